@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `make run`: gunicorn at http://127.0.0.1:8000 with a Celery worker and beat; Ctrl-C stops all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+mkdir -p var
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap stop_all INT TERM EXIT
+"$VENV/bin/celery" -A geoapp worker --loglevel=warning --concurrency=2 & pids+=($!)
+"$VENV/bin/celery" -A geoapp beat --loglevel=warning --schedule var/celerybeat-schedule & pids+=($!)
+"$VENV/bin/gunicorn" geoapp.wsgi --bind 127.0.0.1:8000 --workers "${GUNICORN_WORKERS:-3}" \
+  --access-logfile - & pids+=($!)
+echo "geoapp is serving at http://127.0.0.1:8000 (Ctrl-C stops it)"
+wait -n

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Sets up everything `make run` and `make test` need on a fresh Debian 12 machine, idempotently:
+# system packages, PostgreSQL + PostGIS, Redis, the Python environment, the database, migrations,
+# translations and the demo territory. Quiet when nothing needs doing; a failed step says what
+# failed and what to do. DATABASE_URL / REDIS_URL, when set, point at services we neither
+# install nor start.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+VENV=${VENV:-.venv}
+DB_NAME=geoapp DB_USER=geoapp DB_PASSWORD=geoapp
+
+# --- system packages ---------------------------------------------------------------------
+packages=(gdal-bin libgdal32 libgeos-c1v5 libproj25 gettext chromium python3-venv python3-dev
+          build-essential curl ca-certificates)
+if [[ -z ${DATABASE_URL:-} ]]; then
+  packages+=(postgresql)
+fi
+if [[ -z ${REDIS_URL:-} ]]; then
+  packages+=(redis-server)
+fi
+ensure_debian_packages "${packages[@]}"
+if [[ -z ${DATABASE_URL:-} ]]; then
+  pg_major=$(installed_postgresql_major)
+  [[ -n $pg_major ]] || fail "PostgreSQL is not installed" "install the 'postgresql' package"
+  ensure_debian_packages "postgresql-${pg_major}-postgis-3"
+fi
+
+# --- services ----------------------------------------------------------------------------
+if [[ -z ${DATABASE_URL:-} ]]; then
+  ensure_postgresql_running "$pg_major"
+  ensure_database "$DB_NAME" "$DB_USER" "$DB_PASSWORD"
+fi
+if [[ -z ${REDIS_URL:-} ]]; then
+  ensure_redis_running
+fi
+
+# --- Python environment ------------------------------------------------------------------
+ensure_virtualenv "$VENV" requirements-dev.txt
+
+# --- database schema, translations, static files, demo data ------------------------------
+step "applying migrations" "$VENV/bin/python" manage.py migrate --no-input
+step "compiling translations" "$VENV/bin/python" manage.py compilemessages --ignore=.venv
+step "collecting static files" "$VENV/bin/python" manage.py collectstatic --no-input
+step "loading the demo territory" "$VENV/bin/python" manage.py wards_load_demo

@@ -1,0 +1,105 @@
+"""Shared fixtures: a small synthetic territory on both sides of the 1 July 2025 reform.
+
+The squares are the project's own made-up shapes; official boundaries are only read by path in
+tests marked `shared_geo`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from shapely.geometry import box
+
+from wards import services
+from wards.models import Agency, AgencyKind, Area, AreaLevel, AreaType
+
+REFORM_DAY = datetime.date(2025, 7, 1)
+LAST_DAY_BEFORE_REFORM = datetime.date(2025, 6, 30)
+
+
+@dataclass
+class Territory:
+    province_before: Area
+    province_after: Area
+    district: Area
+    nguyen_nghiem: Area  # 21025 before the reform
+    nghia_dung: Area  # 21034 before the reform
+    cam_thanh: Area  # 21025 after the reform: same code, another area
+    an_phu: Area  # 21034 after the reform
+    committee_nguyen_nghiem: Agency
+    committee_nghia_dung: Agency
+    committee_cam_thanh: Agency
+    committee_an_phu: Agency
+
+
+@pytest.fixture
+def territory(db: None) -> Territory:
+    province_before = services.area_create(
+        code="51", name="Tỉnh Quảng Ngãi", area_type=AreaType.PROVINCE, level=AreaLevel.PROVINCE,
+        boundary=box(108.0, 14.5, 109.0, 15.5), valid_from=datetime.date(1989, 7, 1),
+        valid_to=LAST_DAY_BEFORE_REFORM,
+    )  # fmt: skip
+    province_after = services.area_create(
+        code="51", name="Tỉnh Quảng Ngãi", area_type=AreaType.PROVINCE, level=AreaLevel.PROVINCE,
+        boundary=box(107.5, 14.0, 109.0, 15.5), valid_from=REFORM_DAY,
+    )  # fmt: skip
+    district = services.area_create(
+        code="522", name="Thành phố Quảng Ngãi", area_type=AreaType.PROVINCIAL_CITY,
+        level=AreaLevel.DISTRICT, boundary=box(108.7, 15.0, 108.9, 15.2),
+        valid_from=datetime.date(2014, 4, 1), valid_to=LAST_DAY_BEFORE_REFORM,
+        parent=province_before,
+    )  # fmt: skip
+    before = {"valid_from": datetime.date(2014, 4, 1), "valid_to": LAST_DAY_BEFORE_REFORM}
+    nguyen_nghiem = services.area_create(
+        code="21025", name="Phường Nguyễn Nghiêm", area_type=AreaType.WARD,
+        level=AreaLevel.COMMUNE, boundary=box(108.7, 15.0, 108.8, 15.2), parent=district, **before,
+    )  # fmt: skip
+    nghia_dung = services.area_create(
+        code="21034", name="Xã Nghĩa Dũng", area_type=AreaType.COMMUNE,
+        level=AreaLevel.COMMUNE, boundary=box(108.8, 15.0, 108.9, 15.2), parent=district, **before,
+    )  # fmt: skip
+    cam_thanh = services.area_create(
+        code="21025", name="Phường Cẩm Thành", area_type=AreaType.WARD, level=AreaLevel.COMMUNE,
+        boundary=box(108.7, 15.0, 108.9, 15.1), valid_from=REFORM_DAY, parent=province_after,
+    )  # fmt: skip
+    an_phu = services.area_create(
+        code="21034", name="Xã An Phú", area_type=AreaType.COMMUNE, level=AreaLevel.COMMUNE,
+        boundary=box(108.7, 15.1, 108.9, 15.2), valid_from=REFORM_DAY, parent=province_after,
+    )  # fmt: skip
+    committees = {
+        area: services.agency_create(
+            code=f"ubnd-{area.code}-{area.valid_from.year}",
+            name=f"Ủy ban nhân dân {area.name}",
+            kind=AgencyKind.PEOPLES_COMMITTEE,
+            jurisdiction=[area],
+        )
+        for area in (nguyen_nghiem, nghia_dung, cam_thanh, an_phu)
+    }
+    return Territory(
+        province_before=province_before,
+        province_after=province_after,
+        district=district,
+        nguyen_nghiem=nguyen_nghiem,
+        nghia_dung=nghia_dung,
+        cam_thanh=cam_thanh,
+        an_phu=an_phu,
+        committee_nguyen_nghiem=committees[nguyen_nghiem],
+        committee_nghia_dung=committees[nghia_dung],
+        committee_cam_thanh=committees[cam_thanh],
+        committee_an_phu=committees[an_phu],
+    )
+
+
+@pytest.fixture
+def shared_geo_dir():
+    """The official boundary files, read by path; their absence is a set-up error, not a skip."""
+    directory = settings.SHARED_GEO_DIR
+    if not (directory / "qn2025_wards_province_96.geojson").exists():
+        pytest.fail(
+            f"The boundary files are missing from {directory}; set GEOAPP_SHARED_GEO_DIR to the "
+            "folder holding shared/geo."
+        )
+    return directory

@@ -1,0 +1,105 @@
+"""Every write to administrative areas, agencies and routing rules."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from shapely.geometry.base import BaseGeometry
+
+from wards.geometry import ellipsoidal_area_km2, label_point_of, to_multipolygon
+from wards.models import Agency, AgencyKind, Area, AreaLevel, AreaSuccession, AreaType, RoutingRule
+
+
+def area_create(
+    *,
+    code: str,
+    name: str,
+    area_type: AreaType | str,
+    level: AreaLevel | str,
+    boundary: BaseGeometry,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None = None,
+    parent: Area | None = None,
+    is_approximate: bool = False,
+    source: str = "",
+) -> Area:
+    """Store an area; its area in km² and label point are derived from the boundary."""
+    area = Area(
+        code=code,
+        name=name,
+        area_type=area_type,
+        level=level,
+        parent=parent,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        boundary=to_multipolygon(boundary),
+        area_km2=ellipsoidal_area_km2(boundary),
+        label_point=label_point_of(boundary),
+        is_approximate=is_approximate,
+        source=source,
+    )
+    area.full_clean(exclude=["boundary", "label_point"])
+    area.save()
+    return area
+
+
+def area_replace_boundary(*, area: Area, name: str, boundary: BaseGeometry, source: str) -> Area:
+    area.name = name
+    area.boundary = to_multipolygon(boundary)
+    area.area_km2 = ellipsoidal_area_km2(boundary)
+    area.label_point = label_point_of(boundary)
+    area.source = source
+    area.is_approximate = False
+    area.save()
+    return area
+
+
+def area_succession_create(
+    *, predecessor: Area, successor: Area, effective_on: datetime.date, share: Decimal = Decimal(1)
+) -> AreaSuccession:
+    succession = AreaSuccession(
+        predecessor=predecessor, successor=successor, effective_on=effective_on, share=share
+    )
+    succession.full_clean()
+    succession.save()
+    return succession
+
+
+@transaction.atomic
+def agency_create(
+    *,
+    code: str,
+    name: str,
+    kind: AgencyKind | str,
+    name_en: str = "",
+    parent: Agency | None = None,
+    jurisdiction: list[Area] | tuple[Area, ...] = (),
+    email: str = "",
+    phone: str = "",
+    address: str = "",
+) -> Agency:
+    agency = Agency(
+        code=code,
+        name=name,
+        name_en=name_en,
+        kind=kind,
+        parent=parent,
+        email=email,
+        phone=phone,
+        address=address,
+    )
+    agency.full_clean()
+    agency.save()
+    agency.jurisdiction.set(jurisdiction)
+    return agency
+
+
+def routing_rule_create(
+    *, area: Area, agency: Agency, category_code: str = "", note: str = ""
+) -> RoutingRule:
+    rule = RoutingRule(area=area, agency=agency, category_code=category_code, note=note)
+    rule.full_clean()
+    rule.save()
+    return rule
