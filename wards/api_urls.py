@@ -9,4 +9,5 @@ urlpatterns = [
     path(
         "areas/<int:area_id>/successors/", apis.AreaSuccessorsApi.as_view(), name="areas-successors"
     ),
+    path("routing/", apis.RoutingApi.as_view(), name="routing"),
 ]

@@ -169,3 +169,50 @@ class AreaSuccessorsApi(APIView):
                 "predecessors": self.SuccessionSerializer(predecessions, many=True).data,
             }
         )
+
+
+class AgencySummarySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    kind = serializers.CharField()
+    phone = serializers.CharField()
+    address = serializers.CharField()
+
+
+class RoutingApi(APIView):
+    """Where a point falls on a date and which unit handles a category there."""
+
+    authentication_classes: list = []
+
+    class OutputSerializer(serializers.Serializer):
+        areas = AreaSummarySerializer(many=True)
+        agency = AgencySummarySerializer()
+        rule_id = serializers.IntegerField(allow_null=True)
+
+    @extend_schema(
+        operation_id="routing_retrieve",
+        parameters=[
+            OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True, description="Vĩ độ"),
+            OpenApiParameter("lon", OpenApiTypes.DOUBLE, required=True, description="Kinh độ"),
+            OpenApiParameter("date", OpenApiTypes.DATE, description="Mặc định hôm nay"),
+            OpenApiParameter("category", OpenApiTypes.STR, description="Mã lĩnh vực"),
+        ],
+        responses={200: OutputSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        routing = selectors.route_point(
+            point=parse_point(params.get("lat"), params.get("lon")),
+            category_code=params.get("category", ""),
+            on=parse_date(params.get("date"), default=vietnam_today()),
+        )
+        return Response(
+            self.OutputSerializer(
+                {
+                    "areas": routing.areas,
+                    "agency": routing.agency,
+                    "rule_id": routing.rule.id if routing.rule else None,
+                }
+            ).data
+        )

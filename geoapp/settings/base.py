@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
+    "rest_framework.authtoken",
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "leaflet",
     "geoapp",
     "wards",
+    "incidents",
 ]
 
 MIDDLEWARE = [
