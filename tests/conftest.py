@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+import os
+
 import pytest
 from django.conf import settings
 from shapely.geometry import box
@@ -33,6 +35,14 @@ class Territory:
     committee_nghia_dung: Agency
     committee_cam_thanh: Agency
     committee_an_phu: Agency
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """A private test database per engineer when several run the suite at once on one server."""
+    suffix = os.environ.get("GEOAPP_TEST_DB_SUFFIX")
+    if suffix:
+        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_geoapp_{suffix}"
 
 
 @pytest.fixture
