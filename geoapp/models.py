@@ -1,0 +1,53 @@
+"""Data shared by every domain: the days the government adds to or removes from the working week."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CalendarDayKind(models.TextChoices):
+    DAY_OFF = "day_off", _("Ngày nghỉ")
+    WORKING_DAY = "working_day", _("Ngày làm bù")
+
+
+class CalendarDay(models.Model):
+    """A day announced by the government that differs from the national holiday rules.
+
+    The `holidays` package knows the statutory holidays and the swaps it has been taught; each year
+    the government also announces swaps and extra days off that the package may not know yet. Those
+    are rows here, read by `geoapp.selectors.working_calendar`, and they win over the package.
+    """
+
+    day = models.DateField(_("ngày"), unique=True)
+    kind = models.CharField(
+        _("loại"),
+        max_length=16,
+        choices=CalendarDayKind.choices,
+        help_text=_(
+            "Ngày nghỉ: ngày thường được nghỉ thêm theo thông báo. Ngày làm bù: ngày được tính là "
+            "ngày làm việc, kể cả thứ Bảy hoặc Chủ nhật."
+        ),
+    )
+    note = models.CharField(
+        _("ghi chú"),
+        max_length=255,
+        blank=True,
+        help_text=_("Ví dụ: văn bản công bố lịch nghỉ."),
+    )
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("ngày nghỉ hoặc làm bù")
+        verbose_name_plural = _("lịch nghỉ và làm bù")
+        constraints = [
+            # Rows may be written by SQL or a data migration; an unknown kind would otherwise be
+            # read as neither a day off nor a working day and silently ignored.
+            models.CheckConstraint(
+                condition=models.Q(kind__in=CalendarDayKind.values),
+                name="calendar_day_kind_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day.isoformat()} ({self.get_kind_display()})"
