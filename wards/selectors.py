@@ -152,8 +152,10 @@ def areas_feature_collection(
     if parent_id is not None:
         conditions.append("parent_id = %(parent_id)s")
         parameters["parent_id"] = parent_id
+    # ST_Multi: simplifying a one-part MultiPolygon returns a Polygon, and clients expect one type.
     geometry = (
-        "ST_Transform(ST_SimplifyPreserveTopology(ST_Transform(boundary, 3405), %(tolerance)s), 4326)"
+        "ST_Multi(ST_Transform(ST_SimplifyPreserveTopology("
+        "ST_Transform(boundary, 3405), %(tolerance)s), 4326))"
         if simplify_metres > 0
         else "boundary"
     )

@@ -13,3 +13,7 @@ CACHES = {
 }
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
+
+# A Celery worker started by a test must use that test's database, not the development one.
+if env("GEOAPP_TEST_WORKER_DATABASE", default=""):
+    DATABASES["default"]["NAME"] = env("GEOAPP_TEST_WORKER_DATABASE")  # noqa: F405
