@@ -1,6 +1,6 @@
 from django.contrib.gis import admin
 
-from wards.models import Agency, Area, AreaSuccession, RoutingRule
+from wards.models import Agency, AgencyMembership, Area, AreaSuccession, RoutingRule
 
 
 @admin.register(Area)
@@ -41,3 +41,11 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_display = ["category_code", "area", "agency", "note"]
     search_fields = ["category_code", "area__name", "agency__name"]
     raw_id_fields = ["area", "agency"]
+
+
+@admin.register(AgencyMembership)
+class AgencyMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "agency", "role"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__email", "agency__name", "agency__code"]
+    raw_id_fields = ["user", "agency"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.gis.geos import Point
 from django.db.models import Q
@@ -226,3 +227,35 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category_code or '*'} @ {self.area.code} → {self.agency}"
+
+
+class AgencyRole(models.TextChoices):
+    OFFICER = "officer", _("Cán bộ")
+    MANAGER = "manager", _("Lãnh đạo đơn vị")
+
+
+class AgencyMembership(models.Model):
+    """A staff account's role in a unit: it sees and handles that unit's work."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="agency_memberships",
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("vai trò"), max_length=10, choices=AgencyRole.choices, default=AgencyRole.OFFICER
+    )
+
+    class Meta:
+        verbose_name = _("thành viên đơn vị")
+        verbose_name_plural = _("thành viên đơn vị")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency"], name="agency_membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.agency} ({self.get_role_display()})"

@@ -1,0 +1,464 @@
+"""Citizen feedback (phản ánh, kiến nghị): categories, reports, photos, events and supporters.
+
+A report (`Incident`) moves through a small state machine. Every move is a service in
+`incidents/services.py` that locks the row, checks the actor's role and the current state, and
+writes an `IncidentEvent`; nothing here changes state on its own.
+
+| action                  | from                                                   | to                    | who                           |
+|-------------------------|--------------------------------------------------------|-----------------------|-------------------------------|
+| create                  | (none)                                                 | new                   | anyone (anonymous allowed)    |
+| acknowledge             | new                                                    | acknowledged          | officer of the unit, admin    |
+| assign                  | new, acknowledged, in_progress, information_requested  | (unchanged)           | officer of the unit, admin    |
+| start                   | acknowledged                                           | in_progress           | officer of the unit, admin    |
+| request information     | acknowledged, in_progress                              | information_requested | officer of the unit, admin    |
+| provide information     | information_requested                                  | in_progress           | reporter (reporter token)     |
+| transfer                | new, acknowledged, in_progress, information_requested  | new (at the new unit) | officer of the unit, admin    |
+| answer                  | acknowledged, in_progress, information_requested       | answered              | officer of the unit, admin    |
+| resolve                 | acknowledged, in_progress, answered                    | resolved              | officer of the unit, admin    |
+| close                   | resolved                                               | closed                | officer of the unit, admin    |
+| reject                  | new, acknowledged, in_progress, information_requested  | rejected              | officer of the unit, admin    |
+| mark duplicate          | new, acknowledged, in_progress, information_requested  | rejected (duplicate)  | officer of the unit, admin    |
+| reopen                  | resolved, closed (within INCIDENT_REOPEN_DAYS)         | in_progress           | reporter (reporter token)     |
+
+Support (+1), rating, priority changes, internal notes and moderation (hiding a report, its
+description or a photo) do not change the status. Leaders (permission
+`incidents.view_all_incidents`) read every report and act on none.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from wards.models import AgencyKind
+
+DESCRIPTION_MAX_LENGTH = 4000
+
+
+class Category(models.Model):
+    """A kind of problem a citizen can report; also the Open311 service."""
+
+    code = models.SlugField(_("mã lĩnh vực"), max_length=60, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
+    group = models.CharField(_("nhóm"), max_length=200, blank=True)
+    group_en = models.CharField(_("nhóm (tiếng Anh)"), max_length=200, blank=True)
+    description = models.TextField(_("mô tả"), blank=True)
+    description_en = models.TextField(_("mô tả tiếng Anh"), blank=True)
+    keywords = models.CharField(
+        _("từ khóa"),
+        max_length=500,
+        blank=True,
+        help_text=_("Các từ khóa, cách nhau bởi dấu phẩy."),
+    )
+    acknowledge_within_hours = models.PositiveSmallIntegerField(
+        _("tiếp nhận trong (giờ làm việc)"), default=8
+    )
+    urgent_acknowledge_within_hours = models.PositiveSmallIntegerField(
+        _("tiếp nhận khẩn trong (giờ làm việc)"), default=4
+    )
+    urgent_resolve_within_hours = models.PositiveSmallIntegerField(
+        _("xử lý khẩn trong (giờ làm việc)"), default=8
+    )
+    normal_resolve_within_days = models.PositiveSmallIntegerField(
+        _("xử lý thông thường trong (ngày làm việc)"), default=3
+    )
+    complex_resolve_within_days = models.PositiveSmallIntegerField(
+        _("xử lý phức tạp trong (ngày làm việc)"), default=10
+    )
+    default_agency_kind = models.CharField(
+        _("loại đơn vị xử lý mặc định"),
+        max_length=20,
+        choices=AgencyKind.choices,
+        default=AgencyKind.PEOPLES_COMMITTEE,
+    )
+    duplicate_radius_metres = models.PositiveIntegerField(
+        _("bán kính tìm phản ánh trùng (m)"), default=250
+    )
+    duplicate_window_days = models.PositiveSmallIntegerField(
+        _("khoảng thời gian tìm phản ánh trùng (ngày)"), default=30
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    is_active = models.BooleanField(_("đang sử dụng"), default=True)
+
+    class Meta:
+        verbose_name = _("lĩnh vực phản ánh")
+        verbose_name_plural = _("lĩnh vực phản ánh")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AttributeDatatype(models.TextChoices):
+    """The Open311 GeoReport v2 attribute datatypes."""
+
+    STRING = "string", _("Chuỗi ngắn")
+    NUMBER = "number", _("Số")
+    DATETIME = "datetime", _("Ngày giờ")
+    TEXT = "text", _("Văn bản")
+    SINGLE_VALUE_LIST = "singlevaluelist", _("Chọn một")
+    MULTI_VALUE_LIST = "multivaluelist", _("Chọn nhiều")
+
+
+LIST_DATATYPES = frozenset(
+    {AttributeDatatype.SINGLE_VALUE_LIST, AttributeDatatype.MULTI_VALUE_LIST}
+)
+
+
+class CategoryAttribute(models.Model):
+    """An extra question of a category (an Open311 attribute).
+
+    `values` lists the choices of a list datatype as `{"key", "name", "name_en"}` objects; the
+    answer stored on a report is the key (a list of keys for a multivaluelist).
+    """
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("lĩnh vực"), on_delete=models.CASCADE, related_name="attributes"
+    )
+    code = models.SlugField(_("mã"), max_length=60)
+    datatype = models.CharField(_("kiểu dữ liệu"), max_length=20, choices=AttributeDatatype.choices)
+    description = models.CharField(_("câu hỏi"), max_length=255)
+    description_en = models.CharField(_("câu hỏi (tiếng Anh)"), max_length=255, blank=True)
+    required = models.BooleanField(_("bắt buộc"), default=False)
+    variable = models.BooleanField(
+        _("người dân nhập"),
+        default=True,
+        help_text=_("Open311: câu hỏi người dân trả lời (không phải thông tin cố định)."),
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    values = models.JSONField(_("các lựa chọn"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("câu hỏi bổ sung")
+        verbose_name_plural = _("câu hỏi bổ sung")
+        ordering = ["category", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "code"], name="category_attribute_code_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.code}: {self.code}"
+
+    def value_keys(self) -> list[str]:
+        return [str(choice["key"]) for choice in self.values or []]
+
+
+class IncidentStatus(models.TextChoices):
+    NEW = "new", _("Mới")
+    ACKNOWLEDGED = "acknowledged", _("Đã tiếp nhận")
+    IN_PROGRESS = "in_progress", _("Đang xử lý")
+    INFORMATION_REQUESTED = "information_requested", _("Chờ bổ sung thông tin")
+    ANSWERED = "answered", _("Đã trả lời")
+    RESOLVED = "resolved", _("Đã giải quyết")
+    CLOSED = "closed", _("Đã đóng")
+    REJECTED = "rejected", _("Từ chối")
+
+
+# Reports a unit still has to work on; duplicates may only point at one of these.
+OPEN_STATUSES = frozenset(
+    {
+        IncidentStatus.NEW,
+        IncidentStatus.ACKNOWLEDGED,
+        IncidentStatus.IN_PROGRESS,
+        IncidentStatus.INFORMATION_REQUESTED,
+        IncidentStatus.ANSWERED,
+    }
+)
+
+
+class IncidentPriority(models.TextChoices):
+    URGENT = "urgent", _("Khẩn")
+    NORMAL = "normal", _("Thông thường")
+    COMPLEX = "complex", _("Phức tạp")
+
+
+class IncidentChannel(models.TextChoices):
+    WEB = "web", _("Trang web")
+    API = "api", _("Ứng dụng (API)")
+    OPEN311 = "open311", _("Open311")
+    HOTLINE = "hotline", _("Đường dây nóng")
+    COUNTER = "counter", _("Trực tiếp tại bộ phận tiếp nhận")
+
+
+class RejectionReason(models.TextChoices):
+    SPAM = "spam", _("Tin rác, nội dung không phù hợp")
+    DUPLICATE = "duplicate", _("Trùng với phản ánh khác")
+    OUTSIDE_SCOPE = "outside_scope", _("Không thuộc phạm vi xử lý")
+
+
+class Incident(models.Model):
+    """One citizen report, routed to the area it fell in on its date and the responsible unit."""
+
+    tracking_code = models.CharField(_("mã tra cứu"), max_length=12, unique=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="incidents"
+    )
+    description = models.TextField(
+        _("nội dung"), validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)]
+    )
+    description_hidden = models.BooleanField(_("ẩn nội dung khỏi công khai"), default=False)
+    description_hidden_reason = models.CharField(_("lý do ẩn nội dung"), max_length=500, blank=True)
+    location = models.PointField(_("vị trí"), srid=4326)
+    address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
+    reported_at = models.DateTimeField(_("thời điểm phản ánh"))
+    area = models.ForeignKey(
+        "wards.Area",
+        verbose_name=_("địa bàn"),
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+    agency = models.ForeignKey(
+        "wards.Agency",
+        verbose_name=_("đơn vị xử lý"),
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ được giao"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_incidents",
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=24, choices=IncidentStatus.choices, default=IncidentStatus.NEW
+    )
+    priority = models.CharField(
+        _("mức độ"),
+        max_length=10,
+        choices=IncidentPriority.choices,
+        default=IncidentPriority.NORMAL,
+    )
+    channel = models.CharField(_("kênh tiếp nhận"), max_length=10, choices=IncidentChannel.choices)
+    attributes = models.JSONField(_("thông tin bổ sung"), default=dict, blank=True)
+
+    # Personal data: shown only to staff with a role on the report, never in public outputs.
+    reporter_name = models.CharField(_("họ tên người phản ánh"), max_length=200, blank=True)
+    reporter_phone = models.CharField(_("điện thoại người phản ánh"), max_length=30, blank=True)
+    reporter_email = models.EmailField(_("thư điện tử người phản ánh"), blank=True)
+    reporter_may_be_contacted = models.BooleanField(_("đồng ý được liên hệ"), default=False)
+    # SHA-256 of the secret handed to the reporter once, on creation: a leaked database does not
+    # let anyone rate or reopen reports in the reporters' names.
+    reporter_token_hash = models.CharField(_("mã bí mật của người phản ánh (băm)"), max_length=64)
+    # SHA-256 of who submitted (account, API key or network address): the scope of idempotency keys.
+    client_fingerprint = models.CharField(_("dấu vết nguồn gửi (băm)"), max_length=64, blank=True)
+    idempotency_key = models.CharField(_("khóa chống gửi trùng"), max_length=100, blank=True)
+
+    is_public = models.BooleanField(_("công khai"), default=True)
+    hidden_reason = models.CharField(_("lý do ẩn phản ánh"), max_length=500, blank=True)
+
+    deadlines_from = models.DateTimeField(
+        _("thời điểm bắt đầu tính hạn"),
+        help_text=_(
+            "Thời điểm phản ánh; sau khi chuyển đơn vị hoặc mở lại là thời điểm chuyển hoặc mở lại."
+        ),
+    )
+    acknowledge_by = models.DateTimeField(_("hạn tiếp nhận"))
+    resolve_by = models.DateTimeField(_("hạn giải quyết"))
+    acknowledged_at = models.DateTimeField(_("thời điểm tiếp nhận"), null=True, blank=True)
+    started_at = models.DateTimeField(_("thời điểm bắt đầu xử lý"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("thời điểm trả lời"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("thời điểm giải quyết xong"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("thời điểm đóng"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("thời điểm từ chối"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("thời điểm mở lại"), null=True, blank=True)
+    reopened_count = models.PositiveSmallIntegerField(_("số lần mở lại"), default=0)
+    transferred_count = models.PositiveSmallIntegerField(_("số lần chuyển đơn vị"), default=0)
+
+    rejection_reason = models.CharField(
+        _("lý do từ chối"), max_length=20, choices=RejectionReason.choices, blank=True
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("trùng với"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+    supporters_count = models.PositiveIntegerField(_("số người ủng hộ"), default=0)
+    public_answer = models.TextField(_("trả lời công khai"), blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("đánh giá"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    rating_comment = models.TextField(_("nhận xét của người phản ánh"), blank=True)
+    rated_at = models.DateTimeField(_("thời điểm đánh giá"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("phản ánh")
+        verbose_name_plural = _("phản ánh")
+        ordering = ["-reported_at", "-id"]
+        permissions = [
+            ("view_all_incidents", _("Xem mọi phản ánh (lãnh đạo)")),
+            ("manage_all_incidents", _("Xử lý mọi phản ánh (quản trị viên)")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client_fingerprint", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="incident_idempotency_key_unique_per_client",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="incident_rating_between_1_and_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=IncidentStatus.values), name="incident_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(duplicate_of=models.F("id")), name="incident_not_duplicate_of_itself"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "status"], name="incident_agency_status"),
+            models.Index(fields=["status", "reported_at"], name="incident_status_reported"),
+            models.Index(fields=["category", "reported_at"], name="incident_category_reported"),
+            models.Index(fields=["area", "reported_at"], name="incident_area_reported"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class PhotoKind(models.TextChoices):
+    REPORT = "report", _("Ảnh phản ánh")
+    EVIDENCE = "evidence", _("Ảnh kết quả xử lý")
+
+
+class IncidentPhoto(models.Model):
+    """A photo re-encoded without any metadata; the EXIF position and time were read first."""
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("phản ánh"), on_delete=models.CASCADE, related_name="photos"
+    )
+    kind = models.CharField(
+        _("loại ảnh"), max_length=10, choices=PhotoKind.choices, default=PhotoKind.REPORT
+    )
+    image = models.FileField(_("ảnh"), upload_to="incidents/photos/%Y/%m/")
+    thumbnail = models.FileField(_("ảnh thu nhỏ"), upload_to="incidents/thumbnails/%Y/%m/")
+    content_type = models.CharField(_("định dạng"), max_length=20)
+    width = models.PositiveIntegerField(_("chiều rộng (px)"))
+    height = models.PositiveIntegerField(_("chiều cao (px)"))
+    # Read from the EXIF before stripping it; internal (public outputs never carry EXIF data).
+    taken_at = models.DateTimeField(_("thời điểm chụp (EXIF)"), null=True, blank=True)
+    exif_location = models.PointField(
+        _("vị trí chụp (EXIF)"), srid=4326, null=True, blank=True, spatial_index=False
+    )
+    is_hidden = models.BooleanField(_("ẩn khỏi công khai"), default=False)
+    hidden_reason = models.CharField(_("lý do ẩn"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ảnh phản ánh")
+        verbose_name_plural = _("ảnh phản ánh")
+        ordering = ["incident", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}: {self.image.name}"
+
+
+class IncidentAction(models.TextChoices):
+    CREATED = "created", _("Gửi phản ánh")
+    ACKNOWLEDGED = "acknowledged", _("Tiếp nhận")
+    ASSIGNED = "assigned", _("Giao cán bộ xử lý")
+    STARTED = "started", _("Bắt đầu xử lý")
+    INFORMATION_REQUESTED = "information_requested", _("Đề nghị bổ sung thông tin")
+    INFORMATION_PROVIDED = "information_provided", _("Người phản ánh bổ sung thông tin")
+    TRANSFERRED = "transferred", _("Chuyển đơn vị xử lý")
+    CORRECTED = "corrected", _("Điều chỉnh vị trí hoặc lĩnh vực")
+    ANSWERED = "answered", _("Trả lời")
+    RESOLVED = "resolved", _("Giải quyết xong")
+    CLOSED = "closed", _("Đóng")
+    REJECTED = "rejected", _("Từ chối")
+    MARKED_DUPLICATE = "marked_duplicate", _("Đánh dấu trùng")
+    DUPLICATE_RECEIVED = "duplicate_received", _("Nhận phản ánh trùng")
+    REOPENED = "reopened", _("Mở lại")
+    PRIORITY_CHANGED = "priority_changed", _("Thay đổi mức độ")
+    RATED = "rated", _("Đánh giá")
+    NOTE_ADDED = "note_added", _("Ghi chú nội bộ")
+    HIDDEN = "hidden", _("Ẩn phản ánh")
+    TEXT_HIDDEN = "text_hidden", _("Ẩn nội dung")
+    PHOTO_HIDDEN = "photo_hidden", _("Ẩn ảnh")
+
+
+class IncidentEvent(models.Model):
+    """One change of a report: who, when, from and to which status, and a note.
+
+    `note` is shown publicly only when `is_public`; `data` holds internal details (reasons,
+    previous and new units and deadlines) and is never public.
+    """
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("phản ánh"), on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="incident_events",
+        help_text=_("Để trống khi người dân hoặc hệ thống thực hiện."),
+    )
+    actor_label = models.CharField(_("hiển thị người thực hiện"), max_length=255)
+    action = models.CharField(_("hành động"), max_length=30, choices=IncidentAction.choices)
+    from_status = models.CharField(
+        _("từ trạng thái"), max_length=24, choices=IncidentStatus.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("sang trạng thái"), max_length=24, choices=IncidentStatus.choices, blank=True
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+    is_public = models.BooleanField(_("công khai"), default=False)
+    data = models.JSONField(_("chi tiết nội bộ"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("diễn biến xử lý")
+        verbose_name_plural = _("diễn biến xử lý")
+        ordering = ["incident", "created_at", "id"]
+        indexes = [
+            models.Index(fields=["incident", "created_at"], name="incident_event_timeline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}: {self.action}"
+
+
+class IncidentSupporter(models.Model):
+    """One "+1" on a report; the identity is a hash so no personal data is kept for it."""
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("phản ánh"), on_delete=models.CASCADE, related_name="supporters"
+    )
+    identity_hash = models.CharField(_("danh tính (băm)"), max_length=64)
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("người ủng hộ")
+        verbose_name_plural = _("người ủng hộ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "identity_hash"], name="incident_supporter_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}: {self.identity_hash[:8]}"
