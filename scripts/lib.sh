@@ -113,8 +113,8 @@ ensure_virtualenv() {
   stamp=$(cat requirements*.txt | sha256sum | cut -d' ' -f1)
   if [[ $(cat "$venv/.requirements-installed" 2>/dev/null) != "$stamp" ]]; then
     echo "installing Python packages"
-    "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements" \
-      || fail "pip install -r $requirements" "check the network access to PyPI"
+    step "pip install -r $requirements" \
+      "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
     echo "$stamp" > "$venv/.requirements-installed"
   fi
 }
