@@ -71,10 +71,11 @@ TYPES_OF_LEVEL: dict[str, frozenset[AreaType]] = {
     ),
 }
 
-# Two boundaries are the same when the area of their symmetric difference is below this share of
-# the larger one: about 0.01 m² for a 10 km² commune, far below any surveyed change, far above
-# the noise of reading, reprojecting and storing the same coordinates again.
-SAME_BOUNDARY_RELATIVE_TOLERANCE = 1e-9
+# Two boundaries are the same when they differ by no more than a sliver about a centimetre wide
+# (1e-7 degree) along the whole border: the symmetric difference's area is compared with the
+# perimeter times that width. Far below any surveyed change, far above the noise of reading,
+# reprojecting (a datum shift and back moves vertices by about 1e-9 degree) and storing.
+SAME_BOUNDARY_SLIVER_DEGREES = 1e-7
 
 # A refusal lists at most this many offending features, then counts the rest.
 LISTED_PROBLEMS = 20
@@ -783,9 +784,8 @@ def _is_unchanged(
 def _same_boundary(stored: BaseGeometry, imported: BaseGeometry) -> bool:
     if stored.equals_exact(imported, tolerance=0):
         return True
-    larger = max(stored.area, imported.area)
     difference = shapely.symmetric_difference(stored, imported).area
-    return difference <= larger * SAME_BOUNDARY_RELATIVE_TOLERANCE
+    return difference <= max(stored.length, imported.length) * SAME_BOUNDARY_SLIVER_DEGREES
 
 
 def _listed(items: Iterable[str]) -> str:
