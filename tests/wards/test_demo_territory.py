@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from shapely.geometry import box
 
@@ -434,3 +434,12 @@ def test_committee_codes_tell_apart_the_same_code_before_and_after_the_reform():
 
     assert committee_code(facts[("21034", 2014)]) == "ubnd-21034-2014"
     assert committee_code(facts[("21034", 2025)]) == "ubnd-21034-2025"
+
+
+def test_the_command_reports_a_missing_file_in_vietnamese_and_loads_nothing(db, tmp_path):
+    missing = tmp_path / "absent.csv"
+
+    with pytest.raises(CommandError, match="Không tìm thấy tệp .*absent.csv"):
+        call_command("wards_load_demo", "--agencies-csv", str(missing), stdout=io.StringIO())
+
+    assert counts() == {"areas": 0, "successions": 0, "agencies": 0, "rules": 0}
