@@ -172,3 +172,13 @@ LOGGING = {
 # Debian 12 ships GDAL 3.6; the check asks for 3.9 to block network access from spatial
 # references. Imports only read files the administrator chose, on a machine with no network.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Citizen feedback (incidents).
+# How many days after its resolution the reporter may reopen a report.
+INCIDENT_REOPEN_DAYS = env.int("INCIDENT_REOPEN_DAYS", default=7)
+INCIDENT_PHOTO_MAX_BYTES = env.int("INCIDENT_PHOTO_MAX_BYTES", default=10 * 1000 * 1000)
+INCIDENT_PHOTOS_MAX = env.int("INCIDENT_PHOTOS_MAX", default=5)
+# Reports a client (account or network address) may file, in DRF's "number/period" form.
+INCIDENT_CREATE_RATE = env("INCIDENT_CREATE_RATE", default="20/hour")
+# The most features one page of the public GeoJSON list of reports may hold.
+INCIDENT_LIST_MAX_LIMIT = env.int("INCIDENT_LIST_MAX_LIMIT", default=10000)

@@ -1,0 +1,235 @@
+"""The audit trail: one small function per kind of change, each writing one `IncidentEvent`.
+
+Services call these inside their transaction, after changing the row, so a change and its event
+are committed together or not at all. `note` is what the public timeline shows for a public event
+(a message to the reporter); `data` holds internal details (reasons, units, deadlines) and is shown
+to staff only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from incidents.models import Incident, IncidentAction, IncidentEvent, IncidentStatus
+
+# Stored labels are data, in Vietnamese like the rest of the records, not interface text.
+REPORTER_LABEL = "Người phản ánh"
+SYSTEM_LABEL = "Hệ thống"
+ADMINISTRATOR_LABEL = "Quản trị viên"
+
+
+def _record(
+    *,
+    incident: Incident,
+    action: IncidentAction,
+    actor: AbstractBaseUser | None,
+    actor_label: str,
+    from_status: str = "",
+    is_public: bool,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> IncidentEvent:
+    return IncidentEvent.objects.create(
+        incident=incident,
+        actor=actor,
+        actor_label=actor_label,
+        action=action,
+        from_status=from_status,
+        to_status=incident.status,
+        note=note,
+        is_public=is_public,
+        data=data or {},
+    )
+
+
+def incident_created_event(
+    *, incident: Incident, actor: AbstractBaseUser | None, actor_label: str
+) -> IncidentEvent:
+    return _record(
+        incident=incident,
+        action=IncidentAction.CREATED,
+        actor=actor,
+        actor_label=actor_label,
+        is_public=True,
+        data={
+            "agency_id": incident.agency_id,
+            "area_id": incident.area_id,
+            "acknowledge_by": incident.acknowledge_by.isoformat(),
+            "resolve_by": incident.resolve_by.isoformat(),
+            "channel": incident.channel,
+        },
+    )
+
+
+def incident_status_changed_event(
+    *,
+    incident: Incident,
+    action: IncidentAction,
+    actor: AbstractBaseUser | None,
+    actor_label: str,
+    from_status: IncidentStatus | str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> IncidentEvent:
+    """Acknowledge, start, request or provide information, answer, resolve, close, reject, reopen."""
+    return _record(
+        incident=incident,
+        action=action,
+        actor=actor,
+        actor_label=actor_label,
+        from_status=from_status,
+        is_public=True,
+        note=note,
+        data=data,
+    )
+
+
+def incident_assigned_event(
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser,
+    actor_label: str,
+    previous_assignee_id: int | None,
+) -> IncidentEvent:
+    return _record(
+        incident=incident,
+        action=IncidentAction.ASSIGNED,
+        actor=actor,
+        actor_label=actor_label,
+        from_status=incident.status,
+        is_public=False,
+        data={"assignee_id": incident.assigned_to_id, "previous_assignee_id": previous_assignee_id},
+    )
+
+
+def incident_transferred_event(
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser,
+    actor_label: str,
+    from_status: IncidentStatus | str,
+    note: str,
+    data: dict[str, Any],
+) -> IncidentEvent:
+    return _record(
+        incident=incident,
+        action=IncidentAction.TRANSFERRED,
+        actor=actor,
+        actor_label=actor_label,
+        from_status=from_status,
+        is_public=True,
+        note=note,
+        data=data,
+    )
+
+
+def incident_corrected_event(
+    *, incident: Incident, actor: AbstractBaseUser, actor_label: str, data: dict[str, Any]
+) -> IncidentEvent:
+    return _record(
+        incident=incident,
+        action=IncidentAction.CORRECTED,
+        actor=actor,
+        actor_label=actor_label,
+        from_status=incident.status,
+        is_public=False,
+        data=data,
+    )
+
+
+def incident_duplicate_events(
+    *,
+    duplicate: Incident,
+    original: Incident,
+    actor: AbstractBaseUser,
+    actor_label: str,
+    from_status: IncidentStatus | str,
+    note: str,
+    data: dict[str, Any],
+) -> tuple[IncidentEvent, IncidentEvent]:
+    marked = _record(
+        incident=duplicate,
+        action=IncidentAction.MARKED_DUPLICATE,
+        actor=actor,
+        actor_label=actor_label,
+        from_status=from_status,
+        is_public=True,
+        note=note,
+        data={**data, "original_id": original.id},
+    )
+    received = _record(
+        incident=original,
+        action=IncidentAction.DUPLICATE_RECEIVED,
+        actor=actor,
+        actor_label=actor_label,
+        from_status=original.status,
+        is_public=False,
+        data={**data, "duplicate_id": duplicate.id},
+    )
+    return marked, received
+
+
+def incident_priority_changed_event(
+    *, incident: Incident, actor: AbstractBaseUser, actor_label: str, note: str, data: dict
+) -> IncidentEvent:
+    return _record(
+        incident=incident,
+        action=IncidentAction.PRIORITY_CHANGED,
+        actor=actor,
+        actor_label=actor_label,
+        from_status=incident.status,
+        is_public=False,
+        note=note,
+        data=data,
+    )
+
+
+def incident_rated_event(*, incident: Incident) -> IncidentEvent:
+    return _record(
+        incident=incident,
+        action=IncidentAction.RATED,
+        actor=None,
+        actor_label=REPORTER_LABEL,
+        from_status=incident.status,
+        is_public=True,
+        note=f"{incident.rating}/5",
+        data={"rating": incident.rating, "comment": incident.rating_comment},
+    )
+
+
+def incident_note_added_event(
+    *, incident: Incident, actor: AbstractBaseUser, actor_label: str, note: str
+) -> IncidentEvent:
+    return _record(
+        incident=incident,
+        action=IncidentAction.NOTE_ADDED,
+        actor=actor,
+        actor_label=actor_label,
+        from_status=incident.status,
+        is_public=False,
+        note=note,
+    )
+
+
+def incident_moderated_event(
+    *,
+    incident: Incident,
+    action: IncidentAction,
+    actor: AbstractBaseUser,
+    actor_label: str,
+    reason: str,
+    data: dict[str, Any] | None = None,
+) -> IncidentEvent:
+    """Hiding a report, its text or a photo: public, so that the reporter is told why."""
+    return _record(
+        incident=incident,
+        action=action,
+        actor=actor,
+        actor_label=actor_label,
+        from_status=incident.status,
+        is_public=True,
+        note=reason,
+        data=data,
+    )
