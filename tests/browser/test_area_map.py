@@ -252,3 +252,23 @@ def test_with_the_keyboard_alone_one_can_pan_the_map_and_look_up_its_centre(
     expect(browser_page.locator("#lookup-result .area-name")).to_have_text(
         ["Phường Cẩm Thành", "Tỉnh Quảng Ngãi"]
     )
+
+
+def test_the_list_of_units_lets_a_keyboard_user_pick_an_area_and_read_its_details(
+    browser_page: Page, territory
+):
+    open_map(browser_page, "2026-01-01")
+
+    browser_page.get_by_text("Danh sách đơn vị trên bản đồ").focus()
+    browser_page.keyboard.press("Enter")
+    browser_page.get_by_role("button", name="Xã An Phú (21034)").focus()
+    browser_page.keyboard.press("Enter")
+
+    panel = browser_page.locator("#lookup-result")
+    expect(panel.locator(".result-title")).to_have_text("Xã An Phú")
+    expect(panel.locator(".details dt")).to_have_text(
+        ["Loại", "Mã", "Hiệu lực", "Diện tích", "Ranh giới"]
+    )
+    expect(panel.locator(".details dd")).to_have_text(
+        ["Xã", "21034", "từ 01/07/2025", f"{territory.an_phu.area_km2:.2f} km²", "Chính thức"]
+    )
