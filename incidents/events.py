@@ -8,16 +8,23 @@ to staff only.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from geoapp.clock import VIETNAM_TIME_ZONE
 from incidents.models import Incident, IncidentAction, IncidentEvent, IncidentStatus
 
 # Stored labels are data, in Vietnamese like the rest of the records, not interface text.
 REPORTER_LABEL = "Người phản ánh"
 SYSTEM_LABEL = "Hệ thống"
 ADMINISTRATOR_LABEL = "Quản trị viên"
+
+
+def moment_text(moment: datetime) -> str:
+    """A moment as stored in event data: ISO 8601 in Vietnam time, as people read it."""
+    return moment.astimezone(VIETNAM_TIME_ZONE).isoformat()
 
 
 def _record(
@@ -56,8 +63,8 @@ def incident_created_event(
         data={
             "agency_id": incident.agency_id,
             "area_id": incident.area_id,
-            "acknowledge_by": incident.acknowledge_by.isoformat(),
-            "resolve_by": incident.resolve_by.isoformat(),
+            "acknowledge_by": moment_text(incident.acknowledge_by),
+            "resolve_by": moment_text(incident.resolve_by),
             "channel": incident.channel,
         },
     )

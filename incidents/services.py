@@ -38,6 +38,7 @@ from geoapp.selectors import working_calendar
 from incidents import events, notifications, permissions
 from incidents.attribute_answers import attribute_answers_clean
 from incidents.deadlines import deadlines_compute
+from incidents.events import moment_text
 from incidents.models import (
     DESCRIPTION_MAX_LENGTH,
     OPEN_STATUSES,
@@ -679,8 +680,8 @@ def incident_transfer(
     previous = {
         "from_agency_id": incident.agency_id,
         "from_agency": incident.agency.name,
-        "previous_acknowledge_by": incident.acknowledge_by.isoformat(),
-        "previous_resolve_by": incident.resolve_by.isoformat(),
+        "previous_acknowledge_by": moment_text(incident.acknowledge_by),
+        "previous_resolve_by": moment_text(incident.resolve_by),
         "previous_assignee_id": incident.assigned_to_id,
     }
     deadlines = deadlines_compute(
@@ -712,9 +713,9 @@ def incident_transfer(
             "to_agency_id": target.pk,
             "to_agency": target.name,
             "deadline_rule": "restarted_at_transfer",
-            "deadlines_from": now.isoformat(),
-            "acknowledge_by": deadlines.acknowledge_by.isoformat(),
-            "resolve_by": deadlines.resolve_by.isoformat(),
+            "deadlines_from": moment_text(now),
+            "acknowledge_by": moment_text(deadlines.acknowledge_by),
+            "resolve_by": moment_text(deadlines.resolve_by),
         },
     )
     transaction.on_commit(partial(notifications.notify_incident_transferred, incident.id, event.id))
@@ -957,8 +958,8 @@ def incident_reopen(*, incident: Incident, reporter_token: str | None, reason: s
         data={
             "reason": reason,
             "deadline_rule": "restarted_at_reopening",
-            "previous_resolve_by": previous_resolve_by.isoformat(),
-            "resolve_by": deadlines.resolve_by.isoformat(),
+            "previous_resolve_by": moment_text(previous_resolve_by),
+            "resolve_by": moment_text(deadlines.resolve_by),
         },
     )
     _on_commit_public_event(incident, event.id)
@@ -994,8 +995,8 @@ def incident_set_priority(
     data = {
         "previous_priority": incident.priority,
         "priority": priority,
-        "previous_acknowledge_by": incident.acknowledge_by.isoformat(),
-        "previous_resolve_by": incident.resolve_by.isoformat(),
+        "previous_acknowledge_by": moment_text(incident.acknowledge_by),
+        "previous_resolve_by": moment_text(incident.resolve_by),
     }
     incident.priority = priority
     if incident.acknowledged_at is None:
@@ -1009,8 +1010,8 @@ def incident_set_priority(
         note=note,
         data={
             **data,
-            "acknowledge_by": incident.acknowledge_by.isoformat(),
-            "resolve_by": incident.resolve_by.isoformat(),
+            "acknowledge_by": moment_text(incident.acknowledge_by),
+            "resolve_by": moment_text(incident.resolve_by),
         },
     )
     return incident
