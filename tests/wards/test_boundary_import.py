@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import zipfile
 from pathlib import Path
 
 import geopandas
 import pytest
 import shapely
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from shapely.geometry import Point, Polygon, box
@@ -631,8 +633,13 @@ def test_the_admin_page_previews_a_dry_run_then_imports_on_confirmation(
     assert Area.objects.count() == 1
     upload = preview.context["form"].initial["upload"]
     assert (settings.MEDIA_ROOT / upload).exists()
+    hidden_fields = dict(
+        re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview.content.decode())
+    )
+    assert hidden_fields["upload"] == upload and hidden_fields["valid_from"] == "2025-07-01"
 
-    confirmed = admin_client.post(page, {**ADMIN_OPTIONS, "upload": upload, "commit": "1"})
+    # The confirmation posts back exactly what the preview page holds.
+    confirmed = admin_client.post(page, {**hidden_fields, "commit": "Ghi vào cơ sở dữ liệu"})
 
     assert confirmed.status_code == 302
     assert confirmed.headers["Location"] == "/admin/wards/area/"
@@ -686,3 +693,27 @@ def test_the_area_list_links_to_the_import_page(admin_client, db):
     response = admin_client.get("/admin/wards/area/")
 
     assert 'href="/admin/wards/area/import-boundaries/"' in response.content.decode()
+
+
+def test_the_admin_page_offers_the_upload_form(admin_client, db):
+    response = admin_client.get("/admin/wards/area/import-boundaries/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert 'name="boundary_file"' in page
+    assert 'value="Chạy thử"' in page
+
+
+def test_the_admin_page_is_refused_to_staff_who_may_not_change_areas(client, db, tmp_path):
+    clerk = User.objects.create_user(username="clerk", password="secret", is_staff=True)
+    client.force_login(clerk)
+    path = three_wards(tmp_path / "wards.geojson")
+
+    response = client.post(
+        "/admin/wards/area/import-boundaries/",
+        {**ADMIN_OPTIONS, "boundary_file": geojson_upload(path)},
+    )
+
+    assert response.status_code == 403
+    assert Area.objects.count() == 0
