@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+import psycopg
 from django.contrib.gis.geos import Point
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import NotFound
@@ -49,18 +51,17 @@ class Routing:
 def areas_containing_point(*, point: Point, on: datetime.date) -> list[Area]:
     """The areas covering `point` on `on`, lowest level first, without their boundaries.
 
+    The same answer as `Area.objects.containing(point, on=on)`, in one hand-written statement:
+    building that queryset costs more than PostgreSQL needs to answer it (docs/benchmarks.md).
+
     Raises PointOutsideTerritory when no commune-level area covers the point: the point is
     outside the served territory on that date (or in a gap between imported boundaries).
     """
-    areas = list(Area.objects.containing(point, on=on).only(*AREA_SUMMARY_FIELDS))
-    if not areas or areas[0].level != AreaLevel.COMMUNE:
-        raise PointOutsideTerritory(
-            _(
-                "Vị trí (%(lat).6f, %(lon).6f) nằm ngoài địa bàn phục vụ vào ngày %(date)s. "
-                "Hãy chọn một điểm trong tỉnh Quảng Ngãi."
-            )
-            % {"lat": point.y, "lon": point.x, "date": on.strftime("%d/%m/%Y")}
-        )
+    with _server_binding_cursor() as cursor:
+        cursor.execute(_AREAS_CONTAINING_POINT_SQL, _point_parameters(point, on))
+        rows = cursor.fetchall()
+    areas = [_area_summary(row) for row in rows]
+    _require_commune(areas, point=point, on=on)
     return areas
 
 
@@ -70,33 +71,151 @@ def route_point(*, point: Point, category_code: str, on: datetime.date) -> Routi
     The most specific routing rule wins (commune before district before province; a rule for the
     category before a rule for every category); with no rule, the commune's People's Committee.
     """
-    areas = areas_containing_point(point=point, on=on)
-    rank_of_area = {area.id: LEVEL_RANK[AreaLevel(area.level)] for area in areas}
-    rules = RoutingRule.objects.filter(
-        area_id__in=rank_of_area, category_code__in={category_code, ""}, agency__is_active=True
-    ).select_related("agency")
-    best_rule = min(
-        rules,
-        key=lambda rule: (rank_of_area[rule.area_id], rule.category_code == ""),
-        default=None,
-    )
-    if best_rule is not None:
-        return Routing(areas=areas, agency=best_rule.agency, rule=best_rule)
-
-    commune = areas[0]
-    peoples_committee = (
-        Agency.objects.filter(
-            kind=AgencyKind.PEOPLES_COMMITTEE, jurisdiction=commune, is_active=True
+    with _server_binding_cursor() as cursor:
+        cursor.execute(
+            _ROUTE_POINT_SQL,
+            {
+                **_point_parameters(point, on),
+                "category_code": category_code,
+                "committee_kind": AgencyKind.PEOPLES_COMMITTEE.value,
+            },
         )
-        .order_by("id")
-        .first()
-    )
-    if peoples_committee is None:
+        rows = cursor.fetchall()
+    areas = [_area_summary(row) for row in rows]
+    _require_commune(areas, point=point, on=on)
+
+    first = rows[0]
+    rule_values = first[len(_AREA_SUMMARY_COLUMNS) : _AGENCY_OFFSET]
+    agency_values = first[_AGENCY_OFFSET:]
+    if agency_values[0] is None:
         raise NoResponsibleAgency(
             _("Chưa có đơn vị xử lý cho %(area)s; quản trị viên cần khai báo Ủy ban nhân dân.")
-            % {"area": commune.name}
+            % {"area": areas[0].name}
         )
-    return Routing(areas=areas, agency=peoples_committee, rule=None)
+    agency = Agency.from_db(connection.alias, _AGENCY_FIELD_NAMES, agency_values)
+    if rule_values[0] is None:
+        return Routing(areas=areas, agency=agency, rule=None)
+    rule = RoutingRule.from_db(connection.alias, _RULE_FIELD_NAMES, rule_values)
+    rule.agency = agency  # what select_related would have cached: no query on rule.agency
+    return Routing(areas=areas, agency=agency, rule=rule)
+
+
+# --- the statements behind areas_containing_point and route_point -------------------------
+#
+# Hand-written SQL because these two reads run for every report and every map click: the ORM
+# spent about 1 ms compiling each of the three querysets routing used to run, several times
+# what PostgreSQL needed to answer them (docs/benchmarks.md, "Platform foundation"). Every
+# value is a parameter; the only text built here comes from the models' own field and enum
+# names, never from input.
+
+_AREA_SUMMARY_COLUMNS = [
+    field for field in Area._meta.concrete_fields if field.attname in AREA_SUMMARY_FIELDS
+]
+_AREA_FIELD_NAMES = [field.attname for field in _AREA_SUMMARY_COLUMNS]
+_AGENCY_FIELD_NAMES = [field.attname for field in Agency._meta.concrete_fields]
+_RULE_FIELD_NAMES = [field.attname for field in RoutingRule._meta.concrete_fields]
+_AGENCY_OFFSET = len(_AREA_SUMMARY_COLUMNS) + len(_RULE_FIELD_NAMES)
+
+
+def _columns(table: str, field_names: list[str], model: type) -> str:
+    columns = [model._meta.get_field(name).column for name in field_names]  # type: ignore[attr-defined]
+    return ", ".join(f"{table}.{column}" for column in columns)
+
+
+_LEVEL_RANK_SQL = "CASE level {} END".format(
+    " ".join(f"WHEN '{level.value}' THEN {rank}" for level, rank in LEVEL_RANK.items())
+)
+
+# The areas covering the point on the day; ST_Covers so a point on a boundary still finds its
+# areas, and the GiST index on `boundary` narrows the candidates before the exact test.
+_AREAS_CTE = f"""
+    area AS (
+        SELECT {_columns("wards_area", _AREA_FIELD_NAMES, Area)}, {_LEVEL_RANK_SQL} AS level_rank
+        FROM wards_area
+        WHERE ST_Covers(boundary, ST_GeomFromEWKB(%(point)s))
+          AND valid_from <= %(day)s AND (valid_to IS NULL OR valid_to >= %(day)s)
+    )
+"""
+
+_AREAS_CONTAINING_POINT_SQL = f"""
+    WITH {_AREAS_CTE}
+    SELECT {_columns("area", _AREA_FIELD_NAMES, Area)} FROM area ORDER BY level_rank, code
+"""
+
+# One round trip for the whole decision: the areas, the most specific rule on any of them
+# (lowest level first, then a rule for the category before a rule for every category), and
+# the first area's People's Committee, which answers only when no rule does. Every row carries
+# the same rule and agency columns beside its area.
+_ROUTE_POINT_SQL = f"""
+    WITH {_AREAS_CTE},
+    best_rule AS (
+        SELECT {_columns("routing_rule", _RULE_FIELD_NAMES, RoutingRule)}
+        FROM wards_routingrule routing_rule
+        JOIN area ON area.id = routing_rule.area_id
+        JOIN wards_agency agency ON agency.id = routing_rule.agency_id
+        WHERE routing_rule.category_code IN (%(category_code)s, '') AND agency.is_active
+        ORDER BY area.level_rank, routing_rule.category_code = '', area.code
+        LIMIT 1
+    ),
+    committee AS (
+        SELECT agency.id
+        FROM wards_agency agency
+        JOIN wards_agency_jurisdiction jurisdiction ON jurisdiction.agency_id = agency.id
+        WHERE jurisdiction.area_id = (SELECT id FROM area ORDER BY level_rank, code LIMIT 1)
+          AND agency.kind = %(committee_kind)s AND agency.is_active
+        ORDER BY agency.id
+        LIMIT 1
+    )
+    SELECT {_columns("area", _AREA_FIELD_NAMES, Area)},
+           {_columns("best_rule", _RULE_FIELD_NAMES, RoutingRule)},
+           {_columns("agency", _AGENCY_FIELD_NAMES, Agency)}
+    FROM area
+    LEFT JOIN best_rule ON true
+    LEFT JOIN wards_agency agency
+        ON agency.id = COALESCE(best_rule.agency_id, (SELECT id FROM committee))
+    ORDER BY area.level_rank, area.code
+"""
+
+
+def _server_binding_cursor() -> CursorWrapper:
+    """A Django cursor whose statements psycopg may prepare on the server.
+
+    Django's own cursors bind parameters on the client, so PostgreSQL plans each statement
+    anew: 0.4 ms of planning for 0.2 ms of execution for the routing statement. On a cursor that
+    binds on the server, psycopg prepares a statement once it has run `prepare_threshold` times
+    on the connection (settings: DATABASE_PREPARE_THRESHOLD). Django's wrapper still reports the
+    statement to execute wrappers and the query log, and turns errors into django.db errors.
+    """
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = psycopg.Cursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
+def _point_parameters(point: Point, on: datetime.date) -> dict[str, object]:
+    if point.srid not in (None, 4326):
+        point = point.transform(4326, clone=True)
+    elif point.srid is None:
+        point = Point(point.x, point.y, srid=4326)  # as the ORM does: the field's SRID
+    return {"point": bytes(point.ewkb), "day": on}
+
+
+def _area_summary(row: tuple) -> Area:
+    return Area.from_db(connection.alias, _AREA_FIELD_NAMES, row[: len(_AREA_FIELD_NAMES)])
+
+
+def _require_commune(areas: list[Area], *, point: Point, on: datetime.date) -> None:
+    if not areas or areas[0].level != AreaLevel.COMMUNE:
+        raise PointOutsideTerritory(
+            _(
+                "Vị trí (%(lat).6f, %(lon).6f) nằm ngoài địa bàn phục vụ vào ngày %(date)s. "
+                "Hãy chọn một điểm trong tỉnh Quảng Ngãi."
+            )
+            % {"lat": point.y, "lon": point.x, "date": on.strftime("%d/%m/%Y")}
+        )
 
 
 def area_get(*, area_id: int) -> Area:

@@ -77,6 +77,14 @@ DATABASES = {
 # Persistent connections: opening a PostgreSQL connection costs more than a point lookup.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Statements run on a server-binding cursor (the point lookup and routing selectors) are
+# prepared by psycopg after this many executions on a connection: planning them costs twice
+# their execution (docs/benchmarks.md). Django's ordinary cursors bind on the client and never
+# prepare. Empty disables it, as a pooler in transaction mode (PgBouncer) requires.
+_prepare_threshold = env("DATABASE_PREPARE_THRESHOLD", default="5")
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+    int(_prepare_threshold) if _prepare_threshold else None
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -1,0 +1,253 @@
+"""What every benchmark shares: its own databases, Django set-up, statistics and tables.
+
+The benchmarks never touch the developer's database: each data set lives in its own database
+(`geoapp_benchmark_<data set>`), created from template1 (which carries PostGIS, see
+scripts/lib.sh) by the `geoapp` role, which has CREATEDB, and migrated with `manage.py migrate`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+from psycopg import sql
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIRECTORY = REPOSITORY_ROOT / "var" / "benchmarks"
+DATABASE_NAME_PREFIX = "geoapp_benchmark"
+
+# The server the benchmark databases live on; the database name is appended per data set.
+SERVER_URL = os.environ.get("GEOAPP_BENCHMARK_SERVER_URL", "postgis://geoapp:geoapp@127.0.0.1:5432")
+
+# Only for the benchmark's own gunicorn and in-process Django: production settings refuse to
+# start without a secret key, and nothing here signs anything that outlives the run.
+BENCHMARK_SECRET_KEY = "benchmark-only-secret-key-not-used-for-anything-real-0123456789"
+
+
+@dataclass(frozen=True)
+class DatabaseServer:
+    host: str
+    port: int
+    user: str
+    password: str
+
+    def url(self, database: str) -> str:
+        return f"postgis://{self.user}:{self.password}@{self.host}:{self.port}/{database}"
+
+    def conninfo(self, database: str) -> str:
+        return psycopg.conninfo.make_conninfo(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password,
+            dbname=database,
+        )
+
+    def libpq_environment(self, database: str) -> dict[str, str]:
+        """Environment for psql and pgbench, so no password appears on a command line."""
+        return {
+            **os.environ,
+            "PGHOST": self.host,
+            "PGPORT": str(self.port),
+            "PGUSER": self.user,
+            "PGPASSWORD": self.password,
+            "PGDATABASE": database,
+        }
+
+
+def database_server() -> DatabaseServer:
+    parts = urlsplit(SERVER_URL)
+    return DatabaseServer(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "geoapp",
+        password=parts.password or "",
+    )
+
+
+def database_name(dataset_key: str) -> str:
+    return f"{DATABASE_NAME_PREFIX}_{dataset_key}"
+
+
+def database_ensure(name: str) -> bool:
+    """Create the database `name` from template1 unless it exists; True when it was created."""
+    server = database_server()
+    with psycopg.connect(server.conninfo("postgres"), autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if exists:
+            return False
+        connection.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE template1").format(sql.Identifier(name))
+        )
+    return True
+
+
+def django_environment(database: str) -> dict[str, str]:
+    """The environment of a production deployment pointed at a benchmark database."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_server().url(database),
+        "DJANGO_SETTINGS_MODULE": "geoapp.settings.production",
+        "DJANGO_SECRET_KEY": BENCHMARK_SECRET_KEY,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_LOG_LEVEL": "ERROR",
+        "PYTHONPATH": str(REPOSITORY_ROOT),
+    }
+
+
+def database_migrate(name: str) -> None:
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input"],
+        cwd=REPOSITORY_ROOT,
+        env=django_environment(name),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise SystemExit(
+            f"migrating the benchmark database {name} failed:\n{completed.stdout}{completed.stderr}"
+        )
+
+
+def django_setup(database: str) -> None:
+    """Set Django up in this process against the benchmark database `database`."""
+    os.environ.update(django_environment(database))
+    if str(REPOSITORY_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPOSITORY_ROOT))
+    import django
+
+    django.setup()
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The `share` (0–100) percentile with linear interpolation, as numpy's default."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("no values")
+    position = (len(ordered) - 1) * share / 100
+    lower = int(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def load_average() -> float:
+    """The one-minute load average: above 1 on two cores, another job competes with the run."""
+    return os.getloadavg()[0]
+
+
+@dataclass
+class Figure:
+    """One measured figure: the project's value beside the raw-SQL floor and the target."""
+
+    dataset: str
+    name: str
+    unit: str
+    project: float | None
+    floor: float | None = None
+    target_operator: str = ""  # "≤" or "≥"; empty when the figure has no target
+    target_value: float | None = None
+    note: str = ""
+    runs: list[float] = field(default_factory=list)
+    floor_runs: list[float] = field(default_factory=list)
+
+    @property
+    def target(self) -> str:
+        if not self.target_operator or self.target_value is None:
+            return ""
+        return f"{self.target_operator} {number_text(self.target_value)} {self.unit}"
+
+    @property
+    def meets_target(self) -> bool | None:
+        if self.project is None or self.target_value is None:
+            return None
+        if self.target_operator == "≤":
+            return self.project <= self.target_value
+        return self.project >= self.target_value
+
+
+def number_text(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3g}" if value < 1 else f"{value:.2f}"
+
+
+def figures_write(figures: Iterable[Figure], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([asdict(figure) for figure in figures], ensure_ascii=False))
+
+
+def figures_read(path: Path) -> list[Figure]:
+    return [Figure(**record) for record in json.loads(path.read_text())]
+
+
+def figures_median(runs: list[list[Figure]]) -> list[Figure]:
+    """One figure per (data set, name): the median of the runs, each run's value kept."""
+    merged: dict[tuple[str, str], Figure] = {}
+    for run in runs:
+        for figure in run:
+            key = (figure.dataset, figure.name)
+            if key not in merged:
+                merged[key] = Figure(
+                    dataset=figure.dataset,
+                    name=figure.name,
+                    unit=figure.unit,
+                    project=None,
+                    target_operator=figure.target_operator,
+                    target_value=figure.target_value,
+                    note=figure.note,
+                )
+            if figure.project is not None:
+                merged[key].runs.append(figure.project)
+            if figure.floor is not None:
+                merged[key].floor_runs.append(figure.floor)
+    for figure in merged.values():
+        figure.project = statistics.median(figure.runs) if figure.runs else None
+        figure.floor = statistics.median(figure.floor_runs) if figure.floor_runs else None
+    return list(merged.values())
+
+
+def figures_table(figures: Sequence[Figure]) -> str:
+    """A Markdown table, so the output can go straight into docs/benchmarks.md."""
+    headers = ["data set", "figure", "target", "project", "raw-SQL floor", "met", "note"]
+    rows = [
+        [
+            figure.dataset,
+            figure.name,
+            figure.target,
+            f"{number_text(figure.project)} {figure.unit}",
+            f"{number_text(figure.floor)} {figure.unit}" if figure.floor is not None else "–",
+            {True: "yes", False: "**no**", None: ""}[figure.meets_target],
+            figure.note,
+        ]
+        for figure in figures
+    ]
+    widths = [
+        max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        return (
+            "| "
+            + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+            + " |"
+        )
+
+    return "\n".join(
+        [line(headers), "|" + "|".join("-" * (width + 2) for width in widths) + "|"]
+        + [line(row) for row in rows]
+    )
