@@ -29,7 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from pyproj import CRS
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 from shapely.geometry.base import BaseGeometry
 
 from geoapp.exceptions import InvalidInput
@@ -363,6 +363,14 @@ def _read_geodata(path: Path, *, srid: int | None) -> tuple[geopandas.GeoDataFra
         raise BoundaryFileUnreadable(_("Không tìm thấy tệp %(file)s.") % {"file": path})
     try:
         frame = pyogrio.read_dataframe(path)
+    except pyogrio.errors.CRSError as error:
+        raise BoundaryProjectionUnknown(
+            _(
+                "Không hiểu hệ toạ độ ghi trong tệp %(file)s (%(reason)s). Hãy sửa tệp .prj, "
+                "hoặc xuất lại dữ liệu với một hệ toạ độ có mã EPSG."
+            )
+            % {"file": path.name, "reason": error}
+        ) from None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
         raise BoundaryFileUnreadable(
             _(
@@ -402,7 +410,16 @@ def _read_geodata(path: Path, *, srid: int | None) -> tuple[geopandas.GeoDataFra
         )
     source_crs = _crs_name(frame.crs)
     if not CRS.from_user_input(frame.crs).equals(WGS84, ignore_axis_order=True):
-        frame = frame.to_crs(WGS84)
+        try:
+            frame = frame.to_crs(WGS84)
+        except (CRSError, ProjError):
+            raise BoundaryProjectionUnknown(
+                _(
+                    "Không chuyển được hệ toạ độ %(crs)s của tệp %(file)s sang WGS 84 "
+                    "(EPSG:4326); hãy xuất lại dữ liệu với một hệ toạ độ có mã EPSG."
+                )
+                % {"crs": source_crs, "file": path.name}
+            ) from None
     return frame, source_crs
 
 

@@ -444,6 +444,35 @@ def test_it_refuses_a_shapefile_without_a_projection_file(province, tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore:'crs' was not provided")
+@pytest.mark.parametrize(
+    ("projection", "message"),
+    [
+        (
+            'PROJCS["nonsense",GEOGCS["x"]]',
+            "Không hiểu hệ toạ độ ghi trong tệp local.shp (missing CONVERSION node). Hãy sửa tệp "
+            ".prj, hoặc xuất lại dữ liệu với một hệ toạ độ có mã EPSG.",
+        ),
+        (
+            'LOCAL_CS["Unknown local",UNIT["metre",1]]',
+            "Không chuyển được hệ toạ độ Unknown local của tệp local.shp sang WGS 84 (EPSG:4326); "
+            "hãy xuất lại dữ liệu với một hệ toạ độ có mã EPSG.",
+        ),
+    ],
+)
+def test_it_refuses_a_projection_it_cannot_understand(province, tmp_path, projection, message):
+    path = write_layer(
+        tmp_path / "local.shp", [{"code": "21025", "fullName": "Phường Cẩm Thành"}], [WEST], crs=None
+    )  # fmt: skip
+    (tmp_path / "local.prj").write_text(projection, encoding="ascii")
+
+    with pytest.raises(BoundaryProjectionUnknown) as refusal:
+        import_communes(path, commit=True)
+
+    assert refusal.value.message == message
+    assert Area.objects.count() == 1
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
 def test_a_shapefile_without_a_projection_file_imports_when_its_srid_is_declared(
     province, tmp_path
 ):
