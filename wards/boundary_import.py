@@ -347,13 +347,12 @@ def areas_import(
                 area.valid_to = valid_to
                 area.parent = parent
                 services.area_replace_boundary(
-                    area=area, name=feature.name, boundary=feature.boundary, source=source
+                    area=area,
+                    name=feature.name,
+                    boundary=feature.boundary,
+                    source=source,
+                    is_approximate=is_approximate,
                 )
-                if is_approximate:
-                    # area_replace_boundary marks a replaced boundary as official; a file
-                    # declared approximate keeps the flag.
-                    area.is_approximate = True
-                    area.save(update_fields=["is_approximate"])
     return report
 
 

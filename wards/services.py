@@ -45,13 +45,16 @@ def area_create(
     return area
 
 
-def area_replace_boundary(*, area: Area, name: str, boundary: BaseGeometry, source: str) -> Area:
+def area_replace_boundary(
+    *, area: Area, name: str, boundary: BaseGeometry, source: str, is_approximate: bool = False
+) -> Area:
+    """Give an existing area (same code and period, same id) a new name and boundary."""
     area.name = name
     area.boundary = to_multipolygon(boundary)
     area.area_km2 = ellipsoidal_area_km2(boundary)
     area.label_point = label_point_of(boundary)
     area.source = source
-    area.is_approximate = False
+    area.is_approximate = is_approximate
     area.save()
     return area
 
