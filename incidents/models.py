@@ -206,6 +206,9 @@ class Incident(models.Model):
     description_hidden_reason = models.CharField(_("lý do ẩn nội dung"), max_length=500, blank=True)
     location = models.PointField(_("vị trí"), srid=4326)
     address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
+    # A link the submitter gave to a photo kept elsewhere (Open311 `media_url`): stored as text
+    # and never fetched, since the server works offline and must not be made to reach out.
+    media_url = models.URLField(_("đường dẫn ảnh bên ngoài"), max_length=1000, blank=True)
     reported_at = models.DateTimeField(_("thời điểm phản ánh"))
     area = models.ForeignKey(
         "wards.Area",

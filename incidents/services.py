@@ -300,6 +300,7 @@ def incident_create(
     point: Point,
     channel: IncidentChannel | str,
     address: str = "",
+    media_url: str = "",
     priority: IncidentPriority | str = IncidentPriority.NORMAL,
     reported_at: datetime | None = None,
     attributes: Mapping[str, object] | None = None,
@@ -343,6 +344,7 @@ def incident_create(
         description, field=_("nội dung phản ánh"), limit=DESCRIPTION_MAX_LENGTH
     )
     address = _optional_text(address, field=_("địa chỉ"), limit=500)
+    media_url = _optional_text(media_url, field=_("đường dẫn ảnh (media_url)"), limit=1000)
     if channel not in IncidentChannel.values:
         raise InvalidInput(_("Kênh tiếp nhận “%(channel)s” không hợp lệ.") % {"channel": channel})
     if priority not in IncidentPriority.values:
@@ -379,6 +381,7 @@ def incident_create(
         description=description,
         location=point,
         address=address,
+        media_url=media_url,
         reported_at=moment,
         area=routing.commune,
         agency=routing.agency,
