@@ -66,8 +66,15 @@ def click_at(page: Page, longitude: float, latitude: float) -> None:
     page.mouse.click(*screen_point(page, longitude, latitude))
 
 
-def names_in_panel(page: Page) -> list[str]:
-    return page.locator("#lookup-result .area-name").all_inner_texts()
+def wait_for_the_map_to_settle(page: Page) -> None:
+    """Until a popup's pan has finished, so that screenshots show the same picture every run."""
+    page.wait_for_function(
+        """() => new Promise((resolve) => {
+            const pane = document.querySelector(".leaflet-map-pane");
+            const before = pane.style.transform;
+            setTimeout(() => resolve(pane.style.transform === before), 300);
+        })"""
+    )
 
 
 def test_the_communes_of_the_date_are_drawn_and_hovering_one_names_it_with_its_code(
@@ -130,6 +137,7 @@ def test_a_click_in_cam_thanh_in_2026_shows_the_ward_the_province_and_its_people
     expect(browser_page.locator(".leaflet-popup .lookup-popup")).to_contain_text(
         "Ủy ban nhân dân Phường Cẩm Thành"
     )
+    wait_for_the_map_to_settle(browser_page)
     save_screenshot("area-map-vi")
 
 
@@ -200,6 +208,7 @@ def test_the_english_switch_translates_the_page_and_the_lookup_and_keeps_the_dat
     expect(panel.get_by_role("heading", name="Responsible agency")).to_be_visible()
     expect(panel.locator(".agency-card")).to_contain_text("People's Committee")
     expect(browser_page.locator("#area-count")).to_have_text("2 commune-level units on the map.")
+    wait_for_the_map_to_settle(browser_page)
     save_screenshot("area-map-en")
 
 
@@ -221,6 +230,7 @@ def test_on_a_360_pixel_phone_the_panel_stacks_below_the_map_and_lookups_work(
     expect(phone.locator("#lookup-result .agency-name")).to_have_text(
         "Ủy ban nhân dân Phường Cẩm Thành"
     )
+    wait_for_the_map_to_settle(phone)
     save_screenshot("area-map-phone", phone, full_page=True)
 
 
