@@ -51,3 +51,40 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day.isoformat()} ({self.get_kind_display()})"
+
+
+class ApiClient(models.Model):
+    """An integration client (an Open311 app, a hotline system) that files reports with a key.
+
+    Only the key's SHA-256 is stored, with its first characters to recognise it in lists: the raw
+    key is shown once, when it is issued, and a copy of the database cannot be used to submit in
+    a client's name. See `geoapp/api_keys.py`.
+    """
+
+    name = models.CharField(_("tên ứng dụng"), max_length=200, unique=True)
+    key_prefix = models.CharField(
+        _("đầu khóa"),
+        max_length=12,
+        help_text=_("Vài ký tự đầu của khóa, để nhận ra khóa; không đủ để dùng."),
+    )
+    key_hash = models.CharField(_("khóa (băm SHA-256)"), max_length=64, unique=True)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    agency = models.ForeignKey(
+        "wards.Agency",
+        verbose_name=_("đơn vị sử dụng"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_clients",
+    )
+    contact_email = models.EmailField(_("thư điện tử liên hệ"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("ứng dụng tích hợp (khóa API)")
+        verbose_name_plural = _("ứng dụng tích hợp (khóa API)")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
