@@ -43,6 +43,7 @@ MIDDLEWARE = [
     # gunicorn serves the static files itself (Leaflet, fonts, scripts): nothing comes from a CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "geoapp.middleware.VietnameseUnlessChosenMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
