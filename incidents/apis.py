@@ -785,7 +785,14 @@ class _StaffActionApi(APIView):
         serializer.is_valid(raise_exception=True)
         incident = selectors.incident_get_for_staff(user=request.user, tracking_code=tracking_code)
         self.perform(actor=request.user, incident=incident, data=serializer.validated_data)
-        incident = selectors.incident_get_for_staff(user=request.user, tracking_code=tracking_code)
+        try:
+            incident = selectors.incident_get_for_staff(
+                user=request.user, tracking_code=tracking_code
+            )
+        except NotFound:
+            # Transferred away: the caller's unit no longer sees it in full, only the outcome.
+            incident = selectors.incident_get_by_code(tracking_code=tracking_code)
+            return Response(StaffIncidentSummarySerializer(incident).data)
         return Response(StaffIncidentSerializer(incident, context={"request": request}).data)
 
 

@@ -1154,6 +1154,20 @@ def photo_hide(*, actor: AbstractBaseUser, photo: IncidentPhoto, reason: str) ->
 # The category catalogue
 
 
+CATALOGUE_DEFAULTED_FIELDS = frozenset(
+    {
+        "acknowledge_within_hours",
+        "urgent_acknowledge_within_hours",
+        "urgent_resolve_within_hours",
+        "normal_resolve_within_days",
+        "complex_resolve_within_days",
+        "duplicate_radius_metres",
+        "duplicate_window_days",
+        "is_active",
+    }
+)
+
+
 @dataclass(frozen=True)
 class CatalogueLoad:
     categories_created: list[str]
@@ -1181,7 +1195,14 @@ def categories_load_catalogue(
         entry = dict(entry)
         questions = entry.pop("attributes", [])
         group, group_en = entry.pop("group")
-        values = {**entry, "group": group, "group_en": group_en}
+        # A norm the catalogue leaves out means the model's default, so that `update_existing`
+        # also restores norms an administrator changed.
+        defaults = {
+            field.name: field.get_default()
+            for field in Category._meta.concrete_fields
+            if field.name in CATALOGUE_DEFAULTED_FIELDS
+        }
+        values = {**defaults, **entry, "group": group, "group_en": group_en}
         code = values.pop("code")
         category = Category.objects.filter(code=code).first()
         if category is None:

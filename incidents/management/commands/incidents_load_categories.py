@@ -25,11 +25,10 @@ class Command(BaseCommand):
             return
         parts = []
         if load.categories_created:
-            parts.append(f"{len(load.categories_created)} categories")
+            parts.append(f"{len(load.categories_created)} new categories")
         if load.attributes_created:
-            parts.append(f"{len(load.attributes_created)} questions")
+            parts.append(f"{len(load.attributes_created)} new questions")
         if load.categories_updated:
-            parts.append(f"updated {len(load.categories_updated)} categories")
-        self.stdout.write(
-            f"Loaded {', '.join(parts)}: {', '.join(load.categories_created + load.categories_updated)}"
-        )
+            parts.append(f"{len(load.categories_updated)} updated categories")
+        codes = sorted(set(load.categories_created) | set(load.categories_updated))
+        self.stdout.write(f"Loaded {', '.join(parts)}: {', '.join(codes)}")

@@ -1,0 +1,303 @@
+"""The staff REST API: lists and details scoped to the caller's units, each workflow action, token
+authentication for integrations, and the reporter's contact only for staff with a role."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from incidents.models import Incident, IncidentEvent
+
+from .conftest import AN_PHU_POINT, client_for, jpeg_bytes, snapshot, upload
+
+STAFF = "/api/v1/staff/incidents/"
+
+
+@pytest.fixture
+def two_reports(file_report: Any) -> dict[str, Incident]:
+    return {
+        "a": file_report().incident,
+        "b": file_report(point=AN_PHU_POINT, description="Ở An Phú").incident,
+    }
+
+
+def listed(client: APIClient, query: str = "") -> list[str]:
+    response = client.get(f"{STAFF}{query}")
+    assert response.status_code == 200
+    return [row["tracking_code"] for row in response.json()["results"]]
+
+
+def test_an_anonymous_caller_gets_nothing_from_the_staff_api(
+    citizen: APIClient, two_reports: dict[str, Incident]
+) -> None:
+    code = two_reports["a"].tracking_code
+
+    # 403 rather than 401: session authentication comes first and sends no challenge.
+    for response in (
+        citizen.get(STAFF),
+        citizen.get(f"{STAFF}{code}/"),
+        citizen.post(f"{STAFF}{code}/acknowledge/", {}, format="json"),
+    ):
+        assert response.status_code == 403
+        assert response.json()["detail"]
+    assert Incident.objects.get(pk=two_reports["a"].pk).status == "new"
+
+
+def test_each_officer_lists_only_their_units_reports(
+    two_reports: dict[str, Incident], officer_a: Any, officer_b: Any
+) -> None:
+    assert listed(client_for(officer_a)) == [two_reports["a"].tracking_code]
+    assert listed(client_for(officer_b)) == [two_reports["b"].tracking_code]
+
+
+def test_leaders_and_administrators_list_every_report(
+    two_reports: dict[str, Incident], leader: Any, administrator: Any
+) -> None:
+    expected = [two_reports["b"].tracking_code, two_reports["a"].tracking_code]
+
+    assert listed(client_for(leader)) == expected
+    assert listed(client_for(administrator)) == expected
+
+
+def test_the_staff_list_filters(
+    two_reports: dict[str, Incident], officer_a: Any, administrator: Any, second_officer_a: Any
+) -> None:
+    from incidents import services
+
+    services.incident_assign(actor=officer_a, incident=two_reports["a"], assignee=second_officer_a)
+    admin = client_for(administrator)
+
+    assert listed(admin, f"?agency={two_reports['b'].agency.code}") == [
+        two_reports["b"].tracking_code
+    ]
+    assert listed(admin, "?status=acknowledged") == []
+    assert listed(admin, "?category=giao-thong&limit=1") == [two_reports["b"].tracking_code]
+    assert listed(client_for(second_officer_a), "?assigned_to_me=true") == [
+        two_reports["a"].tracking_code
+    ]
+    assert admin.get(f"{STAFF}?status=nope").status_code == 400
+
+
+def test_an_officer_of_another_unit_cannot_even_see_the_report(
+    two_reports: dict[str, Incident], officer_b: Any
+) -> None:
+    code = two_reports["a"].tracking_code
+    before = snapshot(two_reports["a"])
+
+    detail = client_for(officer_b).get(f"{STAFF}{code}/")
+    action = client_for(officer_b).post(f"{STAFF}{code}/acknowledge/", {}, format="json")
+
+    assert (detail.status_code, action.status_code) == (404, 404)
+    assert snapshot(two_reports["a"]) == before
+
+
+def test_the_reporters_contact_is_shown_to_the_unit_and_administrators_only(
+    two_reports: dict[str, Incident], officer_a: Any, leader: Any, administrator: Any
+) -> None:
+    url = f"{STAFF}{two_reports['a'].tracking_code}/"
+
+    for user in (officer_a, administrator):
+        body = client_for(user).get(url).json()
+        assert body["reporter"] == {
+            "name": "Trần Thị Bình",
+            "phone": "0905 123 456",
+            "email": "binh@example.vn",
+            "may_be_contacted": True,
+        }
+        assert body["can_act"] is True
+    leader_view = client_for(leader).get(url)
+    assert leader_view.json()["reporter"] is None
+    assert leader_view.json()["can_act"] is False
+    assert "binh@example.vn" not in leader_view.content.decode()
+
+
+def test_a_leader_is_refused_an_action_with_403_and_nothing_changes(
+    two_reports: dict[str, Incident], leader: Any
+) -> None:
+    before = snapshot(two_reports["a"])
+
+    response = client_for(leader).post(
+        f"{STAFF}{two_reports['a'].tracking_code}/acknowledge/", {}, format="json"
+    )
+
+    assert (response.status_code, response.json()["code"]) == (403, "read_only_role")
+    assert snapshot(two_reports["a"]) == before
+
+
+def test_an_officer_handles_a_report_from_end_to_end_over_the_api(
+    two_reports: dict[str, Incident], officer_a: Any, second_officer_a: Any, citizen: APIClient
+) -> None:
+    client = client_for(officer_a)
+    url = f"{STAFF}{two_reports['a'].tracking_code}"
+
+    steps = [
+        ("acknowledge", {"note": "Đã tiếp nhận"}, "acknowledged"),
+        ("assign", {"assignee": second_officer_a.username}, "acknowledged"),
+        ("notes", {"note": "Liên hệ đội duy tu"}, "acknowledged"),
+        ("priority", {"priority": "urgent"}, "acknowledged"),
+        ("start", {}, "in_progress"),
+        ("request-information", {"question": "Ổ gà ở làn nào?"}, "information_requested"),
+        ("answer", {"answer": "Sẽ vá trong ngày"}, "answered"),
+    ]
+    for action, body, status in steps:
+        response = client.post(f"{url}/{action}/", body, format="json")
+        assert response.status_code == 200, (action, response.json())
+        assert response.json()["status"] == status, action
+
+    resolved = client.post(
+        f"{url}/resolve/",
+        {"answer": "Đã vá xong", "evidence_photo": upload("sau.jpg", jpeg_bytes())},
+        format="multipart",
+    )
+    closed = client.post(f"{url}/close/", {}, format="json")
+
+    assert resolved.status_code == 200
+    assert resolved.json()["photos"][0]["kind"] == "evidence"
+    assert closed.json()["status"] == "closed"
+    body = closed.json()
+    assert body["assigned_to"] == second_officer_a.username
+    assert body["priority"] == "urgent"
+    assert [event["action"] for event in body["timeline"]] == [
+        "created", "acknowledged", "assigned", "note_added", "priority_changed", "started",
+        "information_requested", "answered", "resolved", "closed",
+    ]  # fmt: skip
+    note = body["timeline"][3]
+    assert (note["is_public"], note["note"], note["actor_username"]) == (
+        False,
+        "Liên hệ đội duy tu",
+        officer_a.username,
+    )
+    public = citizen.get(f"/api/v1/incidents/{two_reports['a'].tracking_code}/").json()
+    assert [event["action"] for event in public["timeline"]] == [
+        "created", "acknowledged", "started", "information_requested", "answered", "resolved",
+        "closed",
+    ]  # fmt: skip
+
+
+def test_a_session_login_also_works_for_staff(
+    two_reports: dict[str, Incident], officer_a: Any
+) -> None:
+    client = APIClient()
+    client.force_login(officer_a)
+
+    assert [row["tracking_code"] for row in client.get(STAFF).json()["results"]] == [
+        two_reports["a"].tracking_code
+    ]
+
+
+def test_a_transfer_over_the_api_reroutes_by_corrected_location(
+    two_reports: dict[str, Incident], officer_a: Any, officer_b: Any, territory: Any
+) -> None:
+    code = two_reports["a"].tracking_code
+
+    response = client_for(officer_a).post(
+        f"{STAFF}{code}/transfer/",
+        {"reason": "Ghim sai", "lat": "15.15", "lon": "108.80"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["agency"]["code"] == territory.committee_an_phu.code
+    assert response.json()["area"]["code"] == "21034"
+    assert listed(client_for(officer_b)) == [two_reports["b"].tracking_code, code]
+    assert client_for(officer_a).get(f"{STAFF}{code}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("action", "body", "status", "code"),
+    [
+        ("transfer", {"reason": "x", "to_agency": "khong-co"}, 404, "unknown_agency"),
+        ("transfer", {"reason": "x", "lat": "108.8", "lon": "15.1"}, 400, "swapped_coordinates"),
+        ("assign", {"assignee": "khong-co"}, 400, "unknown_user"),
+        ("start", {}, 409, "invalid_transition"),
+        ("close", {}, 409, "invalid_transition"),
+        ("mark-duplicate", {"original": "PA-0000-0000"}, 404, "incident_not_found"),
+        ("answer", {"answer": ""}, 409, "invalid_transition"),
+    ],
+)
+def test_a_refused_staff_action_answers_clearly_and_changes_nothing(
+    two_reports: dict[str, Incident],
+    officer_a: Any,
+    action: str,
+    body: dict[str, Any],
+    status: int,
+    code: str,
+) -> None:
+    before = snapshot(two_reports["a"])
+
+    response = client_for(officer_a).post(
+        f"{STAFF}{two_reports['a'].tracking_code}/{action}/", body, format="json"
+    )
+
+    assert response.status_code == status, response.json()
+    assert response.json()["code"] == code
+    assert snapshot(two_reports["a"]) == before
+
+
+def test_marking_a_duplicate_over_the_api(two_reports: dict[str, Incident], officer_a: Any) -> None:
+    response = client_for(officer_a).post(
+        f"{STAFF}{two_reports['a'].tracking_code}/mark-duplicate/",
+        {"original": two_reports["b"].tracking_code.lower()},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["duplicate_of"] == two_reports["b"].tracking_code
+    assert Incident.objects.get(pk=two_reports["b"].pk).supporters_count == 1
+
+
+def test_moderation_over_the_api_hides_from_the_public(
+    file_report: Any, officer_a: Any, citizen: APIClient
+) -> None:
+    incident = file_report(photos=[upload("a.jpg", jpeg_bytes())]).incident
+    client = client_for(officer_a)
+    code = incident.tracking_code
+    photo_id = incident.photos.get().id
+
+    text = client.post(f"{STAFF}{code}/hide-text/", {"reason": "Xúc phạm"}, format="json")
+    photo = client.post(
+        f"/api/v1/staff/photos/{photo_id}/hide/", {"reason": "Lộ mặt"}, format="json"
+    )
+
+    assert (text.status_code, photo.status_code) == (200, 200)
+    public = citizen.get(f"/api/v1/incidents/{code}/").json()
+    assert (public["description"], public["description_hidden"], public["photos"]) == (
+        None,
+        True,
+        [],
+    )
+    assert [event["note"] for event in public["timeline"][-2:]] == ["Xúc phạm", "Lộ mặt"]
+    whole = client.post(f"{STAFF}{code}/hide/", {"reason": "Trùng lặp nhiều lần"}, format="json")
+    assert whole.status_code == 200
+    assert citizen.get(f"/api/v1/incidents/{code}/").status_code == 404
+    staff_view = client.get(f"{STAFF}{code}/").json()
+    assert staff_view["description"] == "Ổ gà sâu giữa đường Hùng Vương"
+    assert staff_view["photos"][0]["is_hidden"] is True
+
+
+def test_an_officer_of_another_unit_cannot_hide_a_photo(file_report: Any, officer_b: Any) -> None:
+    incident = file_report(photos=[upload("a.jpg", jpeg_bytes())]).incident
+
+    response = client_for(officer_b).post(
+        f"/api/v1/staff/photos/{incident.photos.get().id}/hide/", {"reason": "x"}, format="json"
+    )
+
+    assert response.status_code == 404
+    assert incident.photos.get().is_hidden is False
+
+
+def test_a_staff_member_filing_by_phone_is_recorded_as_the_actor(
+    territory: Any, categories: None, officer_a: Any
+) -> None:
+    from .test_public_api import report_body
+
+    response = client_for(officer_a).post(
+        "/api/v1/incidents/", json.dumps(report_body()), content_type="application/json"
+    )
+
+    assert response.status_code == 201
+    event = IncidentEvent.objects.get()
+    assert (event.actor, event.actor_label) == (officer_a, territory.committee_cam_thanh.name)
