@@ -27,11 +27,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.gis.db.models.functions import GeoFunc
-from django.db.models import F, FloatField, OuterRef, Subquery
-from django.utils import timezone
+from django.db.models import F, FloatField, Func, OuterRef, Subquery
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import InvalidInput, NotFound
 from incidents.models import (
     LIST_DATATYPES,
@@ -45,6 +45,7 @@ from incidents.models import (
     PhotoKind,
     RejectionReason,
 )
+from incidents.open311_formats import FORMAT_MIME_TYPES, w3c_datetime
 from incidents.selectors import _public_filter as public_incidents_filter
 from incidents.tracking_codes import tracking_code_normalize
 
@@ -86,6 +87,34 @@ def jurisdiction_check(jurisdiction_id: str | None) -> None:
             % {"given": jurisdiction_id, "served": settings.OPEN311_JURISDICTION_ID},
             code="jurisdiction_not_found",
         )
+
+
+# Discovery
+
+SPECIFICATION_URL = "http://wiki.open311.org/GeoReport_v2"
+
+
+def discovery(*, endpoint_url: str) -> dict[str, Any]:
+    """The Service Discovery document: one production (or test) GeoReport v2 endpoint."""
+    return {
+        "changeset": settings.OPEN311_CHANGESET,
+        "contact": settings.OPEN311_CONTACT
+        or _("Liên hệ quản trị viên hệ thống phản ánh, kiến nghị của tỉnh Quảng Ngãi."),
+        "key_service": settings.OPEN311_KEY_SERVICE
+        or _(
+            "Khóa API (api_key) do quản trị viên hệ thống cấp, trong trang quản trị (Ứng dụng "
+            "tích hợp) hoặc bằng lệnh manage.py open311_issue_key."
+        ),
+        "endpoints": [
+            {
+                "specification": SPECIFICATION_URL,
+                "url": endpoint_url,
+                "changeset": settings.OPEN311_CHANGESET,
+                "type": settings.OPEN311_ENDPOINT_TYPE,
+                "formats": list(FORMAT_MIME_TYPES),
+            }
+        ],
+    }
 
 
 # Services
@@ -245,11 +274,8 @@ _REQUEST_COLUMNS = (
     "latitude",
     "longitude",
     "photo",
+    "media_url",
 )
-
-
-class _Coordinate(GeoFunc):
-    output_field = FloatField()
 
 
 def _public_requests() -> Any:
@@ -261,8 +287,8 @@ def _public_requests() -> Any:
         .values("image")[:1]
     )
     return Incident.objects.filter(public_incidents_filter()).annotate(
-        latitude=_Coordinate(F("location"), function="ST_Y"),
-        longitude=_Coordinate(F("location"), function="ST_X"),
+        latitude=Func(F("location"), function="ST_Y", output_field=FloatField()),
+        longitude=Func(F("location"), function="ST_X", output_field=FloatField()),
         photo=Subquery(first_public_photo),
     )
 
@@ -350,6 +376,27 @@ def handling_norm(
     ) % {"acknowledge": acknowledge_within_hours, "resolve": days}
 
 
+def service_notice_for_created(*, incident: Incident, language: Language) -> str:
+    """What the POST answers in `service_notice`: the norm, the unit and the resolve deadline."""
+    category = incident.category
+    norm = handling_norm(
+        priority=incident.priority,
+        acknowledge_within_hours=category.acknowledge_within_hours,
+        urgent_acknowledge_within_hours=category.urgent_acknowledge_within_hours,
+        urgent_resolve_within_hours=category.urgent_resolve_within_hours,
+        normal_resolve_within_days=category.normal_resolve_within_days,
+        complex_resolve_within_days=category.complex_resolve_within_days,
+    )
+    deadline = formats.date_format(
+        incident.resolve_by.astimezone(VIETNAM_TIME_ZONE), "SHORT_DATETIME_FORMAT"
+    )
+    unit = _in_language(incident.agency.name, incident.agency.name_en, language)
+    return f"{norm} " + _("Đơn vị xử lý: %(agency)s; hạn giải quyết: %(deadline)s.") % {
+        "agency": unit,
+        "deadline": deadline,
+    }
+
+
 def _service_request_records(
     rows: Any, *, language: Language, media_url_of: Callable[[str], str]
 ) -> list[dict[str, Any]]:
@@ -408,21 +455,18 @@ def _service_request_records(
                     row["agency__name"], row["agency__name_en"], language
                 ),
                 "service_notice": notice,
-                "requested_datetime": _w3c(row["reported_at"]),
-                "updated_datetime": _w3c(updated),
-                "expected_datetime": _w3c(row["resolve_by"]),
+                "requested_datetime": w3c_datetime(row["reported_at"]),
+                "updated_datetime": w3c_datetime(updated),
+                "expected_datetime": w3c_datetime(row["resolve_by"]),
                 "address": row["address"] or row["area__name"],
                 "address_id": None,
                 "zipcode": None,
                 "lat": row["latitude"],
                 "long": row["longitude"],
-                "media_url": media_url_of(row["photo"]) if row["photo"] else None,
+                # A photo sent with the report, else the link the submitter gave (never fetched).
+                "media_url": media_url_of(row["photo"])
+                if row["photo"]
+                else row["media_url"] or None,
             }
         )
     return records
-
-
-def _w3c(moment: datetime | None) -> str | None:
-    from incidents.open311_formats import w3c_datetime
-
-    return w3c_datetime(moment)

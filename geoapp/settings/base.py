@@ -194,3 +194,13 @@ INCIDENT_PHOTOS_MAX = env.int("INCIDENT_PHOTOS_MAX", default=5)
 INCIDENT_CREATE_RATE = env("INCIDENT_CREATE_RATE", default="20/hour")
 # The most features one page of the public GeoJSON list of reports may hold.
 INCIDENT_LIST_MAX_LIMIT = env.int("INCIDENT_LIST_MAX_LIMIT", default=10000)
+
+# Open311 GeoReport v2 at /open311/v2/ (docs/open311.md).
+# The one jurisdiction served; a request naming another jurisdiction_id is answered 404.
+OPEN311_JURISDICTION_ID = env("OPEN311_JURISDICTION_ID", default="quangngai.gov.vn")
+# Service discovery: when services or their questions last changed (sortable), the endpoint type
+# ("production" or "test"), and how to reach the maintainers or get a key (empty: a default text).
+OPEN311_CHANGESET = env("OPEN311_CHANGESET", default="2025-07-01T00:00:00+07:00")
+OPEN311_ENDPOINT_TYPE = env("OPEN311_ENDPOINT_TYPE", default="production")
+OPEN311_CONTACT = env("OPEN311_CONTACT", default="")
+OPEN311_KEY_SERVICE = env("OPEN311_KEY_SERVICE", default="")

@@ -1,0 +1,399 @@
+"""Open311 GeoReport v2 at /open311/v2/: parse the arguments, call one selector or service, render.
+
+Every endpoint answers in XML (`.xml`) or JSON (`.json`); errors are the specification's list of
+`{code, description}` with HTTP 400, 403 (missing or wrong api_key) or 404 (unknown resource,
+service_code or jurisdiction_id). Texts are in Vietnamese, or in English with `locale=en` or an
+`Accept-Language: en` header. The choices made where the specification is loose are listed in
+docs/open311.md.
+
+These are plain Django views rather than DRF ones: the specification fixes its own formats, error
+bodies and form-encoded input, which is what Django offers without a negotiation layer to undo.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.contrib.gis.geos import Point
+from django.core.files.storage import default_storage
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import reverse
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from geoapp.api_keys import api_client_authenticate, api_client_identity
+from geoapp.authentication import API_KEY_HEADER
+from geoapp.clock import VIETNAM_TIME_ZONE
+from geoapp.coordinates import parse_point
+from geoapp.exceptions import DomainError, ErrorKind, InvalidInput
+from geoapp.models import ApiClient
+from incidents import open311_selectors as selectors
+from incidents import services
+from incidents.apis import IDEMPOTENCY_HEADER, IncidentCreateThrottle
+from incidents.models import IncidentChannel
+from incidents.open311_formats import Document, OutputFormat, errors_document, render
+
+LANGUAGES = ("vi", "en")
+MEDIA_URL_MAX_LENGTH = 1000
+_ATTRIBUTE_FIELD = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
+# Errors whose resource is named by the request itself (in the URL, or service_code), answered
+# 404 as the specification asks; any other "not found" met while filing a report (no area or no
+# unit at the point) is a fault of the submitted data, answered 400.
+_NOT_FOUND_RESOURCES = frozenset(
+    {"jurisdiction_not_found", "service_not_found", "service_request_not_found", "token_not_found"}
+)
+
+
+class Throttled(DomainError):
+    """Too many reports from one API key (the core's INCIDENT_CREATE_RATE)."""
+
+    kind = ErrorKind.CONFLICT
+    code = "throttled"
+
+    def __init__(self, message: str, *, wait_seconds: int) -> None:
+        super().__init__(message)
+        self.wait_seconds = wait_seconds
+
+
+class ApiKeyCreateThrottle(IncidentCreateThrottle):
+    """The core's limit on filing reports, counted per API key rather than per network address."""
+
+    def __init__(self, client: ApiClient) -> None:
+        super().__init__()
+        self.identity = api_client_identity(client)
+
+    def get_cache_key(self, request: Request, view: APIView) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.identity}
+
+
+def _http_status(error: DomainError) -> int:
+    if isinstance(error, Throttled):
+        return 429
+    if error.kind == ErrorKind.FORBIDDEN:
+        return 403
+    if error.kind == ErrorKind.NOT_FOUND and error.code in _NOT_FOUND_RESOURCES:
+        return 404
+    # The specification: "basically 400 for any other error where the request can not be
+    # fulfilled as expected" (invalid data, a replayed idempotency key used for another report).
+    return 400
+
+
+def _language(request: HttpRequest) -> str:
+    """`locale` (vi, en, en_US, vi-VN...) when given and known; else what LocaleMiddleware chose
+    from Accept-Language or the language cookie."""
+    requested = request.GET.get("locale") or (
+        request.POST.get("locale") if request.method == "POST" else None
+    )
+    if requested:
+        language = requested.strip().lower().replace("_", "-").split("-")[0]
+        if language in LANGUAGES:
+            return language
+    active = (translation.get_language() or "vi").split("-")[0]
+    return active if active in LANGUAGES else "vi"
+
+
+def _argument(request: HttpRequest, name: str) -> str | None:
+    """An argument from the form body, else from the query string (for api_key and
+    jurisdiction_id, which clients put in either)."""
+    if request.method == "POST" and name in request.POST:
+        return request.POST.get(name)
+    return request.GET.get(name)
+
+
+def _comma_list(text: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in str(text or "").split(",") if part.strip())
+
+
+def _media_url_of(request: HttpRequest) -> Callable[[str], str]:
+    def absolute(name: str) -> str:
+        url = default_storage.url(name)
+        # File-system storage gives a path; object storage gives a full URL already.
+        return url if urlsplit(url).scheme else request.build_absolute_uri(url)
+
+    return absolute
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class Open311View(View):
+    """The common frame: output format, language, jurisdiction, errors in the specification's form.
+
+    CSRF protection is off because nothing here acts on a browser's cookies: the only write (POST
+    requests) is authorised by the api_key sent with it.
+    """
+
+    http_method_names = ["get", "head", "options"]
+    output: OutputFormat = OutputFormat.XML
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        requested_format = str(kwargs.pop("format", "xml")).lower()
+        language = _language(request)
+        with translation.override(language):
+            try:
+                if requested_format not in OutputFormat.__members__.values():
+                    # XML, the required format, carries the error about the unknown one.
+                    self.output = OutputFormat.XML
+                    raise InvalidInput(
+                        _("Định dạng “%(format)s” không được hỗ trợ; dùng .xml hoặc .json.")
+                        % {"format": requested_format},
+                        code="unknown_format",
+                    )
+                self.output = OutputFormat(requested_format)
+                self.language = language
+                selectors.jurisdiction_check(_argument(request, "jurisdiction_id"))
+                response = super().dispatch(request, *args, **kwargs)
+            except DomainError as error:
+                response = render(
+                    errors_document([(_http_status(error), error.message)]),
+                    self.output,
+                    status=_http_status(error),
+                )
+                if isinstance(error, Throttled):
+                    response["Retry-After"] = str(error.wait_seconds)
+        response["Content-Language"] = language
+        return response
+
+    def http_method_not_allowed(
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        allowed = ", ".join(method.upper() for method in self._allowed_methods())
+        response = render(
+            errors_document(
+                [
+                    (
+                        405,
+                        _("Phương thức %(method)s không được hỗ trợ; dùng %(allowed)s.")
+                        % {"method": request.method, "allowed": allowed},
+                    )
+                ]
+            ),
+            self.output,
+            status=405,
+        )
+        response["Allow"] = allowed
+        return response
+
+    def respond(
+        self, root: str, content: list[Any] | dict[str, Any], status: int = 200
+    ) -> HttpResponse:
+        return render(Document(root=root, content=content), self.output, status=status)
+
+
+class DiscoveryView(Open311View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        endpoint_url = request.build_absolute_uri(reverse("open311-endpoint")).rstrip("/")
+        return self.respond("discovery", selectors.discovery(endpoint_url=endpoint_url))
+
+
+class ServiceListView(Open311View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.respond("services", selectors.service_list(language=self.language))
+
+
+class ServiceDefinitionView(Open311View):
+    def get(self, request: HttpRequest, service_code: str) -> HttpResponse:
+        return self.respond(
+            "service_definition",
+            selectors.service_definition(service_code=service_code, language=self.language),
+        )
+
+
+def _parse_moment(text: str | None, *, name: str, end_of_day: bool) -> datetime | None:
+    """A W3C date-time (`2025-07-01T00:00:00Z`, `…+07:00`); a bare date (`2025-07-01`) means that
+    whole day in Vietnam time, and a time without offset means Vietnam time."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day, time.min, tzinfo=VIETNAM_TIME_ZONE)
+            return moment + timedelta(days=1, microseconds=-1) if end_of_day else moment
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            _("%(name)s “%(value)s” không hợp lệ; dùng dạng W3C, ví dụ 2025-07-01T00:00:00+07:00.")
+            % {"name": name, "value": text},
+            code="invalid_datetime",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM_TIME_ZONE)
+
+
+def _request_filters(arguments: QueryDict) -> selectors.RequestFilters:
+    identifiers = _comma_list(arguments.get("service_request_id"))
+    if len(identifiers) > selectors.MAX_REQUESTS:
+        raise InvalidInput(
+            _("Tối đa %(limit)d service_request_id trong một lần hỏi.")
+            % {"limit": selectors.MAX_REQUESTS},
+            code="too_many_identifiers",
+        )
+    statuses = _comma_list(arguments.get("status"))
+    for status in statuses:
+        if status not in (selectors.STATUS_OPEN, selectors.STATUS_CLOSED):
+            raise InvalidInput(
+                _("status “%(status)s” không hợp lệ; dùng open hoặc closed.") % {"status": status},
+                code="invalid_status",
+            )
+    return selectors.RequestFilters(
+        service_request_ids=identifiers,
+        service_codes=_comma_list(arguments.get("service_code")),
+        start=_parse_moment(arguments.get("start_date"), name="start_date", end_of_day=False),
+        end=_parse_moment(arguments.get("end_date"), name="end_date", end_of_day=True),
+        statuses=statuses,
+    )
+
+
+def _attributes(form: QueryDict) -> dict[str, object]:
+    """`attribute[CODE]=value`, and `attribute[CODE][]=value` repeated for a multivaluelist."""
+    answers: dict[str, object] = {}
+    for key in form:
+        match = _ATTRIBUTE_FIELD.match(key)
+        if match is None:
+            continue
+        values = form.getlist(key)
+        answers[match.group(1)] = values if match.group(2) or len(values) > 1 else values[0]
+    return answers
+
+
+def _location(form: QueryDict) -> Point:
+    latitude, longitude = form.get("lat", "").strip(), form.get("long", "").strip()
+    if latitude or longitude:
+        return parse_point(latitude, longitude)
+    if form.get("address_string", "").strip() or form.get("address_id", "").strip():
+        # The machine works offline: there is no geocoder to turn an address into a point, and a
+        # report must be located to be routed to the responsible commune.
+        raise InvalidInput(
+            _(
+                "Cần gửi vị trí bằng lat và long: hệ thống chưa thể xác định vị trí từ "
+                "address_string hay address_id. address_string được lưu làm địa chỉ khi gửi "
+                "kèm lat và long."
+            ),
+            code="location_needs_coordinates",
+        )
+    raise InvalidInput(_("Thiếu vị trí: gửi lat và long (WGS 84)."), code="missing_location")
+
+
+def _refuse_nul_characters(form: QueryDict) -> None:
+    # PostgreSQL cannot store U+0000 in text: refused here with a clear message instead of
+    # failing at the INSERT.
+    for name, values in form.lists():
+        if any("\x00" in value for value in values):
+            raise InvalidInput(
+                _("Trường %(name)s chứa ký tự không hợp lệ (NUL).") % {"name": name},
+                code="nul_character",
+            )
+
+
+def _media_url(text: str | None) -> str:
+    url = str(text or "").strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > MEDIA_URL_MAX_LENGTH:
+        raise InvalidInput(
+            _("media_url phải là một địa chỉ http hoặc https, dài tối đa %(limit)d ký tự.")
+            % {"limit": MEDIA_URL_MAX_LENGTH},
+            code="invalid_media_url",
+        )
+    return url
+
+
+class ServiceRequestsView(Open311View):
+    """GET: public service requests. POST: file a report with an api_key."""
+
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.respond(
+            "service_requests",
+            selectors.service_requests(
+                filters=_request_filters(request.GET),
+                language=self.language,
+                media_url_of=_media_url_of(request),
+            ),
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = request.POST
+        _refuse_nul_characters(form)
+        client = api_client_authenticate(
+            _argument(request, "api_key") or request.headers.get(API_KEY_HEADER)
+        )
+        self._throttle(request, client)
+        if not form.get("service_code", "").strip():
+            raise InvalidInput(_("Thiếu service_code."), code="missing_service_code")
+        category = selectors.service_get(service_code=form["service_code"])
+        point = _location(form)
+        media_url = _media_url(form.get("media_url"))
+        given_name, family_name = form.get("first_name", ""), form.get("last_name", "")
+        creation = services.incident_create(
+            category_code=category.code,
+            description=form.get("description", ""),
+            point=point,
+            channel=IncidentChannel.OPEN311,
+            address=form.get("address_string", ""),
+            attributes=_attributes(form),
+            # Vietnamese names are written family name first.
+            reporter_name=" ".join(
+                part.strip() for part in (family_name, given_name) if part.strip()
+            ),
+            reporter_phone=form.get("phone", ""),
+            reporter_email=form.get("email", ""),
+            # Contact details sent with a report are given so that the unit can get back to
+            # the reporter; device_id and account_id are not kept (nothing needs them).
+            reporter_may_be_contacted=bool(
+                form.get("phone", "").strip() or form.get("email", "").strip()
+            ),
+            photos=request.FILES.getlist("media"),
+            media_url=media_url,
+            client_identity=api_client_identity(client),
+            idempotency_key=request.headers.get(IDEMPOTENCY_HEADER, ""),
+        )
+        return self.respond(
+            "service_requests",
+            [
+                {
+                    "service_request_id": creation.incident.tracking_code,
+                    "service_notice": selectors.service_notice_for_created(
+                        incident=creation.incident, language=self.language
+                    ),
+                    "account_id": form.get("account_id") or None,
+                }
+            ],
+            status=201 if creation.created else 200,
+        )
+
+    def _throttle(self, request: HttpRequest, client: ApiClient) -> None:
+        throttle = ApiKeyCreateThrottle(client)
+        if not throttle.allow_request(request, self):  # type: ignore[arg-type]
+            wait = int(throttle.wait() or 1)
+            raise Throttled(
+                _("Ứng dụng đã gửi quá nhiều phản ánh; thử lại sau %(seconds)d giây.")
+                % {"seconds": wait},
+                wait_seconds=wait,
+            )
+
+
+class ServiceRequestView(Open311View):
+    def get(self, request: HttpRequest, service_request_id: str) -> HttpResponse:
+        return self.respond(
+            "service_requests",
+            selectors.service_request(
+                service_request_id=service_request_id,
+                language=self.language,
+                media_url_of=_media_url_of(request),
+            ),
+        )
+
+
+class TokenView(Open311View):
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        return self.respond("service_requests", selectors.service_request_id_for_token(token=token))

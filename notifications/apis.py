@@ -1,0 +1,83 @@
+"""REST interface of subscriptions: anyone may ask to follow a public report or an area by email.
+
+The answer is the same whether a confirmation was sent, the address already follows the target,
+or a confirmation is already pending: the API must not tell anyone which addresses follow what.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from incidents.apis import client_identity
+from notifications import services
+
+
+class SubscriptionRequestThrottle(SimpleRateThrottle):
+    """Requests per client (account or network address), counted in the shared Redis cache."""
+
+    scope = "subscription_request"
+
+    def get_rate(self) -> str:
+        return settings.SUBSCRIPTION_REQUEST_RATE
+
+    def get_cache_key(self, request: Request, view: APIView) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": client_identity(request)}
+
+
+class SubscriptionRequestApi(APIView):
+    """Follow a report (by its tracking code) or an area (by its id) by email.
+
+    A confirmation link is emailed; nothing is sent before the address confirms. Every later
+    email carries a one-click unsubscribe link.
+    """
+
+    authentication_classes: list = []
+    throttle_classes = [SubscriptionRequestThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        # Checked by the service, whose message is in the user's language.
+        email = serializers.CharField(max_length=254)
+        tracking_code = serializers.CharField(
+            max_length=20, required=False, allow_blank=True, default=""
+        )
+        area_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    class OutputSerializer(serializers.Serializer):
+        detail = serializers.CharField()
+
+    @extend_schema(
+        operation_id="subscriptions_create",
+        request=InputSerializer,
+        responses={202: OutputSerializer},
+        examples=[
+            OpenApiExample(
+                "Theo dõi một phản ánh",
+                value={"email": "ban@example.vn", "tracking_code": "PA-..."},
+            ),
+            OpenApiExample("Theo dõi một khu vực", value={"email": "ban@example.vn", "area_id": 7}),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.subscription_request(
+            email=serializer.validated_data["email"],
+            tracking_code=serializer.validated_data["tracking_code"] or None,
+            area_id=serializer.validated_data["area_id"],
+        )
+        return Response(
+            {
+                "detail": _(
+                    "Đã ghi nhận. Nếu cần, một thư xác nhận đã được gửi đến địa chỉ của bạn: hãy "
+                    "mở liên kết trong thư để bắt đầu theo dõi."
+                )
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )

@@ -1,0 +1,310 @@
+"""Who is told what when a report changes: the bodies of the hooks in incidents/notifications.py.
+
+| hook                   | the unit (agency.email) | the reporter (if they consented)   | followers of the report | followers of its area |
+|------------------------|-------------------------|------------------------------------|-------------------------|-----------------------|
+| created                | new report              | receipt with the tracking code     | -                       | new public report     |
+| transferred            | the new unit            | (told by the public event, below)  | -                       | -                     |
+| updated (public event) | -                       | the event, unless they made it     | the event               | when it is resolved   |
+| moderated              | -                       | what was hidden and why            | -                       | -                     |
+
+The reporter is written to only when they agreed to be contacted: by email when they gave one,
+otherwise by SMS or Zalo (NOTIFICATION_PHONE_CHANNEL) when they gave a phone. Followers hear only
+of public reports, get one message per address and event (following a report and its area at
+once does not double it), and every message to them carries a one-click unsubscribe link.
+
+Each message's dedupe key names the report, the event (or "created") and the recipient, so that
+running a hook twice (a retried request, a replayed callback) plans every message once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from incidents.events import REPORTER_LABEL
+from incidents.models import Incident, IncidentAction, IncidentEvent, IncidentStatus
+from notifications import message_texts, selectors, subscription_tokens
+from notifications.message_texts import ComposedMessage
+from notifications.models import (
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    RecipientRole,
+    Subscription,
+)
+from notifications.services import notification_enqueue
+from wards.models import Agency
+
+# Public events the reporter made themselves: no need to tell them what they just did.
+REPORTER_OWN_ACTIONS = frozenset(
+    {IncidentAction.INFORMATION_PROVIDED, IncidentAction.REOPENED, IncidentAction.RATED}
+)
+# Public events that are no news for anyone: a rating changes nothing in the handling.
+SILENT_ACTIONS = frozenset({IncidentAction.RATED})
+
+
+def _incident(incident_id: int) -> Incident | None:
+    return (
+        Incident.objects.select_related("category", "agency", "area").filter(pk=incident_id).first()
+    )
+
+
+def _public_event(incident_id: int, event_id: int) -> IncidentEvent | None:
+    return (
+        IncidentEvent.objects.select_related("incident__category", "incident__agency")
+        .select_related("incident__area")
+        .filter(pk=event_id, incident_id=incident_id, is_public=True)
+        .first()
+    )
+
+
+def _reporter_contacts(incident: Incident) -> list[tuple[NotificationChannel, str]]:
+    if not incident.reporter_may_be_contacted:
+        return []
+    if incident.reporter_email:
+        return [(NotificationChannel.EMAIL, incident.reporter_email)]
+    if incident.reporter_phone:
+        return [(NotificationChannel(settings.NOTIFICATION_PHONE_CHANNEL), incident.reporter_phone)]
+    return []
+
+
+def _body_for(channel: NotificationChannel, message: ComposedMessage) -> str:
+    return message.body if channel == NotificationChannel.EMAIL else message.text
+
+
+def _to_reporter(
+    *,
+    incident: Incident,
+    kind: NotificationKind,
+    context: dict[str, Any],
+    occasion: str,
+    event_id: int | None = None,
+) -> list[Notification]:
+    message = message_texts.compose(kind, context)
+    return [
+        notification_enqueue(
+            dedupe_key=f"incident:{incident.pk}:{occasion}:reporter:{channel}",
+            kind=kind,
+            channel=channel,
+            recipient_role=RecipientRole.REPORTER,
+            address=address,
+            subject=message.subject,
+            body=_body_for(channel, message),
+            incident_id=incident.pk,
+            event_id=event_id,
+        )
+        for channel, address in _reporter_contacts(incident)
+    ]
+
+
+def _to_unit(
+    *,
+    incident: Incident,
+    agency: Agency,
+    kind: NotificationKind,
+    context: dict[str, Any],
+    occasion: str,
+    event_id: int | None = None,
+) -> list[Notification]:
+    if not agency.email:
+        return []
+    message = message_texts.compose(kind, context)
+    return [
+        notification_enqueue(
+            dedupe_key=f"incident:{incident.pk}:{occasion}:unit:{agency.pk}:email",
+            kind=kind,
+            channel=NotificationChannel.EMAIL,
+            recipient_role=RecipientRole.UNIT,
+            address=agency.email,
+            subject=message.subject,
+            body=message.body,
+            incident_id=incident.pk,
+            event_id=event_id,
+        )
+    ]
+
+
+def unsubscribe_url(subscription: Subscription) -> str:
+    token = subscription_tokens.unsubscribe_token_for(subscription_id=subscription.pk)
+    return message_texts.site_url(reverse("subscription-unsubscribe", args=[token]))
+
+
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """RFC 2369 and RFC 8058: mail programs show an "unsubscribe" button that POSTs to `url`."""
+    return {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def _to_followers(
+    *,
+    incident: Incident,
+    followers: list[tuple[Subscription, NotificationKind]],
+    context: dict[str, Any],
+    occasion: str,
+    event_id: int | None = None,
+) -> list[Notification]:
+    """One message per address: the first subscription listed for an address wins."""
+    planned: list[Notification] = []
+    told: set[str] = set()
+    for subscription, kind in followers:
+        if subscription.email in told:
+            continue
+        told.add(subscription.email)
+        url = unsubscribe_url(subscription)
+        followed_area = subscription.area.name if subscription.area_id else context["area"]
+        message = message_texts.compose(
+            kind, {**context, "unsubscribe_url": url, "followed_area": followed_area}
+        )
+        planned.append(
+            notification_enqueue(
+                dedupe_key=f"incident:{incident.pk}:{occasion}:subscription:{subscription.pk}",
+                kind=kind,
+                channel=NotificationChannel.EMAIL,
+                recipient_role=RecipientRole.FOLLOWER,
+                address=subscription.email,
+                subject=message.subject,
+                body=message.body,
+                headers=unsubscribe_headers(url),
+                incident_id=incident.pk,
+                event_id=event_id,
+                subscription_id=subscription.pk,
+            )
+        )
+    return planned
+
+
+@transaction.atomic
+def incident_created_notices_enqueue(*, incident_id: int) -> list[Notification]:
+    """A report was filed: its unit, its reporter (a receipt) and the followers of its area."""
+    incident = _incident(incident_id)
+    if incident is None:
+        return []
+    planned = _to_unit(
+        incident=incident,
+        agency=incident.agency,
+        kind=NotificationKind.INCIDENT_NEW_FOR_UNIT,
+        context=message_texts.unit_context(incident),
+        occasion="created",
+    )
+    context = message_texts.incident_context(incident)
+    planned += _to_reporter(
+        incident=incident,
+        kind=NotificationKind.INCIDENT_RECEIVED,
+        context=context,
+        occasion="created",
+    )
+    if selectors.incident_is_publicly_visible(incident):
+        planned += _to_followers(
+            incident=incident,
+            followers=[
+                (subscription, NotificationKind.FOLLOWED_AREA_NEW_INCIDENT)
+                for subscription in selectors.area_followers(incident=incident)
+            ],
+            context=context,
+            occasion="created",
+        )
+    return planned
+
+
+@transaction.atomic
+def incident_transferred_notices_enqueue(*, incident_id: int, event_id: int) -> list[Notification]:
+    """A report moved to another unit: the new unit is told (the reporter hears of it through
+    the public event, by `incident_updated_notices_enqueue`)."""
+    event = _public_event(incident_id, event_id)
+    if event is None or event.action != IncidentAction.TRANSFERRED:
+        return []
+    incident = event.incident
+    # The unit the report went to at this event, even if it has moved on again since.
+    agency = Agency.objects.filter(pk=event.data.get("to_agency_id")).first() or incident.agency
+    from_agency = Agency.objects.filter(pk=event.data.get("from_agency_id")).first()
+    from_names = message_texts.agency_names(from_agency) if from_agency else ("", "")
+    agency_name, agency_name_en = message_texts.agency_names(agency)
+    context = {
+        **message_texts.unit_context(incident),
+        "agency": agency_name,
+        "agency_en": agency_name_en,
+        "from_agency": from_names[0],
+        "from_agency_en": from_names[1],
+        "reason": event.data.get("reason", ""),
+    }
+    return _to_unit(
+        incident=incident,
+        agency=agency,
+        kind=NotificationKind.INCIDENT_TRANSFERRED_TO_UNIT,
+        context=context,
+        occasion=f"event:{event.pk}",
+        event_id=event.pk,
+    )
+
+
+def _made_by_reporter(event: IncidentEvent) -> bool:
+    return event.actor_id is None and event.actor_label == REPORTER_LABEL
+
+
+@transaction.atomic
+def incident_updated_notices_enqueue(*, incident_id: int, event_id: int) -> list[Notification]:
+    """A public event: the reporter, the report's followers, and the area's when it is resolved."""
+    event = _public_event(incident_id, event_id)
+    if event is None or event.action in SILENT_ACTIONS:
+        return []
+    incident = event.incident
+    occasion = f"event:{event.pk}"
+    # A reporter's own words (the reason for reopening, added information) are theirs to share,
+    # not the system's: other people are told what happened, never what the reporter wrote.
+    by_reporter = _made_by_reporter(event) or event.action in REPORTER_OWN_ACTIONS
+    context = {
+        **message_texts.incident_context(incident),
+        **message_texts.event_context(event, include_note=not by_reporter),
+    }
+    planned: list[Notification] = []
+    if not by_reporter:
+        planned += _to_reporter(
+            incident=incident,
+            kind=NotificationKind.INCIDENT_UPDATED,
+            context=context,
+            occasion=occasion,
+            event_id=event.pk,
+        )
+    if selectors.incident_is_publicly_visible(incident):
+        followers = [
+            (subscription, NotificationKind.FOLLOWED_INCIDENT_UPDATED)
+            for subscription in selectors.incident_followers(incident=incident)
+        ]
+        if event.to_status == IncidentStatus.RESOLVED and event.action == IncidentAction.RESOLVED:
+            followers += [
+                (subscription, NotificationKind.FOLLOWED_AREA_INCIDENT_RESOLVED)
+                for subscription in selectors.area_followers(incident=incident)
+            ]
+        planned += _to_followers(
+            incident=incident,
+            followers=followers,
+            context=context,
+            occasion=occasion,
+            event_id=event.pk,
+        )
+    return planned
+
+
+@transaction.atomic
+def incident_moderated_notices_enqueue(*, incident_id: int, event_id: int) -> list[Notification]:
+    """Part of a report was hidden from the public: the reporter is told what and why."""
+    event = _public_event(incident_id, event_id)
+    if event is None:
+        return []
+    incident = event.incident
+    context = {
+        **message_texts.incident_context(incident),
+        **message_texts.event_context(event),
+    }
+    return _to_reporter(
+        incident=incident,
+        kind=NotificationKind.INCIDENT_MODERATED,
+        context=context,
+        occasion=f"event:{event.pk}",
+        event_id=event.pk,
+    )

@@ -1,0 +1,381 @@
+"""Every write of the notifications app: the outbox (enqueue, send, sweep) and subscriptions.
+
+The outbox protocol ("nothing lost"):
+
+1. `notification_enqueue` writes the message as a pending row inside the caller's transaction;
+   its unique `dedupe_key` makes planning idempotent (the same message planned twice is one row).
+2. After the commit, `notification_dispatch` puts `send_notification(id)` on the broker. If the
+   broker is down, the error is logged and the row stays pending: the user's request never fails
+   because of it.
+3. The task calls `notification_send`, which locks the row, sends it through its channel and marks
+   it sent; a failure is recorded and retried with exponential backoff until
+   NOTIFICATION_MAX_ATTEMPTS, then the row is marked failed.
+4. Every five minutes `notifications_sweep` enqueues again the rows still pending
+   NOTIFICATION_SWEEP_AFTER_MINUTES after they were last touched: what a broker outage dropped.
+
+Delivery is at least once: a message is sent again only if the process dies after the provider
+accepted it and before the row's "sent" was committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models.functions import Greatest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from geoapp.exceptions import InvalidInput, NotFound
+from incidents.models import Incident
+from notifications import message_texts, selectors, subscription_tokens
+from notifications.channels import PermanentDeliveryError, channel_for
+from notifications.models import (
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    NotificationStatus,
+    RecipientRole,
+    Subscription,
+)
+from wards.models import Area
+
+logger = logging.getLogger(__name__)
+
+ERROR_MAX_LENGTH = 2000
+SWEEP_BATCH_SIZE = 500
+# Publishing to the broker from a web request: one quick retry, then leave it to the sweeper,
+# rather than keep a citizen waiting on a broker that is down.
+DISPATCH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+
+
+class DeliveryWillBeRetried(Exception):
+    """A send failed and the row is still pending: the task retries it with backoff."""
+
+
+# The outbox
+
+
+@transaction.atomic
+def notification_enqueue(
+    *,
+    dedupe_key: str,
+    kind: NotificationKind | str,
+    channel: NotificationChannel | str,
+    recipient_role: RecipientRole | str,
+    address: str,
+    subject: str,
+    body: str,
+    headers: dict[str, str] | None = None,
+    incident_id: int | None = None,
+    event_id: int | None = None,
+    subscription_id: int | None = None,
+) -> Notification:
+    """Write the message to the outbox (once per `dedupe_key`) and send it after the commit.
+
+    Planning a message that already exists returns the existing row and enqueues nothing: the
+    first planning's task (or the sweeper) takes care of it.
+    """
+    notification, created = Notification.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "kind": kind,
+            "channel": channel,
+            "recipient_role": recipient_role,
+            "address": address,
+            "subject": subject,
+            "body": body,
+            "headers": headers or {},
+            "incident_id": incident_id,
+            "event_id": event_id,
+            "subscription_id": subscription_id,
+        },
+    )
+    if created:
+        # robust: an unexpected error in the dispatch is logged, never raised into the request
+        # whose data is already committed.
+        transaction.on_commit(partial(notification_dispatch, notification.pk), robust=True)
+    return notification
+
+
+def notification_dispatch(notification_id: int) -> bool:
+    """Put the send task on the broker; False (logged) when the broker cannot be reached."""
+    from notifications.tasks import send_notification  # the tasks module imports this one
+
+    try:
+        send_notification.apply_async(
+            (notification_id,), retry=True, retry_policy=DISPATCH_RETRY_POLICY
+        )
+    except BrokerUnavailable as error:
+        logger.warning(
+            "notification %s left pending for the sweeper: the broker is unavailable (%s)",
+            notification_id,
+            error,
+        )
+        return False
+    return True
+
+
+def _send_through_channel(notification: Notification) -> None:
+    channel_for(notification.channel).send(
+        address=notification.address,
+        subject=notification.subject,
+        body=notification.body,
+        headers=notification.headers,
+    )
+
+
+def notification_send(*, notification_id: int) -> NotificationStatus | None:
+    """Send one pending message; its new status, or None when there was nothing to do.
+
+    Raises DeliveryWillBeRetried after recording a failure that deserves another attempt.
+    """
+    failure: Exception | None = None
+    with transaction.atomic():
+        # The same message can reach two workers at once: the original task and the sweeper's
+        # copy, or a broker redelivery. The row lock makes the send exclusive, and SKIP LOCKED
+        # lets the second worker leave at once instead of waiting for the first one's SMTP
+        # round-trip and then finding the row sent: either way it must not send, and a worker
+        # slot is not held for nothing. If the holder dies, its transaction rolls back, the row
+        # stays pending and the sweeper enqueues it again.
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status=NotificationStatus.PENDING)
+            .first()
+        )
+        if notification is None:
+            return None
+        notification.attempts += 1
+        notification.last_attempt_at = timezone.now()
+        try:
+            _send_through_channel(notification)
+        except PermanentDeliveryError as error:
+            notification.status = NotificationStatus.FAILED
+            notification.last_error = str(error)[:ERROR_MAX_LENGTH]
+        except Exception as error:  # any other provider error is worth another attempt
+            notification.last_error = f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
+            if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+                notification.status = NotificationStatus.FAILED
+            else:
+                failure = error
+        else:
+            notification.status = NotificationStatus.SENT
+            notification.sent_at = timezone.now()
+            notification.last_error = ""
+        notification.save(
+            update_fields=["status", "attempts", "last_attempt_at", "last_error", "sent_at"]
+        )
+    if failure is not None:
+        # Raised after the commit, so that the attempt and its error are recorded.
+        raise DeliveryWillBeRetried(str(failure)) from failure
+    if notification.status == NotificationStatus.FAILED:
+        logger.error(
+            "notification %s failed for good after %s attempts: %s",
+            notification.pk,
+            notification.attempts,
+            notification.last_error,
+        )
+    return NotificationStatus(notification.status)
+
+
+def notifications_sweep(*, now: datetime, limit: int = SWEEP_BATCH_SIZE) -> list[int]:
+    """Enqueue again the messages pending too long (a broker outage dropped their task).
+
+    A row counts as stuck when it is still pending NOTIFICATION_SWEEP_AFTER_MINUTES after its
+    creation and after its last attempt: longer than the task's longest backoff, so a row
+    waiting for its scheduled retry is not enqueued twice. Returns the ids enqueued, oldest first;
+    stops at the first broker error (the next sweep tries again).
+    """
+    cutoff = now - timedelta(minutes=settings.NOTIFICATION_SWEEP_AFTER_MINUTES)
+    stuck = list(
+        Notification.objects.filter(status=NotificationStatus.PENDING, created_at__lt=cutoff)
+        # GREATEST ignores NULLs in PostgreSQL: a row never attempted is judged by its creation.
+        .annotate(last_touched=Greatest("created_at", "last_attempt_at"))
+        .filter(last_touched__lt=cutoff)
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    enqueued: list[int] = []
+    for notification_id in stuck:
+        if not notification_dispatch(notification_id):
+            break
+        enqueued.append(notification_id)
+    if enqueued:
+        logger.warning("sweeper enqueued %s pending notifications again", len(enqueued))
+    return enqueued
+
+
+# Subscriptions
+
+
+@dataclass(frozen=True)
+class SubscriptionRequestResult:
+    """What happened, for tests and logs; the API answers the same in every case, so that no one
+    learns from it whether an address already follows something."""
+
+    subscription: Subscription
+    confirmation_sent: bool
+
+
+def _clean_email(email: object) -> str:
+    text = str(email or "").strip()
+    try:
+        validate_email(text)
+    except ValidationError:
+        raise InvalidInput(
+            _("Địa chỉ thư điện tử “%(email)s” không hợp lệ.") % {"email": text},
+            code="invalid_email",
+        ) from None
+    # The whole address in lower case: one person, one subscription, however they typed it.
+    return text.lower()
+
+
+def _subscription_target(
+    *, tracking_code: str | None, area_id: int | None
+) -> tuple[Incident | None, Area | None]:
+    has_code = bool(str(tracking_code or "").strip())
+    if has_code == (area_id is not None):
+        raise InvalidInput(
+            _("Hãy chọn đúng một đối tượng để theo dõi: một phản ánh hoặc một khu vực."),
+            code="one_target_required",
+        )
+    if has_code:
+        return selectors.incident_public_for_following(tracking_code=str(tracking_code)), None
+    return None, selectors.area_current_for_following(area_id=int(area_id))  # type: ignore[arg-type]
+
+
+def _confirmation_enqueue(subscription: Subscription) -> Notification:
+    token = subscription_tokens.confirmation_token_for(
+        subscription_id=subscription.pk, requested_at=subscription.confirmation_requested_at
+    )
+    confirm_url = message_texts.site_url(reverse("subscription-confirm", args=[token]))
+    context: dict[str, Any] = {
+        **message_texts.subscription_target_context(
+            incident=subscription.incident, area=subscription.area
+        ),
+        "confirm_url": confirm_url,
+        "confirm_within_days": settings.SUBSCRIPTION_CONFIRM_WITHIN_DAYS,
+        "link": confirm_url,
+    }
+    message = message_texts.compose(NotificationKind.SUBSCRIPTION_CONFIRMATION, context)
+    requested = int(subscription.confirmation_requested_at.timestamp())
+    return notification_enqueue(
+        dedupe_key=f"subscription:{subscription.pk}:confirmation:{requested}",
+        kind=NotificationKind.SUBSCRIPTION_CONFIRMATION,
+        channel=NotificationChannel.EMAIL,
+        recipient_role=RecipientRole.FOLLOWER,
+        address=subscription.email,
+        subject=message.subject,
+        body=message.body,
+        incident_id=subscription.incident_id,
+        subscription_id=subscription.pk,
+    )
+
+
+@transaction.atomic
+def subscription_request(
+    *,
+    email: str,
+    tracking_code: str | None = None,
+    area_id: int | None = None,
+    now: datetime | None = None,
+) -> SubscriptionRequestResult:
+    """Someone asks to follow a public report or a current area: email them a confirmation link.
+
+    A repeated request while the first is pending sends nothing more (unless the first is older
+    than SUBSCRIPTION_RESEND_CONFIRMATION_AFTER_HOURS: the email may have been lost); a request
+    for something already followed sends nothing; a request after an unsubscribe starts again.
+    No address receives more than SUBSCRIPTION_CONFIRMATIONS_PER_ADDRESS_PER_DAY confirmations,
+    whoever asks: the form cannot be used to flood someone's mailbox.
+    """
+    now = now or timezone.now()
+    email = _clean_email(email)
+    incident, area = _subscription_target(tracking_code=tracking_code, area_id=area_id)
+    # The unique constraints make two simultaneous identical requests meet on one row; the lock
+    # serialises their decisions about it.
+    subscription, created = Subscription.objects.select_for_update().get_or_create(
+        email=email,
+        incident=incident,
+        area=area,
+        defaults={"confirmation_requested_at": now, "created_at": now},
+    )
+    if not created:
+        if subscription.unsubscribed_at is None:
+            if subscription.confirmed_at is not None:
+                return SubscriptionRequestResult(subscription=subscription, confirmation_sent=False)
+            resend_after = timedelta(hours=settings.SUBSCRIPTION_RESEND_CONFIRMATION_AFTER_HOURS)
+            if now - subscription.confirmation_requested_at < resend_after:
+                return SubscriptionRequestResult(subscription=subscription, confirmation_sent=False)
+        subscription.unsubscribed_at = None
+        subscription.confirmed_at = None
+        subscription.confirmation_requested_at = now
+        subscription.save(
+            update_fields=["unsubscribed_at", "confirmed_at", "confirmation_requested_at"]
+        )
+    sent_today = Notification.objects.filter(
+        kind=NotificationKind.SUBSCRIPTION_CONFIRMATION,
+        address=email,
+        created_at__gt=now - timedelta(days=1),
+    ).count()
+    if sent_today >= settings.SUBSCRIPTION_CONFIRMATIONS_PER_ADDRESS_PER_DAY:
+        logger.warning(
+            "subscription %s: daily confirmations for its address used up", subscription.pk
+        )
+        return SubscriptionRequestResult(subscription=subscription, confirmation_sent=False)
+    _confirmation_enqueue(subscription)
+    return SubscriptionRequestResult(subscription=subscription, confirmation_sent=True)
+
+
+def _invalid_link() -> NotFound:
+    return NotFound(
+        _("Liên kết không hợp lệ hoặc đã hết hạn. Bạn có thể đăng ký theo dõi lại."),
+        code="invalid_subscription_link",
+    )
+
+
+@transaction.atomic
+def subscription_confirm(*, token: str, now: datetime | None = None) -> Subscription:
+    """The link in the confirmation email was opened: the subscription starts (idempotent)."""
+    now = now or timezone.now()
+    try:
+        claim = subscription_tokens.confirmation_claim_read(token)
+    except subscription_tokens.InvalidSubscriptionToken:
+        raise _invalid_link() from None
+    subscription = (
+        Subscription.objects.select_for_update()
+        .filter(pk=claim.subscription_id, unsubscribed_at__isnull=True)
+        .first()
+    )
+    if subscription is None or not subscription_tokens.confirmation_claim_matches(
+        claim, requested_at=subscription.confirmation_requested_at
+    ):
+        raise _invalid_link()
+    if subscription.confirmed_at is not None:
+        return subscription
+    valid_for = timedelta(days=settings.SUBSCRIPTION_CONFIRM_WITHIN_DAYS)
+    if now > subscription.confirmation_requested_at + valid_for:
+        raise _invalid_link()
+    subscription.confirmed_at = now
+    subscription.save(update_fields=["confirmed_at"])
+    return subscription
+
+
+@transaction.atomic
+def subscription_unsubscribe(*, token: str, now: datetime | None = None) -> Subscription:
+    """Stop a subscription from the link in any of its emails (idempotent: a second click, or
+    the mail provider's one-click POST after the person's own click, changes nothing)."""
+    now = now or timezone.now()
+    subscription = selectors.subscription_from_unsubscribe_token(token=token, for_update=True)
+    if subscription.unsubscribed_at is None:
+        subscription.unsubscribed_at = now
+        subscription.save(update_fields=["unsubscribed_at"])
+    return subscription

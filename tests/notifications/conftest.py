@@ -1,0 +1,268 @@
+"""Fixtures of the notification tests: units with addresses, leaders, reports, a private queue.
+
+Every task these tests enqueue goes to the real Redis broker, on a queue of this test's own
+(`private_queue`), so that no other engineer's test worker (listening on the default queue of
+the shared test Redis database) takes it, and the queue is deleted afterwards. A broker outage
+is a real one: the broker address is pointed at a closed port (`broker_unreachable`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.contrib.gis.geos import Point
+
+from geoapp.celery import app as celery_app
+from geoapp.clock import VIETNAM_TIME_ZONE
+from geoapp.selectors import working_calendar_cache_clear
+from incidents import services as incident_services
+from incidents.category_catalogue import CATEGORIES
+from incidents.models import Incident, IncidentChannel
+from notifications.escalation import LEADERS_GROUP
+from wards.models import Agency, AgencyKind, AgencyMembership, AgencyRole
+
+CAM_THANH_POINT = Point(108.80, 15.05, srid=4326)
+AN_PHU_POINT = Point(108.80, 15.15, srid=4326)
+CACHE_KEY_PREFIX = "test-notifications"
+CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
+
+REPORTER_NAME = "Trần Thị Bình"
+REPORTER_PHONE = "0905 123 456"
+REPORTER_EMAIL = "binh@example.vn"
+
+
+def vietnam(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=VIETNAM_TIME_ZONE)
+
+
+def _reset_broker_connections() -> None:
+    # The Celery app keeps a pool of broker connections made from the URL it first saw.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@contextmanager
+def broker_unreachable() -> Iterator[None]:
+    """The broker is down: every publish gets "connection refused" from a closed port."""
+    original = celery_app.conf.broker_url
+    celery_app.conf.broker_url = CLOSED_PORT_BROKER
+    _reset_broker_connections()
+    try:
+        yield
+    finally:
+        celery_app.conf.broker_url = original
+        _reset_broker_connections()
+
+
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.CELERY_BROKER_URL)
+
+
+@pytest.fixture(autouse=True)
+def private_queue() -> Iterator[str]:
+    """This test's own queue on the real broker; deleted afterwards with whatever is left in it."""
+    queue = f"test-notifications-{uuid.uuid4().hex[:12]}"
+    original = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    try:
+        yield queue
+    finally:
+        celery_app.conf.task_default_queue = original
+        # The queue, and the exchange bindings kombu's Redis transport made for it.
+        _redis().delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+
+
+def queued_tasks(queue: str) -> list[tuple[str, str]]:
+    """(task name, arguments) of the messages waiting in `queue`, oldest first."""
+    messages = [json.loads(raw) for raw in reversed(_redis().lrange(queue, 0, -1))]
+    return [(message["headers"]["task"], message["headers"]["argsrepr"]) for message in messages]
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(settings: Any) -> Iterator[None]:
+    """Rate-limit counters under a prefix of their own, emptied around each test."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": CACHE_KEY_PREFIX}}
+    _delete_own_cache_keys()
+    yield
+    _delete_own_cache_keys()
+
+
+def _delete_own_cache_keys() -> None:
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    for key in client.scan_iter(match=f"{CACHE_KEY_PREFIX}:*"):
+        client.delete(key)
+    working_calendar_cache_clear()
+
+
+@dataclass
+class Units:
+    province: Agency
+    cam_thanh: Agency
+    an_phu: Agency
+
+
+@pytest.fixture
+def units(territory: Any) -> Units:
+    """The territory's committees with email addresses, under the province's committee."""
+    province = Agency.objects.create(
+        code="ubnd-tinh",
+        name="Ủy ban nhân dân tỉnh Quảng Ngãi",
+        name_en="Quảng Ngãi Provincial People's Committee",
+        kind=AgencyKind.PEOPLES_COMMITTEE,
+        email="ubnd-tinh@quangngai.gov.vn",
+    )
+    for agency, email in (
+        (territory.committee_cam_thanh, "ubnd-camthanh@quangngai.gov.vn"),
+        (territory.committee_an_phu, "ubnd-anphu@quangngai.gov.vn"),
+    ):
+        agency.parent = province
+        agency.email = email
+        agency.save(update_fields=["parent", "email"])
+    return Units(
+        province=province,
+        cam_thanh=territory.committee_cam_thanh,
+        an_phu=territory.committee_an_phu,
+    )
+
+
+@pytest.fixture
+def categories(db: None) -> None:
+    incident_services.categories_load_catalogue(catalogue=CATEGORIES)
+
+
+def _staff_user(username: str, email: str = "") -> User:
+    return User.objects.create_user(username=username, password="mật-khẩu-thử", email=email)
+
+
+@pytest.fixture
+def officer_a(units: Units) -> User:
+    user = _staff_user("can-bo-cam-thanh")
+    AgencyMembership.objects.create(user=user, agency=units.cam_thanh, role=AgencyRole.OFFICER)
+    return user
+
+
+@pytest.fixture
+def leaders(db: None) -> list[User]:
+    """Two leaders with an address, one without, one whose account is disabled."""
+    group, _created = Group.objects.get_or_create(name=LEADERS_GROUP)
+    chairman = _staff_user("chu-tich", "chutich@quangngai.gov.vn")
+    deputy = _staff_user("pho-chu-tich", "phochutich@quangngai.gov.vn")
+    no_address = _staff_user("lanh-dao-khong-thu")
+    disabled = _staff_user("lanh-dao-da-nghi", "danghi@quangngai.gov.vn")
+    disabled.is_active = False
+    disabled.save(update_fields=["is_active"])
+    for user in (chairman, deputy, no_address, disabled):
+        user.groups.add(group)
+    return [chairman, deputy]
+
+
+@pytest.fixture
+def file_report(units: Units, categories: None) -> Callable[..., Incident]:
+    """File a report through the incidents service; by default a pothole in Cẩm Thành."""
+
+    def file(**overrides: Any) -> Incident:
+        arguments: dict[str, Any] = {
+            "category_code": "giao-thong",
+            "description": "Ổ gà sâu giữa đường Hùng Vương",
+            "point": CAM_THANH_POINT,
+            "channel": IncidentChannel.WEB,
+            "attributes": {"loai-hu-hong": "o-ga"},
+            "reporter_name": REPORTER_NAME,
+            "reporter_phone": REPORTER_PHONE,
+            "reporter_email": REPORTER_EMAIL,
+            "reporter_may_be_contacted": True,
+        }
+        arguments.update(overrides)
+        return incident_services.incident_create(**arguments).incident
+
+    return file
+
+
+@contextmanager
+def running_worker_on(*, queue: str, database_name: str) -> Iterator[str]:
+    """A real `celery worker` consuming only `queue`, on the test database.
+
+    As tests/celery_worker.py's `running_worker`, plus `-Q`: the worker must take this test's
+    tasks only, and no other test's worker may take them.
+    """
+    node_name = f"test-notifications-{uuid.uuid4().hex[:8]}@localhost"
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "geoapp.settings.test",
+        "GEOAPP_TEST_WORKER_DATABASE": database_name,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "geoapp", "worker", "--pool=solo",
+         "--loglevel=warning", "--without-mingle", "--without-gossip", "--without-heartbeat",
+         "-Q", queue, "-n", node_name],
+        cwd=PROJECT_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"the worker exited: {process.stdout.read().decode()}")
+            if celery_app.control.ping(destination=[node_name], timeout=0.5):
+                break
+        else:
+            raise RuntimeError("the worker did not answer a ping within 30 seconds")
+        yield node_name
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+class _RefusingSmtpHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP to refuse every recipient, as a server does for an unknown mailbox."""
+
+    def handle(self) -> None:
+        self.wfile.write(b"220 test.local ESMTP\r\n")
+        for raw in self.rfile:
+            command = raw.decode("ascii", "replace").strip().upper()
+            if command.startswith(("EHLO", "HELO")):
+                self.wfile.write(b"250 test.local\r\n")
+            elif command.startswith("RCPT"):
+                self.wfile.write(b"550 5.1.1 No such mailbox\r\n")
+            elif command.startswith("QUIT"):
+                self.wfile.write(b"221 Bye\r\n")
+                return
+            else:  # MAIL, RSET, NOOP
+                self.wfile.write(b"250 OK\r\n")
+
+
+@pytest.fixture
+def refusing_smtp_server() -> Iterator[int]:
+    """A real SMTP server on a free local port that refuses every recipient; yields the port."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _RefusingSmtpHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
