@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "geoapp",
     "wards",
     "incidents",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +195,48 @@ INCIDENT_PHOTOS_MAX = env.int("INCIDENT_PHOTOS_MAX", default=5)
 INCIDENT_CREATE_RATE = env("INCIDENT_CREATE_RATE", default="20/hour")
 # The most features one page of the public GeoJSON list of reports may hold.
 INCIDENT_LIST_MAX_LIMIT = env.int("INCIDENT_LIST_MAX_LIMIT", default=10000)
+
+# Notifications, overdue escalation, subscriptions and feeds (notifications app).
+# The public address of the site: links in emails and SMS (tracking pages, confirm, unsubscribe).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+DEFAULT_FROM_EMAIL = env(
+    "DJANGO_DEFAULT_FROM_EMAIL", default="geoapp Quảng Ngãi <no-reply@localhost>"
+)
+# Dotted paths of the SMS and Zalo gateways; the console gateway writes messages to the log.
+NOTIFICATION_SMS_GATEWAY = env(
+    "NOTIFICATION_SMS_GATEWAY", default="notifications.channels.ConsoleMessageGateway"
+)
+NOTIFICATION_ZALO_GATEWAY = env(
+    "NOTIFICATION_ZALO_GATEWAY", default="notifications.channels.ConsoleMessageGateway"
+)
+# How a reporter who gave a phone number but no email is told: "sms" or "zalo".
+NOTIFICATION_PHONE_CHANNEL = env("NOTIFICATION_PHONE_CHANNEL", default="sms")
+# Attempts to deliver one message (the first and the retries, with exponential backoff).
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
+# A message still pending this long after its last attempt is enqueued again by the sweeper.
+NOTIFICATION_SWEEP_AFTER_MINUTES = env.int("NOTIFICATION_SWEEP_AFTER_MINUTES", default=10)
+# Subscription requests a client (account or network address) may make, "number/period".
+SUBSCRIPTION_REQUEST_RATE = env("SUBSCRIPTION_REQUEST_RATE", default="10/hour")
+# Confirmation emails one address may receive per day, whatever the clients asking.
+SUBSCRIPTION_CONFIRMATIONS_PER_ADDRESS_PER_DAY = env.int(
+    "SUBSCRIPTION_CONFIRMATIONS_PER_ADDRESS_PER_DAY", default=5
+)
+# How long a confirmation link stays valid, and when a pending request may send a new one.
+SUBSCRIPTION_CONFIRM_WITHIN_DAYS = env.int("SUBSCRIPTION_CONFIRM_WITHIN_DAYS", default=7)
+SUBSCRIPTION_RESEND_CONFIRMATION_AFTER_HOURS = env.int(
+    "SUBSCRIPTION_RESEND_CONFIRMATION_AFTER_HOURS", default=24
+)
+# Overdue reports are escalated when their deadline passed less than this many days ago: an
+# import of old reports, or a long outage, must not flood the leaders with stale alerts.
+INCIDENT_ESCALATION_LOOKBACK_DAYS = env.int("INCIDENT_ESCALATION_LOOKBACK_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["notifications_sweep"] = {
+    "task": "notifications.sweep",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["incidents_escalate_overdue"] = {
+    "task": "notifications.incidents_escalate_overdue",
+    "schedule": 300.0,
+}
 
 # Open311 GeoReport v2 at /open311/v2/ (docs/open311.md).
 # The one jurisdiction served; a request naming another jurisdiction_id is answered 404.
