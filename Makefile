@@ -20,5 +20,7 @@ lint:
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
 
+# Benchmarks (results in docs/benchmarks.md); installs wrk when missing. Arguments for
+# benchmarks/run_all.py go in ARGS, e.g. make benchmark ARGS="--only routing --runs 1".
 benchmark: setup
-	@$(PYTHON) benchmarks/run_all.py
+	@bash scripts/benchmark.sh $(ARGS)
