@@ -19,6 +19,7 @@ from django.utils.html import escape, linebreaks
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import NotFound
 from incidents.models import Incident
 from notifications import message_texts, selectors
@@ -33,8 +34,8 @@ def _category_name(incident: Incident) -> str:
 
 
 class _IncidentEntries(Feed):
-    # No fixed `language`: the feed speaks the request's language (LocaleMiddleware), Vietnamese
-    # unless the reader asks for English.
+    # No fixed `language`: the feed speaks the page language (Vietnamese unless the visitor chose
+    # English with the site's language switch, geoapp/middleware.py).
     feed_type = Atom1Feed
 
     def item_title(self, incident: Incident) -> str:
@@ -54,11 +55,12 @@ class _IncidentEntries(Feed):
             )
         return "".join(parts)
 
+    # Dates in Vietnam's time: the same instants, written as a reader here expects them.
     def item_pubdate(self, incident: Incident) -> datetime:
-        return incident.reported_at
+        return incident.reported_at.astimezone(VIETNAM_TIME_ZONE)
 
     def item_updateddate(self, incident: Incident) -> datetime:
-        return incident.feed_updated_at  # type: ignore[attr-defined]
+        return incident.feed_updated_at.astimezone(VIETNAM_TIME_ZONE)  # type: ignore[attr-defined]
 
     def item_categories(self, incident: Incident) -> tuple[str, ...]:
         return (_category_name(incident),)

@@ -10,6 +10,7 @@ details a unit needs about its own report (`unit_context`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from geoapp.clock import VIETNAM_TIME_ZONE
-from incidents.models import Incident, IncidentEvent
+from incidents.models import Incident, IncidentAction, IncidentEvent
 from notifications.models import EscalationStage, NotificationKind
 from wards.models import Agency, Area
 
@@ -41,8 +42,8 @@ SUBJECTS: dict[str, tuple[str, str]] = {
         "Report %(code)s transferred to your unit",
     ),
     NotificationKind.INCIDENT_UPDATED: (
-        "Phản ánh %(code)s: %(action)s",
-        "Report %(code)s: %(action_en)s",
+        "Phản ánh %(code)s: %(headline)s",
+        "Report %(code)s: %(headline_en)s",
     ),
     NotificationKind.INCIDENT_MODERATED: (
         "Phản ánh %(code)s: %(action)s",
@@ -53,8 +54,8 @@ SUBJECTS: dict[str, tuple[str, str]] = {
         "%(stage_en)s: report %(code)s",
     ),
     NotificationKind.FOLLOWED_INCIDENT_UPDATED: (
-        "Phản ánh %(code)s bạn theo dõi: %(status)s",
-        "Report %(code)s you follow: %(status_en)s",
+        "Phản ánh %(code)s bạn theo dõi: %(headline)s",
+        "Report %(code)s you follow: %(headline_en)s",
     ),
     NotificationKind.FOLLOWED_AREA_NEW_INCIDENT: (
         "Phản ánh mới tại %(area)s: %(category)s",
@@ -91,7 +92,10 @@ def compose(kind: NotificationKind | str, context: dict[str, Any]) -> ComposedMe
     subject = f"{subject_vietnamese} / {english % context}"
     if len(subject) > SUBJECT_MAX_LENGTH:
         subject = subject[: SUBJECT_MAX_LENGTH - 1] + "…"
-    body = render_to_string(f"notifications/messages/{kind}.txt", context)
+    # Optional lines left empty by the templates would pile up blank lines: at most one.
+    body = re.sub(
+        r"\n{3,}", "\n\n", render_to_string(f"notifications/messages/{kind}.txt", context)
+    )
     text = f"{subject_vietnamese}. {context['link']}"
     return ComposedMessage(subject=subject, body=body, text=text)
 
@@ -159,7 +163,14 @@ def event_context(event: IncidentEvent, *, include_note: bool = True) -> dict[st
     """A public event: what happened and the public note (the unit's message to the reporter)."""
     action, action_en = _display_labels(event, "action")
     status, status_en = _display_labels(event, "to_status")
+    # The subject names the new status ("Đã tiếp nhận"), except for a transfer, whose status
+    # ("Mới", at the new unit) would mislead: there the action says what happened.
+    headline, headline_en = (
+        (action, action_en) if event.action == IncidentAction.TRANSFERRED else (status, status_en)
+    )
     return {
+        "headline": headline,
+        "headline_en": headline_en,
         "action": action,
         "action_en": action_en,
         "status": status,

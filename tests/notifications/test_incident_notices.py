@@ -178,7 +178,7 @@ def test_a_public_step_tells_the_reporter_with_the_units_note(
     ]  # fmt: skip
     notification = Notification.objects.get(event=event)
     code = filed.tracking_code
-    assert notification.subject == f"Phản ánh {code}: Tiếp nhận / Report {code}: Acknowledge"
+    assert notification.subject == f"Phản ánh {code}: Đã tiếp nhận / Report {code}: Acknowledged"
     assert "Trạng thái: Đã tiếp nhận" in notification.body
     assert "Status: Acknowledged" in notification.body
     assert "Đã cử tổ kiểm tra hiện trường." in notification.body
