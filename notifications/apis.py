@@ -41,7 +41,7 @@ class SubscriptionRequestApi(APIView):
     authentication_classes: list = []
     throttle_classes = [SubscriptionRequestThrottle]
 
-    class InputSerializer(serializers.Serializer):
+    class SubscriptionRequestInputSerializer(serializers.Serializer):
         # Checked by the service, whose message is in the user's language.
         email = serializers.CharField(max_length=254)
         tracking_code = serializers.CharField(
@@ -49,13 +49,13 @@ class SubscriptionRequestApi(APIView):
         )
         area_id = serializers.IntegerField(required=False, allow_null=True, default=None)
 
-    class OutputSerializer(serializers.Serializer):
+    class SubscriptionRequestOutputSerializer(serializers.Serializer):
         detail = serializers.CharField()
 
     @extend_schema(
         operation_id="subscriptions_create",
-        request=InputSerializer,
-        responses={202: OutputSerializer},
+        request=SubscriptionRequestInputSerializer,
+        responses={202: SubscriptionRequestOutputSerializer},
         examples=[
             OpenApiExample(
                 "Theo dõi một phản ánh",
@@ -65,7 +65,7 @@ class SubscriptionRequestApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.SubscriptionRequestInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.subscription_request(
             email=serializer.validated_data["email"],

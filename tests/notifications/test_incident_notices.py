@@ -225,6 +225,11 @@ def test_a_transfer_tells_the_new_unit_and_the_reporter(
         "đến Ủy ban nhân dân Xã An Phú.\nLý do chuyển: Tuyến đường do xã An Phú quản lý."
     )
     assert_no_personal_data(to_unit)
+    to_reporter = Notification.objects.get(event=event, recipient_role="reporter")
+    code = filed.tracking_code
+    assert to_reporter.subject == (
+        f"Phản ánh {code}: Chuyển đơn vị xử lý / Report {code}: Transfer to another unit"
+    )
 
 
 def test_hiding_the_text_tells_the_reporter_why_and_no_one_else(
