@@ -73,7 +73,7 @@ def _clean_one(question: CategoryAttribute, value: object) -> Answer:
     if datatype in (AttributeDatatype.STRING, AttributeDatatype.TEXT):
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             raise _wrong(question, _("cần một đoạn chữ."))
-        text = str(value).strip()
+        text = str(value).replace("\x00", "").strip()
         limit = STRING_MAX_LENGTH if datatype == AttributeDatatype.STRING else TEXT_MAX_LENGTH
         if len(text) > limit:
             raise _wrong(question, _("dài tối đa %(limit)d ký tự.") % {"limit": limit})

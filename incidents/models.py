@@ -326,6 +326,9 @@ class Incident(models.Model):
             ),
         ]
         indexes = [
+            # The public map and lists read newest first: with this index a page that is a small
+            # part of the table is read in order, without sorting the whole table.
+            models.Index(fields=["-reported_at", "-id"], name="incident_newest_first"),
             models.Index(fields=["agency", "status"], name="incident_agency_status"),
             models.Index(fields=["status", "reported_at"], name="incident_status_reported"),
             models.Index(fields=["category", "reported_at"], name="incident_category_reported"),

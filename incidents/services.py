@@ -178,8 +178,13 @@ def _reporter_action(*, incident: Incident, reporter_token: str | None, action: 
     return locked
 
 
+def _clean_text(value: object) -> str:
+    # NUL cannot be stored in a PostgreSQL text column and never means anything in a message.
+    return str(value or "").replace("\x00", "").strip()
+
+
 def _required_text(value: object, *, field: str, limit: int = TEXT_MAX_LENGTH) -> str:
-    text = str(value or "").strip()
+    text = _clean_text(value)
     if not text:
         raise InvalidInput(_("Vui lòng nhập %(field)s.") % {"field": field}, code="required")
     if len(text) > limit:
@@ -192,7 +197,7 @@ def _required_text(value: object, *, field: str, limit: int = TEXT_MAX_LENGTH) -
 
 
 def _optional_text(value: object, *, field: str, limit: int) -> str:
-    text = str(value or "").strip()
+    text = _clean_text(value)
     if len(text) > limit:
         raise InvalidInput(
             _("%(field)s dài tối đa %(limit)d ký tự.")
@@ -275,9 +280,8 @@ def _idempotent_replay(
     )
     if existing is None:
         return None
-    if (
-        existing.category.code != str(category_code).strip()
-        or existing.description != str(description).strip()
+    if existing.category.code != str(category_code).strip() or existing.description != _clean_text(
+        description
     ):
         raise Conflict(
             _(

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -40,6 +41,13 @@ CACHE_KEY_PREFIX = "test-incidents"
 
 def vietnam(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=VIETNAM_TIME_ZONE)
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_first() -> Iterator[None]:
+    """Messages in the project's first language, whatever an earlier test left activated."""
+    with translation.override("vi"):
+        yield
 
 
 @pytest.fixture(autouse=True)

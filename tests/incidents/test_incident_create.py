@@ -119,6 +119,13 @@ def test_html_in_the_description_is_stored_exactly_as_given(file_report: Any) ->
     assert incident.description == text
 
 
+def test_nul_characters_which_postgresql_cannot_store_are_dropped(file_report: Any) -> None:
+    incident = file_report(description="Ổ gà\x00 lớn", address="\x00Số 12").incident
+
+    incident.refresh_from_db()
+    assert (incident.description, incident.address) == ("Ổ gà lớn", "Số 12")
+
+
 def test_a_description_of_exactly_4000_characters_is_accepted(file_report: Any) -> None:
     incident = file_report(description="ạ" * 4000).incident
 
