@@ -247,7 +247,10 @@ def test_the_confirmation_link_starts_the_subscription(report: Incident) -> None
     subscription.refresh_from_db()
     assert response.status_code == 200
     assert "Đã xác nhận theo dõi" in response.content.decode()
-    assert f"phản ánh {report.tracking_code}" in response.content.decode()
+    assert (
+        f"Từ nay bạn sẽ nhận thư khi phản ánh {report.tracking_code} có diễn biến mới."
+        in response.content.decode()
+    )
     assert subscription.is_active
     confirmed_at = subscription.confirmed_at
 
@@ -431,6 +434,9 @@ def test_the_unsubscribe_page_asks_before_unsubscribing(report: Incident) -> Non
     subscription.refresh_from_db()
     assert page.status_code == 200
     assert '<button type="submit">Ngừng theo dõi</button>' in page.content.decode()
+    assert (
+        f"Bạn sẽ không nhận thêm thư về phản ánh {report.tracking_code}." in page.content.decode()
+    )
     assert subscription.unsubscribed_at is None
 
     done = client.post(unsubscribe_path(subscription))
@@ -485,3 +491,17 @@ def test_after_unsubscribing_a_new_request_must_be_confirmed_again(report: Incid
     assert again.subscription.pk == subscription.pk
     assert (again.subscription.confirmed_at, again.subscription.unsubscribed_at) == (None, None)
     assert Client().get(confirm_path(again.subscription)).status_code == 200
+
+
+def test_the_confirmation_page_of_an_area_names_the_area(territory: Any) -> None:
+    subscription = services.subscription_request(
+        email=FOLLOWER, area_id=territory.cam_thanh.pk
+    ).subscription
+
+    response = Client().get(confirm_path(subscription))
+
+    assert response.status_code == 200
+    assert (
+        "Từ nay bạn sẽ nhận thư khi có phản ánh mới hoặc phản ánh được giải quyết tại "
+        "Phường Cẩm Thành." in response.content.decode()
+    )
