@@ -1,0 +1,230 @@
+"""Forms of the officials' pages: they parse and label what the pages send, nothing more.
+
+Whether an action is allowed, and whether a text is present and short enough, is the services'
+decision (their messages are the ones the officer reads), so text fields here are optional and
+only typed; the browser's `required` attribute is a convenience, not the rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models import IncidentPriority, IncidentStatus, RejectionReason
+from incidents.staff_page_selectors import (
+    SORT_DEADLINE,
+    SORT_NEWEST,
+    SORT_OLDEST,
+    STATUS_ALL,
+    STATUS_OPEN,
+    QueueChoices,
+    QueueFilters,
+)
+
+TEXT_ROWS = 3
+
+
+def _text(label: Any, *, required_in_browser: bool = False, help_text: Any = "") -> forms.Field:
+    attributes = {"rows": TEXT_ROWS}
+    if required_in_browser:
+        attributes["required"] = "required"
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs=attributes),
+        help_text=help_text,
+    )
+
+
+# The queue
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Trạng thái"), required=False)
+    category = forms.ChoiceField(label=_("Lĩnh vực"), required=False)
+    area = forms.ChoiceField(label=_("Địa bàn"), required=False)
+    agency = forms.ChoiceField(label=_("Đơn vị"), required=False)
+    reported_from = forms.DateField(
+        label=_("Phản ánh từ ngày"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reported_to = forms.DateField(
+        label=_("đến ngày"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    assigned_to_me = forms.BooleanField(label=_("Được giao cho tôi"), required=False)
+    overdue = forms.BooleanField(label=_("Chỉ phản ánh quá hạn"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sắp xếp"),
+        required=False,
+        choices=[
+            (SORT_DEADLINE, _("Hạn xử lý gần nhất trước")),
+            (SORT_NEWEST, _("Mới nhất trước")),
+            (SORT_OLDEST, _("Cũ nhất trước")),
+        ],
+    )
+
+    def __init__(self, data: Any, *, choices: QueueChoices) -> None:
+        super().__init__(data)
+        self.fields["status"].choices = [
+            (STATUS_OPEN, _("Đang mở")),
+            (STATUS_ALL, _("Tất cả")),
+            *IncidentStatus.choices,
+        ]
+        everything = [("", _("Tất cả"))]
+        self.fields["category"].choices = everything + [
+            (choice.value, choice.label) for choice in choices.categories
+        ]
+        self.fields["area"].choices = everything + [
+            (choice.value, choice.label) for choice in choices.areas
+        ]
+        self.fields["agency"].choices = everything + [
+            (choice.value, choice.label) for choice in choices.agencies
+        ]
+        self.show_agency = len(choices.agencies) > 1
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("reported_from"), cleaned.get("reported_to")
+        if start and end and end < start:
+            self.add_error("reported_to", _("Ngày kết thúc phải sau ngày bắt đầu."))
+        return cleaned
+
+    def filters(self) -> QueueFilters:
+        """The valid part of what was asked; an invalid field is shown with its error and
+        ignored, so the queue still shows something useful."""
+        self.is_valid()
+        values = self.cleaned_data
+        return QueueFilters(
+            status=values.get("status") or STATUS_OPEN,
+            category=values.get("category") or None,
+            area_id=int(values["area"]) if values.get("area") else None,
+            agency_id=int(values["agency"]) if values.get("agency") else None,
+            reported_from=values.get("reported_from"),
+            reported_to=values.get("reported_to") if "reported_to" not in self.errors else None,
+            assigned_to_me=bool(values.get("assigned_to_me")),
+            overdue=bool(values.get("overdue")),
+            sort=values.get("sort") or SORT_DEADLINE,
+        )
+
+
+# The report's actions
+
+
+class NoteForm(forms.Form):
+    note = _text(_("Ghi chú (không bắt buộc)"))
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Giao cho cán bộ"),
+        queryset=None,
+        empty_label=_("Chọn cán bộ"),
+        error_messages={"invalid_choice": _("Cán bộ đã chọn không thuộc đơn vị xử lý.")},
+    )
+
+    def __init__(self, *args: Any, officers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = officers
+        self.fields["assignee"].label_from_instance = lambda user: (
+            f"{user.get_full_name()} ({user.get_username()})"
+            if user.get_full_name()
+            else user.get_username()
+        )
+
+
+class RequestInformationForm(forms.Form):
+    question = _text(
+        _("Nội dung cần người phản ánh bổ sung"),
+        required_in_browser=True,
+        help_text=_("Người phản ánh sẽ đọc được nội dung này."),
+    )
+
+
+class TransferForm(forms.Form):
+    to_agency = forms.ModelChoiceField(
+        label=_("Chuyển đến đơn vị"),
+        queryset=None,
+        empty_label=_("Chọn đơn vị"),
+        error_messages={"invalid_choice": _("Đơn vị đã chọn không nhận được phản ánh.")},
+    )
+    reason = _text(_("Lý do chuyển"), required_in_browser=True)
+
+    def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_agency"].queryset = agencies
+
+
+class AnswerForm(forms.Form):
+    answer = _text(
+        _("Nội dung trả lời"),
+        required_in_browser=True,
+        help_text=_("Câu trả lời được công khai cho người phản ánh và trên trang tra cứu."),
+    )
+
+
+class ResolveForm(forms.Form):
+    answer = _text(
+        _("Kết quả xử lý"),
+        help_text=_("Để trống để giữ câu trả lời đã gửi."),
+    )
+    evidence_photo = forms.FileField(
+        label=_("Ảnh kết quả (không bắt buộc)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Lý do từ chối"), choices=RejectionReason.choices)
+    note = _text(_("Giải thích cho người phản ánh (không bắt buộc)"))
+
+
+class MarkDuplicateForm(forms.Form):
+    original = forms.CharField(label=_("Mã phản ánh gốc"), max_length=40, required=False)
+    note = _text(_("Ghi chú (không bắt buộc)"))
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(label=_("Mức độ mới"), choices=IncidentPriority.choices)
+    note = _text(_("Ghi chú (không bắt buộc)"))
+
+
+class InternalNoteForm(forms.Form):
+    note = _text(_("Ghi chú nội bộ"), required_in_browser=True)
+
+
+class ModerationForm(forms.Form):
+    reason = _text(
+        _("Lý do ẩn"),
+        required_in_browser=True,
+        help_text=_("Người phản ánh được thông báo lý do."),
+    )
+
+
+class PhotoModerationForm(ModerationForm):
+    photo = forms.ModelChoiceField(
+        label=_("Ảnh cần ẩn"),
+        queryset=None,
+        empty_label=_("Chọn ảnh"),
+        error_messages={"invalid_choice": _("Ảnh đã chọn không thuộc phản ánh này.")},
+    )
+
+    field_order = ["photo", "reason"]
+
+    def __init__(self, *args: Any, photos: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["photo"].queryset = photos
+        self.fields["photo"].label_from_instance = _photo_label
+
+
+def _photo_label(photo: Any) -> str:
+    label = _("%(kind)s số %(number)s") % {"kind": photo.get_kind_display(), "number": photo.pk}
+    if photo.is_hidden:
+        return _("%(photo)s (đã ẩn)") % {"photo": label}
+    return label

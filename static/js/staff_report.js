@@ -1,0 +1,56 @@
+/*
+ * The report page's map: the report's pin inside the area it was routed to. Leaflet comes from
+ * django-leaflet's static files; background tiles only when a tile URL is configured.
+ */
+(function () {
+  "use strict";
+
+  var container = document.getElementById("report-map");
+  var dataElement = document.getElementById("report-map-data");
+  if (!container || !dataElement || typeof L === "undefined") {
+    return;
+  }
+  var data = JSON.parse(dataElement.textContent);
+
+  var map = L.map(container, { zoomControl: false, keyboard: true, scrollWheelZoom: false });
+  L.control
+    .zoom({ zoomInTitle: container.dataset.zoomIn, zoomOutTitle: container.dataset.zoomOut })
+    .addTo(map);
+  L.control.scale({ imperial: false }).addTo(map);
+  map.attributionControl.setPrefix("Leaflet");
+  if (container.dataset.tileUrl) {
+    L.tileLayer(container.dataset.tileUrl, {
+      attribution: container.dataset.tileAttribution,
+      maxZoom: 19,
+    }).addTo(map);
+  }
+
+  var area = L.geoJSON(data.area, {
+    style: {
+      color: "#1e3a8a",
+      weight: 1.5,
+      fillColor: "#60a5fa",
+      fillOpacity: 0.18,
+      className: "report-area",
+    },
+    interactive: false,
+  }).addTo(map);
+  var position = [data.point[1], data.point[0]];
+  L.circleMarker(position, {
+    radius: 9,
+    color: "#ffffff",
+    weight: 3,
+    fillColor: "#dc2626",
+    fillOpacity: 1,
+    className: "report-pin",
+  })
+    .bindTooltip(data.area_name)
+    .addTo(map);
+
+  var bounds = area.getBounds();
+  if (bounds.isValid()) {
+    map.fitBounds(bounds, { padding: [12, 12] });
+  } else {
+    map.setView(position, 15);
+  }
+})();
