@@ -247,3 +247,9 @@ OPEN311_CHANGESET = env("OPEN311_CHANGESET", default="2025-07-01T00:00:00+07:00"
 OPEN311_ENDPOINT_TYPE = env("OPEN311_ENDPOINT_TYPE", default="production")
 OPEN311_CONTACT = env("OPEN311_CONTACT", default="")
 OPEN311_KEY_SERVICE = env("OPEN311_KEY_SERVICE", default="")
+
+# Officials sign in on the app's own page (templates/registration/login.html) and land on
+# their unit's queue of reports.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "staff-queue"
+LOGOUT_REDIRECT_URL = "login"
