@@ -212,7 +212,11 @@ def _on_commit_public_event(incident: Incident, event_id: int) -> None:
 
 
 def _active_category(code: str) -> Category:
-    category = Category.objects.filter(code=str(code or "").strip()).first()
+    # get() rather than first(): the code is unique, and first() would add an ORDER BY.
+    try:
+        category = Category.objects.get(code=str(code or "").strip())
+    except Category.DoesNotExist:
+        category = None
     if category is None or not category.is_active:
         raise InvalidInput(
             _("Lĩnh vực “%(code)s” không tồn tại hoặc đã ngừng sử dụng.") % {"code": code},
@@ -353,7 +357,10 @@ def incident_create(
         raise InvalidInput(_("Kênh tiếp nhận “%(channel)s” không hợp lệ.") % {"channel": channel})
     if priority not in IncidentPriority.values:
         raise InvalidInput(_("Mức độ “%(priority)s” không hợp lệ.") % {"priority": priority})
-    answers = attribute_answers_clean(questions=category.attributes.all(), answers=attributes)
+    # Ordered explicitly: the model's default ordering starts with the category, which would
+    # join the category table again for nothing.
+    questions = CategoryAttribute.objects.filter(category=category).order_by("order", "code")
+    answers = attribute_answers_clean(questions=questions, answers=attributes)
     reporter_name, reporter_phone, reporter_email = _clean_reporter(
         name=reporter_name, phone=reporter_phone, email=reporter_email
     )
