@@ -44,3 +44,5 @@ step "applying migrations" "$VENV/bin/python" manage.py migrate --no-input
 step "compiling translations" "$VENV/bin/python" manage.py compilemessages --ignore=.venv
 step "collecting static files" "$VENV/bin/python" manage.py collectstatic --no-input
 step "loading the demo territory" "$VENV/bin/python" manage.py wards_load_demo
+step "loading the feedback categories" "$VENV/bin/python" manage.py incidents_load_categories
+step "loading the demo reports" "$VENV/bin/python" manage.py incidents_load_demo
