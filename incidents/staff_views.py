@@ -29,7 +29,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from geoapp.exceptions import DomainError, ErrorKind, NotFound
@@ -190,7 +190,10 @@ ACTIONS: dict[str, ActionSpec] = {
     "mark_duplicate": ActionSpec(
         "danh-dau-trung", gettext_lazy("Đánh dấu trùng"), MarkDuplicateForm, is_final=True
     ),
-    "reject": ActionSpec("tu-choi", gettext_lazy("Từ chối"), RejectForm, is_final=True),
+    # "Từ chối" alone is also the status "Rejected": the button needs the verb.
+    "reject": ActionSpec(
+        "tu-choi", pgettext_lazy("thao tác", "Từ chối"), RejectForm, is_final=True
+    ),
     "close": ActionSpec("dong", gettext_lazy("Đóng phản ánh"), NoteForm),
     "set_priority": ActionSpec("doi-muc-do", gettext_lazy("Đổi mức độ"), PriorityForm),
     "add_note": ActionSpec("ghi-chu", gettext_lazy("Ghi chú nội bộ"), InternalNoteForm),
