@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("notifications.urls")),
     path("api/v1/", include("notifications.api_urls")),
+    path("", include("incidents.urls")),
     path("can-bo/", include("incidents.staff_urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
 ]

@@ -3,5 +3,5 @@ from django.urls import path
 from wards import views
 
 urlpatterns = [
-    path("", views.area_map, name="area-map"),
+    path("ban-do-hanh-chinh/", views.area_map, name="area-map"),
 ]

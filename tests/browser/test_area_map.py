@@ -13,6 +13,7 @@ import datetime
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 from shapely.geometry import box
 
@@ -36,8 +37,13 @@ def no_background_tiles(settings) -> None:
     settings.MAP_TILE_ATTRIBUTION = ""
 
 
+def area_map(query: str = "") -> str:
+    """The page's address (it moved from / when the public map of reports took the home page)."""
+    return reverse("area-map") + query
+
+
 def open_map(page: Page, day: str) -> None:
-    page.goto(f"/?date={day}")
+    page.goto(area_map(f"?date={day}"))
     expect(page.locator(AREA_PATHS)).to_have_count(2)
     expect(page.locator("#map-status")).to_be_hidden()
 
@@ -102,7 +108,7 @@ def test_an_approximate_boundary_is_drawn_dashed_and_named_approximate(
         boundary=box(108.9, 15.0, 109.0, 15.2), valid_from=datetime.date(2014, 4, 1),
         valid_to=datetime.date(2025, 6, 30), parent=territory.district, is_approximate=True,
     )  # fmt: skip
-    browser_page.goto("/?date=2024-06-01")
+    browser_page.goto(area_map("?date=2024-06-01"))
     expect(browser_page.locator(AREA_PATHS)).to_have_count(3)
 
     approximate = browser_page.locator(f"{AREA_PATHS}.is-approximate")
@@ -191,7 +197,7 @@ def test_the_english_switch_translates_the_page_and_the_lookup_and_keeps_the_dat
 
     browser_page.get_by_role("button", name="English").click()
 
-    expect(browser_page).to_have_url(re.compile(r"/\?date=2026-01-01$"))
+    expect(browser_page).to_have_url(re.compile(re.escape(area_map("?date=2026-01-01")) + "$"))
     expect(browser_page.locator("html")).to_have_attribute("lang", "en")
     expect(browser_page.get_by_role("heading", level=1)).to_have_text("Map of administrative areas")
     expect(browser_page.get_by_label("Effective date")).to_have_value("2026-01-01")

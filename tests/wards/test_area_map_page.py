@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.urls import reverse
 
 from geoapp.clock import vietnam_today
 
@@ -68,13 +69,18 @@ class PageStructure(HTMLParser):
             self._json_block_id = None
 
 
+def area_map(query: str = "") -> str:
+    """The page's address (it moved from / when the public map of reports took the home page)."""
+    return reverse("area-map") + query
+
+
 def page_of(response) -> PageStructure:
     return PageStructure(response.content.decode())
 
 
 @pytest.mark.django_db
 def test_the_page_is_in_vietnamese_by_default_and_shows_the_chosen_date_as_dd_mm_yyyy(client):
-    response = client.get("/?date=2026-01-01")
+    response = client.get(area_map("?date=2026-01-01"))
 
     assert response.status_code == 200
     assert response["Content-Language"] == "vi"
@@ -100,7 +106,7 @@ def test_the_page_is_in_vietnamese_by_default_and_shows_the_chosen_date_as_dd_mm
 def test_without_a_date_the_page_shows_today_in_vietnam(client):
     today = vietnam_today()
 
-    response = client.get("/")
+    response = client.get(area_map())
 
     assert response.status_code == 200
     assert page_of(response).data_of_element["area-map"]["date"] == today.isoformat()
@@ -113,7 +119,7 @@ def test_without_a_date_the_page_shows_today_in_vietnam(client):
 def test_the_page_is_in_english_when_the_language_cookie_says_so(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
-    response = client.get("/?date=2024-06-01")
+    response = client.get(area_map("?date=2024-06-01"))
 
     assert response.status_code == 200
     assert response["Content-Language"] == "en"
@@ -142,26 +148,28 @@ def test_the_page_is_in_english_when_the_language_cookie_says_so(client):
 
 @pytest.mark.django_db
 def test_the_language_switch_posts_to_set_language_and_comes_back_to_the_same_date(client):
-    switch_page = page_of(client.get("/?date=2024-06-01"))
+    switch_page = page_of(client.get(area_map("?date=2024-06-01")))
     assert ("form", "action", "/i18n/setlang/") in switch_page.links_and_sources
 
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/?date=2024-06-01"})
+    response = client.post(
+        "/i18n/setlang/", {"language": "en", "next": area_map("?date=2024-06-01")}
+    )
 
     assert response.status_code == 302
-    assert response["Location"] == "/?date=2024-06-01"
+    assert response["Location"] == area_map("?date=2024-06-01")
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     english = client.get(response["Location"])
     assert english["Content-Language"] == "en"
     assert "Map of administrative areas" in english.content.decode()
 
-    client.post("/i18n/setlang/", {"language": "vi", "next": "/"})
+    client.post("/i18n/setlang/", {"language": "vi", "next": area_map()})
 
-    assert "Bản đồ địa bàn hành chính" in client.get("/").content.decode()
+    assert "Bản đồ địa bàn hành chính" in client.get(area_map()).content.decode()
 
 
 @pytest.mark.django_db
 def test_every_script_stylesheet_and_image_comes_from_the_app_itself(client):
-    response = client.get("/?date=2026-01-01")
+    response = client.get(area_map("?date=2026-01-01"))
 
     page = page_of(response)
     assert page.scripts == ["/jsi18n/", "/static/leaflet/leaflet.js", "/static/js/area_map.js"]
@@ -199,7 +207,7 @@ def test_the_javascript_catalogue_translates_the_map_script_into_english(client)
 
 @pytest.mark.django_db
 def test_an_impossible_date_answers_400_with_the_reason_and_the_map_of_today(client):
-    response = client.get("/?date=2025-13-45")
+    response = client.get(area_map("?date=2025-13-45"))
 
     assert response.status_code == 400
     text = response.content.decode()
@@ -212,7 +220,7 @@ def test_an_impossible_date_answers_400_with_the_reason_and_the_map_of_today(cli
 def test_an_impossible_date_is_explained_in_english_to_an_english_reader(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
-    response = client.get("/?date=2025-13-45")
+    response = client.get(area_map("?date=2025-13-45"))
 
     assert response.status_code == 400
     assert (
@@ -231,7 +239,7 @@ def test_an_impossible_date_is_explained_in_english_to_an_english_reader(client)
 def test_the_areas_the_page_draws_are_the_communes_valid_on_its_date(
     client, territory, day, expected_names
 ):
-    page = page_of(client.get(f"/?date={day}"))
+    page = page_of(client.get(area_map(f"?date={day}")))
     map_data = page.data_of_element["area-map"]
 
     response = client.get(

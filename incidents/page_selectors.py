@@ -1,0 +1,406 @@
+"""Reads for the citizens' pages: the public map (grouped by a grid at low zoom), the latest public
+answers, the home page's figures, a report seen by its reporter, and public photos.
+
+Everything here is public output: no reporter name, phone, email or token, no internal event,
+no hidden text or photo, no EXIF data. A report is public under the same rule as the core's
+selectors (`incidents.selectors`): `is_public` and not rejected as spam.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from geoapp.clock import VIETNAM_TIME_ZONE
+from geoapp.exceptions import InvalidInput, NotFound
+from incidents.models import (
+    OPEN_STATUSES,
+    Category,
+    Incident,
+    IncidentEvent,
+    IncidentPhoto,
+    IncidentStatus,
+    RejectionReason,
+)
+from incidents.selectors import PublicIncidentFilters
+from incidents.tracking_codes import tracking_code_normalize
+from wards.models import Area, AreaLevel
+
+# The map groups reports into square cells about this many screen pixels wide (Leaflet's tiles
+# are 256 pixels, and at zoom z the world's 360 degrees span 256·2^z pixels).
+CLUSTER_CELL_PIXELS = 64
+# From this zoom on (a street: one screen covers about 1.5 km) the map shows every report.
+INDIVIDUAL_PINS_FROM_ZOOM = 16
+MAXIMUM_ZOOM = 22
+# Individual pins in one answer at most; the newest first. A screen at zoom 16 holds far fewer
+# reports in any real city; the limit only bounds the cost of a pathological request.
+INDIVIDUAL_PINS_LIMIT = 2000
+LATEST_ANSWERS_LIMIT = 6
+
+
+def _public_condition(alias: str = "i") -> str:
+    return (
+        f"{alias}.is_public AND NOT ({alias}.status = '{IncidentStatus.REJECTED.value}' "
+        f"AND {alias}.rejection_reason = '{RejectionReason.SPAM.value}')"
+    )
+
+
+def _public_filter() -> Q:
+    return Q(is_public=True) & ~Q(
+        status=IncidentStatus.REJECTED, rejection_reason=RejectionReason.SPAM
+    )
+
+
+# The public map
+
+
+def parse_zoom(text: object) -> int:
+    """A Leaflet zoom level, 0 (the world) to 22 (a house)."""
+    try:
+        zoom = int(str(text))
+    except (TypeError, ValueError):
+        zoom = -1
+    if not 0 <= zoom <= MAXIMUM_ZOOM:
+        raise InvalidInput(
+            _("zoom phải là số nguyên từ 0 đến %(maximum)d, nhận được “%(value)s”.")
+            % {"maximum": MAXIMUM_ZOOM, "value": text if text not in (None, "") else "—"},
+            code="invalid_zoom",
+        )
+    return zoom
+
+
+def cell_size_degrees(zoom: int) -> float:
+    """The side of a grouping cell, in degrees, at `zoom`."""
+    return 360.0 / (256 * 2**zoom) * CLUSTER_CELL_PIXELS
+
+
+def _filter_conditions(
+    filters: PublicIncidentFilters, parameters: dict[str, object], *, box: tuple
+) -> list[str]:
+    conditions = [
+        _public_condition(),
+        # The && operator alone decides for points (a point's box is the point itself) and lets
+        # the GiST index on location pick the rows of the box.
+        "i.location && ST_MakeEnvelope(%(min_lon)s, %(min_lat)s, %(max_lon)s, %(max_lat)s, 4326)",
+    ]
+    parameters.update(dict(zip(("min_lon", "min_lat", "max_lon", "max_lat"), box, strict=True)))
+    if filters.category:
+        conditions.append(
+            "i.category_id = (SELECT id FROM incidents_category WHERE code = %(category)s)"
+        )
+        parameters["category"] = filters.category
+    if filters.status:
+        conditions.append("i.status = %(status)s")
+        parameters["status"] = filters.status
+    if filters.area_code:
+        # By code across validity periods, as the core's public list does: "21025" finds the
+        # reports of Phường Nguyễn Nghiêm (before the reform) and of Phường Cẩm Thành (after).
+        conditions.append("i.area_id IN (SELECT id FROM wards_area WHERE code = %(area_code)s)")
+        parameters["area_code"] = filters.area_code
+    if filters.reported_from is not None:
+        conditions.append("i.reported_at >= %(reported_from)s")
+        parameters["reported_from"] = datetime.datetime.combine(
+            filters.reported_from, datetime.time.min, tzinfo=VIETNAM_TIME_ZONE
+        )
+    if filters.reported_to is not None:
+        conditions.append("i.reported_at < %(reported_to)s")
+        parameters["reported_to"] = datetime.datetime.combine(
+            filters.reported_to + datetime.timedelta(days=1),
+            datetime.time.min,
+            tzinfo=VIETNAM_TIME_ZONE,
+        )
+    return conditions
+
+
+# One report as a map feature: public fields only. `i` is the report, `c` its category.
+_INCIDENT_FEATURE_SQL = """
+    json_build_object(
+        'type', 'Feature',
+        'id', i.tracking_code,
+        'geometry', json_build_object(
+            'type', 'Point',
+            'coordinates', json_build_array(
+                round(ST_X(i.location)::numeric, 6), round(ST_Y(i.location)::numeric, 6)
+            )
+        ),
+        'properties', json_build_object(
+            'kind', 'incident',
+            'tracking_code', i.tracking_code,
+            'category', c.code,
+            'category_name', c.name,
+            'category_name_en', c.name_en,
+            'status', i.status,
+            'overdue', (i.status = ANY(%(open_statuses)s) AND i.resolve_by < %(now)s),
+            'reported_at', to_char(i.reported_at AT TIME ZONE 'Asia/Ho_Chi_Minh',
+                                   'YYYY-MM-DD"T"HH24:MI:SS"+07:00"'),
+            'supporters_count', i.supporters_count
+        )
+    )
+"""
+
+# Grid clustering: each report falls in the cell floor(x / size), floor(y / size) of a grid
+# anchored at (0°, 0°) — the snapping of ST_SnapToGrid, kept as two integers so that GROUP BY
+# compares integers rather than geometries, and so a cell never moves while the map pans. A
+# cell's marker sits at the mean of its reports, where they are, not at the cell's centre. A cell
+# holding one report is sent as that report, so the map can draw its pin at once.
+_CLUSTERS_SQL = """
+    WITH matched AS (
+        SELECT i.id, i.status,
+               (i.status = ANY(%(open_statuses)s) AND i.resolve_by < %(now)s) AS overdue,
+               ST_X(i.location) AS x, ST_Y(i.location) AS y,
+               floor(ST_X(i.location) / %(cell)s)::bigint AS cell_column,
+               floor(ST_Y(i.location) / %(cell)s)::bigint AS cell_row
+        FROM incidents_incident i
+        WHERE {conditions}
+    ),
+    per_status AS (
+        SELECT cell_column, cell_row, status, count(*) AS reports,
+               count(*) FILTER (WHERE overdue) AS overdue, sum(x) AS sum_x, sum(y) AS sum_y,
+               min(id) AS first_id
+        FROM matched
+        GROUP BY cell_column, cell_row, status
+    ),
+    cells AS (
+        SELECT cell_column, cell_row, sum(reports)::integer AS reports,
+               sum(overdue)::integer AS overdue,
+               sum(sum_x) / sum(reports) AS x, sum(sum_y) / sum(reports) AS y,
+               json_object_agg(status, reports ORDER BY status) AS statuses,
+               min(first_id) AS first_id
+        FROM per_status
+        GROUP BY cell_column, cell_row
+    )
+    SELECT json_build_object(
+        'type', 'FeatureCollection',
+        'grouped', true,
+        'zoom', %(zoom)s,
+        'cell_degrees', %(cell)s,
+        'numberMatched', COALESCE(sum(cells.reports), 0),
+        'features', COALESCE(json_agg(
+            CASE WHEN cells.reports = 1 THEN {incident_feature}
+            ELSE json_build_object(
+                'type', 'Feature',
+                'id', 'cell:' || cells.cell_column || ':' || cells.cell_row,
+                'geometry', json_build_object(
+                    'type', 'Point',
+                    'coordinates', json_build_array(
+                        round(cells.x::numeric, 6), round(cells.y::numeric, 6)
+                    )
+                ),
+                'properties', json_build_object(
+                    'kind', 'cluster',
+                    'count', cells.reports,
+                    'overdue', cells.overdue,
+                    'statuses', cells.statuses
+                )
+            ) END
+            ORDER BY cells.reports DESC, cells.cell_column, cells.cell_row
+        ), '[]'::json)
+    )::text
+    FROM cells
+    LEFT JOIN incidents_incident i ON cells.reports = 1 AND i.id = cells.first_id
+    LEFT JOIN incidents_category c ON c.id = i.category_id
+"""
+
+_PINS_SQL = """
+    WITH page AS (
+        SELECT i.id, count(*) OVER () AS matched
+        FROM incidents_incident i
+        WHERE {conditions}
+        ORDER BY i.reported_at DESC, i.id DESC
+        LIMIT %(limit)s
+    )
+    SELECT json_build_object(
+        'type', 'FeatureCollection',
+        'grouped', false,
+        'zoom', %(zoom)s,
+        'numberMatched', COALESCE(max(page.matched), 0),
+        'numberReturned', count(page.id),
+        'features', COALESCE(
+            json_agg({incident_feature} ORDER BY i.reported_at DESC, i.id DESC), '[]'::json
+        )
+    )::text
+    FROM page
+    JOIN incidents_incident i ON i.id = page.id
+    JOIN incidents_category c ON c.id = i.category_id
+"""
+
+
+def incidents_map_features(
+    *,
+    filters: PublicIncidentFilters,
+    zoom: int,
+    now: datetime.datetime | None = None,
+) -> str:
+    """The public reports inside `filters.bbox`, as a GeoJSON FeatureCollection string.
+
+    Below INDIVIDUAL_PINS_FROM_ZOOM the reports are grouped on a grid whose cells are about
+    CLUSTER_CELL_PIXELS wide on screen at `zoom`: one feature per cell with its report count,
+    its count per status and how many are overdue (a cell of one report is that report). From
+    that zoom on, one feature per report (at most INDIVIDUAL_PINS_LIMIT, newest first). Built in
+    PostgreSQL (json_build_object): at 10,000 reports a Python serializer costs tens of times more.
+
+    A bounding box is required, so no request reads the whole table; in grouped mode it is
+    widened to whole cells, so that a cell's count never depends on where the screen's edge is.
+    """
+    if filters.bbox is None:
+        raise InvalidInput(
+            _(
+                "Cần tham số bbox (kinh độ nhỏ nhất, vĩ độ nhỏ nhất, kinh độ lớn nhất, vĩ độ lớn nhất)."
+            ),
+            code="missing_bbox",
+        )
+    grouped = zoom < INDIVIDUAL_PINS_FROM_ZOOM
+    min_lon, min_lat, max_lon, max_lat = filters.bbox
+    parameters: dict[str, object] = {
+        "zoom": zoom,
+        "now": now or timezone.now(),
+        "open_statuses": sorted(OPEN_STATUSES),
+    }
+    if grouped:
+        cell = cell_size_degrees(zoom)
+        parameters["cell"] = cell
+        box = (
+            math.floor(min_lon / cell) * cell,
+            math.floor(min_lat / cell) * cell,
+            (math.floor(max_lon / cell) + 1) * cell,
+            (math.floor(max_lat / cell) + 1) * cell,
+        )
+    else:
+        parameters["limit"] = INDIVIDUAL_PINS_LIMIT
+        box = filters.bbox
+    conditions = _filter_conditions(filters, parameters, box=box)
+    # Raw SQL because the ORM can neither group on computed cells nor aggregate rows into one
+    # JSON document. Every value is a parameter; the interpolated text is the fixed condition
+    # list above and the fixed feature template, never user input.
+    template = _CLUSTERS_SQL if grouped else _PINS_SQL
+    sql = template.format(
+        conditions=" AND ".join(conditions), incident_feature=_INCIDENT_FEATURE_SQL
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return cursor.fetchone()[0]
+
+
+# The home page
+
+
+@dataclass(frozen=True)
+class PublicFigures:
+    total: int
+    open: int
+    resolved: int
+    overdue: int
+
+
+def public_figures(*, now: datetime.datetime | None = None) -> PublicFigures:
+    """How many public reports there are, still open, resolved or closed, and overdue."""
+    moment = now or timezone.now()
+    open_statuses = sorted(OPEN_STATUSES)
+    figures = Incident.objects.filter(_public_filter()).aggregate(
+        total=Count("id"),
+        open=Count("id", filter=Q(status__in=open_statuses)),
+        resolved=Count("id", filter=Q(status__in=[IncidentStatus.RESOLVED, IncidentStatus.CLOSED])),
+        overdue=Count("id", filter=Q(status__in=open_statuses, resolve_by__lt=moment)),
+    )
+    return PublicFigures(**figures)
+
+
+def latest_public_answers(*, limit: int = LATEST_ANSWERS_LIMIT) -> list[Incident]:
+    """The public reports most recently answered, with the answer; newest answer first."""
+    return list(
+        Incident.objects.filter(_public_filter())
+        .exclude(public_answer="")
+        .filter(answered_at__isnull=False)
+        .select_related("category", "area", "agency")
+        .only(
+            "tracking_code",
+            "status",
+            "public_answer",
+            "answered_at",
+            "resolve_by",
+            "category__code",
+            "category__name",
+            "category__name_en",
+            "area__name",
+            "agency__name",
+            "agency__name_en",
+        )
+        .order_by("-answered_at", "-id")[:limit]
+    )
+
+
+def categories_for_pages() -> list[Category]:
+    """Active categories with their extra questions, in the catalogue's order."""
+    from incidents.selectors import category_list
+
+    return category_list()
+
+
+def communes_for_filter(*, on: datetime.date) -> list[Area]:
+    """The commune-level areas valid on `on`, by name, for the map's area filter."""
+    return list(
+        Area.objects.on(on)
+        .filter(level=AreaLevel.COMMUNE)
+        .only("id", "code", "name", "area_type")
+        .order_by("name", "code")
+    )
+
+
+# One report, for its reporter
+
+
+def incident_get_for_reporter(*, tracking_code: str) -> Incident:
+    """Any report (public or not) with its public photos and public timeline, for the page its
+    reporter sees once their token is proven; the same prefetches as the public detail."""
+    code = tracking_code_normalize(tracking_code)
+    incident = (
+        Incident.objects.filter(tracking_code=code)
+        .select_related("category", "area", "agency", "duplicate_of")
+        .prefetch_related(
+            Prefetch(
+                "photos",
+                queryset=IncidentPhoto.objects.filter(is_hidden=False).order_by("created_at", "id"),
+                to_attr="public_photos",
+            ),
+            Prefetch(
+                "events",
+                queryset=IncidentEvent.objects.filter(is_public=True).order_by("created_at", "id"),
+                to_attr="public_events",
+            ),
+        )
+        .first()
+        if code
+        else None
+    )
+    if incident is None:
+        raise NotFound(
+            _("Không tìm thấy phản ánh có mã “%(code)s”.") % {"code": tracking_code},
+            code="incident_not_found",
+        )
+    return incident
+
+
+def public_photo_get(*, tracking_code: str, photo_id: int) -> IncidentPhoto:
+    """A photo the public may see: not hidden, of a public report."""
+    code = tracking_code_normalize(tracking_code)
+    photo = (
+        IncidentPhoto.objects.filter(
+            pk=photo_id,
+            is_hidden=False,
+            incident__tracking_code=code,
+            incident__in=Incident.objects.filter(_public_filter()),
+        )
+        .only("id", "image", "thumbnail", "content_type")
+        .first()
+        if code
+        else None
+    )
+    if photo is None:
+        raise NotFound(_("Không tìm thấy ảnh."), code="photo_not_found")
+    return photo

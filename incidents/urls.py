@@ -1,0 +1,33 @@
+"""The citizens' pages (Vietnamese paths) and the public map's endpoint."""
+
+from django.urls import path
+
+from incidents import map_apis, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("gui-phan-anh/", views.report, name="incident-report"),
+    path("tra-cuu/", views.lookup, name="incident-lookup"),
+    # The notification messages link to /phan-anh/<code>/: this path is a contract.
+    path("phan-anh/<str:tracking_code>/", views.tracking, name="incident-tracking"),
+    path(
+        "phan-anh/<str:tracking_code>/da-gui/",
+        views.report_confirmation,
+        name="incident-report-confirmation",
+    ),
+    path("phan-anh/<str:tracking_code>/danh-gia/", views.rate, name="incident-rate"),
+    path("phan-anh/<str:tracking_code>/mo-lai/", views.reopen, name="incident-reopen"),
+    path(
+        "phan-anh/<str:tracking_code>/bo-sung/",
+        views.provide_information,
+        name="incident-provide-information",
+    ),
+    path("phan-anh/<str:tracking_code>/ung-ho/", views.support, name="incident-support"),
+    path("phan-anh/<str:tracking_code>/anh/<int:photo_id>/", views.photo, name="incident-photo"),
+    path(
+        "phan-anh/<str:tracking_code>/anh/<int:photo_id>/nho/",
+        views.photo_thumbnail,
+        name="incident-photo-thumbnail",
+    ),
+    path("api/v1/incident-map/", map_apis.IncidentMapApi.as_view(), name="incidents-map"),
+]

@@ -1,0 +1,425 @@
+/*
+ * The public map of reports on the home page. The server groups the reports (a grid in SQL, by
+ * zoom); this script only asks for what the screen shows — the bounding box, the zoom and the
+ * filters — and draws one marker per group or per report: a circle with the count for a group,
+ * a pin coloured by status for a report, ringed in red when overdue.
+ *
+ * Every user-facing string goes through Django's JavaScript catalogue (gettext), and every
+ * value from the server is written with textContent, never as HTML.
+ */
+(function () {
+  "use strict";
+
+  var container = document.getElementById("incident-map");
+  if (!container || typeof L === "undefined") {
+    return;
+  }
+
+  var DEFAULT_CENTRE = [15.12, 108.8];
+  var DEFAULT_ZOOM = 11;
+  // The colours of the statuses, as in incidents.css (the legend), for the groups' rings.
+  var STATUS_COLOURS = {
+    new: "#f97316",
+    acknowledged: "#ca8a04",
+    in_progress: "#0284c7",
+    information_requested: "#9333ea",
+    answered: "#2563eb",
+    resolved: "#16a34a",
+    closed: "#64748b",
+    rejected: "#1f2937",
+  };
+  var STATUS_ORDER = Object.keys(STATUS_COLOURS);
+
+  var labels = JSON.parse(document.getElementById("incident-map-labels").textContent);
+  var language = document.documentElement.lang || "vi";
+  var statusBox = document.getElementById("map-status");
+  var countBox = document.getElementById("map-count");
+  var filtersForm = document.getElementById("map-filters");
+  var resetLink = document.getElementById("filters-reset");
+
+  var map = L.map(container, { zoomControl: false, keyboard: true, minZoom: 6, maxZoom: 19 });
+  L.control
+    .zoom({ zoomInTitle: gettext("Phóng to"), zoomOutTitle: gettext("Thu nhỏ") })
+    .addTo(map);
+  L.control.scale({ imperial: false }).addTo(map);
+  map.attributionControl.setPrefix("Leaflet");
+  if (container.dataset.tileUrl) {
+    L.tileLayer(container.dataset.tileUrl, {
+      attribution: container.dataset.tileAttribution,
+      maxZoom: 19,
+    }).addTo(map);
+  }
+
+  var incidentsLayer = L.layerGroup().addTo(map);
+  var requestNumber = 0;
+  var controller = null;
+  var moveTimer = null;
+  var ready = false;
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function showStatus(text, isError) {
+    statusBox.textContent = text;
+    statusBox.hidden = !text;
+    statusBox.classList.toggle("is-error", Boolean(isError));
+  }
+
+  // "2025-07-01T08:30:00+07:00" → "08:30 01/07/2025", the Vietnamese order in both languages.
+  function formatMoment(text) {
+    var match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(text || "");
+    if (!match) {
+      return text || "";
+    }
+    return match[4] + ":" + match[5] + " " + match[3] + "/" + match[2] + "/" + match[1];
+  }
+
+  function statusLabel(status) {
+    return labels.statuses[status] || status;
+  }
+
+  function categoryName(properties) {
+    if (language === "en" && properties.category_name_en) {
+      return properties.category_name_en;
+    }
+    return labels.categories[properties.category] || properties.category_name || properties.category;
+  }
+
+  function trackingUrl(code) {
+    return container.dataset.trackingUrl.replace("MA-PHAN-ANH", encodeURIComponent(code));
+  }
+
+  function filterParameters() {
+    var data = new FormData(filtersForm);
+    var parameters = new URLSearchParams();
+    data.forEach(function (value, name) {
+      if (value) {
+        parameters.set(name, value);
+      }
+    });
+    return parameters;
+  }
+
+  function clamp(value, low, high) {
+    return Math.min(Math.max(value, low), high);
+  }
+
+  function boundingBox() {
+    // A margin around the screen, so a short pan shows markers at once.
+    var bounds = map.getBounds().pad(0.15);
+    return [
+      clamp(bounds.getWest(), -180, 180).toFixed(6),
+      clamp(bounds.getSouth(), -90, 90).toFixed(6),
+      clamp(bounds.getEast(), -180, 180).toFixed(6),
+      clamp(bounds.getNorth(), -90, 90).toFixed(6),
+    ].join(",");
+  }
+
+  // A group: a circle whose ring shows its statuses in proportion, the count in the middle.
+  function clusterIcon(properties) {
+    var count = properties.count;
+    var size = count < 10 ? 34 : count < 100 ? 40 : count < 1000 ? 48 : 56;
+    var stops = [];
+    var start = 0;
+    STATUS_ORDER.forEach(function (status) {
+      var share = (properties.statuses[status] || 0) / count;
+      if (share > 0) {
+        var end = start + share * 360;
+        stops.push(STATUS_COLOURS[status] + " " + start.toFixed(1) + "deg " + end.toFixed(1) + "deg");
+        start = end;
+      }
+    });
+    var node = element("div", "cluster-ring" + (properties.overdue ? " has-overdue" : ""));
+    node.style.background = "conic-gradient(" + stops.join(", ") + ")";
+    node.style.width = size + "px";
+    node.style.height = size + "px";
+    node.appendChild(element("span", "cluster-count", String(count)));
+    return L.divIcon({
+      html: node,
+      className: "cluster-icon",
+      iconSize: [size, size],
+      iconAnchor: [size / 2, size / 2],
+    });
+  }
+
+  function pinIcon(properties) {
+    var node = element(
+      "div",
+      "incident-pin status-" + properties.status + (properties.overdue ? " is-overdue" : "")
+    );
+    if (properties.overdue) {
+      node.appendChild(element("span", "pin-badge", "!"));
+    }
+    return L.divIcon({
+      html: node,
+      className: "incident-pin-icon",
+      iconSize: [26, 34],
+      iconAnchor: [13, 32],
+      popupAnchor: [0, -30],
+    });
+  }
+
+  function clusterLabel(properties) {
+    var parts = [
+      interpolate(
+        ngettext("%(count)s phản ánh", "%(count)s phản ánh", properties.count),
+        { count: properties.count },
+        true
+      ),
+    ];
+    STATUS_ORDER.forEach(function (status) {
+      if (properties.statuses[status]) {
+        parts.push(statusLabel(status) + ": " + properties.statuses[status]);
+      }
+    });
+    if (properties.overdue) {
+      parts.push(interpolate(gettext("quá hạn: %(count)s"), { count: properties.overdue }, true));
+    }
+    return parts.join(" · ");
+  }
+
+  function incidentLabel(properties) {
+    var text = properties.tracking_code + " · " + categoryName(properties) + " · " + statusLabel(properties.status);
+    if (properties.overdue) {
+      text += " · " + gettext("Quá hạn");
+    }
+    return text;
+  }
+
+  function popupContent(properties) {
+    var box = element("div", "incident-popup");
+    var title = element("a", "tracking-link", properties.tracking_code);
+    title.href = trackingUrl(properties.tracking_code);
+    box.appendChild(title);
+    var badges = element("div", "popup-badges");
+    badges.appendChild(element("span", "status-badge status-" + properties.status, statusLabel(properties.status)));
+    if (properties.overdue) {
+      badges.appendChild(element("span", "overdue-tag", gettext("Quá hạn")));
+    }
+    box.appendChild(badges);
+    box.appendChild(element("strong", null, categoryName(properties)));
+    box.appendChild(
+      element(
+        "span",
+        "popup-meta",
+        interpolate(gettext("Gửi lúc %(moment)s"), { moment: formatMoment(properties.reported_at) }, true)
+      )
+    );
+    if (properties.supporters_count) {
+      box.appendChild(
+        element(
+          "span",
+          "popup-meta",
+          interpolate(
+            ngettext("%(count)s người ủng hộ", "%(count)s người ủng hộ", properties.supporters_count),
+            { count: properties.supporters_count },
+            true
+          )
+        )
+      );
+    }
+    var link = element("a", "popup-link", gettext("Xem tiến độ xử lý"));
+    link.href = trackingUrl(properties.tracking_code);
+    box.appendChild(link);
+    return box;
+  }
+
+  // Leaflet gives markers a title; screen readers and keyboard users also need a name and Enter.
+  function nameMarker(marker, label) {
+    marker.on("add", function () {
+      var node = marker.getElement();
+      if (node) {
+        node.setAttribute("aria-label", label);
+        node.setAttribute("role", "button");
+      }
+    });
+  }
+
+  function draw(collection) {
+    incidentsLayer.clearLayers();
+    (collection.features || []).forEach(function (feature) {
+      var coordinates = feature.geometry.coordinates;
+      var latlng = L.latLng(coordinates[1], coordinates[0]);
+      var properties = feature.properties;
+      var marker;
+      if (properties.kind === "cluster") {
+        marker = L.marker(latlng, {
+          icon: clusterIcon(properties),
+          title: clusterLabel(properties),
+          keyboard: true,
+          riseOnHover: true,
+        });
+        marker.on("click", function () {
+          map.setView(latlng, Math.min(map.getZoom() + 2, 17));
+        });
+        nameMarker(marker, clusterLabel(properties));
+      } else {
+        marker = L.marker(latlng, {
+          icon: pinIcon(properties),
+          title: incidentLabel(properties),
+          keyboard: true,
+          riseOnHover: true,
+        });
+        marker.bindPopup(popupContent(properties), { autoPanPadding: [24, 24] });
+        nameMarker(marker, incidentLabel(properties));
+      }
+      marker.addTo(incidentsLayer);
+    });
+    var matched = collection.numberMatched || 0;
+    var text = interpolate(
+      ngettext(
+        "%(count)s phản ánh trong vùng đang xem.",
+        "%(count)s phản ánh trong vùng đang xem.",
+        matched
+      ),
+      { count: matched },
+      true
+    );
+    if (!collection.grouped && collection.numberReturned < matched) {
+      text +=
+        " " +
+        interpolate(
+          gettext("Hiển thị %(count)s phản ánh mới nhất."),
+          { count: collection.numberReturned },
+          true
+        );
+    }
+    countBox.textContent = text;
+  }
+
+  function loadIncidents() {
+    var number = ++requestNumber;
+    if (controller) {
+      controller.abort();
+    }
+    controller = typeof AbortController !== "undefined" ? new AbortController() : null;
+    var parameters = filterParameters();
+    parameters.set("bbox", boundingBox());
+    parameters.set("zoom", String(map.getZoom()));
+    showStatus(gettext("Đang tải phản ánh…"), false);
+    fetch(container.dataset.mapUrl + "?" + parameters.toString(), {
+      headers: { Accept: "application/geo+json, application/json" },
+      signal: controller ? controller.signal : undefined,
+    })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          return { response: response, body: body };
+        });
+      })
+      .then(function (answer) {
+        if (number !== requestNumber) {
+          return;
+        }
+        if (!answer.response.ok) {
+          showStatus(answer.body.detail || answer.response.statusText, true);
+          return;
+        }
+        draw(answer.body);
+        showStatus("", false);
+        container.dataset.loaded = "true";
+      })
+      .catch(function (error) {
+        if (error.name === "AbortError" || number !== requestNumber) {
+          return;
+        }
+        showStatus(
+          interpolate(gettext("Không tải được phản ánh: %(reason)s"), { reason: error.message }, true),
+          true
+        );
+      });
+  }
+
+  function scheduleLoad() {
+    if (!ready) {
+      return;
+    }
+    window.clearTimeout(moveTimer);
+    moveTimer = window.setTimeout(loadIncidents, 120);
+  }
+
+  function drawBoundaries(collection) {
+    var layer = L.geoJSON(collection, {
+      interactive: false,
+      style: function () {
+        return {
+          color: "#1e3a8a",
+          weight: 1,
+          opacity: 0.55,
+          fillColor: "#93c5fd",
+          fillOpacity: 0.12,
+          className: "area-outline",
+        };
+      },
+    }).addTo(map);
+    layer.bringToBack();
+    if (layer.getLayers().length) {
+      map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+    }
+  }
+
+  // The communes' outlines give the pins a place when no background map is configured.
+  function start() {
+    var query = new URLSearchParams({
+      date: container.dataset.date,
+      level: "commune",
+      simplify: "20",
+    });
+    fetch(container.dataset.areasUrl + "?" + query.toString(), {
+      headers: { Accept: "application/geo+json, application/json" },
+    })
+      .then(function (response) {
+        return response.ok ? response.json() : { features: [] };
+      })
+      .then(drawBoundaries)
+      .catch(function () {
+        return null;
+      })
+      .then(function () {
+        ready = true;
+        loadIncidents();
+      });
+  }
+
+  map.setView(DEFAULT_CENTRE, DEFAULT_ZOOM);
+  map.on("moveend", scheduleLoad);
+
+  // The filters live in the address, so a link shares them and the language switch keeps them.
+  function rememberFilters(query) {
+    var address = query ? window.location.pathname + "?" + query : window.location.pathname;
+    window.history.replaceState(null, "", address);
+    var next = document.querySelector(".language-switch input[name=next]");
+    if (next) {
+      next.value = address;
+    }
+  }
+
+  filtersForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    rememberFilters(filterParameters().toString());
+    loadIncidents();
+  });
+  filtersForm.addEventListener("change", function () {
+    filtersForm.requestSubmit ? filtersForm.requestSubmit() : loadIncidents();
+  });
+  resetLink.addEventListener("click", function (event) {
+    event.preventDefault();
+    filtersForm.reset();
+    Array.prototype.forEach.call(filtersForm.elements, function (control) {
+      if (control.name) {
+        control.value = "";
+      }
+    });
+    rememberFilters("");
+    loadIncidents();
+  });
+
+  start();
+})();
