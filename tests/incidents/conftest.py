@@ -9,6 +9,7 @@ made-up squares: Cẩm Thành is 108.7–108.9 E × 15.0–15.1 N after the refo
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,8 +36,9 @@ from wards.models import AgencyMembership, AgencyRole
 CAM_THANH_POINT = Point(108.80, 15.05, srid=4326)
 AN_PHU_POINT = Point(108.80, 15.15, srid=4326)
 OUTSIDE_POINT = Point(106.70, 10.78, srid=4326)  # Hồ Chí Minh City
-# A private prefix: the test Redis database is shared by every engineer's test run.
-CACHE_KEY_PREFIX = "test-incidents"
+# A prefix of this test process's own: the test Redis database is shared by every test run on
+# the machine, and emptying the cache between tests must not touch another run's keys.
+CACHE_KEY_PREFIX = f"test-incidents-{os.getpid()}"
 
 
 def vietnam(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
