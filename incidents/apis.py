@@ -28,8 +28,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
+from geoapp.api_keys import api_client_identity
 from geoapp.coordinates import parse_date, parse_point
 from geoapp.exceptions import InvalidInput, NotFound
+from geoapp.models import ApiClient
 from incidents import permissions, selectors, services
 from incidents.models import (
     Category,
@@ -48,7 +50,10 @@ _ATTRIBUTE_FIELD = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 
 
 def client_identity(request: Request) -> str:
-    """Who is calling, for rate limits and idempotency: the account, or the network address."""
+    """Who is calling, for rate limits and idempotency: the integration client (by its API key),
+    the account, or else the network address."""
+    if isinstance(request.auth, ApiClient):
+        return api_client_identity(request.auth)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"

@@ -220,6 +220,22 @@ def incident_note_added_event(
     )
 
 
+def incident_escalated_event(
+    *, incident: Incident, note: str, data: dict[str, Any]
+) -> IncidentEvent:
+    """A missed deadline reported to the parent unit and the leaders: internal, by the system."""
+    return _record(
+        incident=incident,
+        action=IncidentAction.ESCALATED,
+        actor=None,
+        actor_label=SYSTEM_LABEL,
+        from_status=incident.status,
+        is_public=False,
+        note=note,
+        data=data,
+    )
+
+
 def incident_moderated_event(
     *,
     incident: Incident,

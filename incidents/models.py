@@ -192,6 +192,28 @@ class RejectionReason(models.TextChoices):
     OUTSIDE_SCOPE = "outside_scope", _("Không thuộc phạm vi xử lý")
 
 
+def public_incidents_condition() -> Q:
+    """The one rule for what the public may see: a report marked public that was not rejected as
+    spam. Every public output (pages, API, Open311, feeds, exports) filters through it."""
+    return Q(is_public=True) & ~Q(
+        status=IncidentStatus.REJECTED, rejection_reason=RejectionReason.SPAM
+    )
+
+
+def public_incidents_sql(alias: str) -> str:
+    """`public_incidents_condition` for hand-written SQL over the table aliased `alias`."""
+    return (
+        f"{alias}.is_public AND NOT ({alias}.status = '{IncidentStatus.REJECTED.value}' "
+        f"AND {alias}.rejection_reason = '{RejectionReason.SPAM.value}')"
+    )
+
+
+class IncidentQuerySet(models.QuerySet["Incident"]):
+    def public(self) -> IncidentQuerySet:
+        """Reports the public may see (`public_incidents_condition`)."""
+        return self.filter(public_incidents_condition())
+
+
 class Incident(models.Model):
     """One citizen report, routed to the area it fell in on its date and the responsible unit."""
 
@@ -335,8 +357,16 @@ class Incident(models.Model):
             models.Index(fields=["area", "reported_at"], name="incident_area_reported"),
         ]
 
+    objects = IncidentQuerySet.as_manager()
+
     def __str__(self) -> str:
         return self.tracking_code
+
+    @property
+    def is_publicly_visible(self) -> bool:
+        return self.is_public and not (
+            self.status == IncidentStatus.REJECTED and self.rejection_reason == RejectionReason.SPAM
+        )
 
     @property
     def is_open(self) -> bool:
@@ -399,6 +429,7 @@ class IncidentAction(models.TextChoices):
     PRIORITY_CHANGED = "priority_changed", _("Thay đổi mức độ")
     RATED = "rated", _("Đánh giá")
     NOTE_ADDED = "note_added", _("Ghi chú nội bộ")
+    ESCALATED = "escalated", _("Báo cáo cấp trên do quá hạn")
     HIDDEN = "hidden", _("Ẩn phản ánh")
     TEXT_HIDDEN = "text_hidden", _("Ẩn nội dung")
     PHOTO_HIDDEN = "photo_hidden", _("Ẩn ảnh")

@@ -46,7 +46,6 @@ from incidents.models import (
     RejectionReason,
 )
 from incidents.open311_formats import FORMAT_MIME_TYPES, w3c_datetime
-from incidents.selectors import _public_filter as public_incidents_filter
 from incidents.tracking_codes import tracking_code_normalize
 
 STATUS_OPEN = "open"
@@ -286,7 +285,7 @@ def _public_requests() -> Any:
         .order_by("created_at", "id")
         .values("image")[:1]
     )
-    return Incident.objects.filter(public_incidents_filter()).annotate(
+    return Incident.objects.public().annotate(
         latitude=Func(F("location"), function="ST_Y", output_field=FloatField()),
         longitude=Func(F("location"), function="ST_X", output_field=FloatField()),
         photo=Subquery(first_public_photo),
@@ -340,10 +339,7 @@ def service_request_id_for_token(*, token: str) -> list[dict[str, Any]]:
     """Reports are created within the POST, so a token is the tracking code itself: a client
     that asks for one gets the code back if such a public report exists."""
     code = tracking_code_normalize(token)
-    exists = (
-        code is not None
-        and Incident.objects.filter(public_incidents_filter(), tracking_code=code).exists()
-    )
+    exists = code is not None and Incident.objects.public().filter(tracking_code=code).exists()
     if not exists:
         raise NotFound(
             _("Không tìm thấy token “%(token)s”.") % {"token": token}, code="token_not_found"

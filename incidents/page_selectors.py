@@ -26,7 +26,7 @@ from incidents.models import (
     IncidentEvent,
     IncidentPhoto,
     IncidentStatus,
-    RejectionReason,
+    public_incidents_sql,
 )
 from incidents.selectors import PublicIncidentFilters
 from incidents.tracking_codes import tracking_code_normalize
@@ -45,16 +45,7 @@ LATEST_ANSWERS_LIMIT = 6
 
 
 def _public_condition(alias: str = "i") -> str:
-    return (
-        f"{alias}.is_public AND NOT ({alias}.status = '{IncidentStatus.REJECTED.value}' "
-        f"AND {alias}.rejection_reason = '{RejectionReason.SPAM.value}')"
-    )
-
-
-def _public_filter() -> Q:
-    return Q(is_public=True) & ~Q(
-        status=IncidentStatus.REJECTED, rejection_reason=RejectionReason.SPAM
-    )
+    return public_incidents_sql(alias)
 
 
 # The public map
@@ -302,7 +293,7 @@ def public_figures(*, now: datetime.datetime | None = None) -> PublicFigures:
     """How many public reports there are, still open, resolved or closed, and overdue."""
     moment = now or timezone.now()
     open_statuses = sorted(OPEN_STATUSES)
-    figures = Incident.objects.filter(_public_filter()).aggregate(
+    figures = Incident.objects.public().aggregate(
         total=Count("id"),
         open=Count("id", filter=Q(status__in=open_statuses)),
         resolved=Count("id", filter=Q(status__in=[IncidentStatus.RESOLVED, IncidentStatus.CLOSED])),
@@ -314,7 +305,7 @@ def public_figures(*, now: datetime.datetime | None = None) -> PublicFigures:
 def latest_public_answers(*, limit: int = LATEST_ANSWERS_LIMIT) -> list[Incident]:
     """The public reports most recently answered, with the answer; newest answer first."""
     return list(
-        Incident.objects.filter(_public_filter())
+        Incident.objects.public()
         .exclude(public_answer="")
         .filter(answered_at__isnull=False)
         .select_related("category", "area", "agency")
@@ -394,7 +385,7 @@ def public_photo_get(*, tracking_code: str, photo_id: int) -> IncidentPhoto:
             pk=photo_id,
             is_hidden=False,
             incident__tracking_code=code,
-            incident__in=Incident.objects.filter(_public_filter()),
+            incident__in=Incident.objects.public(),
         )
         .only("id", "image", "thumbnail", "content_type")
         .first()

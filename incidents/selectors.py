@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.gis.geos import Point
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,8 +29,7 @@ from incidents.models import (
     Incident,
     IncidentEvent,
     IncidentPhoto,
-    IncidentStatus,
-    RejectionReason,
+    public_incidents_sql,
 )
 from incidents.tracking_codes import tracking_code_normalize
 
@@ -39,12 +38,6 @@ DUPLICATE_SUGGESTIONS_LIMIT = 5
 # used only to draw a search box that is certainly larger than the circle.
 _MIN_METRES_PER_DEGREE_LATITUDE = 110_574.0
 _METRES_PER_DEGREE_LONGITUDE_AT_EQUATOR = 111_320.0
-
-
-def _public_filter() -> Q:
-    return Q(is_public=True) & ~Q(
-        status=IncidentStatus.REJECTED, rejection_reason=RejectionReason.SPAM
-    )
 
 
 # Categories
@@ -86,7 +79,7 @@ def incident_get_public(*, tracking_code: str) -> Incident:
     """A public report with its public photos and public timeline (`public_photos`,
     `public_events`)."""
     queryset = (
-        Incident.objects.filter(_public_filter())
+        Incident.objects.public()
         .select_related("category", "area", "agency", "duplicate_of")
         .prefetch_related(
             Prefetch(
@@ -112,7 +105,7 @@ def incident_get_by_code(*, tracking_code: str) -> Incident:
 def incident_get_public_by_code(*, tracking_code: str) -> Incident:
     """A public report without its timeline: for citizens' actions such as support."""
     return _incident_by_code(
-        Incident.objects.filter(_public_filter()).select_related("category", "agency"),
+        Incident.objects.public().select_related("category", "agency"),
         tracking_code,
     )
 
@@ -253,8 +246,7 @@ def incidents_public_feature_collection(
     `next_offset` is the offset of the next page when this one is full, else null.
     """
     conditions = [
-        "i.is_public",
-        "NOT (i.status = 'rejected' AND i.rejection_reason = 'spam')",
+        public_incidents_sql("i"),
     ]
     parameters: dict[str, object] = {"limit": limit, "offset": offset}
     if filters.bbox is not None:

@@ -29,8 +29,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from geoapp.clock import VIETNAM_TIME_ZONE
-from incidents.events import SYSTEM_LABEL
-from incidents.models import OPEN_STATUSES, Incident, IncidentAction, IncidentEvent
+from incidents import events as incidents_events
+from incidents.models import OPEN_STATUSES, Incident, IncidentEvent
 from notifications import message_texts
 from notifications.models import (
     EscalationStage,
@@ -90,26 +90,14 @@ def _leaders() -> list[Any]:
     )
 
 
-def incident_escalated_event(
+def _escalation_event(
     *, incident: Incident, stage: EscalationStage, deadline: datetime, data: dict[str, Any]
 ) -> IncidentEvent:
-    """The internal history line of an escalation, written by the system.
-
-    The incidents app has no "escalated" action yet: the event is an internal note of the system
-    with `data["escalation"]` naming the stage, until the core adds IncidentAction.ESCALATED and
-    an `incident_escalated_event` in incidents/events.py (then this moves there).
-    """
     vietnamese, _english = message_texts.STAGE_LABELS[stage]
-    return IncidentEvent.objects.create(
+    return incidents_events.incident_escalated_event(
         incident=incident,
-        actor=None,
-        actor_label=SYSTEM_LABEL,
-        action=IncidentAction.NOTE_ADDED,
-        from_status=incident.status,
-        to_status=incident.status,
         note=f"{vietnamese} (hạn {message_texts.moment_text(deadline)}); "
         "đã báo cáo đơn vị cấp trên và lãnh đạo.",
-        is_public=False,
         data={
             "escalation": str(stage),
             "deadline": deadline.astimezone(VIETNAM_TIME_ZONE).isoformat(),
@@ -192,7 +180,7 @@ def incident_escalate(
     ).exists():
         return None
     parent = incident.agency.parent
-    event = incident_escalated_event(
+    event = _escalation_event(
         incident=incident,
         stage=stage,
         deadline=deadline,

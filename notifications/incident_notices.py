@@ -198,7 +198,7 @@ def incident_created_notices_enqueue(*, incident_id: int) -> list[Notification]:
         context=context,
         occasion="created",
     )
-    if selectors.incident_is_publicly_visible(incident):
+    if incident.is_publicly_visible:
         planned += _to_followers(
             incident=incident,
             followers=[
@@ -270,7 +270,7 @@ def incident_updated_notices_enqueue(*, incident_id: int, event_id: int) -> list
             occasion=occasion,
             event_id=event.pk,
         )
-    if selectors.incident_is_publicly_visible(incident):
+    if incident.is_publicly_visible:
         followers = [
             (subscription, NotificationKind.FOLLOWED_INCIDENT_UPDATED)
             for subscription in selectors.incident_followers(incident=incident)

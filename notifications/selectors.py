@@ -12,33 +12,19 @@ commune a report was routed to.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import InvalidInput, NotFound
 from incidents import selectors as incident_selectors
-from incidents.models import Incident, IncidentStatus, RejectionReason
+from incidents.models import Incident, IncidentStatus
 from notifications import subscription_tokens
 from notifications.models import IncidentEscalation, Subscription
 from wards.models import Area
 from wards.selectors import area_get
 
 FEED_ENTRIES = 50
-
-
-def publicly_visible() -> Q:
-    """The incidents app's public rule (incidents/selectors.py `_public_filter`), as a Q."""
-    return Q(is_public=True) & ~Q(
-        status=IncidentStatus.REJECTED, rejection_reason=RejectionReason.SPAM
-    )
-
-
-def incident_is_publicly_visible(incident: Incident) -> bool:
-    return incident.is_public and not (
-        incident.status == IncidentStatus.REJECTED
-        and incident.rejection_reason == RejectionReason.SPAM
-    )
 
 
 def _active(subscriptions: QuerySet[Subscription]) -> QuerySet[Subscription]:
@@ -105,7 +91,7 @@ def feed_incidents(*, area: Area | None = None, limit: int = FEED_ENTRIES) -> li
     reports are left out: they are neither new problems nor solved ones.
     """
     incidents = (
-        Incident.objects.filter(publicly_visible())
+        Incident.objects.public()
         .exclude(status=IncidentStatus.REJECTED)
         .select_related("category")
         .annotate(feed_updated_at=Coalesce("resolved_at", "reported_at"))

@@ -611,3 +611,38 @@ def test_the_openapi_schema_documents_the_incident_endpoints(citizen: APIClient,
     assert "/api/v1/incidents/" in paths
     assert {"get", "post"} <= set(paths["/api/v1/incidents/"])
     assert "/api/v1/staff/incidents/{tracking_code}/transfer/" in paths
+
+
+# Integration clients with an API key
+
+
+def test_an_integration_client_is_one_client_whatever_its_network_address(
+    territory: Any, categories: None
+) -> None:
+    from geoapp.api_keys import api_client_issue
+
+    _client, key = api_client_issue(name="Tổng đài 1022")
+    answers = [
+        APIClient(REMOTE_ADDR=address).post(
+            CREATE_URL,
+            report_body(),
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="hotline-4711",
+            HTTP_X_API_KEY=key,
+        )
+        for address in ("203.0.113.1", "203.0.113.2")
+    ]
+
+    assert [answer.status_code for answer in answers] == [201, 200]
+    assert answers[0].json() == answers[1].json()
+    assert Incident.objects.count() == 1
+
+
+def test_a_wrong_api_key_is_refused_and_files_nothing(territory: Any, categories: None) -> None:
+    response = APIClient().post(
+        CREATE_URL, report_body(), format="json", HTTP_X_API_KEY="not-a-key"
+    )
+
+    assert response.status_code == 403
+    assert response.json()["detail"]
+    assert Incident.objects.count() == 0

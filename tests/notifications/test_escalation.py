@@ -90,7 +90,7 @@ def test_the_escalation_is_written_in_the_reports_internal_history(late: Inciden
     event = IncidentEvent.objects.get(pk=escalation.event_id)
     assert (event.incident_id, event.action, event.actor, event.actor_label, event.is_public) == (
         late.pk,
-        "note_added",
+        "escalated",
         None,
         "Hệ thống",
         False,
