@@ -1,0 +1,552 @@
+"""Citizen feedback (issue 3): filing reports, the public map list and Open311 requests.json.
+
+Measured on a database of its own, `geoapp_benchmark_incidents`, holding the demo territory
+(`wards_load_demo`: 123 approximate areas before and after the reform, 129 agencies, the routing
+rules) and the eight feedback categories. Each run files its own reports: 10,000 anonymous reports
+on random points of the 96 current communes (in proportion to their areas), the categories in
+turn, reported at the moment of the call.
+
+1. Filing, 10,000 in one transaction: `incident_create` called 10,000 times inside one transaction
+   (routing, deadlines, tracking code, the report and its first event), timed up to the commit.
+   Floor: what PostgreSQL needs for the same reports: the routing statement `route_point` sends,
+   once per report (prepared, psycopg), then COPY of the very incident and event rows the service
+   wrote. Those rows are what the next figures read.
+2. Filing, one transaction per report, as the API files them: `incident_create` in autocommit
+   (its own transaction and commit) with its after-commit work, the notification planning
+   (outbox rows and a task on the broker), for 1,000 reports. Floor: per report, the routing
+   statement and COPY of its two rows in one committed transaction.
+3. The public map list `GET /api/v1/incidents/?bbox=<the territory>&limit=10000` (10,000 features)
+   through gunicorn, one request at a time on a kept-alive connection; p50 and p95. Floor: the
+   statement the selector sends, run by psycopg (prepared), p50.
+4. Open311 `GET /open311/v2/requests.json` (the default window: the latest 1,000 requests), the
+   same way. Floor: the statements the view sends, replayed by psycopg.
+
+The benchmark's notification tasks go to a Redis database of their own (BROKER_REDIS_DATABASE),
+emptied after the run, so that no worker of the machine's development set-up receives them.
+
+    .venv/bin/python -m benchmarks.incidents demo [--json figures.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from benchmarks.common import (
+    RESULTS_DIRECTORY,
+    Figure,
+    database_ensure,
+    database_migrate,
+    django_setup,
+    figures_table,
+    figures_write,
+    percentile,
+)
+from benchmarks.datasets import Dataset
+from benchmarks.lookup_api import ServerShape, gunicorn_serving
+from benchmarks.routing import floor_connection, statements_capture
+
+DATASET = Dataset("incidents", "demo territory (123 approximate areas, 129 agencies), 8 categories")
+DATASET_KEY = "demo"  # what run_all passes; the database is always DATASET's
+
+REPORT_COUNT = 10_000
+REQUEST_PATH_REPORT_COUNT = 1_000
+POINT_SEED = 3
+TARGET_REPORTS_PER_SECOND = 500.0
+MAP_TARGET_P50_MILLISECONDS = 40.0
+MAP_TARGET_FLOOR_RATIO = 3.0
+OPEN311_TARGET_P50_MILLISECONDS = 200.0
+WARM_UP_REQUESTS = 5
+MEASURED_REQUESTS = 30
+# Redis database 13 of the local server: the broker of this benchmark alone.
+BROKER_REDIS_DATABASE = 13
+BROKER_URL = f"redis://127.0.0.1:6379/{BROKER_REDIS_DATABASE}"
+
+# Each category with the answers its required questions need.
+CATEGORY_ATTRIBUTES: dict[str, dict[str, Any]] = {
+    "giao-thong": {"loai-hu-hong": "o-ga"},
+    "chieu-sang": {},
+    "cap-thoat-nuoc": {"van-de": "ngap-ung"},
+    "ve-sinh-moi-truong": {},
+    "trat-tu-do-thi": {},
+    "xay-dung": {},
+    "cay-xanh": {},
+    "an-ninh-trat-tu": {},
+}
+
+
+@dataclass(frozen=True)
+class Filing:
+    category_code: str
+    description: str
+    longitude: float
+    latitude: float
+
+
+# --- the database -------------------------------------------------------------------------------
+
+
+def database_prepare() -> None:
+    """Create and migrate the benchmark database, set Django up on it, load what is missing."""
+    if database_ensure(DATASET.database):
+        print(f"created database {DATASET.database}", flush=True)
+    database_migrate(DATASET.database)
+    os.environ["CELERY_BROKER_URL"] = BROKER_URL
+    django_setup(DATASET.database)
+    from django.core.management import call_command
+
+    call_command("wards_load_demo")
+    call_command("incidents_load_categories")
+
+
+def reports_delete() -> None:
+    """Remove every report (and what hangs off it: events, supporters, notifications)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE incidents_incident CASCADE")
+
+
+def filings(count: int, *, seed: int) -> list[Filing]:
+    """`count` reports on random points of the current communes, in proportion to their areas."""
+    from django.db import connection
+
+    from incidents.demo_texts import REPORT_TEXTS
+
+    with connection.cursor() as cursor:
+        # Points generated by PostGIS inside each commune (seeded), in random (seeded) order.
+        cursor.execute(
+            """
+            WITH commune AS (
+                SELECT id, boundary, area_km2, sum(area_km2) OVER () AS total
+                FROM wards_area
+                WHERE level = 'commune' AND valid_to IS NULL
+            ), share AS (
+                SELECT id, boundary, ceil(%(count)s * area_km2 / total)::integer AS points
+                FROM commune
+            )
+            SELECT ST_X(geom), ST_Y(geom)
+            FROM (
+                SELECT (ST_Dump(ST_GeneratePoints(boundary, points, (%(seed)s + id)::integer))).geom AS geom
+                FROM share WHERE points > 0
+            ) AS generated
+            ORDER BY md5(ST_AsText(geom))
+            LIMIT %(count)s
+            """,
+            {"count": count, "seed": seed},
+        )
+        coordinates = cursor.fetchall()
+    codes = list(CATEGORY_ATTRIBUTES)
+    fill = {
+        "street": "Hùng Vương",
+        "other_street": "Quang Trung",
+        "landmark": "chợ Quảng Ngãi",
+        "school": "Trường THPT Lê Khiết",
+        "park": "công viên Ba Tơ",
+        "hospital": "Bệnh viện Đa khoa tỉnh",
+        "village": "thôn Phú Mỹ",
+        "days": 3,
+        "count": 4,
+        "number": 12,
+    }
+    result = []
+    for index, (longitude, latitude) in enumerate(coordinates):
+        code = codes[index % len(codes)]
+        texts = REPORT_TEXTS[code]
+        description = texts[index // len(codes) % len(texts)].description.format(**fill)
+        result.append(Filing(code, description, longitude, latitude))
+    return result
+
+
+def _incident_create(filing: Filing) -> None:
+    from django.contrib.gis.geos import Point
+
+    from incidents.models import IncidentChannel
+    from incidents.services import incident_create
+
+    incident_create(
+        category_code=filing.category_code,
+        description=filing.description,
+        point=Point(filing.longitude, filing.latitude, srid=4326),
+        channel=IncidentChannel.WEB,
+        attributes=CATEGORY_ATTRIBUTES[filing.category_code],
+    )
+
+
+def _routing_statement(filing: Filing) -> tuple[str, dict[str, Any]]:
+    """The statement route_point sends for a report, and its parameters."""
+    from django.contrib.gis.geos import Point
+
+    from geoapp.clock import vietnam_today
+    from wards.selectors import route_point
+
+    point = Point(filing.longitude, filing.latitude, srid=4326)
+    captured = statements_capture(
+        lambda: route_point(point=point, category_code=filing.category_code, on=vietnam_today())
+    )
+    if len(captured) != 1 or not isinstance(captured[0][1], dict):
+        raise RuntimeError(f"expected one routing statement with named parameters: {captured}")
+    return captured[0]
+
+
+def _routing_parameters(template: dict[str, Any], filing: Filing) -> dict[str, Any]:
+    from django.contrib.gis.geos import Point
+
+    # As route_point sends it: EWKB bytes, read by ST_GeomFromEWKB.
+    point = Point(filing.longitude, filing.latitude, srid=4326)
+    return {**template, "point": bytes(point.ewkb), "category_code": filing.category_code}
+
+
+def _table_rows(cursor: Any, source: str) -> list[bytes]:
+    """The rows of `source` (a table, or a query in parentheses) in COPY text format, one line
+    each, read on Django's connection (so within its transaction)."""
+    with cursor.cursor.copy(f"COPY {source} TO STDOUT") as copy:
+        data = b"".join(bytes(block) for block in copy)
+    return data.splitlines(keepends=True)
+
+
+# --- figure 1: 10,000 reports in one transaction ------------------------------------------------
+
+
+def filing_in_one_transaction_figures(reports: list[Filing]) -> list[Figure]:
+    from django.db import connection, transaction
+
+    reports_delete()
+    with transaction.atomic():  # warm-up: caches, prepared statements, year tables
+        for filing in reports[:200]:
+            _incident_create(filing)
+        transaction.set_rollback(True)
+    statement, template = _routing_statement(reports[0])
+
+    with transaction.atomic():
+        started = time.perf_counter()
+        for filing in reports:
+            _incident_create(filing)
+        project_seconds = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            incident_rows = _table_rows(cursor, "incidents_incident")
+            event_rows = _table_rows(cursor, "incidents_incidentevent")
+        # Rolled back: committing would run 10,000 notification plannings (figure 2 measures
+        # that path); the floor below writes the same rows back.
+        transaction.set_rollback(True)
+
+    with floor_connection(DATASET) as floor:
+        floor.autocommit = False
+        started = time.perf_counter()
+        for filing in reports:
+            floor.execute(statement, _routing_parameters(template, filing), prepare=True).fetchall()
+        with floor.cursor() as cursor:
+            with cursor.copy("COPY incidents_incident FROM STDIN") as copy:
+                for row in incident_rows:
+                    copy.write(row)
+            with cursor.copy("COPY incidents_incidentevent FROM STDIN") as copy:
+                for row in event_rows:
+                    copy.write(row)
+        floor.commit()
+        floor_seconds = time.perf_counter() - started
+        floor.autocommit = True
+        floor.execute("VACUUM ANALYZE incidents_incident")
+
+    count = len(reports)
+    return [
+        Figure(
+            dataset=DATASET_KEY,
+            name=f"incident_create, {count:,} in one transaction",
+            unit="reports/s",
+            project=count / project_seconds,
+            floor=count / floor_seconds,
+            target_operator="≥",
+            target_value=TARGET_REPORTS_PER_SECOND,
+            note="floor: routing statement per report + COPY of the same rows",
+        )
+    ]
+
+
+# --- figure 2: one transaction per report, as the API files them --------------------------------
+
+
+def filing_one_transaction_each_figures(reports: list[Filing]) -> list[Figure]:
+    """Filed after figure 1's rows, which stay; this figure's own rows are removed afterwards."""
+    from django.db import connection
+
+    from incidents.models import Incident
+
+    kept = Incident.objects.count()
+    first_new_id = (Incident.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    for filing in reports[:50]:  # warm-up, and the broker connection
+        _incident_create(filing)
+    started = time.perf_counter()
+    for filing in reports:
+        _incident_create(filing)
+    project_seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        first = int(first_new_id)  # COPY takes no parameters; an integer is safe to inline
+        incident_rows = _table_rows(
+            cursor, f"(SELECT * FROM incidents_incident WHERE id >= {first} ORDER BY id)"
+        )
+        event_rows = _table_rows(
+            cursor,
+            f"(SELECT * FROM incidents_incidentevent WHERE incident_id >= {first} ORDER BY id)",
+        )
+    _delete_reports_from(first_new_id)
+    # Each report's single event, paired with its report (both in id order).
+    incident_rows, event_rows = incident_rows[-len(reports) :], event_rows[-len(reports) :]
+    statement, template = _routing_statement(reports[0])
+
+    with floor_connection(DATASET) as floor:
+        floor.autocommit = False
+        started = time.perf_counter()
+        for filing, incident_row, event_row in zip(reports, incident_rows, event_rows, strict=True):
+            floor.execute(statement, _routing_parameters(template, filing), prepare=True).fetchall()
+            with floor.cursor() as cursor:
+                with cursor.copy("COPY incidents_incident FROM STDIN") as copy:
+                    copy.write(incident_row)
+                with cursor.copy("COPY incidents_incidentevent FROM STDIN") as copy:
+                    copy.write(event_row)
+            floor.commit()
+        floor_seconds = time.perf_counter() - started
+        floor.autocommit = True
+    _delete_reports_from(first_new_id)
+    if Incident.objects.count() != kept:
+        raise RuntimeError("figure 2 left reports behind")
+
+    count = len(reports)
+    return [
+        Figure(
+            dataset=DATASET_KEY,
+            name=f"incident_create, {count:,} one transaction each",
+            unit="reports/s",
+            project=count / project_seconds,
+            floor=count / floor_seconds,
+            note="with the after-commit notification planning; floor: routing + COPY + COMMIT",
+        )
+    ]
+
+
+def _delete_reports_from(first_id: int) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM notifications_notification WHERE incident_id >= %s", [first_id])
+        cursor.execute("DELETE FROM incidents_incidentevent WHERE incident_id >= %s", [first_id])
+        cursor.execute("DELETE FROM incidents_incident WHERE id >= %s", [first_id])
+
+
+def broker_empty() -> None:
+    """Drop the tasks figure 2 put on the benchmark's own broker database."""
+    import redis
+
+    client = redis.Redis.from_url(BROKER_URL)
+    for key in client.scan_iter(match="*celery*"):
+        client.delete(key)
+
+
+# --- figures 3 and 4: reads through gunicorn ----------------------------------------------------
+
+
+def territory_bbox() -> tuple[float, float, float, float]:
+    from wards.models import Area, AreaLevel
+
+    province = Area.objects.get(level=AreaLevel.PROVINCE, valid_to__isnull=True)
+    min_x, min_y, max_x, max_y = province.boundary.extent
+    return (round(min_x, 4), round(min_y, 4), round(max_x, 4), round(max_y, 4))
+
+
+def http_milliseconds(
+    base_url: str, path: str, *, check: Callable[[bytes], None], count: int
+) -> list[float]:
+    """`count` GET requests, one at a time on one kept-alive connection; each in milliseconds,
+    from sending the request to having read the whole body."""
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    timings = []
+    try:
+        for _request in range(count):
+            started = time.perf_counter_ns()
+            connection.request("GET", path, headers={"Accept-Encoding": "identity"})
+            response = connection.getresponse()
+            body = response.read()
+            timings.append((time.perf_counter_ns() - started) / 1e6)
+            if response.status != 200:
+                raise RuntimeError(f"GET {path} answered {response.status}: {body[:300]!r}")
+            check(body)
+    finally:
+        connection.close()
+    return timings
+
+
+def statements_replay_timings(statements: list[tuple[str, Any]], *, count: int) -> list[float]:
+    """Replay the statements `count` times (plus a warm-up) on a psycopg connection, prepared,
+    fetching every row; each replay in milliseconds."""
+    timings = []
+    with floor_connection(DATASET) as floor:
+        for replay in range(WARM_UP_REQUESTS + count):
+            started = time.perf_counter_ns()
+            for sql, parameters in statements:
+                floor.execute(sql, parameters, prepare=True).fetchall()
+            if replay >= WARM_UP_REQUESTS:
+                timings.append((time.perf_counter_ns() - started) / 1e6)
+    return timings
+
+
+@contextmanager
+def serving() -> Iterator[str]:
+    from django.contrib.gis.geos import Point
+
+    from geoapp.clock import vietnam_today
+    from wards.models import Area
+
+    centre = Area.objects.get(code="21025", valid_to__isnull=True).label_point
+    assert isinstance(centre, Point)
+    probe = urlencode(
+        {"lat": f"{centre.y:.6f}", "lon": f"{centre.x:.6f}", "date": vietnam_today().isoformat()}
+    )
+    RESULTS_DIRECTORY.mkdir(parents=True, exist_ok=True)  # gunicorn's log goes there
+    with gunicorn_serving(DATASET, ServerShape(workers=2, connections=1), probe) as base_url:
+        yield base_url
+
+
+def map_list_figures(base_url: str, expected_features: int) -> list[Figure]:
+    import json
+
+    from incidents import selectors
+
+    bbox = territory_bbox()
+    path = "/api/v1/incidents/?" + urlencode(
+        {"bbox": ",".join(str(value) for value in bbox), "limit": expected_features}
+    )
+
+    def check(body: bytes) -> None:
+        returned = json.loads(body)["numberReturned"]
+        if returned != expected_features:
+            raise RuntimeError(
+                f"the map list returned {returned} features, not {expected_features}"
+            )
+
+    http_milliseconds(base_url, path, check=check, count=WARM_UP_REQUESTS)
+    project = http_milliseconds(base_url, path, check=check, count=MEASURED_REQUESTS)
+    statements = statements_capture(
+        lambda: selectors.incidents_public_feature_collection(
+            filters=selectors.PublicIncidentFilters(bbox=bbox), limit=expected_features
+        )
+    )
+    floor = statements_replay_timings(statements, count=MEASURED_REQUESTS)
+    size = len(
+        selectors.incidents_public_feature_collection(
+            filters=selectors.PublicIncidentFilters(bbox=bbox), limit=expected_features
+        ).encode()
+    )
+    project_p50, floor_p50 = percentile(project, 50), percentile(floor, 50)
+    return [
+        Figure(
+            dataset=DATASET_KEY,
+            name=f"public map list, {expected_features:,} points, p50",
+            unit="ms",
+            project=project_p50,
+            floor=floor_p50,
+            target_operator="≤",
+            target_value=MAP_TARGET_P50_MILLISECONDS,
+            note=f"{project_p50 / floor_p50:.1f}× the floor (target ≤ "
+            f"{MAP_TARGET_FLOOR_RATIO:.0f}×); {size / 1e6:.1f} MB of GeoJSON",
+        ),
+        Figure(
+            dataset=DATASET_KEY,
+            name=f"public map list, {expected_features:,} points, p95",
+            unit="ms",
+            project=percentile(project, 95),
+            floor=percentile(floor, 95),
+        ),
+    ]
+
+
+def open311_figures(base_url: str) -> list[Figure]:
+    import json
+
+    from django.test import RequestFactory
+
+    from incidents.open311 import ServiceRequestsView
+
+    path = "/open311/v2/requests.json"
+
+    def check(body: bytes) -> None:
+        returned = len(json.loads(body))
+        if returned != 1000:
+            raise RuntimeError(f"requests.json returned {returned} requests, not 1,000")
+
+    http_milliseconds(base_url, path, check=check, count=WARM_UP_REQUESTS)
+    project = http_milliseconds(base_url, path, check=check, count=MEASURED_REQUESTS)
+    request = RequestFactory().get(path)
+    statements = statements_capture(lambda: ServiceRequestsView.as_view()(request))
+    floor = statements_replay_timings(statements, count=MEASURED_REQUESTS)
+    return [
+        Figure(
+            dataset=DATASET_KEY,
+            name="Open311 requests.json, 1,000 requests, p50",
+            unit="ms",
+            project=percentile(project, 50),
+            floor=percentile(floor, 50),
+            target_operator="≤",
+            target_value=OPEN311_TARGET_P50_MILLISECONDS,
+            note=f"floor: the view's {len(statements)} statement(s) replayed",
+        ),
+        Figure(
+            dataset=DATASET_KEY,
+            name="Open311 requests.json, 1,000 requests, p95",
+            unit="ms",
+            project=percentile(project, 95),
+            floor=percentile(floor, 95),
+        ),
+    ]
+
+
+PARTS = ("filing", "map", "open311")
+
+
+def incidents_figures(parts: tuple[str, ...] = PARTS) -> list[Figure]:
+    """The figures of `parts`; "map" and "open311" read the reports "filing" left (a previous
+    run's, when "filing" is not among them)."""
+    figures: list[Figure] = []
+    if "filing" in parts:
+        reports = filings(REPORT_COUNT + REQUEST_PATH_REPORT_COUNT, seed=POINT_SEED)
+        figures += _shown(filing_in_one_transaction_figures(reports[:REPORT_COUNT]))
+        try:
+            figures += _shown(filing_one_transaction_each_figures(reports[REPORT_COUNT:]))
+        finally:
+            broker_empty()
+    if "map" in parts or "open311" in parts:
+        with serving() as base_url:
+            if "map" in parts:
+                figures += _shown(map_list_figures(base_url, REPORT_COUNT))
+            if "open311" in parts:
+                figures += _shown(open311_figures(base_url))
+    return figures
+
+
+def _shown(figures: list[Figure]) -> list[Figure]:
+    print(figures_table(figures), flush=True)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dataset", choices=[DATASET_KEY])
+    parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
+    arguments = parser.parse_args()
+    database_prepare()
+    figures = incidents_figures(tuple(arguments.only))
+    if arguments.json:
+        figures_write(figures, arguments.json)
+    print(f"\n{figures_table(figures)}")
+
+
+if __name__ == "__main__":
+    main()
