@@ -25,6 +25,10 @@
     }).addTo(map);
   }
 
+  var position = [data.point[1], data.point[0]];
+  // A view before any layer: Leaflet's renderer needs one to place vectors.
+  map.setView(position, 15);
+
   var area = L.geoJSON(data.area, {
     style: {
       color: "#1e3a8a",
@@ -35,7 +39,6 @@
     },
     interactive: false,
   }).addTo(map);
-  var position = [data.point[1], data.point[0]];
   L.circleMarker(position, {
     radius: 9,
     color: "#ffffff",
@@ -50,7 +53,5 @@
   var bounds = area.getBounds();
   if (bounds.isValid()) {
     map.fitBounds(bounds, { padding: [12, 12] });
-  } else {
-    map.setView(position, 15);
   }
 })();
