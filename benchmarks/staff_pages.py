@@ -1,0 +1,447 @@
+"""The officials' queue page (issue 4): server-side rendering with 10,000 reports.
+
+Measured on a database of its own, `geoapp_benchmark_staff_pages`, holding a small made-up
+territory (the project's own squares, like the tests' `territory` fixture: a province and six
+communes, each with its People's Committee), the eight feedback categories, and 10,000 reports
+bulk-inserted, all routed to one unit (the People's Committee of Phường Cẩm Thành): the worst
+case for its officers, whose queue covers every one of them. The reports are spread over the last
+90 days, in every state (about half still open), with the deadlines the categories' norms and the
+working-day calendar give; some overdue, some due within a working day.
+
+Figures, each through gunicorn (one sync worker, one request at a time on a kept-alive
+connection, signed in with a session cookie), p50 and p95 over repeated requests, with the raw-SQL
+floor beside it: every statement the request sends (session, account, memberships, filter
+choices, the counts per status, the page), captured in-process and replayed by psycopg as
+prepared statements.
+
+1. The officer's default queue `GET /can-bo/phan-anh/`: open reports, most urgent first, page 1
+   of 50 rows, with the counts per status.
+2. The leader's queue of every report, `?status=all` (10,000 rows ordered by deadline).
+3. The officer's overdue reports, `?overdue=on&sort=newest`.
+
+    .venv/bin/python -m benchmarks.staff_pages [--json figures.json] [--reload]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import http.client
+import os
+import random
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from benchmarks.common import (
+    RESULTS_DIRECTORY,
+    Figure,
+    database_ensure,
+    database_migrate,
+    django_setup,
+    figures_table,
+    figures_write,
+    percentile,
+)
+from benchmarks.datasets import Dataset
+from benchmarks.lookup_api import ServerShape, gunicorn_serving
+from benchmarks.routing import floor_connection, statements_capture
+
+DATASET = Dataset("staff_pages", "made-up territory, 10,000 reports in one unit")
+DATASET_KEY = "staff"  # what run_all passes; the database is always DATASET's
+# Bump when what the database holds changes, so an existing benchmark database is reloaded.
+DATASET_VERSION = 1
+
+REPORT_COUNT = 10_000
+SEED = 20260601
+TARGET_P50_MILLISECONDS = 200.0
+WARM_UP_REQUESTS = 5
+MEASURED_REQUESTS = 40
+# The cache of this benchmark alone (Redis database 12 of the local server): the working-day
+# calendar it caches must not reach the development app's cache.
+CACHE_REDIS_URL = "redis://127.0.0.1:6379/12"
+OFFICER = "benchmark-can-bo-cam-thanh"
+LEADER = "benchmark-lanh-dao"
+
+# Share of the reports in each state, and each state's place in the workflow.
+STATUS_SHARES = (
+    ("new", 0.22),
+    ("acknowledged", 0.10),
+    ("in_progress", 0.12),
+    ("information_requested", 0.03),
+    ("answered", 0.05),
+    ("resolved", 0.23),
+    ("closed", 0.15),
+    ("rejected", 0.10),
+)
+CATEGORY_ATTRIBUTES: dict[str, dict[str, Any]] = {
+    "giao-thong": {"loai-hu-hong": "o-ga"},
+    "chieu-sang": {},
+    "cap-thoat-nuoc": {"van-de": "ngap-ung"},
+    "ve-sinh-moi-truong": {},
+    "trat-tu-do-thi": {},
+    "xay-dung": {},
+    "cay-xanh": {},
+    "an-ninh-trat-tu": {},
+}
+DESCRIPTIONS = (
+    "Ổ gà sâu giữa đường, xe máy dễ ngã",
+    "Đèn đường không sáng cả dãy phố",
+    "Cống thoát nước bị tắc, nước tràn lên vỉa hè",
+    "Rác thải tồn đọng nhiều ngày ở góc chợ",
+    "Lấn chiếm vỉa hè để buôn bán",
+    "Công trình xây dựng không che chắn, bụi bay",
+    "Cây xanh nghiêng, nguy cơ gãy đổ khi mưa bão",
+    "Tụ tập gây ồn ào sau 23 giờ",
+)
+
+
+# --- the database -------------------------------------------------------------------------------
+
+
+def database_prepare(*, reload: bool = False) -> None:
+    """Create and migrate the benchmark database, set Django up on it, load it once."""
+    if database_ensure(DATASET.database):
+        print(f"created database {DATASET.database}", flush=True)
+    database_migrate(DATASET.database)
+    os.environ["REDIS_URL"] = CACHE_REDIS_URL
+    django_setup(DATASET.database)
+    if not reload and _loaded_version() == DATASET_VERSION:
+        return
+    started = time.perf_counter()
+    print(f"loading {REPORT_COUNT:,} reports into {DATASET.database} …", flush=True)
+    _load()
+    print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def _loaded_version() -> int | None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS benchmark_dataset "
+            "(key text PRIMARY KEY, version integer NOT NULL, loaded_at timestamptz NOT NULL)"
+        )
+        cursor.execute("SELECT version FROM benchmark_dataset WHERE key = %s", [DATASET.key])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _load() -> None:
+    from django.contrib.auth.models import Group, User
+    from django.db import connection, transaction
+
+    from incidents import services as incident_services
+    from incidents.category_catalogue import CATEGORIES
+    from wards.models import Agency, AgencyMembership, AgencyRole, Area, AreaLevel
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE incidents_incident CASCADE")
+        AgencyMembership.objects.all().delete()
+        User.objects.filter(username__in=[OFFICER, LEADER]).delete()
+        Agency.jurisdiction.through.objects.all().delete()
+        Agency.objects.all().delete()
+        for level in (AreaLevel.COMMUNE, AreaLevel.DISTRICT, AreaLevel.PROVINCE):
+            Area.objects.filter(level=level).delete()
+        communes, committees = _territory_create()
+        incident_services.categories_load_catalogue(catalogue=CATEGORIES)
+        officer = User.objects.create_user(username=OFFICER, password=None)
+        AgencyMembership.objects.create(user=officer, agency=committees[0], role=AgencyRole.OFFICER)
+        leader = User.objects.create_user(username=LEADER, password=None)
+        leader.groups.add(Group.objects.get(name="Lãnh đạo"))
+        _reports_insert(area=communes[0], agency=committees[0], officer=officer)
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM benchmark_dataset")
+            cursor.execute(
+                "INSERT INTO benchmark_dataset VALUES (%s, %s, now())",
+                [DATASET.key, DATASET_VERSION],
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE incidents_incident")
+
+
+def _territory_create() -> tuple[list[Any], list[Any]]:
+    """A province and six communes in a 3 × 2 grid of 0.1° squares (made-up shapes)."""
+    from shapely.geometry import box
+
+    from wards import services
+    from wards.models import AgencyKind, AreaLevel, AreaType
+
+    valid_from = datetime.date(2025, 7, 1)
+    province = services.area_create(
+        code="51", name="Tỉnh Quảng Ngãi", area_type=AreaType.PROVINCE,
+        level=AreaLevel.PROVINCE, boundary=box(107.5, 14.0, 109.0, 15.5), valid_from=valid_from,
+    )  # fmt: skip
+    names = ("Phường Cẩm Thành", "Phường Nghĩa Lộ", "Phường Trương Quang Trọng", "Xã An Phú",
+             "Xã Tịnh Khê", "Xã Đông Sơn")  # fmt: skip
+    codes = ("21025", "21028", "21001", "21034", "21211", "21289")
+    communes, committees = [], []
+    for index, (name, code) in enumerate(zip(names, codes, strict=True)):
+        west, south = 108.6 + 0.1 * (index % 3), 15.0 + 0.1 * (index // 3)
+        area = services.area_create(
+            code=code, name=name,
+            area_type=AreaType.WARD if name.startswith("Phường") else AreaType.COMMUNE,
+            level=AreaLevel.COMMUNE, boundary=box(west, south, west + 0.1, south + 0.1),
+            valid_from=valid_from, parent=province,
+        )  # fmt: skip
+        communes.append(area)
+        committees.append(
+            services.agency_create(
+                code=f"ubnd-{code}",
+                name=f"Ủy ban nhân dân {name}",
+                kind=AgencyKind.PEOPLES_COMMITTEE,
+                jurisdiction=[area],
+            )
+        )
+    return communes, committees
+
+
+def _reports_insert(*, area: Any, agency: Any, officer: Any) -> None:
+    """10,000 reports in `area` for `agency`, bulk-inserted (the queue reads them; how they were
+    filed does not matter here), with consistent states, stamps and deadlines."""
+    from django.contrib.gis.geos import Point
+    from django.utils import timezone
+
+    from geoapp.selectors import working_calendar
+    from incidents.deadlines import deadlines_compute
+    from incidents.models import Category, Incident, RejectionReason
+    from incidents.reporter_tokens import reporter_token_for, reporter_token_hash
+    from incidents.tracking_codes import tracking_code_generate
+
+    generator = random.Random(SEED)
+    calendar = working_calendar()
+    categories = {category.code: category for category in Category.objects.all()}
+    codes = list(CATEGORY_ATTRIBUTES)
+    statuses = [status for status, _share in STATUS_SHARES]
+    weights = [share for _status, share in STATUS_SHARES]
+    now = timezone.now()
+    west, south, east, north = area.boundary.extent
+    tracking_codes: set[str] = set()
+    batch: list[Incident] = []
+    for index in range(REPORT_COUNT):
+        category = categories[codes[index % len(codes)]]
+        status = generator.choices(statuses, weights)[0]
+        priority = generator.choices(["normal", "urgent", "complex"], [0.8, 0.1, 0.1])[0]
+        # Open reports are recent (the last 12 days), finished ones spread over 90 days.
+        age_days = generator.uniform(
+            0, 12 if status not in ("resolved", "closed", "rejected") else 90
+        )
+        reported_at = now - datetime.timedelta(days=age_days)
+        deadlines = deadlines_compute(
+            calendar=calendar, category=category, priority=priority, counted_from=reported_at
+        )
+        code = tracking_code_generate()
+        while code in tracking_codes:
+            code = tracking_code_generate()
+        tracking_codes.add(code)
+        later = reported_at + (now - reported_at) * generator.uniform(0.1, 0.5)
+        incident = Incident(
+            tracking_code=code,
+            category=category,
+            description=DESCRIPTIONS[index % len(DESCRIPTIONS)],
+            location=Point(
+                generator.uniform(west, east), generator.uniform(south, north), srid=4326
+            ),
+            address=f"Số {generator.randint(1, 300)} đường Hùng Vương",
+            reported_at=reported_at,
+            area=area,
+            agency=agency,
+            status=status,
+            priority=priority,
+            channel="web",
+            attributes=CATEGORY_ATTRIBUTES[category.code],
+            reporter_name="Người dân",
+            reporter_phone="0905000000",
+            reporter_token_hash=reporter_token_hash(reporter_token_for(code)),
+            deadlines_from=reported_at,
+            acknowledge_by=deadlines.acknowledge_by,
+            resolve_by=deadlines.resolve_by,
+            assigned_to=officer if generator.random() < 0.2 and status != "new" else None,
+            supporters_count=generator.randint(0, 6),
+        )
+        if status != "new":
+            incident.acknowledged_at = later
+        if status in ("in_progress", "information_requested", "answered", "resolved", "closed"):
+            incident.started_at = later
+        if status in ("answered", "resolved", "closed"):
+            incident.answered_at = later
+            incident.public_answer = "Đơn vị đã kiểm tra và xử lý."
+        if status in ("resolved", "closed"):
+            incident.resolved_at = later
+        if status == "closed":
+            incident.closed_at = later
+        if status == "rejected":
+            incident.rejected_at = later
+            incident.rejection_reason = RejectionReason.OUTSIDE_SCOPE
+        batch.append(incident)
+    Incident.objects.bulk_create(batch, batch_size=2000)
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+
+def session_cookie(username: str) -> str:
+    """A signed-in session for `username`, as the login page would create it."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = User.objects.get(username=username)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def http_milliseconds(
+    base_url: str, path: str, *, cookie: str, rows: int, count: int
+) -> list[float]:
+    """`count` GET requests, one at a time on one kept-alive connection; each in milliseconds,
+    from sending the request to having read the whole page. Each page must hold `rows` rows."""
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    timings = []
+    try:
+        for _request in range(count):
+            started = time.perf_counter_ns()
+            connection.request(
+                "GET", path, headers={"Accept-Encoding": "identity", "Cookie": cookie}
+            )
+            response = connection.getresponse()
+            body = response.read()
+            timings.append((time.perf_counter_ns() - started) / 1e6)
+            if response.status != 200:
+                raise RuntimeError(f"GET {path} answered {response.status}: {body[:300]!r}")
+            found = len(re.findall(rb'<tr class="queue-row', body))
+            if found != rows:
+                raise RuntimeError(f"GET {path} showed {found} rows, not {rows}")
+    finally:
+        connection.close()
+    return timings
+
+
+def statements_of_request(path: str, username: str) -> list[tuple[str, Any]]:
+    """Every SQL statement the page sends for `username`, captured in-process."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(username=username))
+    client.get(path)  # warm: the working calendar's configuration is cached after the first
+    captured = statements_capture(lambda: client.get(path))
+    return captured
+
+
+def statements_replay_timings(statements: list[tuple[str, Any]], *, count: int) -> list[float]:
+    timings = []
+    with floor_connection(DATASET) as floor:
+        for replay in range(WARM_UP_REQUESTS + count):
+            started = time.perf_counter_ns()
+            for sql, parameters in statements:
+                floor.execute(sql, parameters, prepare=True).fetchall()
+            if replay >= WARM_UP_REQUESTS:
+                timings.append((time.perf_counter_ns() - started) / 1e6)
+    return timings
+
+
+@contextmanager
+def serving() -> Iterator[str]:
+    from wards.models import Area
+
+    centre = Area.objects.get(code="21025").label_point
+    probe = urlencode({"lat": f"{centre.y:.6f}", "lon": f"{centre.x:.6f}"})
+    RESULTS_DIRECTORY.mkdir(parents=True, exist_ok=True)  # gunicorn's log goes there
+    with gunicorn_serving(DATASET, ServerShape(workers=1, connections=1), probe) as base_url:
+        yield base_url
+
+
+def page_figures(base_url: str, *, name: str, path: str, username: str) -> list[Figure]:
+    from incidents.models import Incident
+
+    cookie = session_cookie(username)
+    rows = min(50, _expected_rows(path, username))
+    http_milliseconds(base_url, path, cookie=cookie, rows=rows, count=WARM_UP_REQUESTS)
+    project = http_milliseconds(base_url, path, cookie=cookie, rows=rows, count=MEASURED_REQUESTS)
+    statements = statements_of_request(path, username)
+    floor = statements_replay_timings(statements, count=MEASURED_REQUESTS)
+    total = Incident.objects.count()
+    return [
+        Figure(
+            dataset=DATASET_KEY,
+            name=f"{name}, p50",
+            unit="ms",
+            project=percentile(project, 50),
+            floor=percentile(floor, 50),
+            target_operator="≤",
+            target_value=TARGET_P50_MILLISECONDS,
+            note=f"{total:,} reports; {rows} rows shown; floor: the page's "
+            f"{len(statements)} SQL statements replayed",
+        ),
+        Figure(
+            dataset=DATASET_KEY,
+            name=f"{name}, p95",
+            unit="ms",
+            project=percentile(project, 95),
+            floor=percentile(floor, 95),
+        ),
+    ]
+
+
+def _expected_rows(path: str, username: str) -> int:
+    from django.contrib.auth.models import User
+    from django.http import QueryDict
+
+    from incidents import staff_page_selectors
+    from incidents.staff_forms import QueueFilterForm
+
+    user = User.objects.get(username=username)
+    query = QueryDict(urlsplit(path).query)
+    choices = staff_page_selectors.staff_queue_choices(user=user)
+    filters = QueueFilterForm(query, choices=choices).filters()
+    return staff_page_selectors.staff_queue(user=user, filters=filters).page.paginator.count
+
+
+PAGES = (
+    ("queue", "officer's queue (open, most urgent first)", "/can-bo/phan-anh/", OFFICER),
+    ("all", "leader's queue of every report", "/can-bo/phan-anh/?status=all", LEADER),
+    ("overdue", "officer's overdue reports", "/can-bo/phan-anh/?overdue=on&sort=newest", OFFICER),
+)
+
+
+def staff_pages_figures(parts: tuple[str, ...]) -> list[Figure]:
+    figures: list[Figure] = []
+    with serving() as base_url:
+        for key, name, path, username in PAGES:
+            if key in parts:
+                measured = page_figures(base_url, name=name, path=path, username=username)
+                print(figures_table(measured), flush=True)
+                figures += measured
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dataset", nargs="?", choices=[DATASET_KEY], default=DATASET_KEY)
+    parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--reload", action="store_true", help="load the reports again")
+    parser.add_argument(
+        "--only", nargs="+", choices=[key for key, *_ in PAGES], default=[k for k, *_ in PAGES]
+    )
+    arguments = parser.parse_args()
+    database_prepare(reload=arguments.reload)
+    figures = staff_pages_figures(tuple(arguments.only))
+    if arguments.json:
+        figures_write(figures, arguments.json)
+    print(f"\n{figures_table(figures)}")
+
+
+if __name__ == "__main__":
+    main()
