@@ -1,9 +1,11 @@
-"""Where the services hand work to the background: called with `transaction.on_commit`.
+"""Where the services hand work to the background: called inside the service's transaction.
 
-Each function receives ids only (the rows are committed by then) and plans the messages in the
-outbox of the `notifications` app (`notifications/incident_notices.py`): one row per message,
-written here, synchronously, and sent by a Celery task enqueued after that write commits. If the
-broker is down, the rows stay pending and the sweeper enqueues them later (docs/notifications.md).
+Each function receives ids and plans the messages in the outbox of the `notifications` app
+(`notifications/incident_notices.py`): one row per message, written in the same transaction as
+the change it announces (a transactional outbox: the report and its messages commit together, so
+a process killed right after the commit loses nothing), and sent by a Celery task enqueued on
+commit. If the broker is down, the rows stay pending and the sweeper enqueues them later
+(docs/notifications.md).
 
 | hook                         | when                                              | who is told (section 6)                   |
 |------------------------------|---------------------------------------------------|-------------------------------------------|
@@ -12,8 +14,8 @@ broker is down, the rows stay pending and the sweeper enqueues them later (docs/
 | notify_incident_updated      | any other public event (status change, answer...) | the reporter, followers                   |
 | notify_incident_moderated    | a report, its text or a photo was hidden          | the reporter                              |
 
-The report is already committed when a hook runs: an error here is logged, never raised, so that
-it cannot turn a saved report into an error page.
+Planning runs in a savepoint: an error here is logged and rolled back to the savepoint, never
+raised, so that a fault in planning messages cannot refuse a citizen's report.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
+
 from notifications import incident_notices
 
 logger = logging.getLogger(__name__)
@@ -29,7 +33,9 @@ logger = logging.getLogger(__name__)
 
 def _planned_safely(plan: Callable[..., Any], **ids: int) -> None:
     try:
-        plan(**ids)
+        # The savepoint keeps the surrounding transaction usable after a database error here.
+        with transaction.atomic():
+            plan(**ids)
     except Exception:
         logger.exception("notifications for %s could not be planned", ids)
 

@@ -18,7 +18,6 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import IO
 
 from django.conf import settings
@@ -207,8 +206,8 @@ def _optional_text(value: object, *, field: str, limit: int) -> str:
     return text
 
 
-def _on_commit_public_event(incident: Incident, event_id: int) -> None:
-    transaction.on_commit(partial(notifications.notify_incident_updated, incident.id, event_id))
+def _public_event_notices_plan(incident: Incident, event_id: int) -> None:
+    notifications.notify_incident_updated(incident.id, event_id)
 
 
 def _active_category(code: str) -> Category:
@@ -445,7 +444,7 @@ def incident_create(
         actor=actor,
         actor_label=_staff_label(actor, incident) if actor is not None else events.REPORTER_LABEL,
     )
-    transaction.on_commit(partial(notifications.notify_incident_created, incident.id))
+    notifications.notify_incident_created(incident.id)
     return IncidentCreation(
         incident=incident, reporter_token=reporter_token_for(incident.tracking_code), created=True
     )
@@ -478,7 +477,7 @@ def _simple_transition(
         from_status=from_status,
         note=note,
     )
-    _on_commit_public_event(incident, event.id)
+    _public_event_notices_plan(incident, event.id)
     return incident
 
 
@@ -577,7 +576,7 @@ def incident_request_information(
         from_status=from_status,
         note=question,
     )
-    _on_commit_public_event(incident, event.id)
+    _public_event_notices_plan(incident, event.id)
     return incident
 
 
@@ -606,7 +605,7 @@ def incident_provide_information(
         from_status=from_status,
         data={"information": information},
     )
-    _on_commit_public_event(incident, event.id)
+    _public_event_notices_plan(incident, event.id)
     return incident
 
 
@@ -732,8 +731,8 @@ def incident_transfer(
             "resolve_by": moment_text(deadlines.resolve_by),
         },
     )
-    transaction.on_commit(partial(notifications.notify_incident_transferred, incident.id, event.id))
-    _on_commit_public_event(incident, event.id)
+    notifications.notify_incident_transferred(incident.id, event.id)
+    _public_event_notices_plan(incident, event.id)
     return incident
 
 
@@ -755,7 +754,7 @@ def incident_answer(*, actor: AbstractBaseUser, incident: Incident, answer: str)
         from_status=from_status,
         note=answer,
     )
-    _on_commit_public_event(incident, event.id)
+    _public_event_notices_plan(incident, event.id)
     return incident
 
 
@@ -798,7 +797,7 @@ def incident_resolve(
         note=answer,
         data={"evidence_photo_id": photo.id if photo else None},
     )
-    _on_commit_public_event(incident, event.id)
+    _public_event_notices_plan(incident, event.id)
     return incident
 
 
@@ -836,7 +835,7 @@ def incident_reject(
         note=note or RejectionReason(reason).label,
         data={"reason": reason},
     )
-    _on_commit_public_event(incident, event.id)
+    _public_event_notices_plan(incident, event.id)
     return incident
 
 
@@ -925,7 +924,7 @@ def incident_mark_duplicate(
             "original_supporters_after": original.supporters_count,
         },
     )
-    _on_commit_public_event(incident, marked.id)
+    _public_event_notices_plan(incident, marked.id)
     return incident
 
 
@@ -976,7 +975,7 @@ def incident_reopen(*, incident: Incident, reporter_token: str | None, reason: s
             "resolve_by": moment_text(deadlines.resolve_by),
         },
     )
-    _on_commit_public_event(incident, event.id)
+    _public_event_notices_plan(incident, event.id)
     return incident
 
 
@@ -1082,7 +1081,7 @@ def incident_rate(
     locked.rated_at = _now()
     locked.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
     event = events.incident_rated_event(incident=locked)
-    _on_commit_public_event(locked, event.id)
+    _public_event_notices_plan(locked, event.id)
     return locked
 
 
@@ -1090,7 +1089,7 @@ def incident_rate(
 
 
 def _moderated(incident: Incident, event_id: int) -> None:
-    transaction.on_commit(partial(notifications.notify_incident_moderated, incident.id, event_id))
+    notifications.notify_incident_moderated(incident.id, event_id)
 
 
 @transaction.atomic

@@ -36,7 +36,7 @@ def assert_no_personal_data(notification: Notification) -> None:
 @pytest.fixture
 def filed(file_report: Any, django_capture_on_commit_callbacks: Any) -> Incident:
     with django_capture_on_commit_callbacks(execute=True):
-        return file_report()
+        return file_report(keep_notices=True)
 
 
 def test_a_new_report_tells_its_unit_and_gives_the_reporter_a_receipt(
@@ -107,7 +107,7 @@ def test_a_reporter_who_did_not_consent_is_not_written_to(
     file_report: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        file_report(reporter_may_be_contacted=False)
+        file_report(keep_notices=True, reporter_may_be_contacted=False)
 
     assert [row[3] for row in planned()] == ["unit"]
 
@@ -116,7 +116,7 @@ def test_an_anonymous_reporter_is_not_written_to(
     file_report: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        file_report(reporter_name="", reporter_phone="", reporter_email="")
+        file_report(keep_notices=True, reporter_name="", reporter_phone="", reporter_email="")
 
     assert [row[3] for row in planned()] == ["unit"]
 
@@ -125,7 +125,7 @@ def test_a_reporter_who_gave_only_a_phone_gets_a_short_text_message(
     file_report: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        incident = file_report(reporter_email="")
+        incident = file_report(keep_notices=True, reporter_email="")
 
     notification = Notification.objects.get(recipient_role="reporter")
     code = incident.tracking_code
@@ -142,7 +142,7 @@ def test_the_phone_channel_can_be_zalo(
 ) -> None:
     settings.NOTIFICATION_PHONE_CHANNEL = "zalo"
     with django_capture_on_commit_callbacks(execute=True):
-        incident = file_report(reporter_email="")
+        incident = file_report(keep_notices=True, reporter_email="")
 
     assert planned(recipient_role="reporter") == [
         (f"incident:{incident.pk}:created:reporter:zalo", "incident_received", "zalo",

@@ -355,9 +355,9 @@ def test_followers_of_an_area_hear_of_new_public_reports_located_in_it(
     subscription = confirmed(area_id=territory.cam_thanh.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
-        inside = file_report()
-        file_report(point=AN_PHU_POINT)
-        file_report(is_public=False)
+        inside = file_report(keep_notices=True)
+        file_report(keep_notices=True, point=AN_PHU_POINT)
+        file_report(keep_notices=True, is_public=False)
 
     assert list(
         follower_notices().values_list(
@@ -400,8 +400,8 @@ def test_following_the_province_covers_the_reports_of_every_commune_in_it(
     confirmed(area_id=territory.province_after.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
-        file_report()
-        file_report(point=AN_PHU_POINT)
+        file_report(keep_notices=True)
+        file_report(keep_notices=True, point=AN_PHU_POINT)
 
     assert Notification.objects.filter(kind="followed_area_new_incident").count() == 2
 
