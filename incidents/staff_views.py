@@ -412,8 +412,14 @@ def report_action(request: HttpRequest, tracking_code: str, action_slug: str) ->
     try:
         changed = _perform(action, request=request, incident=incident, values=form.cleaned_data)
     except DomainError as refusal:
-        # The service refused before writing anything: the page is shown as it is now.
-        current = staff_page_selectors.staff_report(user=request.user, tracking_code=tracking_code)
+        # The service refused before writing anything: the page is shown as it is now, unless
+        # the report has meanwhile left the officer's units (another officer transferred it).
+        try:
+            current = staff_page_selectors.staff_report(
+                user=request.user, tracking_code=tracking_code, scope=request.staff_scope
+            )
+        except NotFound:
+            return _not_found(request, refusal.message)
         return _render_report(
             request,
             current,
