@@ -23,11 +23,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rest_framework.throttling import BaseThrottle
 
 from geoapp.clock import vietnam_today
 from geoapp.exceptions import DomainError, ErrorKind, NotFound
 from incidents import events, page_selectors, permissions, selectors, services
-from incidents.apis import IncidentCreateThrottle, client_identity
+from incidents.apis import IncidentCreateThrottle
 from incidents.forms import (
     IncidentReportForm,
     LookupForm,
@@ -66,6 +67,24 @@ PROGRESS_STAGES = [
     (IncidentStatus.ANSWERED, "answered_at"),
     (IncidentStatus.RESOLVED, "resolved_at"),
 ]
+
+
+# Who is asking: for the rate limit of filing and for counting support once
+
+
+def _client_identity(request: HttpRequest) -> str:
+    """The account, or else the network address: the identity the public API gives the same
+    person without an API key, so a page and the API share one count."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"address:{BaseThrottle().get_ident(request)}"
+
+
+class _PageCreateThrottle(IncidentCreateThrottle):
+    """The API's limit on filing, in the same counter, for the plain HTML form."""
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": _client_identity(request)}
 
 
 # The reporter's secret, remembered per browser
@@ -115,9 +134,10 @@ def home(request: HttpRequest) -> HttpResponse:
     today = vietnam_today()
     answers = page_selectors.latest_public_answers()
     now = timezone.now()
-    filters = {
-        name: request.GET.get(name, "") for name in ("category", "status", "area", "from", "to")
-    }
+    filters = {name: request.GET.get(name, "") for name in ("category", "status", "area")}
+    # Dates travel as ISO in the address (the map's endpoint reads them so) and are shown day
+    # first, as Vietnamese write them.
+    filters.update({name: _day_first(request.GET.get(name, "")) for name in ("from", "to")})
     labels = {
         "statuses": _status_labels(),
         "categories": {category.code: category_label(category) for category in categories},
@@ -144,6 +164,13 @@ def home(request: HttpRequest) -> HttpResponse:
             "labels": labels,
         },
     )
+
+
+def _day_first(text: str) -> str:
+    try:
+        return datetime.date.fromisoformat(text).strftime("%d/%m/%Y")
+    except ValueError:
+        return text
 
 
 def _category_groups(categories: list) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -207,7 +234,7 @@ def report(request: HttpRequest) -> HttpResponse:
     form = IncidentReportForm(request.POST, request.FILES, categories=categories)
     if not form.is_valid():
         return _report_page(request, form, status=400)
-    throttle = IncidentCreateThrottle()
+    throttle = _PageCreateThrottle()
     if not throttle.allow_request(request, None):  # type: ignore[arg-type]
         form.add_error(
             None,
@@ -218,11 +245,13 @@ def report(request: HttpRequest) -> HttpResponse:
         creation = services.incident_create(
             **form.service_arguments(),
             channel=IncidentChannel.WEB,
-            client_identity=client_identity(request),  # type: ignore[arg-type]
+            client_identity=_client_identity(request),
         )
     except DomainError as error:
         form.add_domain_error(error)
-        return _report_page(request, form, status=HTTP_STATUS_OF_ERROR[error.kind])
+        # Whatever the service's reason (a point outside the territory is "not found" to the
+        # API), for the form it is input to correct.
+        return _report_page(request, form, status=400)
     code = creation.incident.tracking_code
     _remember_reporter_token(request, code, creation.reporter_token)
     return redirect("incident-report-confirmation", tracking_code=code)
@@ -507,7 +536,7 @@ def support(request: HttpRequest, tracking_code: str) -> HttpResponse:
     try:
         services.incident_support(
             incident=incident,
-            supporter_identity=client_identity(request),  # type: ignore[arg-type]
+            supporter_identity=_client_identity(request),
         )
     except DomainError as error:
         messages.warning(request, error.message)

@@ -97,15 +97,44 @@
     return container.dataset.trackingUrl.replace("MA-PHAN-ANH", encodeURIComponent(code));
   }
 
+  // "01/07/2025" (as typed, day first) or "2025-07-01" → "2025-07-01"; null when not a date.
+  function isoDate(text) {
+    var value = text.trim();
+    var match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(value);
+    if (match) {
+      value = match[3] + "-" + ("0" + match[2]).slice(-2) + "-" + ("0" + match[1]).slice(-2);
+    }
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+      return null;
+    }
+    var day = new Date(value + "T00:00:00Z");
+    return !isNaN(day) && day.toISOString().slice(0, 10) === value ? value : null;
+  }
+
+  // The filters as the endpoint reads them, or null (and the reason shown) when a date is wrong.
   function filterParameters() {
-    var data = new FormData(filtersForm);
     var parameters = new URLSearchParams();
-    data.forEach(function (value, name) {
-      if (value) {
-        parameters.set(name, value);
+    var valid = true;
+    Array.prototype.forEach.call(filtersForm.elements, function (control) {
+      if (control.setCustomValidity) {
+        control.setCustomValidity("");
       }
+      if (!control.name || !control.value) {
+        return;
+      }
+      var value = control.value;
+      if (control.name === "from" || control.name === "to") {
+        value = isoDate(control.value);
+        if (!value) {
+          valid = false;
+          control.setCustomValidity(gettext("Ngày phải có dạng ngày/tháng/năm, ví dụ 01/07/2025."));
+          control.reportValidity();
+          return;
+        }
+      }
+      parameters.set(control.name, value);
     });
-    return parameters;
+    return valid ? parameters : null;
   }
 
   function clamp(value, low, high) {
@@ -302,9 +331,13 @@
     }
     controller = typeof AbortController !== "undefined" ? new AbortController() : null;
     var parameters = filterParameters();
+    if (!parameters) {
+      return;
+    }
     parameters.set("bbox", boundingBox());
     parameters.set("zoom", String(map.getZoom()));
     showStatus(gettext("Đang tải phản ánh…"), false);
+    container.dataset.state = "loading";
     fetch(container.dataset.mapUrl + "?" + parameters.toString(), {
       headers: { Accept: "application/geo+json, application/json" },
       signal: controller ? controller.signal : undefined,
@@ -324,7 +357,7 @@
         }
         draw(answer.body);
         showStatus("", false);
-        container.dataset.loaded = "true";
+        container.dataset.state = "ready";
       })
       .catch(function (error) {
         if (error.name === "AbortError" || number !== requestNumber) {
@@ -341,6 +374,8 @@
     if (!ready) {
       return;
     }
+    // "loading" until the markers of this view are drawn (tests and assistive tools wait on it).
+    container.dataset.state = "loading";
     window.clearTimeout(moveTimer);
     moveTimer = window.setTimeout(loadIncidents, 120);
   }
@@ -403,8 +438,11 @@
 
   filtersForm.addEventListener("submit", function (event) {
     event.preventDefault();
-    rememberFilters(filterParameters().toString());
-    loadIncidents();
+    var parameters = filterParameters();
+    if (parameters) {
+      rememberFilters(parameters.toString());
+      loadIncidents();
+    }
   });
   filtersForm.addEventListener("change", function () {
     filtersForm.requestSubmit ? filtersForm.requestSubmit() : loadIncidents();

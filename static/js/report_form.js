@@ -23,7 +23,7 @@
 
   var DEFAULT_CENTRE = [15.12, 108.8];
   var DEFAULT_ZOOM = 11;
-  var PIN_ZOOM = 16;
+  var PIN_ZOOM = 15;
 
   var language = document.documentElement.lang || "vi";
   var labels = JSON.parse(document.getElementById("report-labels").textContent);
@@ -106,7 +106,7 @@
     html: '<span class="report-pin-head"></span>',
     className: "report-pin",
     iconSize: [30, 40],
-    iconAnchor: [15, 38],
+    iconAnchor: [15, 34],
   });
 
   function placePin(latlng, options) {

@@ -27,7 +27,7 @@
       maxZoom: 19,
     }).addTo(map);
   }
-  map.setView(latlng, 15);
+  map.setView(latlng, 14);
 
   var node = document.createElement("div");
   node.className = "incident-pin status-" + container.dataset.status;
