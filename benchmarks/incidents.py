@@ -11,10 +11,12 @@ turn, reported at the moment of the call.
    Floor: what PostgreSQL needs for the same reports: the routing statement `route_point` sends,
    once per report (prepared, psycopg), then COPY of the very incident and event rows the service
    wrote. Those rows are what the next figures read.
+   A diagnostic beside it: the same calls for 2,000 reports with the notification hooks replaced
+   by nothing, which tells the service's own cost from the cost of planning its notifications.
 2. Filing, one transaction per report, as the API files them: `incident_create` in autocommit
-   (its own transaction and commit) with its after-commit work, the notification planning
-   (outbox rows and a task on the broker), for 1,000 reports. Floor: per report, the routing
-   statement and COPY of its two rows in one committed transaction.
+   (its own transaction and commit) with all its work, the notification planning included
+   (outbox rows, and a task on the broker after the commit), for 1,000 reports. Floor: per
+   report, the routing statement and COPY of its two rows in one committed transaction.
 3. The public map list `GET /api/v1/incidents/?bbox=<the territory>&limit=10000` (10,000 features)
    through gunicorn, one request at a time on a kept-alive connection; p50 and p95. Floor: the
    statement the selector sends, run by psycopg (prepared), p50.
@@ -59,6 +61,7 @@ DATASET_KEY = "demo"  # what run_all passes; the database is always DATASET's
 
 REPORT_COUNT = 10_000
 REQUEST_PATH_REPORT_COUNT = 1_000
+DIAGNOSTIC_REPORT_COUNT = 2_000
 POINT_SEED = 3
 TARGET_REPORTS_PER_SECOND = 500.0
 MAP_TARGET_P50_MILLISECONDS = 40.0
@@ -270,6 +273,41 @@ def filing_in_one_transaction_figures(reports: list[Filing]) -> list[Figure]:
     ]
 
 
+@contextmanager
+def notification_planning_skipped() -> Iterator[None]:
+    """Diagnostic only: the hooks of incidents/notifications.py do nothing while it lasts."""
+    from incidents import notifications
+
+    hooks = {name: hook for name, hook in vars(notifications).items() if name.startswith("notify_")}
+    for name in hooks:
+        setattr(notifications, name, lambda *arguments, **keywords: None)
+    try:
+        yield
+    finally:
+        for name, hook in hooks.items():
+            setattr(notifications, name, hook)
+
+
+def filing_without_notifications_figures(reports: list[Filing]) -> list[Figure]:
+    from django.db import transaction
+
+    with notification_planning_skipped(), transaction.atomic():
+        started = time.perf_counter()
+        for filing in reports:
+            _incident_create(filing)
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return [
+        Figure(
+            dataset=DATASET_KEY,
+            name=f"incident_create, {len(reports):,} in one transaction, notifications skipped",
+            unit="reports/s",
+            project=len(reports) / seconds,
+            note="diagnostic: the service's own cost, without planning its notifications",
+        )
+    ]
+
+
 # --- figure 2: one transaction per report, as the API files them --------------------------------
 
 
@@ -326,7 +364,7 @@ def filing_one_transaction_each_figures(reports: list[Filing]) -> list[Figure]:
             unit="reports/s",
             project=count / project_seconds,
             floor=count / floor_seconds,
-            note="with the after-commit notification planning; floor: routing + COPY + COMMIT",
+            note="notification planning included; floor: routing + COPY + COMMIT per report",
         )
     ]
 
@@ -483,7 +521,7 @@ def open311_figures(base_url: str) -> list[Figure]:
 
     http_milliseconds(base_url, path, check=check, count=WARM_UP_REQUESTS)
     project = http_milliseconds(base_url, path, check=check, count=MEASURED_REQUESTS)
-    request = RequestFactory().get(path)
+    request = RequestFactory().get(path, HTTP_HOST="127.0.0.1")
     statements = statements_capture(lambda: ServiceRequestsView.as_view()(request))
     floor = statements_replay_timings(statements, count=MEASURED_REQUESTS)
     return [
@@ -517,6 +555,7 @@ def incidents_figures(parts: tuple[str, ...] = PARTS) -> list[Figure]:
     if "filing" in parts:
         reports = filings(REPORT_COUNT + REQUEST_PATH_REPORT_COUNT, seed=POINT_SEED)
         figures += _shown(filing_in_one_transaction_figures(reports[:REPORT_COUNT]))
+        figures += _shown(filing_without_notifications_figures(reports[:DIAGNOSTIC_REPORT_COUNT]))
         try:
             figures += _shown(filing_one_transaction_each_figures(reports[REPORT_COUNT:]))
         finally:
