@@ -144,27 +144,20 @@ _CLUSTERS_SQL = """
     WITH matched AS (
         SELECT i.id, i.status,
                (i.status = ANY(%(open_statuses)s) AND i.resolve_by < %(now)s) AS overdue,
-               ST_X(i.location) AS x, ST_Y(i.location) AS y,
-               floor(ST_X(i.location) / %(cell)s)::bigint AS cell_column,
-               floor(ST_Y(i.location) / %(cell)s)::bigint AS cell_row
+               ST_X(i.location) AS x, ST_Y(i.location) AS y
         FROM incidents_incident i
         WHERE {conditions}
     ),
-    per_status AS (
-        SELECT cell_column, cell_row, status, count(*) AS reports,
-               count(*) FILTER (WHERE overdue) AS overdue, sum(x) AS sum_x, sum(y) AS sum_y,
+    cells AS (
+        SELECT floor(x / %(cell)s)::bigint AS cell_column,
+               floor(y / %(cell)s)::bigint AS cell_row,
+               count(*)::integer AS reports,
+               (count(*) FILTER (WHERE overdue))::integer AS overdue,
+               avg(x) AS x, avg(y) AS y,
+               json_strip_nulls(json_build_object({status_counts})) AS statuses,
                min(id) AS first_id
         FROM matched
-        GROUP BY cell_column, cell_row, status
-    ),
-    cells AS (
-        SELECT cell_column, cell_row, sum(reports)::integer AS reports,
-               sum(overdue)::integer AS overdue,
-               sum(sum_x) / sum(reports) AS x, sum(sum_y) / sum(reports) AS y,
-               json_object_agg(status, reports ORDER BY status) AS statuses,
-               min(first_id) AS first_id
-        FROM per_status
-        GROUP BY cell_column, cell_row
+        GROUP BY 1, 2
     )
     SELECT json_build_object(
         'type', 'FeatureCollection',
@@ -194,9 +187,21 @@ _CLUSTERS_SQL = """
         ), '[]'::json)
     )::text
     FROM cells
-    LEFT JOIN incidents_incident i ON cells.reports = 1 AND i.id = cells.first_id
+    -- One primary-key lookup per cell of a single report, rather than a hash of the whole table
+    -- that a plain join builds (the planner expects many more cells than there are); LIMIT keeps
+    -- the planner from flattening the lateral subquery back into that join.
+    LEFT JOIN LATERAL (
+        SELECT * FROM incidents_incident WHERE id = cells.first_id AND cells.reports = 1 LIMIT 1
+    ) i ON true
     LEFT JOIN incidents_category c ON c.id = i.category_id
 """
+
+# Per cell, the count of each status it holds (statuses it does not hold are left out): one
+# aggregate pass, where grouping by cell and status first would sort every row.
+_STATUS_COUNTS_SQL = ", ".join(
+    f"'{status.value}', NULLIF(count(*) FILTER (WHERE status = '{status.value}'), 0)"
+    for status in IncidentStatus
+)
 
 _PINS_SQL = """
     WITH page AS (
@@ -271,7 +276,9 @@ def incidents_map_features(
     # list above and the fixed feature template, never user input.
     template = _CLUSTERS_SQL if grouped else _PINS_SQL
     sql = template.format(
-        conditions=" AND ".join(conditions), incident_feature=_INCIDENT_FEATURE_SQL
+        conditions=" AND ".join(conditions),
+        incident_feature=_INCIDENT_FEATURE_SQL,
+        status_counts=_STATUS_COUNTS_SQL,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)
