@@ -7,14 +7,17 @@ tests marked `shared_geo`.
 from __future__ import annotations
 
 import datetime
+import os
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-import os
-
 import pytest
+import redis
 from django.conf import settings
 from shapely.geometry import box
 
+from geoapp.celery import app as celery_app
 from wards import services
 from wards.models import Agency, AgencyKind, Area, AreaLevel, AreaType
 
@@ -43,6 +46,26 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     suffix = os.environ.get("GEOAPP_TEST_DB_SUFFIX")
     if suffix:
         settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_geoapp_{suffix}"
+
+
+@pytest.fixture(autouse=True)
+def private_queue() -> Iterator[str]:
+    """This test's own Celery queue on the real broker, deleted afterwards with what is left in it.
+
+    Services enqueue tasks on commit (notifications above all); in a shared test Redis those
+    messages would pile up in the default queue and reach the next test's worker.
+    """
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    original = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    try:
+        yield queue
+    finally:
+        celery_app.conf.task_default_queue = original
+        # The queue, and the exchange bindings kombu's Redis transport made for it.
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(
+            queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+        )
 
 
 @pytest.fixture

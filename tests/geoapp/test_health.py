@@ -16,8 +16,10 @@ def no_heartbeat_yet():
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db
-def test_a_real_worker_runs_the_heartbeat_task_and_healthz_reports_everything_up(client):
-    with running_worker() as worker_name:
+def test_a_real_worker_runs_the_heartbeat_task_and_healthz_reports_everything_up(
+    client, private_queue
+):
+    with running_worker(queue=private_queue) as worker_name:
         before = timezone.now()
         result = heartbeat.delay()
         finished_at = datetime.datetime.fromisoformat(result.get(timeout=20))

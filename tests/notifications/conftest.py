@@ -9,13 +9,8 @@ is a real one: the broker address is pointed at a closed port (`broker_unreachab
 from __future__ import annotations
 
 import json
-import os
 import socketserver
-import subprocess
-import sys
 import threading
-import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -75,20 +70,6 @@ def broker_unreachable() -> Iterator[None]:
 
 def _redis() -> redis.Redis:
     return redis.Redis.from_url(settings.CELERY_BROKER_URL)
-
-
-@pytest.fixture(autouse=True)
-def private_queue() -> Iterator[str]:
-    """This test's own queue on the real broker; deleted afterwards with whatever is left in it."""
-    queue = f"test-notifications-{uuid.uuid4().hex[:12]}"
-    original = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
-    try:
-        yield queue
-    finally:
-        celery_app.conf.task_default_queue = original
-        # The queue, and the exchange bindings kombu's Redis transport made for it.
-        _redis().delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
 
 def queued_tasks(queue: str) -> list[tuple[str, str]]:
@@ -204,46 +185,6 @@ def file_report(units: Units, categories: None) -> Callable[..., Incident]:
         return incident
 
     return file
-
-
-@contextmanager
-def running_worker_on(*, queue: str, database_name: str) -> Iterator[str]:
-    """A real `celery worker` consuming only `queue`, on the test database.
-
-    As tests/celery_worker.py's `running_worker`, plus `-Q`: the worker must take this test's
-    tasks only, and no other test's worker may take them.
-    """
-    node_name = f"test-notifications-{uuid.uuid4().hex[:8]}@localhost"
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "geoapp.settings.test",
-        "GEOAPP_TEST_WORKER_DATABASE": database_name,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "geoapp", "worker", "--pool=solo",
-         "--loglevel=warning", "--without-mingle", "--without-gossip", "--without-heartbeat",
-         "-Q", queue, "-n", node_name],
-        cwd=PROJECT_DIR,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"the worker exited: {process.stdout.read().decode()}")
-            if celery_app.control.ping(destination=[node_name], timeout=0.5):
-                break
-        else:
-            raise RuntimeError("the worker did not answer a ping within 30 seconds")
-        yield node_name
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 class _RefusingSmtpHandler(socketserver.StreamRequestHandler):

@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from notifications import services
 from notifications.models import Notification
+from tests.celery_worker import running_worker
 
-from .conftest import broker_unreachable, running_worker_on
+from .conftest import broker_unreachable
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +41,7 @@ def wait_until_sent(expected: int, *, timeout: float = 30) -> list[tuple[str, st
 def test_a_worker_sends_the_messages_of_a_new_report_once_it_is_committed(
     file_report: Any, private_queue: str
 ) -> None:
-    with running_worker_on(queue=private_queue, database_name=connection.settings_dict["NAME"]):
+    with running_worker(queue=private_queue, database_name=connection.settings_dict["NAME"]):
         incident = file_report(
             keep_notices=True
         )  # commits; the hook plans two messages and enqueues them
@@ -57,7 +58,7 @@ def test_messages_a_broker_outage_dropped_are_sent_after_the_sweep(
         incident = file_report(keep_notices=True)  # saved, although nothing reaches the broker
     assert list(Notification.objects.values_list("status", flat=True)) == ["pending", "pending"]
 
-    with running_worker_on(queue=private_queue, database_name=connection.settings_dict["NAME"]):
+    with running_worker(queue=private_queue, database_name=connection.settings_dict["NAME"]):
         time.sleep(1)  # the worker is up and idle: nothing was queued for it
         assert list(Notification.objects.values_list("status", flat=True)) == [
             "pending",
