@@ -495,3 +495,19 @@ def test_on_a_360_pixel_phone_a_citizen_files_a_report_and_every_page_fits_the_s
 
     expect(phone.locator(".tracking-header .status-badge")).to_have_text("New")
     assert phone.evaluate("document.documentElement.scrollWidth") == 360
+
+
+def test_use_my_location_asks_the_browser_and_drops_the_pin_where_the_citizen_stands(
+    open_browser_page: Any, territory: Any, categories: None
+) -> None:
+    page = open_browser_page(
+        geolocation={"latitude": 15.16, "longitude": 108.74}, permissions=["geolocation"]
+    )
+    open_report_page(page)
+
+    page.get_by_role("button", name="Dùng vị trí của tôi").click()
+
+    expect(page.get_by_label("Vĩ độ")).to_have_value("15.160000")
+    expect(page.get_by_label("Kinh độ")).to_have_value("108.740000")
+    expect(page.locator(".report-pin")).to_have_count(1)
+    expect(page.locator("#routing-result")).to_contain_text("Ủy ban nhân dân Xã An Phú")
