@@ -52,7 +52,8 @@ _ATTRIBUTE_FIELD = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 def client_identity(request: Request) -> str:
     """Who is calling, for rate limits and idempotency: the integration client (by its API key),
     the account, or else the network address."""
-    if isinstance(request.auth, ApiClient):
+    # `auth` exists on DRF requests only; pages pass Django's own request.
+    if isinstance(getattr(request, "auth", None), ApiClient):
         return api_client_identity(request.auth)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:

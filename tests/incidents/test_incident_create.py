@@ -6,10 +6,12 @@ import datetime
 from typing import Any
 
 import pytest
+import redis
+from django.conf import settings
 from django.contrib.gis.geos import Point
 
 from geoapp.exceptions import Conflict, InvalidInput
-from incidents import notifications, services
+from incidents import services
 from incidents.models import (
     Category,
     Incident,
@@ -20,6 +22,7 @@ from incidents.models import (
     IncidentStatus,
 )
 from incidents.reporter_tokens import reporter_token_hash
+from notifications.models import Notification
 from wards.selectors import NoResponsibleAgency, PointOutsideTerritory
 
 from .conftest import AN_PHU_POINT, CAM_THANH_POINT, OUTSIDE_POINT, vietnam
@@ -85,19 +88,25 @@ def test_the_tracking_code_has_the_public_shape(file_report: Any) -> None:
     assert code[:3] == "PA-" and code[7] == "-"
 
 
-def test_the_creation_hook_runs_only_after_the_commit(
-    file_report: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+def test_the_receipt_is_planned_with_the_report_and_sent_only_after_the_commit(
+    file_report: Any, django_capture_on_commit_callbacks: Any, private_queue: str
 ) -> None:
-    told: list[int] = []
-    monkeypatch.setattr(notifications, "notify_incident_created", told.append)
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         incident = file_report().incident
-    assert told == []
+        # The outbox row is written in the report's own transaction...
+        planned = list(
+            Notification.objects.filter(incident=incident).values_list("kind", "address")
+        )
+        # ...but nothing is handed to the broker before that transaction commits.
+        queued_before_commit = broker.llen(private_queue)
     for callback in callbacks:
         callback()
 
-    assert told == [incident.id]
+    assert planned == [("incident_received", "binh@example.vn")]
+    assert queued_before_commit == 0
+    assert broker.llen(private_queue) == 1
 
 
 def test_an_anonymous_report_without_contact_is_accepted(file_report: Any) -> None:
