@@ -27,6 +27,8 @@ description or a photo) do not change the status. Leaders (permission
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
@@ -212,6 +214,33 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
     def public(self) -> IncidentQuerySet:
         """Reports the public may see (`public_incidents_condition`)."""
         return self.filter(public_incidents_condition())
+
+    def with_current_deadline(self) -> IncidentQuerySet:
+        """Annotate `current_deadline`: the deadline the unit works against now (see
+        `incident_current_deadline`), null once the report is finished."""
+        return self.annotate(
+            current_deadline=models.Case(
+                models.When(status=IncidentStatus.NEW, then=models.F("acknowledge_by")),
+                models.When(status__in=OPEN_STATUSES, then=models.F("resolve_by")),
+                default=models.Value(None),
+                output_field=models.DateTimeField(),
+            )
+        )
+
+    def overdue(self, *, at: datetime.datetime) -> IncidentQuerySet:
+        """Open reports whose current deadline passed before `at`: the one overdue rule of the
+        queue, the staff API and the map (escalation judges each stage by the same deadlines)."""
+        return self.with_current_deadline().filter(current_deadline__lt=at)
+
+
+def incident_current_deadline(incident: Incident) -> datetime.datetime | None:
+    """Acknowledging while the report is new (again, after a transfer), resolving while it is
+    open; none once it is finished."""
+    if incident.status == IncidentStatus.NEW:
+        return incident.acknowledge_by
+    if incident.status in OPEN_STATUSES:
+        return incident.resolve_by
+    return None
 
 
 class Incident(models.Model):

@@ -173,7 +173,7 @@ def incidents_for_staff(
     if filters.assigned_to_me:
         queryset = queryset.filter(assigned_to=user)
     if filters.overdue:
-        queryset = queryset.filter(status__in=OPEN_STATUSES, resolve_by__lt=timezone.now())
+        queryset = queryset.overdue(at=timezone.now())
     total = queryset.count()
     page = list(
         queryset.select_related("category", "area", "agency", "assigned_to").order_by(

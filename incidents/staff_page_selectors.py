@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, Count, DateTimeField, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from incidents.models import (
     IncidentEvent,
     IncidentPhoto,
     IncidentStatus,
+    incident_current_deadline,
 )
 from incidents.services import ALLOWED_FROM
 from incidents.tracking_codes import tracking_code_normalize
@@ -76,29 +77,10 @@ ANYTIME_ACTIONS = ("add_note", "hide", "hide_text", "hide_photo")
 # The deadline and its urgency
 
 
-def _current_deadline() -> Case:
-    """The deadline the unit works against now: acknowledging while the report is new (again,
-    after a transfer), resolving while it is open; none once it is finished."""
-    return Case(
-        When(status=IncidentStatus.NEW, then=F("acknowledge_by")),
-        When(status__in=OPEN_STATUSES, then=F("resolve_by")),
-        default=Value(None),
-        output_field=DateTimeField(),
-    )
-
-
 def due_soon_limit(now: datetime.datetime) -> datetime.datetime:
     """Deadlines up to this moment are due within one working day of `now` (working hours and
     days, holidays skipped: a deadline on Monday morning is close on Friday afternoon)."""
     return working_calendar().add_working_days(now, 1)
-
-
-def current_deadline_of(incident: Incident) -> datetime.datetime | None:
-    if incident.status == IncidentStatus.NEW:
-        return incident.acknowledge_by
-    if incident.status in OPEN_STATUSES:
-        return incident.resolve_by
-    return None
 
 
 def urgency_of(
@@ -116,7 +98,7 @@ def urgency_of(
 def _with_deadline_and_urgency(
     queryset: QuerySet[Incident], *, now: datetime.datetime, due_soon_until: datetime.datetime
 ) -> QuerySet[Incident]:
-    return queryset.annotate(current_deadline=_current_deadline()).annotate(
+    return queryset.with_current_deadline().annotate(
         urgency=Case(
             When(current_deadline__lt=now, then=Value(URGENCY_OVERDUE)),
             When(current_deadline__lte=due_soon_until, then=Value(URGENCY_DUE_SOON)),
@@ -582,7 +564,7 @@ def staff_report(
     scope = scope or staff_scope(user=user)
     incident = selectors.incident_get_for_staff(user=user, tracking_code=tracking_code)
     actions = incident_allowed_actions(user=user, incident=incident)
-    deadline = current_deadline_of(incident)
+    deadline = incident_current_deadline(incident)
     candidates: list[selectors.DuplicateCandidate] = []
     if "mark_duplicate" in actions:
         candidates = [

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from incidents.models import Incident, IncidentEvent
 
-from .conftest import AN_PHU_POINT, client_for, jpeg_bytes, snapshot, upload
+from .conftest import AN_PHU_POINT, client_for, jpeg_bytes, snapshot, upload, vietnam
 
 STAFF = "/api/v1/staff/incidents/"
 
@@ -79,6 +79,34 @@ def test_the_staff_list_filters(
         two_reports["a"].tracking_code
     ]
     assert admin.get(f"{STAFF}?status=nope").status_code == 400
+
+
+def test_overdue_means_past_the_deadline_of_the_current_stage(
+    file_report: Any, officer_a: Any, administrator: Any
+) -> None:
+    from incidents import services
+
+    # Filed on Tuesday 1 July 2025 at 08:00: 8 working hours to acknowledge end on Wednesday at
+    # 08:00 (7 working hours are left on Tuesday); 3 working days to resolve end on Friday.
+    unacknowledged = file_report(reported_at=vietnam(2025, 7, 1, 8)).incident
+    acknowledged_late = file_report(reported_at=vietnam(2025, 7, 1, 8)).incident
+    services.incident_acknowledge(actor=officer_a, incident=acknowledged_late)
+    resolved = file_report(reported_at=vietnam(2025, 7, 1, 8)).incident
+    services.incident_acknowledge(actor=officer_a, incident=resolved)
+    services.incident_resolve(actor=officer_a, incident=resolved, answer="Đã vá ổ gà.")
+    on_time = file_report().incident  # filed now: its acknowledge deadline is ahead
+
+    overdue = set(listed(client_for(administrator), "?overdue=true"))
+
+    assert overdue == {unacknowledged.tracking_code, acknowledged_late.tracking_code}
+    assert on_time.tracking_code not in overdue
+    assert Incident.objects.overdue(at=vietnam(2025, 7, 2, 8, 0)).count() == 0
+    # Acknowledged since, the second report now runs against its resolve deadline.
+    assert list(Incident.objects.overdue(at=vietnam(2025, 7, 2, 8, 1))) == [unacknowledged]
+    assert set(Incident.objects.overdue(at=vietnam(2025, 7, 4, 8, 1))) == {
+        unacknowledged,
+        acknowledged_late,
+    }
 
 
 def test_an_officer_of_another_unit_cannot_even_see_the_report(
