@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -113,11 +114,23 @@ class PublicPhotoSerializer(serializers.Serializer):
     width = serializers.IntegerField()
     height = serializers.IntegerField()
 
+    # Photos are served by views that check who may see them (a hidden photo never sits at a
+    # public address); the storage's own URL (/media/...) is not served at all.
+    url_name = "incident-photo"
+    thumbnail_url_name = "incident-photo-thumbnail"
+
+    def _address(self, photo: IncidentPhoto, url_name: str) -> str:
+        arguments = self._url_arguments(photo)
+        return self.context["request"].build_absolute_uri(reverse(url_name, args=arguments))
+
+    def _url_arguments(self, photo: IncidentPhoto) -> list[object]:
+        return [photo.incident.tracking_code, photo.pk]
+
     def get_url(self, photo: IncidentPhoto) -> str:
-        return self.context["request"].build_absolute_uri(photo.image.url)
+        return self._address(photo, self.url_name)
 
     def get_thumbnail_url(self, photo: IncidentPhoto) -> str:
-        return self.context["request"].build_absolute_uri(photo.thumbnail.url)
+        return self._address(photo, self.thumbnail_url_name)
 
 
 class PublicEventSerializer(serializers.Serializer):
@@ -630,6 +643,12 @@ class IncidentProvideInformationApi(_ReporterActionApi):
 
 
 class StaffPhotoSerializer(PublicPhotoSerializer):
+    url_name = "staff-photo"
+    thumbnail_url_name = "staff-photo-thumbnail"
+
+    def _url_arguments(self, photo: IncidentPhoto) -> list[object]:
+        return [photo.pk]
+
     is_hidden = serializers.BooleanField()
     hidden_reason = serializers.CharField()
     content_type = serializers.CharField()

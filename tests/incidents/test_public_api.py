@@ -3,6 +3,7 @@ rating, reopening, duplicates, categories; and that nothing public carries perso
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 from typing import Any
@@ -112,6 +113,30 @@ def test_a_report_with_photos_is_filed_as_multipart(
     incident = Incident.objects.get()
     assert incident.attributes == {"loai-hu-hong": "nut"}
     assert incident.photos.count() == 2
+
+
+def test_the_photo_addresses_in_the_detail_serve_the_photos_without_their_metadata(
+    citizen: APIClient, territory: Any, categories: None
+) -> None:
+    from urllib.parse import urlsplit
+
+    from PIL import Image
+
+    body = report_body(attributes=json.dumps({"loai-hu-hong": "nut"}))
+    body["photos"] = [upload("a.jpg", PHOTO_WITH_GPS)]
+    created = citizen.post(CREATE_URL, body, format="multipart")
+    assert created.status_code == 201, created.json()
+    code = created.json()["tracking_code"]
+    (photo,) = citizen.get(f"{CREATE_URL}{code}/").json()["photos"]
+
+    image = citizen.get(urlsplit(photo["url"]).path)
+    thumbnail = citizen.get(urlsplit(photo["thumbnail_url"]).path)
+
+    assert urlsplit(photo["url"]).path == f"/phan-anh/{code}/anh/{photo['id']}/"
+    assert (image.status_code, image["Content-Type"]) == (200, "image/jpeg")
+    assert (thumbnail.status_code, thumbnail["Content-Type"]) == (200, "image/jpeg")
+    served = Image.open(io.BytesIO(b"".join(image.streaming_content)))
+    assert dict(served.getexif()) == {}
 
 
 def test_open311_style_attribute_fields_are_accepted_in_multipart(
