@@ -509,9 +509,13 @@ def unit_officers(*, agency_id: int) -> QuerySet[Any]:
 
 
 def transfer_targets(*, incident: Incident) -> QuerySet[Agency]:
-    """The units a report may be transferred to: every active one but its own."""
+    """The units a report may be transferred to: every active one but its own, except those
+    whose whole jurisdiction ended (the committees of communes merged away in the reform stay
+    active for routing reports dated before it, but take no new work)."""
     return (
         Agency.objects.filter(is_active=True)
+        .filter(Q(jurisdiction__isnull=True) | Q(jurisdiction__in=Area.objects.current()))
+        .distinct()
         .exclude(pk=incident.agency_id)
         .only("id", "name", "name_en")
         .order_by("name")
