@@ -4,15 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0004_incident_newest_first_index'),
+        ("incidents", "0004_incident_newest_first_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='incidentevent',
-            name='action',
-            field=models.CharField(choices=[('created', 'Gửi phản ánh'), ('acknowledged', 'Tiếp nhận'), ('assigned', 'Giao cán bộ xử lý'), ('started', 'Bắt đầu xử lý'), ('information_requested', 'Đề nghị bổ sung thông tin'), ('information_provided', 'Người phản ánh bổ sung thông tin'), ('transferred', 'Chuyển đơn vị xử lý'), ('corrected', 'Điều chỉnh vị trí hoặc lĩnh vực'), ('answered', 'Trả lời'), ('resolved', 'Giải quyết xong'), ('closed', 'Đóng'), ('rejected', 'Từ chối'), ('marked_duplicate', 'Đánh dấu trùng'), ('duplicate_received', 'Nhận phản ánh trùng'), ('reopened', 'Mở lại'), ('priority_changed', 'Thay đổi mức độ'), ('rated', 'Đánh giá'), ('note_added', 'Ghi chú nội bộ'), ('escalated', 'Báo cáo cấp trên do quá hạn'), ('hidden', 'Ẩn phản ánh'), ('text_hidden', 'Ẩn nội dung'), ('photo_hidden', 'Ẩn ảnh')], max_length=30, verbose_name='hành động'),
+            model_name="incidentevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "Gửi phản ánh"),
+                    ("acknowledged", "Tiếp nhận"),
+                    ("assigned", "Giao cán bộ xử lý"),
+                    ("started", "Bắt đầu xử lý"),
+                    ("information_requested", "Đề nghị bổ sung thông tin"),
+                    ("information_provided", "Người phản ánh bổ sung thông tin"),
+                    ("transferred", "Chuyển đơn vị xử lý"),
+                    ("corrected", "Điều chỉnh vị trí hoặc lĩnh vực"),
+                    ("answered", "Trả lời"),
+                    ("resolved", "Giải quyết xong"),
+                    ("closed", "Đóng"),
+                    ("rejected", "Từ chối"),
+                    ("marked_duplicate", "Đánh dấu trùng"),
+                    ("duplicate_received", "Nhận phản ánh trùng"),
+                    ("reopened", "Mở lại"),
+                    ("priority_changed", "Thay đổi mức độ"),
+                    ("rated", "Đánh giá"),
+                    ("note_added", "Ghi chú nội bộ"),
+                    ("escalated", "Báo cáo cấp trên do quá hạn"),
+                    ("hidden", "Ẩn phản ánh"),
+                    ("text_hidden", "Ẩn nội dung"),
+                    ("photo_hidden", "Ẩn ảnh"),
+                ],
+                max_length=30,
+                verbose_name="hành động",
+            ),
         ),
     ]
