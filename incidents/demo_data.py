@@ -61,7 +61,15 @@ from incidents.models import (
     RejectionReason,
 )
 from wards.demo_territory import DEMO_EMAIL_DOMAIN, REFORM_DAY
-from wards.models import Agency, AgencyKind, AgencyMembership, AgencyRole, Area, AreaLevel
+from wards.models import (
+    Agency,
+    AgencyKind,
+    AgencyMembership,
+    AgencyRole,
+    Area,
+    AreaLevel,
+    AreaType,
+)
 
 Status = IncidentStatus
 
@@ -302,7 +310,7 @@ class _DemoTerritory:
         ]
         # Wards (phường) are denser than rural communes: three times the reports.
         before_reform = [
-            _PlacedArea(area, area.boundary, 3.0 if area.area_type == "Phường" else 1.0)
+            _PlacedArea(area, area.boundary, 3.0 if area.area_type == AreaType.WARD else 1.0)
             for area in communes
             if area.valid_from < REFORM_DAY and area.valid_to is not None
         ]
@@ -587,7 +595,7 @@ class _Planner:
         rng = self.rng
         if rng.random() < 0.3:
             return ""
-        if placed.area.area_type == "Phường":
+        if placed.area.area_type == AreaType.WARD:
             street = rng.choice(demo_texts.STREETS)
             return f"{rng.randint(2, 420)} {street}, {placed.area.name}"
         village = rng.choice(demo_texts.VILLAGES)
