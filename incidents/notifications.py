@@ -26,22 +26,31 @@ from typing import Any
 
 from django.db import transaction
 
+from incidents.models import Incident
 from notifications import incident_notices
 
 logger = logging.getLogger(__name__)
 
 
-def _planned_safely(plan: Callable[..., Any], **ids: int) -> None:
+def _planned_safely(plan: Callable[..., Any], **arguments: Any) -> None:
     try:
-        # The savepoint keeps the surrounding transaction usable after a database error here.
+        # The one savepoint of the planning (the functions it calls take none of their own):
+        # it keeps the surrounding transaction usable after a database error here.
         with transaction.atomic():
-            plan(**ids)
+            plan(**arguments)
     except Exception:
+        ids = {name: value for name, value in arguments.items() if name.endswith("_id")}
         logger.exception("notifications for %s could not be planned", ids)
 
 
-def notify_incident_created(incident_id: int) -> None:
-    _planned_safely(incident_notices.incident_created_notices_enqueue, incident_id=incident_id)
+def notify_incident_created(incident_id: int, *, incident: Incident | None = None) -> None:
+    """`incident`: the report as the service just wrote it, with its category, unit and area,
+    so that planning reads nothing back; without it, the report is read by its id."""
+    _planned_safely(
+        incident_notices.incident_created_notices_enqueue,
+        incident_id=incident_id,
+        incident=incident,
+    )
 
 
 def notify_incident_transferred(incident_id: int, event_id: int) -> None:

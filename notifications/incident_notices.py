@@ -14,6 +14,9 @@ once does not double it), and every message to them carries a one-click unsubscr
 
 Each message's dedupe key names the report, the event (or "created") and the recipient, so that
 running a hook twice (a retried request, a replayed callback) plans every message once.
+
+Every function here runs inside the savepoint of `incidents.notifications._planned_safely`, so
+none takes a savepoint of its own (`savepoint=False`): a failure rolls back to that one.
 """
 
 from __future__ import annotations
@@ -47,8 +50,13 @@ SILENT_ACTIONS = frozenset({IncidentAction.RATED})
 
 
 def _incident(incident_id: int) -> Incident | None:
+    # Not the area's boundary and label point: messages need its name, and a commune's
+    # MultiPolygon costs more to load and parse than the rest of the planning.
     return (
-        Incident.objects.select_related("category", "agency", "area").filter(pk=incident_id).first()
+        Incident.objects.select_related("category", "agency", "area")
+        .defer("area__boundary", "area__label_point")
+        .filter(pk=incident_id)
+        .first()
     )
 
 
@@ -178,10 +186,17 @@ def _to_followers(
     return planned
 
 
-@transaction.atomic
-def incident_created_notices_enqueue(*, incident_id: int) -> list[Notification]:
-    """A report was filed: its unit, its reporter (a receipt) and the followers of its area."""
-    incident = _incident(incident_id)
+@transaction.atomic(savepoint=False)
+def incident_created_notices_enqueue(
+    *, incident_id: int, incident: Incident | None = None
+) -> list[Notification]:
+    """A report was filed: its unit, its reporter (a receipt) and the followers of its area.
+
+    `incident` is the report as the filing service holds it (category, unit and area loaded);
+    without it, the report is read by `incident_id`.
+    """
+    if incident is None:
+        incident = _incident(incident_id)
     if incident is None:
         return []
     planned = _to_unit(
@@ -211,7 +226,7 @@ def incident_created_notices_enqueue(*, incident_id: int) -> list[Notification]:
     return planned
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def incident_transferred_notices_enqueue(*, incident_id: int, event_id: int) -> list[Notification]:
     """A report moved to another unit: the new unit is told (the reporter hears of it through
     the public event, by `incident_updated_notices_enqueue`)."""
@@ -246,7 +261,7 @@ def _made_by_reporter(event: IncidentEvent) -> bool:
     return event.actor_id is None and event.actor_label == REPORTER_LABEL
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def incident_updated_notices_enqueue(*, incident_id: int, event_id: int) -> list[Notification]:
     """A public event: the reporter, the report's followers, and the area's when it is resolved."""
     event = _public_event(incident_id, event_id)
@@ -290,7 +305,7 @@ def incident_updated_notices_enqueue(*, incident_id: int, event_id: int) -> list
     return planned
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def incident_moderated_notices_enqueue(*, incident_id: int, event_id: int) -> list[Notification]:
     """Part of a report was hidden from the public: the reporter is told what and why."""
     event = _public_event(incident_id, event_id)

@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -65,7 +65,9 @@ class DeliveryWillBeRetried(Exception):
 # The outbox
 
 
-@transaction.atomic
+# No savepoint: the one write is an INSERT that cannot fail on the dedupe key (ON CONFLICT), so
+# there is nothing to roll back to; outside a transaction it still runs in one of its own.
+@transaction.atomic(savepoint=False)
 def notification_enqueue(
     *,
     dedupe_key: str,
@@ -85,26 +87,62 @@ def notification_enqueue(
     Planning a message that already exists returns the existing row and enqueues nothing: the
     first planning's task (or the sweeper) takes care of it.
     """
-    notification, created = Notification.objects.get_or_create(
+    notification = Notification(
         dedupe_key=dedupe_key,
-        defaults={
-            "kind": kind,
-            "channel": channel,
-            "recipient_role": recipient_role,
-            "address": address,
-            "subject": subject,
-            "body": body,
-            "headers": headers or {},
-            "incident_id": incident_id,
-            "event_id": event_id,
-            "subscription_id": subscription_id,
-        },
+        kind=kind,
+        channel=channel,
+        recipient_role=recipient_role,
+        address=address,
+        subject=subject,
+        body=body,
+        headers=headers or {},
+        incident_id=incident_id,
+        event_id=event_id,
+        subscription_id=subscription_id,
     )
-    if created:
-        # robust: an unexpected error in the dispatch is logged, never raised into the request
-        # whose data is already committed.
-        transaction.on_commit(partial(notification_dispatch, notification.pk), robust=True)
+    if not _outbox_insert(notification):
+        return Notification.objects.get(dedupe_key=dedupe_key)
+    # robust: an unexpected error in the dispatch is logged, never raised into the request
+    # whose data is already committed.
+    transaction.on_commit(partial(notification_dispatch, notification.pk), robust=True)
     return notification
+
+
+# Every column but the id, in the model's order; the statement is built once from the model.
+_OUTBOX_FIELDS = [field for field in Notification._meta.concrete_fields if not field.primary_key]
+# Raw SQL because the ORM has no "insert unless the key exists, and tell me": get_or_create
+# needs a SELECT, then the INSERT in a savepoint (four statements per message; see "Citizen
+# feedback" in docs/benchmarks.md); ON CONFLICT makes the same decision in the one INSERT,
+# atomically, and a concurrent planner of the same message waits for the first one's commit
+# and then inserts nothing, as the unique index made get_or_create's INSERT do.
+_OUTBOX_INSERT_SQL = (
+    "INSERT INTO {table} ({columns}) VALUES ({values}) "
+    "ON CONFLICT ({key}) DO NOTHING RETURNING {id}"
+).format(
+    table=connection.ops.quote_name(Notification._meta.db_table),
+    columns=", ".join(connection.ops.quote_name(field.column) for field in _OUTBOX_FIELDS),
+    values=", ".join(["%s"] * len(_OUTBOX_FIELDS)),
+    key=connection.ops.quote_name(Notification._meta.get_field("dedupe_key").column),
+    id=connection.ops.quote_name(Notification._meta.pk.column),
+)
+
+
+def _outbox_insert(notification: Notification) -> bool:
+    """Insert the row unless its dedupe key exists; True (and the id set) when it was new."""
+    # pre_save and get_db_prep_save as the ORM's INSERT calls them: defaults, JSON adaptation.
+    values = [
+        field.get_db_prep_save(field.pre_save(notification, add=True), connection=connection)
+        for field in _OUTBOX_FIELDS
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_OUTBOX_INSERT_SQL, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    notification.pk = row[0]
+    notification._state.adding = False
+    notification._state.db = connection.alias
+    return True
 
 
 def notification_dispatch(notification_id: int) -> bool:
