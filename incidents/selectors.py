@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime
 import math
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.gis.geos import Point
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Field, Model, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,9 @@ from incidents.models import (
     public_incidents_sql,
 )
 from incidents.tracking_codes import tracking_code_normalize
+from wards.selectors import server_binding_cursor
+
+ModelType = TypeVar("ModelType", bound=Model)
 
 DUPLICATE_SUGGESTIONS_LIMIT = 5
 # Metres in one degree of latitude (at most, near the poles) and of longitude at the equator,
@@ -59,6 +63,56 @@ def category_get(*, code: str) -> Category:
     if category is None:
         raise NotFound(_("Không tìm thấy lĩnh vực “%(code)s”.") % {"code": code})
     return category
+
+
+@dataclass(frozen=True)
+class CategoryWithQuestions:
+    category: Category
+    questions: list[CategoryAttribute]  # in the order the form asks them: `order`, then code
+
+
+def category_with_questions(*, code: str) -> CategoryWithQuestions | None:
+    """The category of `code`, active or not, with its extra questions; None when no category
+    has that code. For filing a report, which needs both for every report."""
+    with server_binding_cursor() as cursor:
+        cursor.execute(_CATEGORY_WITH_QUESTIONS_SQL, {"code": code})
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    category = _model_from_row(Category, _CATEGORY_FIELDS, rows[0][: len(_CATEGORY_FIELDS)])
+    questions = [
+        _model_from_row(CategoryAttribute, _QUESTION_FIELDS, row[len(_CATEGORY_FIELDS) :])
+        for row in rows
+        if row[len(_CATEGORY_FIELDS)] is not None  # a category without questions: one row, NULLs
+    ]
+    for question in questions:
+        question.category = category  # what select_related would have cached
+    return CategoryWithQuestions(category=category, questions=questions)
+
+
+_CATEGORY_FIELDS = list(Category._meta.concrete_fields)
+_QUESTION_FIELDS = list(CategoryAttribute._meta.concrete_fields)
+# Hand-written because it runs for every filed report: the two querysets it replaces (the
+# category, then its questions) cost two round trips and more to compile than to answer. The
+# column lists come from the models; the code is a parameter.
+_CATEGORY_WITH_QUESTIONS_SQL = f"""
+    SELECT {", ".join(f'category."{field.column}"' for field in _CATEGORY_FIELDS)},
+           {", ".join(f'question."{field.column}"' for field in _QUESTION_FIELDS)}
+    FROM incidents_category category
+    LEFT JOIN incidents_categoryattribute question ON question.category_id = category.id
+    WHERE category.code = %(code)s
+    ORDER BY question."order", question.code
+"""
+
+
+def _model_from_row(model: type[ModelType], fields: list[Field], values: tuple) -> ModelType:
+    """An instance as the ORM would build it from these columns (JSON decoded, and so on)."""
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        for converter in field.get_db_converters(connection):
+            value = converter(value, None, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [field.attname for field in fields], converted)
 
 
 # One report

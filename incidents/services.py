@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import Conflict, InvalidInput, NotFound
 from geoapp.selectors import working_calendar
-from incidents import events, notifications, permissions
+from incidents import events, notifications, permissions, selectors
 from incidents.attribute_answers import attribute_answers_clean
 from incidents.deadlines import deadlines_compute
 from incidents.events import moment_text
@@ -56,6 +56,7 @@ from incidents.models import (
 from incidents.photos import PhotoMetadata, PreparedPhoto, photo_prepare
 from incidents.photos import photo_metadata_read as _photo_metadata_read
 from incidents.reporter_tokens import reporter_token_for, reporter_token_hash
+from incidents.selectors import CategoryWithQuestions
 from incidents.tracking_codes import tracking_code_generate
 from wards.models import Agency, AgencyMembership
 from wards.selectors import route_point
@@ -210,18 +211,14 @@ def _public_event_notices_plan(incident: Incident, event_id: int) -> None:
     notifications.notify_incident_updated(incident.id, event_id)
 
 
-def _active_category(code: str) -> Category:
-    # get() rather than first(): the code is unique, and first() would add an ORDER BY.
-    try:
-        category = Category.objects.get(code=str(code or "").strip())
-    except Category.DoesNotExist:
-        category = None
-    if category is None or not category.is_active:
+def _active_category(code: str) -> CategoryWithQuestions:
+    found = selectors.category_with_questions(code=str(code or "").strip())
+    if found is None or not found.category.is_active:
         raise InvalidInput(
             _("Lĩnh vực “%(code)s” không tồn tại hoặc đã ngừng sử dụng.") % {"code": code},
             code="unknown_category",
         )
-    return category
+    return found
 
 
 def _save_photo(*, incident: Incident, prepared: PreparedPhoto, kind: PhotoKind) -> IncidentPhoto:
@@ -346,7 +343,8 @@ def incident_create(
         if replay is not None:
             return replay
 
-    category = _active_category(category_code)
+    filed_category = _active_category(category_code)
+    category, questions = filed_category.category, filed_category.questions
     description = _required_text(
         description, field=_("nội dung phản ánh"), limit=DESCRIPTION_MAX_LENGTH
     )
@@ -356,9 +354,6 @@ def incident_create(
         raise InvalidInput(_("Kênh tiếp nhận “%(channel)s” không hợp lệ.") % {"channel": channel})
     if priority not in IncidentPriority.values:
         raise InvalidInput(_("Mức độ “%(priority)s” không hợp lệ.") % {"priority": priority})
-    # Ordered explicitly: the model's default ordering starts with the category, which would
-    # join the category table again for nothing.
-    questions = CategoryAttribute.objects.filter(category=category).order_by("order", "code")
     answers = attribute_answers_clean(questions=questions, answers=attributes)
     reporter_name, reporter_phone, reporter_email = _clean_reporter(
         name=reporter_name, phone=reporter_phone, email=reporter_email
@@ -444,7 +439,7 @@ def incident_create(
         actor=actor,
         actor_label=_staff_label(actor, incident) if actor is not None else events.REPORTER_LABEL,
     )
-    notifications.notify_incident_created(incident.id)
+    notifications.notify_incident_created(incident.id, incident=incident)
     return IncidentCreation(
         incident=incident, reporter_token=reporter_token_for(incident.tracking_code), created=True
     )
@@ -639,7 +634,7 @@ def incident_transfer(
         )
     category = incident.category
     if category_code and category_code != category.code:
-        category = _active_category(category_code)
+        category = _active_category(category_code).category
     location = point if point is not None else incident.location
     corrections: dict[str, object] = {}
     area = incident.area
