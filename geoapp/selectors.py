@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from datetime import date
 from typing import Final
 
@@ -19,27 +20,48 @@ logger = logging.getLogger(__name__)
 WORKING_CALENDAR_CACHE_KEY: Final = "geoapp:working_calendar:v1"
 WORKING_CALENDAR_CACHE_SECONDS: Final = 5 * 60
 
+# In front of the shared cache, each process keeps the configuration it last read for this
+# long: a Redis round trip for every deadline cost more than the deadline itself (filing a
+# report computes two). This is the staleness bound of a change: the process that makes it
+# clears its own copy at once, every other process sees it within this many seconds.
+WORKING_CALENDAR_PROCESS_SECONDS: Final = 5.0
+
 # (extra days off, make-up working days), each sorted: small, picklable and hashable.
 CalendarConfiguration = tuple[tuple[date, ...], tuple[date, ...]]
+
+# (monotonic moment it expires, configuration); replaced whole, so threads never see half of it.
+_process_copy: tuple[float, CalendarConfiguration] | None = None
 
 
 def working_calendar() -> WorkingCalendar:
     """The working-day calendar: national holidays plus the `CalendarDay` rows.
 
-    The rows are cached for five minutes, and services clear the cache when they change them.
-    The cache holds the configuration rather than the calendar itself so that every process keeps
-    one calendar per configuration, with its year tables already built, instead of unpickling a
-    cold copy on every deadline it computes.
+    The rows are cached for five minutes in the shared cache, and for
+    WORKING_CALENDAR_PROCESS_SECONDS in each process; services clear both when they change
+    them. The caches hold the configuration rather than the calendar itself so that every
+    process keeps one calendar per configuration, with its year tables already built, instead of
+    unpickling a cold copy on every deadline it computes.
     """
+    global _process_copy
+    now = time.monotonic()
+    copy = _process_copy
+    if copy is not None and now < copy[0]:
+        return _calendar_for(copy[1])
     configuration = _cached_configuration()
     if configuration is None:
         configuration = _configuration_from_database()
         _cache_configuration(configuration)
+    _process_copy = (now + WORKING_CALENDAR_PROCESS_SECONDS, configuration)
     return _calendar_for(configuration)
 
 
 def working_calendar_cache_clear() -> None:
-    """Forget the cached configuration, so the next `working_calendar()` reads the rows again."""
+    """Forget the cached configuration, so the next `working_calendar()` reads the rows again.
+
+    Other processes' own copies expire within WORKING_CALENDAR_PROCESS_SECONDS.
+    """
+    global _process_copy
+    _process_copy = None
     try:
         cache.delete(WORKING_CALENDAR_CACHE_KEY)
     except Exception:
