@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import threading
+import time
 from typing import Any
 
 import pytest
 import redis
 from django.conf import settings
 from django.contrib.gis.geos import Point
+from django.db import connection, transaction
 
 from geoapp.exceptions import Conflict, InvalidInput
 from incidents import services
@@ -330,4 +333,85 @@ def test_reports_without_a_key_are_never_merged(file_report: Any) -> None:
     file_report(client_identity="address:203.0.113.10")
     file_report(client_identity="address:203.0.113.10")
 
+    assert counts() == (2, 2)
+
+
+def _until_another_connection_waits_for_a_lock() -> None:
+    """Poll, from this thread's connection, until a backend of this test database is blocked on
+    a lock (the racing INSERT waiting on the unique index); at most ten seconds."""
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            # Inside a transaction the statistics views keep their first snapshot: drop it.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the twin submission never waited for the first one")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_twin_submission_racing_the_first_waits_for_it_and_returns_it(file_report: Any) -> None:
+    twin = {"client_identity": "address:203.0.113.10", "idempotency_key": "k-race"}
+    first: list[Incident] = []
+    filed = threading.Event()
+
+    def first_submission() -> None:
+        # Filed in its own connection and left uncommitted until the twin is blocked on it.
+        try:
+            with transaction.atomic():
+                first.append(file_report(**twin).incident)
+                filed.set()
+                _until_another_connection_waits_for_a_lock()
+        finally:
+            filed.set()
+            connection.close()
+
+    thread = threading.Thread(target=first_submission)
+    thread.start()
+    try:
+        assert filed.wait(timeout=10)
+        # The twin's first lookup cannot see the uncommitted report: it goes on to INSERT, waits
+        # on the idempotency index until the first commits, then finds it.
+        again = services.incident_create(
+            category_code="giao-thong",
+            description="Ổ gà sâu giữa đường Hùng Vương",
+            point=CAM_THANH_POINT,
+            channel=IncidentChannel.WEB,
+            attributes={"loai-hu-hong": "o-ga"},
+            **twin,
+        )
+    finally:
+        thread.join(timeout=20)
+
+    assert again.created is False
+    assert again.incident.pk == first[0].pk
+    assert counts() == (1, 1)
+    # Planned once, by the first submission: the reporter's receipt (the unit has no address).
+    assert list(Notification.objects.values_list("dedupe_key", flat=True)) == [
+        f"incident:{first[0].pk}:created:reporter:email"
+    ]
+
+
+def test_a_tracking_code_drawn_twice_is_drawn_again(
+    file_report: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken = file_report().incident.tracking_code
+    drawn = iter([taken, "PA-7K3M-Q9XD"])
+    monkeypatch.setattr(services, "tracking_code_generate", lambda: next(drawn))
+
+    second = file_report(description="Đèn đường hỏng").incident
+
+    assert second.tracking_code == "PA-7K3M-Q9XD"
+    assert second.reporter_token_hash == reporter_token_hash(
+        services.reporter_token_for("PA-7K3M-Q9XD")
+    )
+    assert list(Incident.objects.order_by("id").values_list("tracking_code", "description")) == [
+        (taken, "Ổ gà sâu giữa đường Hùng Vương"),
+        ("PA-7K3M-Q9XD", "Đèn đường hỏng"),
+    ]
     assert counts() == (2, 2)
