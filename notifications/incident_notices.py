@@ -91,6 +91,9 @@ def _to_reporter(
     occasion: str,
     event_id: int | None = None,
 ) -> list[Notification]:
+    contacts = _reporter_contacts(incident)
+    if not contacts:
+        return []  # and no message composed: rendering it costs more than planning it
     message = message_texts.compose(kind, context)
     return [
         notification_enqueue(
@@ -104,7 +107,7 @@ def _to_reporter(
             incident_id=incident.pk,
             event_id=event_id,
         )
-        for channel, address in _reporter_contacts(incident)
+        for channel, address in contacts
     ]
 
 
@@ -206,6 +209,16 @@ def incident_created_notices_enqueue(
         context=message_texts.unit_context(incident),
         occasion="created",
     )
+    followers = (
+        [
+            (subscription, NotificationKind.FOLLOWED_AREA_NEW_INCIDENT)
+            for subscription in selectors.area_followers(incident=incident)
+        ]
+        if incident.is_publicly_visible
+        else []
+    )
+    if not followers and not _reporter_contacts(incident):
+        return planned  # an anonymous report no one follows: no public context to build
     context = message_texts.incident_context(incident)
     planned += _to_reporter(
         incident=incident,
@@ -213,16 +226,9 @@ def incident_created_notices_enqueue(
         context=context,
         occasion="created",
     )
-    if incident.is_publicly_visible:
-        planned += _to_followers(
-            incident=incident,
-            followers=[
-                (subscription, NotificationKind.FOLLOWED_AREA_NEW_INCIDENT)
-                for subscription in selectors.area_followers(incident=incident)
-            ],
-            context=context,
-            occasion="created",
-        )
+    planned += _to_followers(
+        incident=incident, followers=followers, context=context, occasion="created"
+    )
     return planned
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -210,6 +211,57 @@ def test_a_row_locked_by_another_worker_is_skipped_not_sent_twice() -> None:
 
     assert services.notification_send(notification_id=notification.pk) == NotificationStatus.SENT
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_plannings_of_one_message_at_once_write_one_row_and_enqueue_one_task(
+    private_queue: str,
+) -> None:
+    planned = threading.Event()
+    first: list[Notification] = []
+
+    def first_planner() -> None:
+        # Plans the message in its own transaction and commits only once the second planner
+        # is blocked on the dedupe key's unique index.
+        try:
+            with transaction.atomic():
+                first.append(enqueue())
+                planned.set()
+                _until_another_connection_waits_for_a_lock()
+        finally:
+            planned.set()
+            connection.close()
+
+    thread = threading.Thread(target=first_planner)
+    thread.start()
+    try:
+        assert planned.wait(timeout=10)
+        second = enqueue(body="Một nội dung khác")
+    finally:
+        thread.join(timeout=20)
+
+    assert second.pk == first[0].pk
+    assert list(Notification.objects.values_list("pk", "body")) == [
+        (first[0].pk, "Nội dung thư\n\nEnglish")
+    ]
+    assert queued_tasks(private_queue) == [("notifications.send", f"({first[0].pk},)")]
+
+
+def _until_another_connection_waits_for_a_lock() -> None:
+    """Poll until a backend of this test database is blocked on a lock; at most ten seconds."""
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            # Inside a transaction the statistics views keep their first snapshot: drop it.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the second planner never waited for the first one")
 
 
 def test_a_broker_outage_leaves_the_row_pending_and_the_caller_unharmed(
