@@ -11,15 +11,19 @@ turn, reported at the moment of the call.
    Floor: what PostgreSQL needs for the same reports: the routing statement `route_point` sends,
    once per report (prepared, psycopg), then COPY of the very incident and event rows the service
    wrote. Those rows are what the next figures read.
-   A diagnostic beside it: the same calls for 2,000 reports with the notification hooks replaced
-   by nothing, which tells the service's own cost from the cost of planning its notifications.
+   Beside it, the same 10,000 reports filed by 2 processes at once (half each, each in one
+   transaction, like 2 gunicorn workers on the 2 cores), timed from the common start to the
+   last call; and a diagnostic: the same calls for 2,000 reports with the notification hooks
+   replaced by nothing, which tells the service's own cost from the cost of planning its
+   notifications.
 2. Filing, one transaction per report, as the API files them: `incident_create` in autocommit
    (its own transaction and commit) with all its work, the notification planning included
    (outbox rows, and a task on the broker after the commit), for 1,000 reports. Floor: per
    report, the routing statement and COPY of its two rows in one committed transaction.
 3. The public map list `GET /api/v1/incidents/?bbox=<the territory>&limit=10000` (10,000 features)
    through gunicorn, one request at a time on a kept-alive connection; p50 and p95. Floor: the
-   statement the selector sends, run by psycopg (prepared), p50.
+   statement the selector sends, run by psycopg (prepared) and fetched as the selector fetches
+   it (the document's UTF-8 bytes, not decoded), p50.
 4. Open311 `GET /open311/v2/requests.json` (the default window: the latest 1,000 requests), the
    same way. Floor: the statements the view sends, replayed by psycopg.
 
@@ -33,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -41,6 +46,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
+
+from psycopg.adapt import Loader
 
 from benchmarks.common import (
     RESULTS_DIRECTORY,
@@ -60,6 +67,7 @@ DATASET = Dataset("incidents", "demo territory (123 approximate areas, 129 agenc
 DATASET_KEY = "demo"  # what run_all passes; the database is always DATASET's
 
 REPORT_COUNT = 10_000
+FILING_PROCESSES = 2  # the machine's cores: how many gunicorn workers would file at once
 REQUEST_PATH_REPORT_COUNT = 1_000
 DIAGNOSTIC_REPORT_COUNT = 2_000
 POINT_SEED = 3
@@ -273,6 +281,66 @@ def filing_in_one_transaction_figures(reports: list[Filing]) -> list[Figure]:
     ]
 
 
+def _file_share(share: list[Filing], start: Any, results: Any) -> None:
+    """In a child process: warm up, wait for the other filers, file `share` in one transaction
+    (rolled back, as in figure 1) and report when the calls started and ended."""
+    from django.db import connection, transaction
+
+    try:
+        with transaction.atomic():  # warm-up: this process's caches and prepared statements
+            for filing in share[:100]:
+                _incident_create(filing)
+            transaction.set_rollback(True)
+        start.wait()
+        with transaction.atomic():
+            # The monotonic clock is the machine's: the processes' moments compare.
+            started = time.monotonic()
+            for filing in share:
+                _incident_create(filing)
+            ended = time.monotonic()
+            transaction.set_rollback(True)
+        results.put((started, ended))
+    except BaseException as error:
+        results.put(error)
+        raise
+    finally:
+        connection.close()
+
+
+def filing_in_parallel_figures(reports: list[Filing]) -> list[Figure]:
+    """The same reports filed by FILING_PROCESSES processes at once, each its share."""
+    from django.db import connections
+
+    connections.close_all()  # each child opens its own database connection
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(FILING_PROCESSES)
+    results = context.Queue()
+    processes = [
+        context.Process(target=_file_share, args=(reports[index::FILING_PROCESSES], start, results))
+        for index in range(FILING_PROCESSES)
+    ]
+    for process in processes:
+        process.start()
+    moments = [results.get(timeout=900) for _process in processes]
+    for process in processes:
+        process.join()
+    failures = [moment for moment in moments if isinstance(moment, BaseException)]
+    if failures or any(process.exitcode != 0 for process in processes):
+        raise RuntimeError(f"a filing process failed: {failures}")
+    seconds = max(ended for _started, ended in moments) - min(started for started, _ in moments)
+    return [
+        Figure(
+            dataset=DATASET_KEY,
+            name=f"incident_create, {len(reports):,} by {FILING_PROCESSES} processes at once",
+            unit="reports/s",
+            project=len(reports) / seconds,
+            target_operator="≥",
+            target_value=TARGET_REPORTS_PER_SECOND,
+            note=f"{FILING_PROCESSES} processes on {os.cpu_count()} cores, each in one transaction",
+        )
+    ]
+
+
 @contextmanager
 def notification_planning_skipped() -> Iterator[None]:
     """Diagnostic only: the hooks of incidents/notifications.py do nothing while it lasts."""
@@ -421,11 +489,22 @@ def http_milliseconds(
     return timings
 
 
-def statements_replay_timings(statements: list[tuple[str, Any]], *, count: int) -> list[float]:
+class _Utf8BytesLoader(Loader):
+    """Text as the bytes PostgreSQL sent, as the map list's selector fetches its document."""
+
+    def load(self, data: Any) -> bytes:
+        return bytes(data)
+
+
+def statements_replay_timings(
+    statements: list[tuple[str, Any]], *, count: int, text_as_bytes: bool = False
+) -> list[float]:
     """Replay the statements `count` times (plus a warm-up) on a psycopg connection, prepared,
-    fetching every row; each replay in milliseconds."""
+    fetching every row (text undecoded with `text_as_bytes`); each replay in milliseconds."""
     timings = []
     with floor_connection(DATASET) as floor:
+        if text_as_bytes:
+            floor.adapters.register_loader("text", _Utf8BytesLoader)
         for replay in range(WARM_UP_REQUESTS + count):
             started = time.perf_counter_ns()
             for sql, parameters in statements:
@@ -476,11 +555,11 @@ def map_list_figures(base_url: str, expected_features: int) -> list[Figure]:
             filters=selectors.PublicIncidentFilters(bbox=bbox), limit=expected_features
         )
     )
-    floor = statements_replay_timings(statements, count=MEASURED_REQUESTS)
+    floor = statements_replay_timings(statements, count=MEASURED_REQUESTS, text_as_bytes=True)
     size = len(
         selectors.incidents_public_feature_collection(
             filters=selectors.PublicIncidentFilters(bbox=bbox), limit=expected_features
-        ).encode()
+        )
     )
     project_p50, floor_p50 = percentile(project, 50), percentile(floor, 50)
     return [
@@ -555,6 +634,7 @@ def incidents_figures(parts: tuple[str, ...] = PARTS) -> list[Figure]:
     if "filing" in parts:
         reports = filings(REPORT_COUNT + REQUEST_PATH_REPORT_COUNT, seed=POINT_SEED)
         figures += _shown(filing_in_one_transaction_figures(reports[:REPORT_COUNT]))
+        figures += _shown(filing_in_parallel_figures(reports[:REPORT_COUNT]))
         figures += _shown(filing_without_notifications_figures(reports[:DIAGNOSTIC_REPORT_COUNT]))
         try:
             figures += _shown(filing_one_transaction_each_figures(reports[REPORT_COUNT:]))

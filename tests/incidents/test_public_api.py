@@ -369,6 +369,23 @@ def test_the_summary_is_the_start_of_a_long_description(
     assert summary == "Đ" * 140
 
 
+@pytest.mark.parametrize(
+    ("description", "summary"),
+    [
+        ("Đ" * 140, "Đ" * 140),  # 280 bytes, 140 characters: the whole text
+        ("a" * 140, "a" * 140),
+        ("a" * 141, "a" * 140),
+        ("ổ" * 139 + "ab", "ổ" * 139 + "a"),
+    ],
+)
+def test_the_summary_counts_characters_not_bytes(
+    citizen: APIClient, file_report: Any, description: str, summary: str
+) -> None:
+    file_report(description=description)
+
+    assert citizen.get(CREATE_URL).json()["features"][0]["properties"]["summary"] == summary
+
+
 def test_text_with_quotes_and_backslashes_stays_valid_json(
     citizen: APIClient, file_report: Any
 ) -> None:
