@@ -69,6 +69,8 @@ def screen_point(page: Page, longitude: float, latitude: float) -> tuple[float, 
 
 
 def click_at(page: Page, longitude: float, latitude: float) -> None:
+    # Screen positions are only right once the map has stopped fitting itself to the areas.
+    wait_for_the_map_to_settle(page)
     page.mouse.click(*screen_point(page, longitude, latitude))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -102,6 +102,17 @@ def wait_for_the_map_to_settle(page: Page) -> None:
             setTimeout(() => resolve(pane && pane.style.transform === before), 400);
         })"""
     )
+
+
+def after_the_map_reloads(page: Page, action: Callable[[], object]) -> None:
+    """Do `action` (a click that moves the map), then wait for the markers it asks for.
+
+    Waiting for the response rather than for the map to stand still: under load a zoom animation
+    can outlast any fixed pause, and the markers of the previous view would be counted.
+    """
+    with page.expect_response(lambda response: "/api/v1/incident-map/" in response.url):
+        action()
+    wait_for_markers(page)
 
 
 def wait_for_markers(page: Page) -> None:
@@ -368,13 +379,10 @@ def test_the_public_map_groups_reports_shows_pins_up_close_and_filters_them(
     save_screenshot("citizen-home", page)
 
     biggest = page.locator(".cluster-icon", has=page.locator(".cluster-count", has_text="4"))
-    biggest.click()
-    wait_for_markers(page)
+    after_the_map_reloads(page, biggest.click)
     # A group zooms the map in two steps on itself; two more and every report has its pin.
-    page.get_by_title("Phóng to").click()
-    wait_for_markers(page)
-    page.get_by_title("Phóng to").click()
-    wait_for_markers(page)
+    after_the_map_reloads(page, page.get_by_title("Phóng to").click)
+    after_the_map_reloads(page, page.get_by_title("Phóng to").click)
     expect(page.locator(".cluster-ring")).to_have_count(0)
     expect(page.locator(".incident-pin")).to_have_count(4)
     expect(page.locator(".incident-pin.is-overdue")).to_have_count(1)
