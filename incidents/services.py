@@ -26,7 +26,7 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -444,6 +444,12 @@ def incident_create(
 _INCIDENT_INSERT_FIELDS = [
     field for field in Incident._meta.concrete_fields if not field.primary_key
 ]
+_INCIDENT_INSERT_STATEMENT = (
+    f"INSERT INTO {connection.ops.quote_name(Incident._meta.db_table)} "
+    f"({', '.join(connection.ops.quote_name(field.column) for field in _INCIDENT_INSERT_FIELDS)}) "
+    "VALUES ({placeholders}) "
+    f"ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name(Incident._meta.pk.column)}"
+)
 
 
 def _incident_insert(incident: Incident) -> bool:
@@ -458,26 +464,23 @@ def _incident_insert(incident: Incident) -> bool:
     ORM prepares them (defaults and auto_now stamps, JSON, a point in another SRID
     transformed by the statement).
     """
-    columns, placeholders, values = [], [], []
+    database = connections[DEFAULT_DB_ALIAS]  # once, rather than through the proxy per field
+    placeholders, values = [], []
     for field in _INCIDENT_INSERT_FIELDS:
         value = field.pre_save(incident, add=True)
-        columns.append(connection.ops.quote_name(field.column))
         placeholder = getattr(field, "get_placeholder", None)
-        placeholders.append(placeholder(value, None, connection) if placeholder else "%s")
-        values.append(field.get_db_prep_save(value, connection=connection))
-    statement = (
-        f"INSERT INTO {connection.ops.quote_name(Incident._meta.db_table)} "
-        f"({', '.join(columns)}) VALUES ({', '.join(placeholders)}) "
-        f"ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name(Incident._meta.pk.column)}"
-    )
+        placeholders.append(placeholder(value, None, database) if placeholder else "%s")
+        values.append(field.get_db_prep_save(value, connection=database))
     with server_binding_cursor() as cursor:
-        cursor.execute(statement, values)
+        cursor.execute(
+            _INCIDENT_INSERT_STATEMENT.format(placeholders=", ".join(placeholders)), values
+        )
         row = cursor.fetchone()
     if row is None:
         return False
     incident.pk = row[0]
     incident._state.adding = False
-    incident._state.db = connection.alias
+    incident._state.db = DEFAULT_DB_ALIAS
     return True
 
 

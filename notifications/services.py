@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +48,7 @@ from notifications.models import (
     Subscription,
 )
 from wards.models import Area
+from wards.selectors import server_binding_cursor
 
 logger = logging.getLogger(__name__)
 
@@ -129,19 +130,20 @@ _OUTBOX_INSERT_SQL = (
 
 def _outbox_insert(notification: Notification) -> bool:
     """Insert the row unless its dedupe key exists; True (and the id set) when it was new."""
+    database = connections[DEFAULT_DB_ALIAS]  # once, rather than through the proxy per field
     # pre_save and get_db_prep_save as the ORM's INSERT calls them: defaults, JSON adaptation.
     values = [
-        field.get_db_prep_save(field.pre_save(notification, add=True), connection=connection)
+        field.get_db_prep_save(field.pre_save(notification, add=True), connection=database)
         for field in _OUTBOX_FIELDS
     ]
-    with connection.cursor() as cursor:
+    with server_binding_cursor() as cursor:
         cursor.execute(_OUTBOX_INSERT_SQL, values)
         row = cursor.fetchone()
     if row is None:
         return False
     notification.pk = row[0]
     notification._state.adding = False
-    notification._state.db = connection.alias
+    notification._state.db = DEFAULT_DB_ALIAS
     return True
 
 
