@@ -54,11 +54,10 @@ MEASURED_SECONDS = 10
 class ServerShape:
     """How gunicorn runs and how hard wrk pushes it."""
 
-    # One process per core, and threads so that one request's Python runs while another waits
-    # for PostgreSQL. gthread workers also keep connections alive; sync workers close each one
-    # and served 450 requests/s where this shape served 1,200–1,800 (docs/benchmarks.md).
-    workers: int = 2
-    threads: int = 4  # more than 1 means gthread workers
+    # As `make run` serves the app (scripts/serve.sh: 3 sync workers): on two cores it answered
+    # as fast as 4 sync workers or 2 gthread workers × 4 threads (docs/benchmarks.md).
+    workers: int = 3
+    threads: int = 1  # more than 1 means gthread workers
     connections: int = 4
 
     @property

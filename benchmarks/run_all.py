@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -160,9 +161,16 @@ def machine_description() -> dict[str, str]:
         "processor": model,
         "memory": f"{memory_kib / 1024 / 1024:.1f} GiB",
         "PostgreSQL": f"{postgresql} (shared_buffers {shared_buffers}, jit {jit})",
-        "PostGIS": " ".join(postgis.split()[:3]).replace('"', ""),
+        "PostGIS": _postgis_versions(postgis),
         "Python": platform.python_version(),
     }
+
+
+def _postgis_versions(full_version: str) -> str:
+    """'3.3.2 (GEOS 3.11.1, PROJ 9.1.1)' from postgis_full_version()'s 'POSTGIS="3.3.2 …" …'."""
+    versions = dict(re.findall(r'(\w+)="([^" ]+)', full_version))
+    extras = ", ".join(f"{name} {versions[name]}" for name in ("GEOS", "PROJ") if name in versions)
+    return f"{versions.get('POSTGIS', full_version)} ({extras})"
 
 
 def _tools_required(benchmarks: list[str]) -> None:
