@@ -32,12 +32,33 @@ import datetime
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Left
 from django.utils.translation import gettext_lazy as _
 
 from wards.models import AgencyKind
 
 DESCRIPTION_MAX_LENGTH = 4000
+# The public map shows the start of a description; the whole text is in the report's detail.
+PUBLIC_SUMMARY_LENGTH = 140
+
+
+class JsonText(models.Func):
+    """A text as a JSON string, quotes and escapes included: `to_json(text)::text`, through the
+    IMMUTABLE wrapper of migration 0006, which a generated column needs (to_json is STABLE for
+    every type; for text it depends on nothing but its argument)."""
+
+    function = "incidents_json_text"
+    output_field = models.TextField()
+
+
+class VietnamMomentText(models.Func):
+    """A moment as ISO 8601 in Vietnam's time to the second, "2025-10-10T09:00:00+07:00":
+    to_char through the IMMUTABLE wrapper of migration 0006 (to_char is STABLE because of
+    its locale-dependent patterns, which this fixed pattern does not use)."""
+
+    function = "incidents_vietnam_moment_text"
+    output_field = models.TextField()
 
 
 class Category(models.Model):
@@ -350,6 +371,51 @@ class Incident(models.Model):
 
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    # The report's feature on the public map, as GeoJSON text in two parts around its category's
+    # code (which lives in another table): the map list (`incidents_public_feature_collection`)
+    # only joins the parts of 10,000 reports instead of formatting each one. PostgreSQL keeps
+    # them (GENERATED … STORED): recomputed by every INSERT and UPDATE of the row, whatever
+    # writes it, so they cannot fall out of step with the columns they show.
+    map_feature_head = models.GeneratedField(
+        verbose_name=_("đối tượng trên bản đồ công khai (phần đầu)"),
+        expression=Concat(
+            Value('{"type":"Feature","id":'),
+            JsonText("tracking_code"),
+            Value(',"geometry":'),
+            models.Func(
+                F("location"), Value(6), function="ST_AsGeoJSON", output_field=models.TextField()
+            ),
+            Value(',"properties":{"tracking_code":'),
+            JsonText("tracking_code"),
+            Value(',"category":'),
+            output_field=models.TextField(),
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+    map_feature_tail = models.GeneratedField(
+        verbose_name=_("đối tượng trên bản đồ công khai (phần cuối)"),
+        expression=Concat(
+            # Statuses are held to their CHECK constraint: no character to escape.
+            Value(',"status":"'),
+            F("status"),
+            Value('","reported_at":"'),
+            VietnamMomentText("reported_at"),
+            Value('","summary":'),
+            models.Case(
+                models.When(description_hidden=True, then=Value("null")),
+                default=JsonText(Left("description", PUBLIC_SUMMARY_LENGTH)),
+                output_field=models.TextField(),
+            ),
+            Value(',"supporters_count":'),
+            F("supporters_count"),
+            Value("}}"),
+            output_field=models.TextField(),
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("phản ánh")

@@ -289,8 +289,8 @@ PUBLIC_PROPERTIES = (
     "summary",
     "supporters_count",
 )
-# The map shows the start of the description; the whole text is in the report's detail.
-SUMMARY_LENGTH = 140
+# `summary`: the start of the description (models.PUBLIC_SUMMARY_LENGTH characters), or null
+# when it is hidden; the whole text is in the report's detail.
 
 
 def incidents_public_feature_collection(
@@ -340,39 +340,22 @@ def incidents_public_feature_collection(
     # Raw SQL because the ORM cannot aggregate rows into one document. Every value is a
     # parameter; the only interpolated text is the fixed condition list above, never user input.
     #
-    # Speed (10,000 points in a few tens of milliseconds; docs/benchmarks.md): each feature is
-    # one concat() of text pieces, which copies each piece once, instead of json_build_object
-    # re-parsed as json (about twice the cost per row) or a chain of || (which copies the
-    # growing feature at every step). Free text goes through to_json() for escaping; the
-    # category's code once per category, not per report; the tracking code once per report,
-    # used twice. The other values (statuses held to a CHECK constraint, numbers, a fixed
-    # date format, GeoJSON from PostGIS) cannot contain characters that need it. A description
-    # of at most SUMMARY_LENGTH bytes has at most that many characters and is its own summary:
-    # left() only for the longer ones, as counting characters costs more than the rest of the
-    # summary. string_agg keeps the order of the ordered subquery it reads (nothing between
-    # them reorders rows).
+    # Speed (10,000 points in a few tens of milliseconds; docs/benchmarks.md): each report's
+    # feature is already text, in the two columns PostgreSQL generates from the report's own
+    # columns (Incident.map_feature_head and map_feature_tail: escaped, formatted, always in step
+    # with the row); only its category's code comes from another table, escaped once per
+    # category. Formatting 10,000 features here instead (to_json of the summary, to_char of the
+    # moment, ST_AsGeoJSON) took about 12 ms more than joining the stored parts. string_agg
+    # keeps the order of the ordered subquery it reads (nothing between them reorders rows).
     sql = f"""
         SELECT '{{"type":"FeatureCollection","numberReturned":' || count(*)
             || ',"next_offset":' || CASE WHEN count(*) = %(limit)s AND %(limit)s > 0
                                          THEN (%(offset)s + %(limit)s)::text ELSE 'null' END
-            || ',"features":[' || COALESCE(string_agg(concat(
-                '{{"type":"Feature","id":', code_json,
-                ',"geometry":', ST_AsGeoJSON(location, 6),
-                ',"properties":{{"tracking_code":', code_json,
-                ',"category":', category_json,
-                ',"status":"', status,
-                '","reported_at":"', to_char(reported_at AT TIME ZONE 'Asia/Ho_Chi_Minh',
-                                             'YYYY-MM-DD"T"HH24:MI:SS"+07:00"'),
-                '","summary":', COALESCE(to_json(summary)::text, 'null'),
-                ',"supporters_count":', supporters_count,
-                '}}}}'), ','), '')
+            || ',"features":['
+            || COALESCE(string_agg(map_feature_head || category_json || map_feature_tail, ','), '')
             || ']}}'
         FROM (
-            SELECT to_json(i.tracking_code)::text AS code_json, i.location, i.status,
-                   i.reported_at, i.supporters_count, c.category_json,
-                   CASE WHEN i.description_hidden THEN NULL
-                        WHEN octet_length(i.description) <= {SUMMARY_LENGTH} THEN i.description
-                        ELSE left(i.description, {SUMMARY_LENGTH}) END AS summary
+            SELECT i.map_feature_head, c.category_json, i.map_feature_tail
             FROM incidents_incident i
             JOIN (SELECT id, code, to_json(code)::text AS category_json
                   FROM incidents_category) AS c ON c.id = i.category_id

@@ -441,8 +441,11 @@ def incident_create(
     )
 
 
+# Every column but the id and those PostgreSQL generates.
 _INCIDENT_INSERT_FIELDS = [
-    field for field in Incident._meta.concrete_fields if not field.primary_key
+    field
+    for field in Incident._meta.concrete_fields
+    if not field.primary_key and not field.generated
 ]
 _INCIDENT_INSERT_STATEMENT = (
     f"INSERT INTO {connection.ops.quote_name(Incident._meta.db_table)} "

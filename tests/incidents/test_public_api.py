@@ -427,6 +427,38 @@ def test_bad_map_parameters_get_a_clear_error(
     assert response.json()["code"] == code
 
 
+def test_the_map_follows_every_change_of_a_report(
+    citizen: APIClient, file_report: Any, officer_a: Any
+) -> None:
+    incident = file_report(reported_at=vietnam(2025, 10, 10, 9, 30)).incident
+    services.incident_support(incident=incident, supporter_identity="address:10.0.0.2")
+    services.incident_support(incident=incident, supporter_identity="address:10.0.0.3")
+    services.incident_acknowledge(actor=officer_a, incident=incident)
+    services.incident_transfer(
+        actor=officer_a,
+        incident=incident,
+        reason="Vị trí đúng là ở xã An Phú.",
+        point=AN_PHU_POINT,
+        category_code="chieu-sang",
+    )
+
+    feature = citizen.get(CREATE_URL).json()["features"][0]
+
+    assert feature == {
+        "type": "Feature",
+        "id": incident.tracking_code,
+        "geometry": {"type": "Point", "coordinates": [108.8, 15.15]},
+        "properties": {
+            "tracking_code": incident.tracking_code,
+            "category": "chieu-sang",
+            "status": "new",
+            "reported_at": "2025-10-10T09:30:00+07:00",
+            "summary": "Ổ gà sâu giữa đường Hùng Vương",
+            "supporters_count": 2,
+        },
+    }
+
+
 def test_a_hidden_description_is_null_on_the_map(
     citizen: APIClient, file_report: Any, officer_a: Any
 ) -> None:
