@@ -12,7 +12,7 @@ import os
 import statistics
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -139,6 +139,27 @@ def percentile(values: Sequence[float], share: float) -> float:
     lower = int(position)
     upper = min(lower + 1, len(ordered) - 1)
     return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def processes_cpu_seconds(matches: Callable[[str], bool]) -> float:
+    """CPU time (user + system) used so far by the live processes whose command line `matches`.
+
+    Linux only (/proc). With it a figure can say how much work a request took, whatever else
+    the shared machine was doing at the time.
+    """
+    ticks_per_second = os.sysconf("SC_CLK_TCK")
+    total_ticks = 0
+    for command_file in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = command_file.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if not matches(command):
+                continue
+            # The fields after the command name, which may itself hold spaces and parentheses.
+            fields = (command_file.parent / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # the process ended meanwhile
+        total_ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return total_ticks / ticks_per_second
 
 
 def load_average() -> float:

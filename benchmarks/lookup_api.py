@@ -39,6 +39,7 @@ from benchmarks.common import (
     figures_table,
     figures_write,
     percentile,
+    processes_cpu_seconds,
 )
 from benchmarks.datasets import DATASETS, LOOKUP_DAY, SAMPLE_POINT_COUNT, Dataset
 from benchmarks.routing import sample_points, statements_capture
@@ -248,7 +249,25 @@ def lookup_api_figures(dataset: Dataset, shape: ServerShape) -> list[Figure]:
 
     with gunicorn_serving(dataset, shape, probe) as base_url:
         wrk_run(base_url, points, shape, WARM_UP_SECONDS)
+        address = base_url.removeprefix("http://")
+
+        def is_gunicorn(command: str) -> bool:
+            return "gunicorn" in command and address in command
+
+        def is_backend(command: str) -> bool:
+            # The title PostgreSQL gives a backend: "postgres: 15/main: user database host …".
+            return command.startswith("postgres: ") and f" {dataset.database} " in command
+
+        gunicorn_before = processes_cpu_seconds(is_gunicorn)
+        postgresql_before = processes_cpu_seconds(is_backend)
         served = wrk_run(base_url, points, shape, MEASURED_SECONDS)
+        requests = served.requests_per_second * MEASURED_SECONDS
+        gunicorn_milliseconds = (
+            (processes_cpu_seconds(is_gunicorn) - gunicorn_before) / requests * 1e3
+        )
+        postgresql_milliseconds = (
+            (processes_cpu_seconds(is_backend) - postgresql_before) / requests * 1e3
+        )
     script = pgbench_script(statement, parameters)
     pgbench_run(dataset, script, shape.connections, WARM_UP_SECONDS)
     floor = pgbench_run(dataset, script, shape.connections, MEASURED_SECONDS)
@@ -279,6 +298,16 @@ def lookup_api_figures(dataset: Dataset, shape: ServerShape) -> list[Figure]:
             unit="ms",
             project=served.p99_milliseconds,
             floor=floor.p99_milliseconds,
+        ),
+        Figure(
+            dataset=dataset.key,
+            name="lookup API CPU per request",
+            unit="ms",
+            project=gunicorn_milliseconds + postgresql_milliseconds,
+            note=(
+                f"gunicorn and Django {gunicorn_milliseconds:.2f} ms, "
+                f"PostgreSQL {postgresql_milliseconds:.2f} ms"
+            ),
         ),
     ]
 
