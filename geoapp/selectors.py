@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import logging
-import time
 from datetime import date
+from time import monotonic
 from typing import Final
 
 from django.core.cache import cache
@@ -43,7 +43,7 @@ def working_calendar() -> WorkingCalendar:
     unpickling a cold copy on every deadline it computes.
     """
     global _process_copy
-    now = time.monotonic()
+    now = monotonic()
     copy = _process_copy
     if copy is not None and now < copy[0]:
         return _calendar_for(copy[1])

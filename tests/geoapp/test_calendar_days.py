@@ -11,10 +11,12 @@ from django.db import IntegrityError, transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from geoapp import selectors
 from geoapp.exceptions import InvalidInput
 from geoapp.models import CalendarDay, CalendarDayKind
 from geoapp.selectors import (
     WORKING_CALENDAR_CACHE_KEY,
+    WORKING_CALENDAR_PROCESS_SECONDS,
     working_calendar,
     working_calendar_cache_clear,
 )
@@ -127,6 +129,26 @@ def test_the_calendar_is_read_from_the_cache_until_it_is_cleared(
     assert cached is first
     assert cached.is_working_day(ORDINARY_MONDAY)
     working_calendar_cache_clear()
+    assert not working_calendar().is_working_day(ORDINARY_MONDAY)
+
+
+def test_another_process_sees_a_change_once_its_own_copy_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert working_calendar().is_working_day(ORDINARY_MONDAY)
+    # Another process's service changes the day and, on commit, clears the shared cache; this
+    # process's own copy is not told.
+    CalendarDay.objects.create(day=ORDINARY_MONDAY, kind=CalendarDayKind.DAY_OFF)
+    cache.delete(WORKING_CALENDAR_CACHE_KEY)
+    read_at = selectors.monotonic()
+
+    monkeypatch.setattr(
+        selectors, "monotonic", lambda: read_at + WORKING_CALENDAR_PROCESS_SECONDS - 0.5
+    )
+    assert working_calendar().is_working_day(ORDINARY_MONDAY)
+    monkeypatch.setattr(
+        selectors, "monotonic", lambda: read_at + WORKING_CALENDAR_PROCESS_SECONDS + 0.5
+    )
     assert not working_calendar().is_working_day(ORDINARY_MONDAY)
 
 
