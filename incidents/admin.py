@@ -77,7 +77,8 @@ class IncidentAdmin(admin.GISModelAdmin):
     search_fields = ["tracking_code", "description", "address"]
     date_hierarchy = "reported_at"
     inlines = [IncidentPhotoInline, IncidentEventInline]
-    exclude = ["reporter_token_hash", "client_fingerprint"]
+    # Secrets, and the map's feature text that PostgreSQL generates from the other columns.
+    exclude = ["reporter_token_hash", "client_fingerprint", "map_feature_head", "map_feature_tail"]
 
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         return [

@@ -23,6 +23,7 @@ from psycopg.abc import Buffer
 from psycopg.adapt import Loader
 
 from geoapp.clock import VIETNAM_TIME_ZONE
+from geoapp.database import server_binding_cursor
 from geoapp.exceptions import InvalidInput, NotFound
 from incidents import permissions
 from incidents.models import (
@@ -35,7 +36,6 @@ from incidents.models import (
     public_incidents_sql,
 )
 from incidents.tracking_codes import tracking_code_normalize
-from wards.selectors import server_binding_cursor
 
 ModelType = TypeVar("ModelType", bound=Model)
 

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from geoapp.clock import VIETNAM_TIME_ZONE
+from geoapp.database import server_binding_cursor
 from geoapp.exceptions import Conflict, InvalidInput, NotFound
 from geoapp.selectors import working_calendar
 from incidents import events, notifications, permissions, selectors
@@ -59,7 +60,7 @@ from incidents.reporter_tokens import reporter_token_for, reporter_token_hash
 from incidents.selectors import CategoryWithQuestions
 from incidents.tracking_codes import tracking_code_generate
 from wards.models import Agency, AgencyMembership
-from wards.selectors import route_point, server_binding_cursor
+from wards.selectors import route_point
 
 Status = IncidentStatus
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from geoapp.database import server_binding_cursor
 from geoapp.exceptions import InvalidInput, NotFound
 from incidents.models import Incident
 from notifications import message_texts, selectors, subscription_tokens
@@ -48,7 +49,6 @@ from notifications.models import (
     Subscription,
 )
 from wards.models import Area
-from wards.selectors import server_binding_cursor
 
 logger = logging.getLogger(__name__)
 
