@@ -7,7 +7,7 @@
 Each benchmark runs in a process of its own (Django is set up once per process, for one
 database). The data sets are prepared first (created, migrated and filled once, then reused;
 see benchmarks/datasets.py). The figures of every run, the machine and the load averages are
-written to var/benchmarks/results.json, and the table to var/benchmarks/results.md.
+written to var/benchmarks/results-<date>-<time>.json, and the table beside it in .md.
 
 The machine has two cores shared with other work: timings are only meaningful when the load
 average is low. `--wait-for-load 1.0` waits (up to ten minutes) before each measurement until the
@@ -120,7 +120,9 @@ def main() -> None:
         f"{highest_load:.2f}\n{table}"
     )
     RESULTS_DIRECTORY.mkdir(parents=True, exist_ok=True)
-    (RESULTS_DIRECTORY / "results.json").write_text(
+    # One file per invocation: several people run benchmarks on the shared machine.
+    stem = time.strftime("results-%Y%m%d-%H%M%S")
+    (RESULTS_DIRECTORY / f"{stem}.json").write_text(
         json.dumps(
             {
                 "machine": machine,
@@ -131,7 +133,8 @@ def main() -> None:
             indent=2,
         )
     )
-    (RESULTS_DIRECTORY / "results.md").write_text(table + "\n")
+    (RESULTS_DIRECTORY / f"{stem}.md").write_text(table + "\n")
+    print(f"written: {RESULTS_DIRECTORY / stem}.json and .md")
 
 
 def machine_description() -> dict[str, str]:
