@@ -5,7 +5,7 @@ past reports, looking each point up (`selectors.areas_containing_point`) costs a
 a point-in-polygon test against a freshly read polygon per point. One statement does it all,
 provided the polygons are on the outer side of the join: PostGIS then keeps each polygon's
 prepared geometry and edge index in its cache while it tests every candidate point against it.
-With the points outside, each test reads and decompresses another polygon: about eight times
+With the points outside, each test reads and decompresses another polygon: about seven times
 slower at the national scale of 3,321 communes, where the planner picks that plan on its own
 (docs/benchmarks.md).
 """
