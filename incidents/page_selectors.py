@@ -17,7 +17,6 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import InvalidInput, NotFound
 from incidents.models import (
     OPEN_STATUSES,
@@ -26,9 +25,8 @@ from incidents.models import (
     IncidentEvent,
     IncidentPhoto,
     IncidentStatus,
-    public_incidents_sql,
 )
-from incidents.selectors import PublicIncidentFilters
+from incidents.selectors import PublicIncidentFilters, public_incident_conditions
 from incidents.tracking_codes import tracking_code_normalize
 from wards.models import Area, AreaLevel
 
@@ -42,10 +40,6 @@ MAXIMUM_ZOOM = 22
 # reports in any real city; the limit only bounds the cost of a pathological request.
 INDIVIDUAL_PINS_LIMIT = 2000
 LATEST_ANSWERS_LIMIT = 6
-
-
-def _public_condition(alias: str = "i") -> str:
-    return public_incidents_sql(alias)
 
 
 # The public map
@@ -69,44 +63,6 @@ def parse_zoom(text: object) -> int:
 def cell_size_degrees(zoom: int) -> float:
     """The side of a grouping cell, in degrees, at `zoom`."""
     return 360.0 / (256 * 2**zoom) * CLUSTER_CELL_PIXELS
-
-
-def _filter_conditions(
-    filters: PublicIncidentFilters, parameters: dict[str, object], *, box: tuple
-) -> list[str]:
-    conditions = [
-        _public_condition(),
-        # The && operator alone decides for points (a point's box is the point itself) and lets
-        # the GiST index on location pick the rows of the box.
-        "i.location && ST_MakeEnvelope(%(min_lon)s, %(min_lat)s, %(max_lon)s, %(max_lat)s, 4326)",
-    ]
-    parameters.update(dict(zip(("min_lon", "min_lat", "max_lon", "max_lat"), box, strict=True)))
-    if filters.category:
-        conditions.append(
-            "i.category_id = (SELECT id FROM incidents_category WHERE code = %(category)s)"
-        )
-        parameters["category"] = filters.category
-    if filters.status:
-        conditions.append("i.status = %(status)s")
-        parameters["status"] = filters.status
-    if filters.area_code:
-        # By code across validity periods, as the core's public list does: "21025" finds the
-        # reports of Phường Nguyễn Nghiêm (before the reform) and of Phường Cẩm Thành (after).
-        conditions.append("i.area_id IN (SELECT id FROM wards_area WHERE code = %(area_code)s)")
-        parameters["area_code"] = filters.area_code
-    if filters.reported_from is not None:
-        conditions.append("i.reported_at >= %(reported_from)s")
-        parameters["reported_from"] = datetime.datetime.combine(
-            filters.reported_from, datetime.time.min, tzinfo=VIETNAM_TIME_ZONE
-        )
-    if filters.reported_to is not None:
-        conditions.append("i.reported_at < %(reported_to)s")
-        parameters["reported_to"] = datetime.datetime.combine(
-            filters.reported_to + datetime.timedelta(days=1),
-            datetime.time.min,
-            tzinfo=VIETNAM_TIME_ZONE,
-        )
-    return conditions
 
 
 # One report as a map feature: public fields only. `i` is the report, `c` its category.
@@ -270,7 +226,7 @@ def incidents_map_features(
     else:
         parameters["limit"] = INDIVIDUAL_PINS_LIMIT
         box = filters.bbox
-    conditions = _filter_conditions(filters, parameters, box=box)
+    conditions = public_incident_conditions(filters=filters, box=box, parameters=parameters)
     # Raw SQL because the ORM can neither group on computed cells nor aggregate rows into one
     # JSON document. Every value is a parameter; the interpolated text is the fixed condition
     # list above and the fixed feature template, never user input.

@@ -293,29 +293,30 @@ PUBLIC_PROPERTIES = (
 # when it is hidden; the whole text is in the report's detail.
 
 
-def incidents_public_feature_collection(
-    *, filters: PublicIncidentFilters, limit: int, offset: int = 0
-) -> bytes:
-    """Public reports as a GeoJSON FeatureCollection (UTF-8), newest first, built in PostgreSQL.
+def public_incident_conditions(
+    *,
+    filters: PublicIncidentFilters,
+    box: tuple[float, float, float, float] | None,
+    parameters: dict[str, object],
+) -> list[str]:
+    """SQL conditions on `incidents_incident AS i` for the public rule and `filters` (with `box`
+    instead of `filters.bbox`, which callers may widen), adding their values to `parameters`.
 
-    Each feature carries `PUBLIC_PROPERTIES` only. `numberReturned` counts this page;
-    `next_offset` is the offset of the next page when this one is full, else null.
+    Shared by every hand-written public list (the GeoJSON list, the clustered map), so that a
+    filter means the same everywhere. Only fixed text is returned; every value is a parameter.
     """
-    conditions = [
-        public_incidents_sql("i"),
-    ]
-    parameters: dict[str, object] = {"limit": limit, "offset": offset}
-    if filters.bbox is not None:
-        # For points, the && operator alone decides (a point's box is the point) and can use
-        # the GiST index on location.
+    conditions = [public_incidents_sql("i")]
+    if box is not None:
+        # For points, the && operator alone decides (a point's box is the point) and lets the
+        # GiST index on location pick the rows of the box.
         conditions.append(
             "i.location && ST_MakeEnvelope(%(min_lon)s, %(min_lat)s, %(max_lon)s, %(max_lat)s, 4326)"
         )
-        parameters.update(
-            dict(zip(("min_lon", "min_lat", "max_lon", "max_lat"), filters.bbox, strict=True))
-        )
+        parameters.update(dict(zip(("min_lon", "min_lat", "max_lon", "max_lat"), box, strict=True)))
     if filters.category:
-        conditions.append("c.code = %(category)s")
+        conditions.append(
+            "i.category_id = (SELECT id FROM incidents_category WHERE code = %(category)s)"
+        )
         parameters["category"] = filters.category
     if filters.status:
         conditions.append("i.status = %(status)s")
@@ -337,6 +338,21 @@ def incidents_public_feature_collection(
             datetime.time.min,
             tzinfo=VIETNAM_TIME_ZONE,
         )
+    return conditions
+
+
+def incidents_public_feature_collection(
+    *, filters: PublicIncidentFilters, limit: int, offset: int = 0
+) -> bytes:
+    """Public reports as a GeoJSON FeatureCollection (UTF-8), newest first, built in PostgreSQL.
+
+    Each feature carries `PUBLIC_PROPERTIES` only. `numberReturned` counts this page;
+    `next_offset` is the offset of the next page when this one is full, else null.
+    """
+    parameters: dict[str, object] = {"limit": limit, "offset": offset}
+    conditions = public_incident_conditions(
+        filters=filters, box=filters.bbox, parameters=parameters
+    )
     # Raw SQL because the ORM cannot aggregate rows into one document. Every value is a
     # parameter; the only interpolated text is the fixed condition list above, never user input.
     #
