@@ -49,7 +49,8 @@ from benchmarks.common import (
 )
 from benchmarks.datasets import Dataset
 from benchmarks.lookup_api import ServerShape, gunicorn_serving
-from benchmarks.routing import floor_connection, statements_capture
+from benchmarks.routing import floor_replay_timings, statements_capture
+from benchmarks.sample_reports import CATEGORY_ATTRIBUTES, DESCRIPTIONS
 
 DATASET = Dataset("citizen_pages", "96 real communes of Quảng Ngãi, 10,000 reports")
 DATASET_KEY = "citizen"
@@ -82,26 +83,6 @@ STATUS_SHARES = (
     ("resolved", 0.25),
     ("closed", 0.15),
     ("rejected", 0.08),
-)
-CATEGORY_ATTRIBUTES: dict[str, dict[str, Any]] = {
-    "giao-thong": {"loai-hu-hong": "o-ga"},
-    "chieu-sang": {},
-    "cap-thoat-nuoc": {"van-de": "ngap-ung"},
-    "ve-sinh-moi-truong": {},
-    "trat-tu-do-thi": {},
-    "xay-dung": {},
-    "cay-xanh": {},
-    "an-ninh-trat-tu": {},
-}
-DESCRIPTIONS = (
-    "Ổ gà sâu giữa đường, xe máy dễ ngã",
-    "Đèn đường không sáng cả dãy phố",
-    "Cống thoát nước bị tắc, nước tràn lên vỉa hè",
-    "Rác thải tồn đọng nhiều ngày ở góc chợ",
-    "Lấn chiếm vỉa hè để buôn bán",
-    "Công trình xây dựng không che chắn, bụi bay",
-    "Cây xanh nghiêng, nguy cơ gãy đổ khi mưa bão",
-    "Tụ tập gây ồn ào sau 23 giờ",
 )
 ANSWER = "Đơn vị đã kiểm tra hiện trường và xử lý; cảm ơn người dân đã phản ánh."
 
@@ -400,15 +381,7 @@ def statements_of_request(path: str) -> list[tuple[str, Any]]:
 
 
 def statements_replay_timings(statements: list[tuple[str, Any]], *, count: int) -> list[float]:
-    timings = []
-    with floor_connection(DATASET) as floor:
-        for replay in range(WARM_UP_REQUESTS + count):
-            started = time.perf_counter_ns()
-            for sql, parameters in statements:
-                floor.execute(sql, parameters, prepare=True).fetchall()
-            if replay >= WARM_UP_REQUESTS:
-                timings.append((time.perf_counter_ns() - started) / 1e6)
-    return timings
+    return floor_replay_timings(DATASET, statements, warm_up=WARM_UP_REQUESTS, count=count)
 
 
 @contextmanager

@@ -62,6 +62,7 @@ from benchmarks.common import (
 from benchmarks.datasets import Dataset
 from benchmarks.lookup_api import ServerShape, gunicorn_serving
 from benchmarks.routing import floor_connection, statements_capture
+from benchmarks.sample_reports import CATEGORY_ATTRIBUTES
 
 DATASET = Dataset("incidents", "demo territory (123 approximate areas, 129 agencies), 8 categories")
 DATASET_KEY = "demo"  # what run_all passes; the database is always DATASET's
@@ -82,16 +83,6 @@ BROKER_REDIS_DATABASE = 13
 BROKER_URL = f"redis://127.0.0.1:6379/{BROKER_REDIS_DATABASE}"
 
 # Each category with the answers its required questions need.
-CATEGORY_ATTRIBUTES: dict[str, dict[str, Any]] = {
-    "giao-thong": {"loai-hu-hong": "o-ga"},
-    "chieu-sang": {},
-    "cap-thoat-nuoc": {"van-de": "ngap-ung"},
-    "ve-sinh-moi-truong": {},
-    "trat-tu-do-thi": {},
-    "xay-dung": {},
-    "cay-xanh": {},
-    "an-ninh-trat-tu": {},
-}
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,18 @@ def statements_replay_milliseconds(
     return (time.perf_counter_ns() - started) / 1e6
 
 
+def floor_replay_timings(
+    dataset: Dataset, statements: list[Statement], *, warm_up: int, count: int
+) -> list[float]:
+    """Replay a request's statements `warm_up + count` times on one prepared floor connection;
+    the milliseconds of each of the last `count` replays."""
+    with floor_connection(dataset) as connection:
+        replays = [
+            statements_replay_milliseconds(connection, statements) for _ in range(warm_up + count)
+        ]
+    return replays[warm_up:]
+
+
 def route_point_figures(dataset: Dataset) -> list[Figure]:
     from django.contrib.gis.geos import Point
 
