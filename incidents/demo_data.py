@@ -60,6 +60,7 @@ from incidents.models import (
     IncidentSupporter,
     RejectionReason,
 )
+from incidents.services import steps
 from wards.demo_territory import DEMO_EMAIL_DOMAIN, REFORM_DAY
 from wards.models import (
     Agency,
@@ -216,7 +217,7 @@ def demo_reports_exist() -> bool:
 
 def _demo_fingerprint() -> str:
     # The fingerprint incident_create stores for a client identity.
-    return services._fingerprint(DEMO_CLIENT_IDENTITY)
+    return steps.identity_fingerprint(DEMO_CLIENT_IDENTITY)
 
 
 @transaction.atomic

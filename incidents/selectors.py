@@ -16,15 +16,15 @@ from typing import TypeVar
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.gis.geos import Point
 from django.db import connection
-from django.db.models import Field, Model, Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg.abc import Buffer
 from psycopg.adapt import Loader
 
 from geoapp.clock import VIETNAM_TIME_ZONE
-from geoapp.database import server_binding_cursor
 from geoapp.exceptions import InvalidInput, NotFound
+from geoapp.sql import model_columns, model_from_row, server_binding_cursor
 from incidents import permissions
 from incidents.models import (
     OPEN_STATUSES,
@@ -81,9 +81,9 @@ def category_with_questions(*, code: str) -> CategoryWithQuestions | None:
         rows = cursor.fetchall()
     if not rows:
         return None
-    category = _model_from_row(Category, _CATEGORY_FIELDS, rows[0][: len(_CATEGORY_FIELDS)])
+    category = model_from_row(Category, _CATEGORY_FIELDS, rows[0][: len(_CATEGORY_FIELDS)])
     questions = [
-        _model_from_row(CategoryAttribute, _QUESTION_FIELDS, row[len(_CATEGORY_FIELDS) :])
+        model_from_row(CategoryAttribute, _QUESTION_FIELDS, row[len(_CATEGORY_FIELDS) :])
         for row in rows
         if row[len(_CATEGORY_FIELDS)] is not None  # a category without questions: one row, NULLs
     ]
@@ -92,29 +92,31 @@ def category_with_questions(*, code: str) -> CategoryWithQuestions | None:
     return CategoryWithQuestions(category=category, questions=questions)
 
 
+def category_get_active(*, code: str) -> CategoryWithQuestions:
+    """The active category a report is filed in (or moved to), with its questions; refused with
+    the user's message when no active category has that code."""
+    found = category_with_questions(code=str(code or "").strip())
+    if found is None or not found.category.is_active:
+        raise InvalidInput(
+            _("Lĩnh vực “%(code)s” không tồn tại hoặc đã ngừng sử dụng.") % {"code": code},
+            code="unknown_category",
+        )
+    return found
+
+
 _CATEGORY_FIELDS = list(Category._meta.concrete_fields)
 _QUESTION_FIELDS = list(CategoryAttribute._meta.concrete_fields)
 # Hand-written because it runs for every filed report: the two querysets it replaces (the
 # category, then its questions) cost two round trips and more to compile than to answer. The
 # column lists come from the models; the code is a parameter.
 _CATEGORY_WITH_QUESTIONS_SQL = f"""
-    SELECT {", ".join(f'category."{field.column}"' for field in _CATEGORY_FIELDS)},
-           {", ".join(f'question."{field.column}"' for field in _QUESTION_FIELDS)}
+    SELECT {model_columns(Category, [field.name for field in _CATEGORY_FIELDS], table="category")},
+           {model_columns(CategoryAttribute, [field.name for field in _QUESTION_FIELDS], table="question")}
     FROM incidents_category category
     LEFT JOIN incidents_categoryattribute question ON question.category_id = category.id
     WHERE category.code = %(code)s
     ORDER BY question."order", question.code
 """
-
-
-def _model_from_row(model: type[ModelType], fields: list[Field], values: tuple) -> ModelType:
-    """An instance as the ORM would build it from these columns (JSON decoded, and so on)."""
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        for converter in field.get_db_converters(connection):
-            value = converter(value, None, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
 
 
 # One report

@@ -4,8 +4,7 @@ and the unit's map.
 Scope and rights come from the core (`incidents.selectors.incidents_visible_to`,
 `incidents.permissions`); this module adds what only the pages need: the deadline a report is
 being worked against now, how urgent it is on the working-day calendar, the counts per status in
-one query, and the list of actions allowed now (`ALLOWED_FROM` of the services, judged for the
-actor). Nothing here writes.
+one query, and the list of actions allowed now (`incidents.workflow`, judged for the actor). Nothing here writes.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from django.utils.translation import gettext as _
 from geoapp.clock import VIETNAM_TIME_ZONE, vietnam_today
 from geoapp.exceptions import NotFound
 from geoapp.selectors import working_calendar
-from incidents import permissions, selectors
+from incidents import permissions, selectors, workflow
 from incidents.models import (
     OPEN_STATUSES,
     Category,
@@ -38,7 +37,6 @@ from incidents.models import (
     IncidentStatus,
     incident_current_deadline,
 )
-from incidents.services import ALLOWED_FROM
 from incidents.tracking_codes import tracking_code_normalize
 from wards.models import Agency, AgencyMembership, Area
 
@@ -55,24 +53,6 @@ STATUS_ALL = "all"
 SORT_DEADLINE = "deadline"
 SORT_NEWEST = "newest"
 SORT_OLDEST = "oldest"
-
-# The workflow actions an officer starts from the report page, in the order the page shows them.
-WORKFLOW_ACTIONS = (
-    "acknowledge",
-    "assign",
-    "start",
-    "request_information",
-    "answer",
-    "resolve",
-    "transfer",
-    "mark_duplicate",
-    "reject",
-    "close",
-    "set_priority",
-)
-# Actions that do not depend on the status: notes and moderation.
-ANYTIME_ACTIONS = ("add_note", "hide", "hide_text", "hide_photo")
-
 
 # The deadline and its urgency
 
@@ -402,7 +382,7 @@ class DuplicateSearch:
 @dataclass(frozen=True)
 class StaffReport:
     incident: Incident
-    actions: tuple[str, ...]  # allowed now, in WORKFLOW_ACTIONS then ANYTIME_ACTIONS order
+    actions: tuple[str, ...]  # allowed now, in the order of `workflow.OFFICER_PAGE_ACTIONS`
     may_act: bool
     may_see_contact: bool
     current_deadline: datetime.datetime | None
@@ -416,26 +396,6 @@ class StaffReport:
 
     def allows(self, action: str) -> bool:
         return action in self.actions
-
-
-def incident_allowed_actions(*, user: AbstractBaseUser, incident: Incident) -> tuple[str, ...]:
-    """The actions `user` may start on `incident` now, by the core's rules: the actor's right to
-    act on the report (`permissions.can_act`) and the state machine (`services.ALLOWED_FROM`).
-
-    The services check the same rules again on the locked row when the action is posted; this
-    list only decides which buttons the page shows.
-    """
-    if not permissions.can_act(user, incident):
-        return ()
-    actions = [action for action in WORKFLOW_ACTIONS if incident.status in ALLOWED_FROM[action]]
-    actions.append("add_note")
-    if incident.is_public:
-        actions.append("hide")
-    if not incident.description_hidden:
-        actions.append("hide_text")
-    if any(not photo.is_hidden for photo in incident.photos.all()):
-        actions.append("hide_photo")
-    return tuple(actions)
 
 
 def _event_details(event: IncidentEvent) -> list[tuple[str, str]]:
@@ -567,7 +527,7 @@ def staff_report(
     now = now or timezone.now()
     scope = scope or staff_scope(user=user)
     incident = selectors.incident_get_for_staff(user=user, tracking_code=tracking_code)
-    actions = incident_allowed_actions(user=user, incident=incident)
+    actions = workflow.allowed_actions(user=user, incident=incident)
     deadline = incident_current_deadline(incident)
     candidates: list[selectors.DuplicateCandidate] = []
     if "mark_duplicate" in actions:

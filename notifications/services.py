@@ -35,8 +35,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from geoapp.database import server_binding_cursor
 from geoapp.exceptions import InvalidInput, NotFound
+from geoapp.sql import server_binding_cursor
 from incidents.models import Incident
 from notifications import message_texts, selectors, subscription_tokens
 from notifications.channels import PermanentDeliveryError, channel_for

@@ -9,8 +9,8 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from geoapp.database import server_binding_cursor
 from geoapp.exceptions import NotFound
+from geoapp.sql import server_binding_cursor
 from wards.models import LEVEL_RANK, Agency, AgencyKind, Area, AreaLevel, RoutingRule
 
 # Columns a lookup needs; the boundary is large and never needed to answer "which area".

@@ -24,7 +24,8 @@ from incidents.models import (
     IncidentPriority,
     IncidentStatus,
 )
-from incidents.reporter_tokens import reporter_token_hash
+from incidents.reporter_tokens import reporter_token_for, reporter_token_hash
+from incidents.services import filing
 from notifications.models import Notification
 from wards.selectors import NoResponsibleAgency, PointOutsideTerritory
 
@@ -402,13 +403,13 @@ def test_a_tracking_code_drawn_twice_is_drawn_again(
 ) -> None:
     taken = file_report().incident.tracking_code
     drawn = iter([taken, "PA-7K3M-Q9XD"])
-    monkeypatch.setattr(services, "tracking_code_generate", lambda: next(drawn))
+    monkeypatch.setattr(filing, "tracking_code_generate", lambda: next(drawn))
 
     second = file_report(description="Đèn đường hỏng").incident
 
     assert second.tracking_code == "PA-7K3M-Q9XD"
     assert second.reporter_token_hash == reporter_token_hash(
-        services.reporter_token_for("PA-7K3M-Q9XD")
+        reporter_token_for("PA-7K3M-Q9XD")
     )
     assert list(Incident.objects.order_by("id").values_list("tracking_code", "description")) == [
         (taken, "Ổ gà sâu giữa đường Hùng Vương"),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from geoapp.exceptions import Conflict, InvalidInput, PermissionDenied
 from incidents import notifications, services
 from incidents.models import Incident, IncidentSupporter
-from incidents.services import _fingerprint
+from incidents.services.steps import identity_fingerprint
 
 from .conftest import AN_PHU_POINT, jpeg_bytes, snapshot, upload
 
@@ -213,7 +213,7 @@ def test_marking_a_duplicate_moves_its_supporters_to_the_original_without_double
 
     original.refresh_from_db()
     expected = {
-        _fingerprint(identity)
+        identity_fingerprint(identity)
         for identity in (
             "email:an@example.vn",
             "email:binh@example.vn",

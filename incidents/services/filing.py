@@ -1,0 +1,261 @@
+"""Filing a report: validate, route it on its date, set its deadlines, store it with its first
+event and the messages announcing it, in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import IO
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from geoapp.clock import VIETNAM_TIME_ZONE
+from geoapp.exceptions import Conflict, InvalidInput
+from geoapp.selectors import working_calendar
+from geoapp.sql import InsertUnlessExists
+from incidents import events, notifications, selectors
+from incidents.attribute_answers import attribute_answers_clean
+from incidents.deadlines import deadlines_compute
+from incidents.models import (
+    DESCRIPTION_MAX_LENGTH,
+    Incident,
+    IncidentChannel,
+    IncidentPriority,
+    IncidentStatus,
+    PhotoKind,
+)
+from incidents.photos import PhotoMetadata, photo_prepare
+from incidents.photos import photo_metadata_read as _photo_metadata_read
+from incidents.reporter_tokens import reporter_token_for, reporter_token_hash
+from incidents.services import steps
+from incidents.tracking_codes import tracking_code_generate
+from wards.selectors import route_point
+
+IDEMPOTENCY_KEY_MAX_LENGTH = 100
+# A report dated in the future by more than clock drift is a mistake, not a plan.
+ALLOWED_CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class IncidentCreation:
+    """The filed report, the reporter's secret (shown once to them) and whether it is new.
+
+    `created` is False when the same client retried with the same idempotency key: nothing new
+    was written and the first report is returned.
+    """
+
+    incident: Incident
+    reporter_token: str
+    created: bool
+
+
+def photo_metadata_read(*, file: IO[bytes]) -> PhotoMetadata:
+    """The position and time a photo's EXIF proposes for a report; nothing is stored."""
+    return _photo_metadata_read(file)
+
+
+def _clean_reporter(*, name: str, phone: str, email: str) -> tuple[str, str, str]:
+    name = steps.optional_text(name, field=_("họ tên"), limit=200)
+    phone = str(phone or "").strip()
+    if phone and (len(phone) > 30 or not all(c.isdigit() or c in " +-.()" for c in phone)):
+        raise InvalidInput(
+            _("Số điện thoại “%(phone)s” không hợp lệ.") % {"phone": phone}, code="invalid_phone"
+        )
+    email = str(email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidInput(
+                _("Địa chỉ thư điện tử “%(email)s” không hợp lệ.") % {"email": email},
+                code="invalid_email",
+            ) from None
+    return name, phone, email
+
+
+def _idempotent_replay(
+    *, fingerprint: str, idempotency_key: str, category_code: str, description: str
+) -> IncidentCreation | None:
+    existing = (
+        Incident.objects.select_related("category", "agency", "area")
+        .filter(client_fingerprint=fingerprint, idempotency_key=idempotency_key)
+        .first()
+    )
+    if existing is None:
+        return None
+    if existing.category.code != str(
+        category_code
+    ).strip() or existing.description != steps.clean_text(description):
+        raise Conflict(
+            _(
+                "Khóa chống gửi trùng “%(key)s” đã được dùng cho một phản ánh khác; hãy dùng khóa "
+                "mới cho mỗi phản ánh."
+            )
+            % {"key": idempotency_key},
+            code="idempotency_key_reused",
+        )
+    return IncidentCreation(
+        incident=existing, reporter_token=reporter_token_for(existing.tracking_code), created=False
+    )
+
+
+@transaction.atomic
+def incident_create(
+    *,
+    category_code: str,
+    description: str,
+    point: Point,
+    channel: IncidentChannel | str,
+    address: str = "",
+    media_url: str = "",
+    priority: IncidentPriority | str = IncidentPriority.NORMAL,
+    reported_at: datetime | None = None,
+    attributes: Mapping[str, object] | None = None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    reporter_email: str = "",
+    reporter_may_be_contacted: bool = False,
+    is_public: bool = True,
+    photos: Sequence[IO[bytes]] = (),
+    client_identity: str = "",
+    idempotency_key: str = "",
+    actor: AbstractBaseUser | None = None,
+) -> IncidentCreation:
+    """File a report: validate, route on its date, set its deadlines, store it with its first event.
+
+    `client_identity` names who submits (an account, an API key, a network address); with an
+    `idempotency_key`, the same client sending the same key again gets the first report back and
+    nothing new is written. `actor` is the officer filing on a citizen's behalf (hotline,
+    counter); None for the citizen themselves.
+    """
+    fingerprint = steps.identity_fingerprint(client_identity) if client_identity else ""
+    idempotency_key = str(idempotency_key or "").strip()
+    if len(idempotency_key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise InvalidInput(
+            _("Khóa chống gửi trùng dài tối đa %(limit)d ký tự.")
+            % {"limit": IDEMPOTENCY_KEY_MAX_LENGTH},
+            code="invalid_idempotency_key",
+        )
+    if idempotency_key:
+        replay = _idempotent_replay(
+            fingerprint=fingerprint,
+            idempotency_key=idempotency_key,
+            category_code=category_code,
+            description=description,
+        )
+        if replay is not None:
+            return replay
+
+    filed_category = selectors.category_get_active(code=category_code)
+    category, questions = filed_category.category, filed_category.questions
+    description = steps.required_text(
+        description, field=_("nội dung phản ánh"), limit=DESCRIPTION_MAX_LENGTH
+    )
+    address = steps.optional_text(address, field=_("địa chỉ"), limit=500)
+    media_url = steps.optional_text(media_url, field=_("đường dẫn ảnh (media_url)"), limit=1000)
+    if channel not in IncidentChannel.values:
+        raise InvalidInput(_("Kênh tiếp nhận “%(channel)s” không hợp lệ.") % {"channel": channel})
+    if priority not in IncidentPriority.values:
+        raise InvalidInput(_("Mức độ “%(priority)s” không hợp lệ.") % {"priority": priority})
+    answers = attribute_answers_clean(questions=questions, answers=attributes)
+    reporter_name, reporter_phone, reporter_email = _clean_reporter(
+        name=reporter_name, phone=reporter_phone, email=reporter_email
+    )
+    now = timezone.now()
+    moment = reported_at or now
+    if timezone.is_naive(moment):
+        raise InvalidInput(_("Thời điểm phản ánh phải kèm múi giờ."), code="naive_datetime")
+    if moment > now + ALLOWED_CLOCK_SKEW:
+        raise InvalidInput(_("Thời điểm phản ánh không được ở tương lai."), code="future_report")
+    if len(photos) > settings.INCIDENT_PHOTOS_MAX:
+        raise InvalidInput(
+            _("Gửi tối đa %(limit)d ảnh cho một phản ánh.")
+            % {"limit": settings.INCIDENT_PHOTOS_MAX},
+            code="too_many_photos",
+        )
+    # The report's own date decides the area and the unit: a report of 30 June 2025 belongs to
+    # the commune and committee of before the reform, even when it is handled afterwards.
+    routing = route_point(
+        point=point, category_code=category.code, on=moment.astimezone(VIETNAM_TIME_ZONE).date()
+    )
+    deadlines = deadlines_compute(
+        calendar=working_calendar(), category=category, priority=priority, counted_from=moment
+    )
+    # Every photo is checked before anything is written, so a bad one leaves no report behind.
+    prepared_photos = [photo_prepare(photo) for photo in photos]
+
+    incident = Incident(
+        category=category,
+        description=description,
+        location=point,
+        address=address,
+        media_url=media_url,
+        reported_at=moment,
+        area=routing.commune,
+        agency=routing.agency,
+        status=IncidentStatus.NEW,
+        priority=priority,
+        channel=channel,
+        attributes=answers,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        reporter_email=reporter_email,
+        reporter_may_be_contacted=bool(reporter_may_be_contacted),
+        client_fingerprint=fingerprint,
+        idempotency_key=idempotency_key,
+        is_public=bool(is_public),
+        deadlines_from=moment,
+        acknowledge_by=deadlines.acknowledge_by,
+        resolve_by=deadlines.resolve_by,
+    )
+    for _attempt in range(5):
+        incident.tracking_code = tracking_code_generate()
+        incident.reporter_token_hash = reporter_token_hash(
+            reporter_token_for(incident.tracking_code)
+        )
+        if _incident_insert(incident):
+            break
+        # A unique key collided: a tracking code drawn twice, or the same idempotency key sent
+        # twice at the same moment.
+        if idempotency_key:
+            # The concurrent twin has committed by now (the unique index made this insert wait
+            # for it), so the lookup sees it.
+            replay = _idempotent_replay(
+                fingerprint=fingerprint,
+                idempotency_key=idempotency_key,
+                category_code=category.code,
+                description=description,
+            )
+            if replay is not None:
+                return replay
+    else:  # pragma: no cover - 32⁸ codes; five collisions in a row mean something else is wrong
+        raise Conflict(_("Không tạo được mã tra cứu; vui lòng thử lại."), code="tracking_code")
+
+    for prepared in prepared_photos:
+        steps.photo_store(incident=incident, prepared=prepared, kind=PhotoKind.REPORT)
+    events.incident_created_event(
+        incident=incident,
+        actor=actor,
+        actor_label=steps.staff_label(actor, incident)
+        if actor is not None
+        else events.REPORTER_LABEL,
+    )
+    notifications.notify_incident_created(incident.id, incident=incident)
+    return IncidentCreation(
+        incident=incident, reporter_token=reporter_token_for(incident.tracking_code), created=True
+    )
+
+
+# Hand-written instead of `save()` in a savepoint: `ON CONFLICT DO NOTHING` leaves the transaction
+# usable after a collision (a tracking code drawn twice, or the same idempotency key sent twice at
+# once) without one, which saves two statements and the ORM's compiling for every report
+# (docs/benchmarks.md).
+_incident_insert = InsertUnlessExists(Incident)
