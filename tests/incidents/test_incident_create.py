@@ -408,9 +408,7 @@ def test_a_tracking_code_drawn_twice_is_drawn_again(
     second = file_report(description="Đèn đường hỏng").incident
 
     assert second.tracking_code == "PA-7K3M-Q9XD"
-    assert second.reporter_token_hash == reporter_token_hash(
-        reporter_token_for("PA-7K3M-Q9XD")
-    )
+    assert second.reporter_token_hash == reporter_token_hash(reporter_token_for("PA-7K3M-Q9XD"))
     assert list(Incident.objects.order_by("id").values_list("tracking_code", "description")) == [
         (taken, "Ổ gà sâu giữa đường Hùng Vương"),
         ("PA-7K3M-Q9XD", "Đèn đường hỏng"),
