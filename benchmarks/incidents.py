@@ -593,7 +593,7 @@ def open311_figures(base_url: str) -> list[Figure]:
 
     from django.test import RequestFactory
 
-    from incidents.open311 import ServiceRequestsView
+    from incidents.open311.views import ServiceRequestsView
 
     path = "/open311/v2/requests.json"
 

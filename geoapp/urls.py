@@ -8,8 +8,8 @@ from geoapp.views import healthz
 urlpatterns = [
     path("", include("wards.urls")),
     path("api/v1/", include("wards.api_urls")),
-    path("api/v1/", include("incidents.api_urls")),
-    path("open311/v2/", include("incidents.open311_urls")),
+    path("api/v1/", include("incidents.api.urls")),
+    path("open311/v2/", include("incidents.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from incidents import map_apis, views
+from incidents import views
+from incidents.api import map as map_api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,5 +30,5 @@ urlpatterns = [
         views.photo_thumbnail,
         name="incident-photo-thumbnail",
     ),
-    path("api/v1/incident-map/", map_apis.IncidentMapApi.as_view(), name="incidents-map"),
+    path("api/v1/incident-map/", map_api.IncidentMapApi.as_view(), name="incidents-map"),
 ]

@@ -23,12 +23,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rest_framework.throttling import BaseThrottle
 
 from geoapp.clock import vietnam_today
 from geoapp.exceptions import DomainError, ErrorKind, NotFound
+from geoapp.throttling import IncidentCreateThrottle, client_identity
 from incidents import events, page_selectors, permissions, selectors, services
-from incidents.apis import IncidentCreateThrottle
 from incidents.forms import (
     IncidentReportForm,
     LookupForm,
@@ -67,24 +66,6 @@ PROGRESS_STAGES = [
     (IncidentStatus.ANSWERED, "answered_at"),
     (IncidentStatus.RESOLVED, "resolved_at"),
 ]
-
-
-# Who is asking: for the rate limit of filing and for counting support once
-
-
-def _client_identity(request: HttpRequest) -> str:
-    """The account, or else the network address: the identity the public API gives the same
-    person without an API key, so a page and the API share one count."""
-    if request.user.is_authenticated:
-        return f"user:{request.user.pk}"
-    return f"address:{BaseThrottle().get_ident(request)}"
-
-
-class _PageCreateThrottle(IncidentCreateThrottle):
-    """The API's limit on filing, in the same counter, for the plain HTML form."""
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": _client_identity(request)}
 
 
 # The reporter's secret, remembered per browser
@@ -234,7 +215,7 @@ def report(request: HttpRequest) -> HttpResponse:
     form = IncidentReportForm(request.POST, request.FILES, categories=categories)
     if not form.is_valid():
         return _report_page(request, form, status=400)
-    throttle = _PageCreateThrottle()
+    throttle = IncidentCreateThrottle()
     if not throttle.allow_request(request, None):  # type: ignore[arg-type]
         form.add_error(
             None,
@@ -245,7 +226,7 @@ def report(request: HttpRequest) -> HttpResponse:
         creation = services.incident_create(
             **form.service_arguments(),
             channel=IncidentChannel.WEB,
-            client_identity=_client_identity(request),
+            client_identity=client_identity(request),
         )
     except DomainError as error:
         form.add_domain_error(error)
@@ -536,7 +517,7 @@ def support(request: HttpRequest, tracking_code: str) -> HttpResponse:
     try:
         services.incident_support(
             incident=incident,
-            supporter_identity=_client_identity(request),
+            supporter_identity=client_identity(request),
         )
     except DomainError as error:
         messages.warning(request, error.message)

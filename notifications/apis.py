@@ -6,29 +6,15 @@ or a confirmation is already pending: the API must not tell anyone which address
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from incidents.apis import client_identity
+from geoapp.throttling import SubscriptionRequestThrottle
 from notifications import services
-
-
-class SubscriptionRequestThrottle(SimpleRateThrottle):
-    """Requests per client (account or network address), counted in the shared Redis cache."""
-
-    scope = "subscription_request"
-
-    def get_rate(self) -> str:
-        return settings.SUBSCRIPTION_REQUEST_RATE
-
-    def get_cache_key(self, request: Request, view: APIView) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": client_identity(request)}
 
 
 class SubscriptionRequestApi(APIView):

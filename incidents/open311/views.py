@@ -27,20 +27,19 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.request import Request
-from rest_framework.views import APIView
 
+from geoapp.api import IDEMPOTENCY_HEADER
 from geoapp.api_keys import api_client_authenticate, api_client_identity
 from geoapp.authentication import API_KEY_HEADER
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.coordinates import parse_point
 from geoapp.exceptions import DomainError, ErrorKind, InvalidInput
 from geoapp.models import ApiClient
-from incidents import open311_selectors as selectors
+from geoapp.throttling import ApiKeyIncidentCreateThrottle
 from incidents import services
-from incidents.apis import IDEMPOTENCY_HEADER, IncidentCreateThrottle
 from incidents.models import IncidentChannel
-from incidents.open311_formats import Document, OutputFormat, errors_document, render
+from incidents.open311 import selectors
+from incidents.open311.formats import Document, OutputFormat, errors_document, render
 
 LANGUAGES = ("vi", "en")
 MEDIA_URL_MAX_LENGTH = 1000
@@ -62,17 +61,6 @@ class Throttled(DomainError):
     def __init__(self, message: str, *, wait_seconds: int) -> None:
         super().__init__(message)
         self.wait_seconds = wait_seconds
-
-
-class ApiKeyCreateThrottle(IncidentCreateThrottle):
-    """The core's limit on filing reports, counted per API key rather than per network address."""
-
-    def __init__(self, client: ApiClient) -> None:
-        super().__init__()
-        self.identity = api_client_identity(client)
-
-    def get_cache_key(self, request: Request, view: APIView) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.identity}
 
 
 def _http_status(error: DomainError) -> int:
@@ -372,7 +360,7 @@ class ServiceRequestsView(Open311View):
         )
 
     def _throttle(self, request: HttpRequest, client: ApiClient) -> None:
-        throttle = ApiKeyCreateThrottle(client)
+        throttle = ApiKeyIncidentCreateThrottle(client)
         if not throttle.allow_request(request, self):  # type: ignore[arg-type]
             wait = int(throttle.wait() or 1)
             raise Throttled(

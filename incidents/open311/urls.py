@@ -6,7 +6,7 @@ XML, as the Service Discovery specification recommends for the endpoint's base U
 
 from django.urls import path, re_path
 
-from incidents import open311
+from incidents.open311 import views as open311
 
 FORMAT = r"\.(?P<format>[A-Za-z0-9]+)$"
 

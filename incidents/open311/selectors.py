@@ -2,7 +2,7 @@
 
 Each function returns the specification's records (dicts in the specification's field order), in
 the language asked for (Vietnamese, or English where an English text exists), ready for
-`incidents.open311_formats`.
+`incidents.open311.formats`.
 
 Status mapping (GeoReport v2 knows only "open" and "closed"):
 
@@ -45,7 +45,7 @@ from incidents.models import (
     PhotoKind,
     RejectionReason,
 )
-from incidents.open311_formats import FORMAT_MIME_TYPES, w3c_datetime
+from incidents.open311.formats import FORMAT_MIME_TYPES, w3c_datetime
 from incidents.tracking_codes import tracking_code_normalize
 
 STATUS_OPEN = "open"

@@ -1,0 +1,462 @@
+"""The officials' REST interface: their units' reports, one operation per workflow step.
+
+Scoped to the caller's units (leaders and administrators: everything); a reporter's contact is
+rendered only to staff with a role on that report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+)
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from geoapp.api import name_nested_serializers_for_the_schema, query_choice, query_integer
+from geoapp.coordinates import parse_point
+from geoapp.exceptions import InvalidInput, NotFound
+from incidents import permissions, selectors, services
+from incidents.api import output as serializers_out
+from incidents.models import (
+    Incident,
+    IncidentEvent,
+    IncidentPhoto,
+    IncidentPriority,
+    IncidentStatus,
+    RejectionReason,
+)
+from wards.models import Agency
+
+
+class StaffPhotoSerializer(serializers_out.PublicPhotoSerializer):
+    url_name = "staff-photo"
+    thumbnail_url_name = "staff-photo-thumbnail"
+
+    def _url_arguments(self, photo: IncidentPhoto) -> list[object]:
+        return [photo.pk]
+
+    is_hidden = serializers.BooleanField()
+    hidden_reason = serializers.CharField()
+    content_type = serializers.CharField()
+    taken_at = serializers.DateTimeField(allow_null=True)
+    exif_location = serializers_out.LocationSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class StaffEventSerializer(serializers_out.PublicEventSerializer):
+    id = serializers.IntegerField()
+    actor_username = serializers.SerializerMethodField()
+    is_public = serializers.BooleanField()
+    data = serializers.JSONField()
+
+    def get_actor_username(self, event: IncidentEvent) -> str | None:
+        return event.actor.get_username() if event.actor_id else None
+
+
+class ReporterContactSerializer(serializers.Serializer):
+    name = serializers.CharField(source="reporter_name")
+    phone = serializers.CharField(source="reporter_phone")
+    email = serializers.CharField(source="reporter_email")
+    may_be_contacted = serializers.BooleanField(source="reporter_may_be_contacted")
+
+
+class StaffIncidentSummarySerializer(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    category = serializers_out.CategorySummarySerializer()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    priority = serializers.CharField()
+    channel = serializers.CharField()
+    description = serializers.CharField()
+    address = serializers.CharField()
+    location = serializers_out.LocationSerializer()
+    reported_at = serializers.DateTimeField()
+    area = serializers_out.IncidentAreaSerializer()
+    agency = serializers_out.AgencyPublicSerializer()
+    assigned_to = serializers.SerializerMethodField()
+    acknowledge_by = serializers.DateTimeField()
+    resolve_by = serializers.DateTimeField()
+    is_public = serializers.BooleanField()
+    supporters_count = serializers.IntegerField()
+
+    def get_assigned_to(self, incident: Incident) -> str | None:
+        return incident.assigned_to.get_username() if incident.assigned_to_id else None
+
+
+class StaffIncidentSerializer(StaffIncidentSummarySerializer):
+    """Everything about a report; `reporter` is null for staff without a role on it (leaders)."""
+
+    description_hidden = serializers.BooleanField()
+    description_hidden_reason = serializers.CharField()
+    hidden_reason = serializers.CharField()
+    attributes = serializers.JSONField()
+    deadlines_from = serializers.DateTimeField()
+    acknowledged_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField()
+    rejected_at = serializers.DateTimeField()
+    reopened_at = serializers.DateTimeField()
+    reopened_count = serializers.IntegerField()
+    transferred_count = serializers.IntegerField()
+    rejection_reason = serializers.CharField()
+    duplicate_of = serializers.SerializerMethodField()
+    public_answer = serializers.CharField()
+    rating = serializers.IntegerField(allow_null=True)
+    rating_comment = serializers.CharField()
+    reporter = serializers.SerializerMethodField()
+    can_act = serializers.SerializerMethodField()
+    photos = StaffPhotoSerializer(many=True, source="photos.all")
+    timeline = StaffEventSerializer(many=True, source="events.all")
+
+    def get_duplicate_of(self, incident: Incident) -> str | None:
+        return incident.duplicate_of.tracking_code if incident.duplicate_of_id else None
+
+    def get_reporter(self, incident: Incident) -> dict | None:
+        if not permissions.can_see_reporter_contact(self.context["request"].user, incident):
+            return None
+        return ReporterContactSerializer(incident).data
+
+    def get_can_act(self, incident: Incident) -> bool:
+        return permissions.can_act(self.context["request"].user, incident)
+
+
+class StaffIncidentListApi(APIView):
+    """The reports of the caller's units (leaders and administrators: all), newest first."""
+
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        count = serializers.IntegerField()
+        limit = serializers.IntegerField()
+        offset = serializers.IntegerField()
+        results = StaffIncidentSummarySerializer(many=True)
+
+    @extend_schema(
+        operation_id="staff_incidents_list",
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=IncidentStatus.values),
+            OpenApiParameter("category", OpenApiTypes.STR),
+            OpenApiParameter("agency", OpenApiTypes.STR, description="Mã đơn vị"),
+            OpenApiParameter("assigned_to_me", OpenApiTypes.BOOL),
+            OpenApiParameter("overdue", OpenApiTypes.BOOL, description="Quá hạn giải quyết"),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="Mặc định 50, tối đa 500"),
+            OpenApiParameter("offset", OpenApiTypes.INT),
+        ],
+        responses={200: OutputSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        limit = query_integer(params.get("limit"), name="limit", default=50, maximum=500)
+        offset = query_integer(params.get("offset"), name="offset", default=0, maximum=10**9)
+        filters = selectors.StaffIncidentFilters(
+            status=query_choice(params.get("status"), name="status", choices=IncidentStatus.values),
+            category=params.get("category") or None,
+            agency=params.get("agency") or None,
+            assigned_to_me=params.get("assigned_to_me") in ("1", "true"),
+            overdue=params.get("overdue") in ("1", "true"),
+        )
+        page, total = selectors.incidents_for_staff(
+            user=request.user, filters=filters, limit=limit, offset=offset
+        )
+        return Response(
+            self.OutputSerializer(
+                {"count": total, "limit": limit, "offset": offset, "results": page}
+            ).data
+        )
+
+
+class StaffIncidentDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="staff_incidents_retrieve", responses={200: StaffIncidentSerializer}
+    )
+    def get(self, request: Request, tracking_code: str) -> Response:
+        incident = selectors.incident_get_for_staff(user=request.user, tracking_code=tracking_code)
+        return Response(StaffIncidentSerializer(incident, context={"request": request}).data)
+
+
+class _StaffActionApi(APIView):
+    """POST one workflow action on a report of the caller's unit; answers with the report."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def post(self, request: Request, tracking_code: str) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident = selectors.incident_get_for_staff(user=request.user, tracking_code=tracking_code)
+        self.perform(actor=request.user, incident=incident, data=serializer.validated_data)
+        try:
+            incident = selectors.incident_get_for_staff(
+                user=request.user, tracking_code=tracking_code
+            )
+        except NotFound:
+            # Transferred away: the caller's unit no longer sees it in full, only the outcome.
+            incident = selectors.incident_get_by_code(tracking_code=tracking_code)
+            return Response(StaffIncidentSummarySerializer(incident).data)
+        return Response(StaffIncidentSerializer(incident, context={"request": request}).data)
+
+
+def _staff_action_schema(operation: str, input_serializer: type) -> Any:
+    return extend_schema(
+        operation_id=f"staff_incidents_{operation}",
+        request=input_serializer,
+        responses={200: StaffIncidentSerializer},
+    )
+
+
+class StaffAcknowledgeApi(_StaffActionApi):
+    @_staff_action_schema("acknowledge", _StaffActionApi.InputSerializer)
+    def post(self, request: Request, tracking_code: str) -> Response:
+        return super().post(request, tracking_code)
+
+    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+        services.incident_acknowledge(actor=actor, incident=incident, note=data["note"])
+
+
+class StaffStartApi(_StaffActionApi):
+    @_staff_action_schema("start", _StaffActionApi.InputSerializer)
+    def post(self, request: Request, tracking_code: str) -> Response:
+        return super().post(request, tracking_code)
+
+    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+        services.incident_start(actor=actor, incident=incident, note=data["note"])
+
+
+class StaffCloseApi(_StaffActionApi):
+    @_staff_action_schema("close", _StaffActionApi.InputSerializer)
+    def post(self, request: Request, tracking_code: str) -> Response:
+        return super().post(request, tracking_code)
+
+    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+        services.incident_close(actor=actor, incident=incident, note=data["note"])
+
+
+class StaffAssignApi(_StaffActionApi):
+    class InputSerializer(serializers.Serializer):
+        assignee = serializers.CharField(help_text="Tên đăng nhập của cán bộ được giao")
+
+    @_staff_action_schema("assign", InputSerializer)
+    def post(self, request: Request, tracking_code: str) -> Response:
+        return super().post(request, tracking_code)
+
+    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+        from django.contrib.auth import get_user_model
+
+        user_model = get_user_model()
+        assignee = user_model.objects.filter(
+            **{user_model.USERNAME_FIELD: data["assignee"]}
+        ).first()
+        if assignee is None:
+            raise InvalidInput(
+                _("Không tìm thấy tài khoản “%(user)s”.") % {"user": data["assignee"]},
+                code="unknown_user",
+            )
+        services.incident_assign(actor=actor, incident=incident, assignee=assignee)
+
+
+class StaffRequestInformationApi(_StaffActionApi):
+    class InputSerializer(serializers.Serializer):
+        question = serializers.CharField(allow_blank=True)
+
+    @_staff_action_schema("request_information", InputSerializer)
+    def post(self, request: Request, tracking_code: str) -> Response:
+        return super().post(request, tracking_code)
+
+    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+        services.incident_request_information(
+            actor=actor, incident=incident, question=data["question"]
+        )
+
+
+class StaffTransferApi(_StaffActionApi):
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(allow_blank=True)
+        to_agency = serializers.CharField(required=False, allow_blank=True, default="")
+        lat = serializers.CharField(required=False, allow_blank=True, default="")
+        lon = serializers.CharField(required=False, allow_blank=True, default="")
+        category = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @_staff_action_schema("transfer", InputSerializer)
+    def post(self, request: Request, tracking_code: str) -> Response:
+        return super().post(request, tracking_code)
+
+    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+        to_agency = None
+        if data["to_agency"]:
+            to_agency = Agency.objects.filter(code=data["to_agency"]).first()
+            if to_agency is None:
+                raise NotFound(
+                    _("Không tìm thấy đơn vị “%(code)s”.") % {"code": data["to_agency"]},
+                    code="unknown_agency",
+                )
+        point = parse_point(data["lat"], data["lon"]) if data["lat"] or data["lon"] else None
+        services.incident_transfer(
+            actor=actor,
+            incident=incident,
+            reason=data["reason"],
+            to_agency=to_agency,
+            point=point,
+            category_code=data["category"] or None,
+        )
+
+
+class StaffAnswerApi(_StaffActionApi):
+    class InputSerializer(serializers.Serializer):
+        answer = serializers.CharField(allow_blank=True)
+
+    @_staff_action_schema("answer", InputSerializer)
+    def post(self, request: Request, tracking_code: str) -> Response:
+        return super().post(request, tracking_code)
+
+    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+        services.incident_answer(actor=actor, incident=incident, answer=data["answer"])
+
+
+class StaffResolveApi(_StaffActionApi):
+    class InputSerializer(serializers.Serializer):
+        answer = serializers.CharField(required=False, allow_blank=True, default="")
+        evidence_photo = serializers.FileField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        operation_id="staff_incidents_resolve",
+        request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
+        responses={200: StaffIncidentSerializer},
+    )
+    def post(self, request: Request, tracking_code: str) -> Response:
+        return super().post(request, tracking_code)
+
+    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+        services.incident_resolve(
+            actor=actor,
+            incident=incident,
+            answer=data["answer"],
+            evidence_photo=data["evidence_photo"],
+        )
+
+
+class StaffRejectApi(_StaffActionApi):
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.ChoiceField(choices=RejectionReason.choices)
+        note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @_staff_action_schema("reject", InputSerializer)
+    def post(self, request: Request, tracking_code: str) -> Response:
+        return super().post(request, tracking_code)
+
+    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+        services.incident_reject(
+            actor=actor, incident=incident, reason=data["reason"], note=data["note"]
+        )
+
+
+class StaffMarkDuplicateApi(_StaffActionApi):
+    class InputSerializer(serializers.Serializer):
+        original = serializers.CharField(help_text="Mã tra cứu của phản ánh gốc")
+        note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @_staff_action_schema("mark_duplicate", InputSerializer)
+    def post(self, request: Request, tracking_code: str) -> Response:
+        return super().post(request, tracking_code)
+
+    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+        services.incident_mark_duplicate(
+            actor=actor,
+            incident=incident,
+            original=selectors.incident_get_by_code(tracking_code=data["original"]),
+            note=data["note"],
+        )
+
+
+class StaffSetPriorityApi(_StaffActionApi):
+    class InputSerializer(serializers.Serializer):
+        priority = serializers.ChoiceField(choices=IncidentPriority.choices)
+        note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @_staff_action_schema("set_priority", InputSerializer)
+    def post(self, request: Request, tracking_code: str) -> Response:
+        return super().post(request, tracking_code)
+
+    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+        services.incident_set_priority(
+            actor=actor, incident=incident, priority=data["priority"], note=data["note"]
+        )
+
+
+class StaffAddNoteApi(_StaffActionApi):
+    class InputSerializer(serializers.Serializer):
+        note = serializers.CharField(allow_blank=True)
+
+    @_staff_action_schema("add_note", InputSerializer)
+    def post(self, request: Request, tracking_code: str) -> Response:
+        return super().post(request, tracking_code)
+
+    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+        services.incident_note_add(actor=actor, incident=incident, note=data["note"])
+
+
+class ModerationReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class StaffHideApi(_StaffActionApi):
+    InputSerializer = ModerationReasonSerializer
+
+    @_staff_action_schema("hide", ModerationReasonSerializer)
+    def post(self, request: Request, tracking_code: str) -> Response:
+        return super().post(request, tracking_code)
+
+    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+        services.incident_hide(actor=actor, incident=incident, reason=data["reason"])
+
+
+class StaffHideTextApi(_StaffActionApi):
+    InputSerializer = ModerationReasonSerializer
+
+    @_staff_action_schema("hide_text", ModerationReasonSerializer)
+    def post(self, request: Request, tracking_code: str) -> Response:
+        return super().post(request, tracking_code)
+
+    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+        services.incident_text_hide(actor=actor, incident=incident, reason=data["reason"])
+
+
+class StaffPhotoHideApi(APIView):
+    """Hide one photo of a report of the caller's unit from the public."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="staff_photos_hide",
+        request=ModerationReasonSerializer,
+        responses={200: StaffIncidentSerializer},
+    )
+    def post(self, request: Request, photo_id: int) -> Response:
+        serializer = ModerationReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        photo = selectors.photo_get_for_staff(user=request.user, photo_id=photo_id)
+        services.photo_hide(
+            actor=request.user, photo=photo, reason=serializer.validated_data["reason"]
+        )
+        incident = selectors.incident_get_for_staff(
+            user=request.user, tracking_code=photo.incident.tracking_code
+        )
+        return Response(StaffIncidentSerializer(incident, context={"request": request}).data)
+
+
+name_nested_serializers_for_the_schema(globals())
