@@ -372,14 +372,14 @@ def _expected_rows(path: str, username: str) -> int:
     from django.contrib.auth.models import User
     from django.http import QueryDict
 
-    from incidents import staff_page_selectors
+    from incidents import staff_queue_selectors
     from incidents.staff_forms import QueueFilterForm
 
     user = User.objects.get(username=username)
     query = QueryDict(urlsplit(path).query)
-    choices = staff_page_selectors.staff_queue_choices(user=user)
+    choices = staff_queue_selectors.staff_queue_choices(user=user)
     filters = QueueFilterForm(query, choices=choices).filters()
-    return staff_page_selectors.staff_queue(user=user, filters=filters).page.paginator.count
+    return staff_queue_selectors.staff_queue(user=user, filters=filters).page.paginator.count
 
 
 PAGES = (

@@ -231,6 +231,16 @@ def public_incidents_sql(alias: str) -> str:
     )
 
 
+def current_deadline_sql(alias: str) -> str:
+    """SQL for `IncidentQuerySet.with_current_deadline` over the table aliased `alias`, for the
+    hand-written statements (see `incident_current_deadline`)."""
+    open_statuses = ", ".join(f"'{status}'" for status in sorted(OPEN_STATUSES))
+    return (
+        f"CASE WHEN {alias}.status = '{IncidentStatus.NEW.value}' THEN {alias}.acknowledge_by "
+        f"WHEN {alias}.status IN ({open_statuses}) THEN {alias}.resolve_by END"
+    )
+
+
 class IncidentQuerySet(models.QuerySet["Incident"]):
     def public(self) -> IncidentQuerySet:
         """Reports the public may see (`public_incidents_condition`)."""

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import InvalidInput, NotFound
+from geoapp.sql import feature_collection
 from incidents.models import (
     OPEN_STATUSES,
     Category,
@@ -96,6 +97,25 @@ _INCIDENT_FEATURE_SQL = """
 # compares integers rather than geometries, and so a cell never moves while the map pans. A
 # cell's marker sits at the mean of its reports, where they are, not at the cell's centre. A cell
 # holding one report is sent as that report, so the map can draw its pin at once.
+_CLUSTER_FEATURE_SQL = """
+            CASE WHEN cells.reports = 1 THEN {incident_feature}
+            ELSE json_build_object(
+                'type', 'Feature',
+                'id', 'cell:' || cells.cell_column || ':' || cells.cell_row,
+                'geometry', json_build_object(
+                    'type', 'Point',
+                    'coordinates', json_build_array(
+                        round(cells.x::numeric, 6), round(cells.y::numeric, 6)
+                    )
+                ),
+                'properties', json_build_object(
+                    'kind', 'cluster',
+                    'count', cells.reports,
+                    'overdue', cells.overdue,
+                    'statuses', cells.statuses
+                )
+            ) END
+"""
 _CLUSTERS_SQL = """
     WITH matched AS (
         SELECT i.id, i.status,
@@ -115,33 +135,7 @@ _CLUSTERS_SQL = """
         FROM matched
         GROUP BY 1, 2
     )
-    SELECT json_build_object(
-        'type', 'FeatureCollection',
-        'grouped', true,
-        'zoom', %(zoom)s,
-        'cell_degrees', %(cell)s,
-        'numberMatched', COALESCE(sum(cells.reports), 0),
-        'features', COALESCE(json_agg(
-            CASE WHEN cells.reports = 1 THEN {incident_feature}
-            ELSE json_build_object(
-                'type', 'Feature',
-                'id', 'cell:' || cells.cell_column || ':' || cells.cell_row,
-                'geometry', json_build_object(
-                    'type', 'Point',
-                    'coordinates', json_build_array(
-                        round(cells.x::numeric, 6), round(cells.y::numeric, 6)
-                    )
-                ),
-                'properties', json_build_object(
-                    'kind', 'cluster',
-                    'count', cells.reports,
-                    'overdue', cells.overdue,
-                    'statuses', cells.statuses
-                )
-            ) END
-            ORDER BY cells.reports DESC, cells.cell_column, cells.cell_row
-        ), '[]'::json)
-    )::text
+    SELECT {collection}::text
     FROM cells
     -- One primary-key lookup per cell of a single report, rather than a hash of the whole table
     -- that a plain join builds (the planner expects many more cells than there are); LIMIT keeps
@@ -151,6 +145,19 @@ _CLUSTERS_SQL = """
     ) i ON true
     LEFT JOIN incidents_category c ON c.id = i.category_id
 """
+
+_CLUSTER_COLLECTION_SQL = feature_collection(
+    _CLUSTER_FEATURE_SQL.format(incident_feature=_INCIDENT_FEATURE_SQL),
+    order_by="cells.reports DESC, cells.cell_column, cells.cell_row",
+    members="'grouped', true, 'zoom', %(zoom)s, 'cell_degrees', %(cell)s, "
+    "'numberMatched', COALESCE(sum(cells.reports), 0)",
+)
+_PIN_COLLECTION_SQL = feature_collection(
+    _INCIDENT_FEATURE_SQL,
+    order_by="i.reported_at DESC, i.id DESC",
+    members="'grouped', false, 'zoom', %(zoom)s, "
+    "'numberMatched', COALESCE(max(page.matched), 0), 'numberReturned', count(page.id)",
+)
 
 # Per cell, the count of each status it holds (statuses it does not hold are left out): one
 # aggregate pass, where grouping by cell and status first would sort every row.
@@ -167,16 +174,7 @@ _PINS_SQL = """
         ORDER BY i.reported_at DESC, i.id DESC
         LIMIT %(limit)s
     )
-    SELECT json_build_object(
-        'type', 'FeatureCollection',
-        'grouped', false,
-        'zoom', %(zoom)s,
-        'numberMatched', COALESCE(max(page.matched), 0),
-        'numberReturned', count(page.id),
-        'features', COALESCE(
-            json_agg({incident_feature} ORDER BY i.reported_at DESC, i.id DESC), '[]'::json
-        )
-    )::text
+    SELECT {collection}::text
     FROM page
     JOIN incidents_incident i ON i.id = page.id
     JOIN incidents_category c ON c.id = i.category_id
@@ -230,11 +228,10 @@ def incidents_map_features(
     # Raw SQL because the ORM can neither group on computed cells nor aggregate rows into one
     # JSON document. Every value is a parameter; the interpolated text is the fixed condition
     # list above and the fixed feature template, never user input.
-    template = _CLUSTERS_SQL if grouped else _PINS_SQL
-    sql = template.format(
+    sql = (_CLUSTERS_SQL if grouped else _PINS_SQL).format(
         conditions=" AND ".join(conditions),
-        incident_feature=_INCIDENT_FEATURE_SQL,
         status_counts=_STATUS_COUNTS_SQL,
+        collection=_CLUSTER_COLLECTION_SQL if grouped else _PIN_COLLECTION_SQL,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)

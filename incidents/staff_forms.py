@@ -13,7 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import IncidentPriority, IncidentStatus, RejectionReason
-from incidents.staff_page_selectors import (
+from incidents.staff_queue_selectors import (
     SORT_DEADLINE,
     SORT_NEWEST,
     SORT_OLDEST,

@@ -33,7 +33,14 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from geoapp.exceptions import DomainError, ErrorKind, NotFound
-from incidents import permissions, selectors, services, staff_page_selectors
+from incidents import (
+    permissions,
+    selectors,
+    services,
+    staff_map_selectors,
+    staff_queue_selectors,
+    staff_report_selectors,
+)
 from incidents.models import Incident, IncidentStatus
 from incidents.staff_forms import (
     AnswerForm,
@@ -50,7 +57,7 @@ from incidents.staff_forms import (
     ResolveForm,
     TransferForm,
 )
-from incidents.staff_page_selectors import StaffReport
+from incidents.staff_report_selectors import StaffReport
 from wards.models import Agency
 
 View = Callable[..., HttpResponse]
@@ -64,7 +71,7 @@ def staff_page(view: View) -> View:
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Read once per request: the views pass it on to the selectors.
-        request.staff_scope = staff_page_selectors.staff_scope(user=request.user)
+        request.staff_scope = staff_queue_selectors.staff_scope(user=request.user)
         if not request.staff_scope.is_staff:
             return render(request, "incidents/staff/forbidden.html", status=403)
         return view(request, *args, **kwargs)
@@ -84,10 +91,10 @@ def _not_found(request: HttpRequest, message: str) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     """The reports of the officer's units, most urgent first, with filters and counts."""
     scope = request.staff_scope
-    choices = staff_page_selectors.staff_queue_choices(user=request.user, scope=scope)
+    choices = staff_queue_selectors.staff_queue_choices(user=request.user, scope=scope)
     form = QueueFilterForm(request.GET, choices=choices)
     filters = form.filters()
-    result = staff_page_selectors.staff_queue(
+    result = staff_queue_selectors.staff_queue(
         user=request.user,
         filters=filters,
         page_number=request.GET.get("page") or 1,
@@ -132,7 +139,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 def queue_acknowledge(request: HttpRequest) -> HttpResponse:
     """Acknowledge the ticked reports, one service call each; every failure is reported with the
     report's code and the service's reason, and does not stop the others."""
-    codes = staff_page_selectors.tracking_codes_in(request.POST.getlist("codes"))
+    codes = staff_queue_selectors.tracking_codes_in(request.POST.getlist("codes"))
     back = _safe_next(request, reverse("staff-queue"))
     if not codes:
         messages.warning(request, _("Chưa chọn phản ánh nào để tiếp nhận."))
@@ -233,9 +240,9 @@ def _form_for(action: str, report: StaffReport, data: Any = None, files: Any = N
     incident = report.incident
     keyword: dict[str, Any] = {"prefix": action}
     if action == "assign":
-        keyword["officers"] = staff_page_selectors.unit_officers(agency_id=incident.agency_id)
+        keyword["officers"] = staff_report_selectors.unit_officers(agency_id=incident.agency_id)
     elif action == "transfer":
-        keyword["agencies"] = staff_page_selectors.transfer_targets(incident=incident)
+        keyword["agencies"] = staff_report_selectors.transfer_targets(incident=incident)
     elif action == "hide_photo":
         keyword["photos"] = incident.photos.order_by("created_at", "id")
     elif action == "resolve" and data is None:
@@ -279,7 +286,7 @@ def _perform(
             actor=actor, incident=incident, reason=values["reason"], to_agency=values["to_agency"]
         )
     if action == "mark_duplicate":
-        original = staff_page_selectors.duplicate_original_get(
+        original = staff_report_selectors.duplicate_original_get(
             user=actor, incident=incident, tracking_code=values["original"]
         )
         return services.incident_mark_duplicate(
@@ -373,7 +380,7 @@ def _render_report(
 @staff_page
 def report(request: HttpRequest, tracking_code: str) -> HttpResponse:
     try:
-        staff_report = staff_page_selectors.staff_report(
+        staff_report = staff_report_selectors.staff_report(
             user=request.user,
             tracking_code=tracking_code,
             duplicate_query=request.GET.get("duplicate", ""),
@@ -391,7 +398,7 @@ def report_action(request: HttpRequest, tracking_code: str, action_slug: str) ->
     queue when the report left the officer's units), on a refusal the page with the reason."""
     action = ACTION_OF_SLUG.get(action_slug)
     try:
-        staff_report = staff_page_selectors.staff_report(
+        staff_report = staff_report_selectors.staff_report(
             user=request.user, tracking_code=tracking_code, scope=request.staff_scope
         )
     except NotFound as missing:
@@ -415,7 +422,7 @@ def report_action(request: HttpRequest, tracking_code: str, action_slug: str) ->
         # The service refused before writing anything: the page is shown as it is now, unless
         # the report has meanwhile left the officer's units (another officer transferred it).
         try:
-            current = staff_page_selectors.staff_report(
+            current = staff_report_selectors.staff_report(
                 user=request.user, tracking_code=tracking_code, scope=request.staff_scope
             )
         except NotFound:
@@ -440,7 +447,7 @@ def photo(request: HttpRequest, photo_id: int, size: str = "full") -> HttpRespon
     """A photo of a report the user may see, hidden ones included (they are marked on the page);
     served by the app so that photos hidden from the public are never at a public address."""
     try:
-        found = staff_page_selectors.photo_for_staff(user=request.user, photo_id=photo_id)
+        found = staff_report_selectors.photo_for_staff(user=request.user, photo_id=photo_id)
     except NotFound as missing:
         return _not_found(request, missing.message)
     stored = found.thumbnail if size == "thumbnail" else found.image
@@ -472,7 +479,7 @@ def area_map(request: HttpRequest) -> HttpResponse:
 @staff_page
 def area_map_areas(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
-        staff_page_selectors.staff_map_areas(user=request.user, scope=request.staff_scope),
+        staff_map_selectors.staff_map_areas(user=request.user, scope=request.staff_scope),
         content_type="application/geo+json",
     )
 
@@ -489,7 +496,7 @@ def area_map_reports(request: HttpRequest) -> HttpResponse:
     except DomainError as invalid:
         return HttpResponse(invalid.message, status=400, content_type="text/plain; charset=utf-8")
     return HttpResponse(
-        staff_page_selectors.staff_map_reports(
+        staff_map_selectors.staff_map_reports(
             user=request.user,
             bbox=bbox,
             report_url_prefix=reverse("staff-queue"),

@@ -17,6 +17,7 @@ import re
 
 from django.db import connection
 
+from geoapp.sql import valid_on
 from wards.models import AreaLevel
 
 # A table or column name given by the calling code, possibly qualified by its schema.
@@ -44,8 +45,7 @@ def points_count_by_area_sql(*, table: str, location_column: str = "location") -
             WHERE ST_Covers(area.boundary, point.{location_sql})
         ) counted
         WHERE area.level = %(level)s
-          AND area.valid_from <= %(day)s
-          AND (area.valid_to IS NULL OR area.valid_to >= %(day)s)
+          AND {valid_on("day", table="area")}
     """
 
 

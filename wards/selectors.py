@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import Point
@@ -10,7 +11,13 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import NotFound
-from geoapp.sql import server_binding_cursor
+from geoapp.sql import (
+    feature,
+    feature_collection,
+    model_columns,
+    server_binding_cursor,
+    valid_on,
+)
 from wards.models import LEVEL_RANK, Agency, AgencyKind, Area, AreaLevel, RoutingRule
 
 # Columns a lookup needs; the boundary is large and never needed to answer "which area".
@@ -116,11 +123,6 @@ _RULE_FIELD_NAMES = [field.attname for field in RoutingRule._meta.concrete_field
 _AGENCY_OFFSET = len(_AREA_SUMMARY_COLUMNS) + len(_RULE_FIELD_NAMES)
 
 
-def _columns(table: str, field_names: list[str], model: type) -> str:
-    columns = [model._meta.get_field(name).column for name in field_names]  # type: ignore[attr-defined]
-    return ", ".join(f"{table}.{column}" for column in columns)
-
-
 _LEVEL_RANK_SQL = "CASE level {} END".format(
     " ".join(f"WHEN '{level.value}' THEN {rank}" for level, rank in LEVEL_RANK.items())
 )
@@ -129,16 +131,16 @@ _LEVEL_RANK_SQL = "CASE level {} END".format(
 # areas, and the GiST index on `boundary` narrows the candidates before the exact test.
 _AREAS_CTE = f"""
     area AS (
-        SELECT {_columns("wards_area", _AREA_FIELD_NAMES, Area)}, {_LEVEL_RANK_SQL} AS level_rank
+        SELECT {model_columns(Area, _AREA_FIELD_NAMES, table="wards_area")}, {_LEVEL_RANK_SQL} AS level_rank
         FROM wards_area
         WHERE ST_Covers(boundary, ST_GeomFromEWKB(%(point)s))
-          AND valid_from <= %(day)s AND (valid_to IS NULL OR valid_to >= %(day)s)
+          AND {valid_on("day")}
     )
 """
 
 _AREAS_CONTAINING_POINT_SQL = f"""
     WITH {_AREAS_CTE}
-    SELECT {_columns("area", _AREA_FIELD_NAMES, Area)} FROM area ORDER BY level_rank, code
+    SELECT {model_columns(Area, _AREA_FIELD_NAMES, table="area")} FROM area ORDER BY level_rank, code
 """
 
 # One round trip for the whole decision: the areas, the most specific rule on any of them
@@ -148,7 +150,7 @@ _AREAS_CONTAINING_POINT_SQL = f"""
 _ROUTE_POINT_SQL = f"""
     WITH {_AREAS_CTE},
     best_rule AS (
-        SELECT {_columns("routing_rule", _RULE_FIELD_NAMES, RoutingRule)}
+        SELECT {model_columns(RoutingRule, _RULE_FIELD_NAMES, table="routing_rule")}
         FROM wards_routingrule routing_rule
         JOIN area ON area.id = routing_rule.area_id
         JOIN wards_agency agency ON agency.id = routing_rule.agency_id
@@ -165,9 +167,9 @@ _ROUTE_POINT_SQL = f"""
         ORDER BY agency.id
         LIMIT 1
     )
-    SELECT {_columns("area", _AREA_FIELD_NAMES, Area)},
-           {_columns("best_rule", _RULE_FIELD_NAMES, RoutingRule)},
-           {_columns("agency", _AGENCY_FIELD_NAMES, Agency)}
+    SELECT {model_columns(Area, _AREA_FIELD_NAMES, table="area")},
+           {model_columns(RoutingRule, _RULE_FIELD_NAMES, table="best_rule")},
+           {model_columns(Agency, _AGENCY_FIELD_NAMES, table="agency")}
     FROM area
     LEFT JOIN best_rule ON true
     LEFT JOIN wards_agency agency
@@ -236,15 +238,18 @@ def areas_feature_collection(
     on: datetime.date,
     level: str | None = None,
     parent_id: int | None = None,
+    jurisdiction_of: Sequence[int] | None = None,
     simplify_metres: float = 0.0,
 ) -> str:
-    """The areas valid on `on` as a GeoJSON FeatureCollection string, assembled in PostgreSQL.
+    """The areas valid on `on` as a GeoJSON FeatureCollection string, assembled in PostgreSQL;
+    only those of `level`, under `parent_id`, or in the jurisdiction of the agencies
+    `jurisdiction_of`, when given.
 
     Built with json_build_object/ST_AsGeoJSON rather than a serializer: at thousands of features
     a per-row Python serializer is tens of times slower. Simplification happens in VN-2000 /
     UTM 48N (EPSG:3405) so the tolerance is in metres.
     """
-    conditions = ["valid_from <= %(on)s", "(valid_to IS NULL OR valid_to >= %(on)s)"]
+    conditions = [valid_on("on")]
     parameters: dict[str, object] = {"on": on, "tolerance": simplify_metres}
     if level:
         conditions.append("level = %(level)s")
@@ -252,6 +257,12 @@ def areas_feature_collection(
     if parent_id is not None:
         conditions.append("parent_id = %(parent_id)s")
         parameters["parent_id"] = parent_id
+    if jurisdiction_of is not None:
+        conditions.append(
+            "id IN (SELECT area_id FROM wards_agency_jurisdiction "
+            "WHERE agency_id = ANY(%(agency_ids)s))"
+        )
+        parameters["agency_ids"] = sorted(jurisdiction_of)
     # ST_Multi: simplifying a one-part MultiPolygon returns a Polygon, and clients expect one type.
     geometry = (
         "ST_Multi(ST_Transform(ST_SimplifyPreserveTopology("
@@ -259,22 +270,19 @@ def areas_feature_collection(
         if simplify_metres > 0
         else "boundary"
     )
+    area_feature = feature(
+        feature_id="id",
+        geometry=geometry,
+        properties=(
+            "'code', code, 'name', name, 'type', area_type, 'level', level, "
+            "'parent_id', parent_id, 'valid_from', valid_from, 'valid_to', valid_to, "
+            "'area_km2', round(area_km2::numeric, 2), 'is_approximate', is_approximate"
+        ),
+    )
     # Raw SQL because the ORM cannot aggregate rows into one JSON document; every value is
     # passed as a parameter and the only interpolated text is chosen above, never user input.
     sql = f"""
-        SELECT json_build_object(
-            'type', 'FeatureCollection',
-            'features', COALESCE(json_agg(json_build_object(
-                'type', 'Feature',
-                'id', id,
-                'geometry', ST_AsGeoJSON({geometry}, 6)::json,
-                'properties', json_build_object(
-                    'code', code, 'name', name, 'type', area_type, 'level', level,
-                    'parent_id', parent_id, 'valid_from', valid_from, 'valid_to', valid_to,
-                    'area_km2', round(area_km2::numeric, 2), 'is_approximate', is_approximate
-                )
-            ) ORDER BY code), '[]'::json)
-        )::text
+        SELECT {feature_collection(area_feature, order_by="code")}::text
         FROM wards_area
         WHERE {" AND ".join(conditions)}
     """

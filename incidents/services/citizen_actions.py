@@ -19,6 +19,7 @@ from incidents.models import Incident, IncidentAction, IncidentStatus, IncidentS
 from incidents.services import steps
 
 
+@transaction.atomic
 def incident_provide_information(
     *, incident: Incident, reporter_token: str | None, information: str
 ) -> Incident:
@@ -47,6 +48,7 @@ def incident_provide_information(
     return incident
 
 
+@transaction.atomic
 def incident_reopen(*, incident: Incident, reporter_token: str | None, reason: str) -> Incident:
     """The reporter says the problem is not fixed, within INCIDENT_REOPEN_DAYS of its resolution.
 
@@ -99,6 +101,7 @@ def incident_reopen(*, incident: Incident, reporter_token: str | None, reason: s
     return incident
 
 
+@transaction.atomic
 def incident_support(*, incident: Incident, supporter_identity: str) -> Incident:
     """ "+1": one more person affected. Each identity (account, email or address) counts once.
 

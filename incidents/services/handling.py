@@ -167,6 +167,7 @@ def incident_request_information(
     return incident
 
 
+@transaction.atomic
 def incident_transfer(
     *,
     actor: AbstractBaseUser,
@@ -485,6 +486,7 @@ def incident_mark_duplicate(
     return incident
 
 
+@transaction.atomic
 def incident_set_priority(
     *,
     actor: AbstractBaseUser,

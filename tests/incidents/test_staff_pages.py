@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.selectors import working_calendar
-from incidents import services, staff_page_selectors
+from incidents import services, staff_queue_selectors
 from incidents.models import Incident, IncidentEvent, IncidentPhoto, IncidentStatus
-from incidents.staff_page_selectors import QueueFilters
+from incidents.staff_queue_selectors import QueueFilters
 from wards.models import Agency, AgencyKind
 
 from .conftest import AN_PHU_POINT, CAM_THANH_POINT, jpeg_bytes, snapshot, upload
@@ -170,18 +170,18 @@ def test_the_queue_puts_the_most_urgent_first_overdue_in_red_and_due_within_a_wo
 def test_due_soon_means_within_one_working_day_on_the_calendar_not_24_hours(db: None) -> None:
     # Friday 26 June 2026, 15:00 in Vietnam: one working day later is Monday 29 June, 15:00.
     friday = datetime.datetime(2026, 6, 26, 15, 0, tzinfo=VIETNAM_TIME_ZONE)
-    limit = staff_page_selectors.due_soon_limit(friday)
+    limit = staff_queue_selectors.due_soon_limit(friday)
     monday_morning = datetime.datetime(2026, 6, 29, 9, 0, tzinfo=VIETNAM_TIME_ZONE)
 
     assert limit == working_calendar().add_working_days(friday, 1)
     assert limit == datetime.datetime(2026, 6, 29, 15, 0, tzinfo=VIETNAM_TIME_ZONE)
-    assert staff_page_selectors.urgency_of(monday_morning, now=friday, due_soon_until=limit) == (
+    assert staff_queue_selectors.urgency_of(monday_morning, now=friday, due_soon_until=limit) == (
         "due_soon"
     )
-    assert staff_page_selectors.urgency_of(
+    assert staff_queue_selectors.urgency_of(
         limit + timedelta(minutes=1), now=friday, due_soon_until=limit
     ) == ("")
-    assert staff_page_selectors.urgency_of(
+    assert staff_queue_selectors.urgency_of(
         friday - timedelta(minutes=1), now=friday, due_soon_until=limit
     ) == ("overdue")
 
@@ -271,7 +271,7 @@ def test_a_bad_filter_value_is_shown_as_an_error_and_the_rest_still_applies(
 def test_the_queue_is_paginated(file_report: Any, officer_a: User) -> None:
     reports = [file_report(description=f"Phản ánh số {number}").incident for number in range(3)]
 
-    result = staff_page_selectors.staff_queue(
+    result = staff_queue_selectors.staff_queue(
         user=officer_a, filters=QueueFilters(sort="oldest"), page_number=2, page_size=2
     )
 

@@ -1,0 +1,360 @@
+"""Reads behind the officials' queue: which reports a user's units hold, the deadline each is worked
+against now, how urgent it is on the working-day calendar, the counts per status in one query, and
+the choices of the queue's filters. Also the user's scope, which the report page and the map share.
+
+Scope and rights come from the core (`incidents.selectors.incidents_visible_to`,
+`incidents.permissions`). Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from geoapp.clock import VIETNAM_TIME_ZONE, vietnam_today
+from geoapp.selectors import working_calendar
+from incidents import permissions
+from incidents.models import (
+    OPEN_STATUSES,
+    Category,
+    Incident,
+    IncidentStatus,
+)
+from incidents.tracking_codes import tracking_code_normalize
+from wards.models import Agency, Area
+
+QUEUE_PAGE_SIZE = 50
+
+URGENCY_OVERDUE = "overdue"
+URGENCY_DUE_SOON = "due_soon"
+
+STATUS_OPEN = "open"  # the queue's default: every status a unit still has to work on
+STATUS_ALL = "all"
+
+SORT_DEADLINE = "deadline"
+SORT_NEWEST = "newest"
+SORT_OLDEST = "oldest"
+
+# The deadline and its urgency
+
+
+def due_soon_limit(now: datetime.datetime) -> datetime.datetime:
+    """Deadlines up to this moment are due within one working day of `now` (working hours and
+    days, holidays skipped: a deadline on Monday morning is close on Friday afternoon)."""
+    return working_calendar().add_working_days(now, 1)
+
+
+def urgency_of(
+    deadline: datetime.datetime | None, *, now: datetime.datetime, due_soon_until: datetime.datetime
+) -> str:
+    if deadline is None:
+        return ""
+    if deadline < now:
+        return URGENCY_OVERDUE
+    if deadline <= due_soon_until:
+        return URGENCY_DUE_SOON
+    return ""
+
+
+def _with_deadline_and_urgency(
+    queryset: QuerySet[Incident], *, now: datetime.datetime, due_soon_until: datetime.datetime
+) -> QuerySet[Incident]:
+    return queryset.with_current_deadline().annotate(
+        urgency=Case(
+            When(current_deadline__lt=now, then=Value(URGENCY_OVERDUE)),
+            When(current_deadline__lte=due_soon_until, then=Value(URGENCY_DUE_SOON)),
+            default=Value(""),
+        )
+    )
+
+
+def _localised_name(name_field: str, english_field: str) -> Coalesce | F:
+    """The English name when the page is in English and one is recorded, else the Vietnamese."""
+    if translation.get_language() == "en":
+        return Coalesce(NullIf(F(english_field), Value("")), F(name_field))
+    return F(name_field)
+
+
+# The queue
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = STATUS_OPEN
+    category: str | None = None
+    area_id: int | None = None
+    agency_id: int | None = None
+    reported_from: datetime.date | None = None
+    reported_to: datetime.date | None = None
+    assigned_to_me: bool = False
+    overdue: bool = False
+    sort: str = SORT_DEADLINE
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """How many reports of the queue (every filter applied except the status) are in each state."""
+
+    by_status: dict[str, int]
+    overdue: int
+    due_soon: int
+
+    @property
+    def open(self) -> int:
+        return sum(self.by_status[status] for status in OPEN_STATUSES)
+
+    @property
+    def all(self) -> int:
+        return sum(self.by_status.values())
+
+
+@dataclass(frozen=True)
+class Queue:
+    page: Page
+    counts: StatusCounts
+    # Whether the user may act on any report (rows then get checkboxes); leaders read only.
+    may_act: bool
+    now: datetime.datetime
+
+
+@dataclass(frozen=True)
+class StaffScope:
+    """Who the user is for the staff pages, read once per request."""
+
+    sees_everything: bool
+    acts_on_everything: bool
+    agency_ids: frozenset[int]
+
+    def may_act_on(self, agency_id: int) -> bool:
+        return self.acts_on_everything or agency_id in self.agency_ids
+
+    @property
+    def is_staff(self) -> bool:
+        return self.sees_everything or bool(self.agency_ids)
+
+    def incidents(self) -> QuerySet[Incident]:
+        # The same rule as incidents.selectors.incidents_visible_to, from the scope already read.
+        if self.sees_everything:
+            return Incident.objects.all()
+        return Incident.objects.filter(agency_id__in=self.agency_ids)
+
+
+class _KnownCountPaginator(Paginator):
+    """A paginator told the number of rows, already counted with the counts per status."""
+
+    def __init__(self, object_list: QuerySet[Incident], per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known_count
+
+
+def staff_scope(*, user: AbstractBaseUser) -> StaffScope:
+    administrator = permissions.is_administrator(user)
+    return StaffScope(
+        sees_everything=administrator or permissions.is_leader(user),
+        acts_on_everything=administrator,
+        agency_ids=frozenset(permissions.member_agency_ids(user)),
+    )
+
+
+def _filtered(
+    queryset: QuerySet[Incident], *, user: AbstractBaseUser, filters: QueueFilters
+) -> QuerySet[Incident]:
+    """Every filter except the status (the counts per status are taken at this point)."""
+    if filters.category:
+        queryset = queryset.filter(category__code=filters.category)
+    if filters.area_id is not None:
+        queryset = queryset.filter(area_id=filters.area_id)
+    if filters.agency_id is not None:
+        queryset = queryset.filter(agency_id=filters.agency_id)
+    if filters.reported_from is not None:
+        queryset = queryset.filter(reported_at__gte=_start_of_vietnam_day(filters.reported_from))
+    if filters.reported_to is not None:
+        queryset = queryset.filter(
+            reported_at__lt=_start_of_vietnam_day(filters.reported_to + datetime.timedelta(days=1))
+        )
+    if filters.assigned_to_me:
+        queryset = queryset.filter(assigned_to=user)
+    if filters.overdue:
+        queryset = queryset.filter(urgency=URGENCY_OVERDUE)
+    return queryset
+
+
+def _start_of_vietnam_day(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=VIETNAM_TIME_ZONE)
+
+
+def _status_counts(queryset: QuerySet[Incident]) -> StatusCounts:
+    # One aggregate with a FILTER per status: one scan instead of a query per count.
+    totals = queryset.order_by().aggregate(
+        **{
+            f"status_{status.value}": Count("id", filter=Q(status=status.value))
+            for status in IncidentStatus
+        },
+        overdue=Count("id", filter=Q(urgency=URGENCY_OVERDUE)),
+        due_soon=Count("id", filter=Q(urgency=URGENCY_DUE_SOON)),
+    )
+    return StatusCounts(
+        by_status={status.value: totals[f"status_{status.value}"] for status in IncidentStatus},
+        overdue=totals["overdue"],
+        due_soon=totals["due_soon"],
+    )
+
+
+_QUEUE_ROW_FIELDS = (
+    "tracking_code",
+    "status",
+    "priority",
+    "reported_at",
+    "address",
+    "description",
+    "acknowledge_by",
+    "resolve_by",
+    "supporters_count",
+    "is_public",
+    "agency_id",
+    "category__code",
+    "category__name",
+    "category__name_en",
+    "area__code",
+    "area__name",
+    "area__valid_from",
+    "area__valid_to",
+    "agency__name",
+    "agency__name_en",
+    "assigned_to__username",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+)
+
+_ORDERINGS = {
+    # Most urgent first: the earliest deadline on top (overdue ones are the earliest); finished
+    # reports, which have none, last.
+    SORT_DEADLINE: (F("current_deadline").asc(nulls_last=True), "reported_at", "id"),
+    SORT_NEWEST: ("-reported_at", "-id"),
+    SORT_OLDEST: ("reported_at", "id"),
+}
+
+
+def staff_queue(
+    *,
+    user: AbstractBaseUser,
+    filters: QueueFilters,
+    page_number: int | str = 1,
+    page_size: int = QUEUE_PAGE_SIZE,
+    now: datetime.datetime | None = None,
+    scope: StaffScope | None = None,
+) -> Queue:
+    """One page of the reports of the user's units (leaders and administrators: all), with each
+    row's current deadline (`current_deadline`), urgency (`urgency`: "overdue", "due_soon" or "")
+    and whether the user may act on it (`may_act`), and the counts per status.
+
+    Two queries whatever the page size and the number of reports, once the user's scope is
+    known: the counts per status (which also give the number of rows) and the page.
+    """
+    now = now or timezone.now()
+    scope = scope or staff_scope(user=user)
+    base = _with_deadline_and_urgency(
+        scope.incidents(), now=now, due_soon_until=due_soon_limit(now)
+    )
+    filtered = _filtered(base, user=user, filters=filters)
+    counts = _status_counts(filtered)
+    if filters.status == STATUS_OPEN:
+        filtered = filtered.filter(status__in=OPEN_STATUSES)
+        matching = counts.open
+    elif filters.status == STATUS_ALL:
+        matching = counts.all
+    else:
+        filtered = filtered.filter(status=filters.status)
+        matching = counts.by_status.get(filters.status, 0)
+    rows = (
+        filtered.select_related("category", "area", "agency", "assigned_to")
+        .only(*_QUEUE_ROW_FIELDS)
+        .annotate(
+            category_label=_localised_name("category__name", "category__name_en"),
+            agency_label=_localised_name("agency__name", "agency__name_en"),
+        )
+        .order_by(*_ORDERINGS.get(filters.sort, _ORDERINGS[SORT_DEADLINE]))
+    )
+    page = _KnownCountPaginator(rows, page_size, count=matching).get_page(page_number)
+    for incident in page.object_list:
+        incident.may_act = scope.may_act_on(incident.agency_id)
+    return Queue(
+        page=page,
+        counts=counts,
+        may_act=scope.acts_on_everything or bool(scope.agency_ids),
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class QueueChoices:
+    categories: list[Choice]
+    areas: list[Choice]
+    agencies: list[Choice]
+
+
+def staff_queue_choices(*, user: AbstractBaseUser, scope: StaffScope | None = None) -> QueueChoices:
+    """What the queue's filters offer: every category, the areas the user's reports lie in
+    (before and after the reform, each named with its period), and the units the user sees."""
+    scope = scope or staff_scope(user=user)
+    english = translation.get_language() == "en"
+    categories = [
+        Choice(category.code, (category.name_en if english else "") or category.name)
+        for category in Category.objects.only("code", "name", "name_en").order_by("order", "code")
+    ]
+    areas = (
+        Area.objects.filter(pk__in=scope.incidents().values("area_id"))
+        .only("id", "code", "name", "valid_from", "valid_to")
+        .order_by("name", "valid_from")
+    )
+    if scope.sees_everything:
+        agencies = Agency.objects.filter(is_active=True)
+    else:
+        agencies = Agency.objects.filter(pk__in=scope.agency_ids)
+    return QueueChoices(
+        categories=categories,
+        areas=[Choice(str(area.pk), area_label(area)) for area in areas],
+        agencies=[
+            Choice(str(agency.pk), (agency.name_en if english else "") or agency.name)
+            for agency in agencies.only("id", "name", "name_en").order_by("name")
+        ],
+    )
+
+
+def area_label(area: Area) -> str:
+    """ "Phường Cẩm Thành (21025)", and for an area no longer valid, the last day it was."""
+    if area.valid_to is not None and area.valid_to < vietnam_today():
+        return _("%(name)s (%(code)s, đến %(day)s)") % {
+            "name": area.name,
+            "code": area.code,
+            "day": area.valid_to.strftime("%d/%m/%Y"),
+        }
+    return f"{area.name} ({area.code})"
+
+
+def tracking_codes_in(values: Iterable[str]) -> list[str]:
+    """The distinct tracking codes among `values`, normalised, in the order given."""
+    codes: list[str] = []
+    for value in values:
+        code = tracking_code_normalize(value)
+        if code and code not in codes:
+            codes.append(code)
+    return codes
