@@ -7,8 +7,6 @@
  * value from the server is written with textContent, never as HTML.
  */
 import {
-  TERRITORY_CENTRE,
-  TERRITORY_ZOOM,
   addDetail,
   agencyName,
   createMap,
@@ -39,7 +37,6 @@ import {
   var centreCaption = document.getElementById("map-centre");
 
   var map = createMap(container, { map: { minZoom: 6 } });
-  map.setView(TERRITORY_CENTRE, TERRITORY_ZOOM);
 
   var areasLayer = null;
   var selectedPoint = null;

@@ -9,8 +9,6 @@
  */
 import {
   OUTLINE_STYLE,
-  TERRITORY_CENTRE,
-  TERRITORY_ZOOM,
   createMap,
   element,
   formatMoment,
@@ -375,7 +373,6 @@ import {
       });
   }
 
-  map.setView(TERRITORY_CENTRE, TERRITORY_ZOOM);
   map.on("moveend", scheduleLoad);
 
   // The filters live in the address, so a link shares them and the language switch keeps them.

@@ -14,8 +14,8 @@
  */
 
 // The former city area of Quảng Ngãi: where a map opens before its boundaries arrive.
-export const TERRITORY_CENTRE = [15.12, 108.8];
-export const TERRITORY_ZOOM = 11;
+const TERRITORY_CENTRE = [15.12, 108.8];
+const TERRITORY_ZOOM = 11;
 
 // The placeholder that the pages' URL templates carry where a tracking code goes.
 const CODE_PLACEHOLDER = "MA-PHAN-ANH";
@@ -117,7 +117,9 @@ export const OUTLINE_STYLE = {
  * - `map`: Leaflet map options, added to the shared ones (no default zoom buttons, keyboard on);
  * - `zoomTitles`: {zoomIn, zoomOut}, the buttons' titles; by default from the JavaScript
  *   catalogue (staff pages, which do not load it, pass the texts of their data attributes);
- * - `scale`: false to leave out the scale bar.
+ * - `scale`: false to leave out the scale bar;
+ * - `view`: [centre, zoom] to open at; by default the former city area. The view is set before
+ *   any layer is added, since Leaflet's renderer needs one to place vectors.
  * The background tiles come from the container's data-tile-url and data-tile-attribution
  * (templates/map_base.html says how a page sets them); with no URL the map shows its layers alone.
  */
@@ -137,5 +139,7 @@ export function createMap(container, options) {
       maxZoom: 19,
     }).addTo(map);
   }
+  const view = settings.view || [TERRITORY_CENTRE, TERRITORY_ZOOM];
+  map.setView(view[0], view[1]);
   return map;
 }

@@ -14,8 +14,6 @@
  */
 import {
   OUTLINE_STYLE,
-  TERRITORY_CENTRE,
-  TERRITORY_ZOOM,
   addDetail,
   agencyName,
   createMap,
@@ -59,7 +57,6 @@ import {
   var photosMax = parseInt(container.dataset.photosMax, 10) || 5;
 
   var map = createMap(container, { map: { minZoom: 6, maxZoom: 19 } });
-  map.setView(TERRITORY_CENTRE, TERRITORY_ZOOM);
 
   var pin = null;
   var lookupNumber = 0;

@@ -4,7 +4,7 @@
  * page never asks for the whole table). Texts come translated from the page's data attributes;
  * every value from the server is written with textContent, never as HTML.
  */
-import { TERRITORY_CENTRE, TERRITORY_ZOOM, createMap, element, showStatus } from "./page_helpers.js";
+import { createMap, element, showStatus } from "./page_helpers.js";
 
 (function () {
   var container = document.getElementById("staff-map");
@@ -30,7 +30,6 @@ import { TERRITORY_CENTRE, TERRITORY_ZOOM, createMap, element, showStatus } from
     map: { minZoom: 6 },
     zoomTitles: { zoomIn: texts.zoomIn, zoomOut: texts.zoomOut },
   });
-  map.setView(TERRITORY_CENTRE, TERRITORY_ZOOM);
 
   var pins = L.layerGroup().addTo(map);
   // Moves can outrun answers: only the latest request may draw.

@@ -12,16 +12,14 @@ import { createMap } from "./page_helpers.js";
   }
   var data = JSON.parse(dataElement.textContent);
 
+  var position = [data.point[1], data.point[0]];
   // Staff pages do not load the JavaScript catalogue: the zoom buttons' titles come translated
   // from the container's data attributes.
   var map = createMap(container, {
     map: { scrollWheelZoom: false },
     zoomTitles: { zoomIn: container.dataset.zoomIn, zoomOut: container.dataset.zoomOut },
+    view: [position, 15],
   });
-
-  var position = [data.point[1], data.point[0]];
-  // A view before any layer: Leaflet's renderer needs one to place vectors.
-  map.setView(position, 15);
 
   var area = L.geoJSON(data.area, {
     style: {

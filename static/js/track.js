@@ -11,8 +11,11 @@ import { createMap, element, loadCommuneOutlines } from "./page_helpers.js";
     return;
   }
   var latlng = L.latLng(parseFloat(container.dataset.lat), parseFloat(container.dataset.lon));
-  var map = createMap(container, { map: { keyboard: false, scrollWheelZoom: false }, scale: false });
-  map.setView(latlng, 14);
+  var map = createMap(container, {
+    map: { keyboard: false, scrollWheelZoom: false },
+    scale: false,
+    view: [latlng, 14],
+  });
 
   var node = element("div", "incident-pin status-" + container.dataset.status);
   L.marker(latlng, {
