@@ -6,24 +6,28 @@
  * Every user-facing string goes through Django's JavaScript catalogue (gettext), and every
  * value from the server is written with textContent, never as HTML.
  */
-(function () {
-  "use strict";
+import {
+  addDetail,
+  agencyName,
+  createMap,
+  element,
+  formatDate,
+  getJson,
+  showStatus,
+} from "./page_helpers.js";
 
+(function () {
   var container = document.getElementById("area-map");
   if (!container || typeof L === "undefined") {
     return;
   }
 
-  // The former city area of Quảng Ngãi: where the map opens before the boundaries arrive.
-  var DEFAULT_CENTRE = [15.12, 108.8];
-  var DEFAULT_ZOOM = 11;
   // Soft fills that tell neighbouring areas apart without hiding what lies beneath.
   var FILL_COLOURS = ["#60a5fa", "#34d399", "#fbbf24", "#f472b6", "#a78bfa", "#2dd4bf", "#fb923c"];
   var OFFICIAL_STROKE = "#1e3a8a";
   var APPROXIMATE_STROKE = "#b45309";
 
   var labels = JSON.parse(document.getElementById("area-map-labels").textContent);
-  var language = document.documentElement.lang || "vi";
   var day = container.dataset.date;
   var statusBox = document.getElementById("map-status");
   var resultBox = document.getElementById("lookup-result");
@@ -32,44 +36,12 @@
   var centreButton = document.getElementById("lookup-centre");
   var centreCaption = document.getElementById("map-centre");
 
-  var map = L.map(container, { zoomControl: false, keyboard: true, minZoom: 6 });
-  L.control
-    .zoom({ zoomInTitle: gettext("Phóng to"), zoomOutTitle: gettext("Thu nhỏ") })
-    .addTo(map);
-  L.control.scale({ imperial: false }).addTo(map);
-  // Leaflet's default prefix links to its website; credit it without a link out of the app.
-  map.attributionControl.setPrefix("Leaflet");
-  if (container.dataset.tileUrl) {
-    L.tileLayer(container.dataset.tileUrl, {
-      attribution: container.dataset.tileAttribution,
-      maxZoom: 19,
-    }).addTo(map);
-  }
-  map.setView(DEFAULT_CENTRE, DEFAULT_ZOOM);
+  var map = createMap(container, { map: { minZoom: 6 } });
 
   var areasLayer = null;
   var selectedPoint = null;
   // Clicks can outrun answers: only the latest lookup may write the panel.
   var lookupNumber = 0;
-
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined && text !== null) {
-      node.textContent = text;
-    }
-    return node;
-  }
-
-  function formatDate(isoDate) {
-    if (!isoDate) {
-      return "";
-    }
-    var parts = isoDate.split("-");
-    return parts[2] + "/" + parts[1] + "/" + parts[0];
-  }
 
   function formatCoordinate(value) {
     return value.toFixed(5);
@@ -81,12 +53,6 @@
 
   function levelLabel(level) {
     return labels.level[level] || level;
-  }
-
-  function showStatus(text, isError) {
-    statusBox.textContent = text;
-    statusBox.hidden = !text;
-    statusBox.classList.toggle("is-error", Boolean(isError));
   }
 
   function areaStyle(feature, index) {
@@ -157,11 +123,6 @@
         gettext("Nhấp vào bản đồ hoặc tra cứu tại tâm bản đồ để xem Ủy ban nhân dân chịu trách nhiệm.")
       )
     );
-  }
-
-  function addDetail(list, term, value) {
-    list.appendChild(element("dt", null, term));
-    list.appendChild(element("dd", null, value || "—"));
   }
 
   function fillAreaList(layer) {
@@ -244,6 +205,7 @@
 
     if (!features.length) {
       showStatus(
+        statusBox,
         interpolate(
           gettext("Không có đơn vị cấp xã nào có hiệu lực vào ngày %(date)s."),
           { date: formatDate(day) },
@@ -255,25 +217,24 @@
     }
     // No animation on the first view: the map is ready as soon as the status disappears.
     map.fitBounds(areasLayer.getBounds(), { padding: [16, 16], animate: false });
-    showStatus("", false);
+    showStatus(statusBox, "", false);
   }
 
   function loadAreas() {
     var query = new URLSearchParams({ date: day, level: "commune", simplify: "20" });
-    fetch(container.dataset.areasUrl + "?" + query.toString(), {
+    getJson(container.dataset.areasUrl + "?" + query.toString(), {
       headers: { Accept: "application/geo+json, application/json" },
     })
-      .then(function (response) {
-        return response.json().then(function (body) {
-          if (!response.ok) {
-            throw new Error(body.detail || response.statusText);
-          }
-          return body;
-        });
+      .then(function (answer) {
+        if (!answer.ok) {
+          throw new Error(answer.body.detail || answer.statusText);
+        }
+        return answer.body;
       })
       .then(drawAreas)
       .catch(function (error) {
         showStatus(
+          statusBox,
           interpolate(gettext("Không tải được ranh giới: %(reason)s"), { reason: error.message }, true),
           true
         );
@@ -301,10 +262,6 @@
       { lat: formatCoordinate(latlng.lat), lon: formatCoordinate(latlng.lng), date: formatDate(day) },
       true
     );
-  }
-
-  function agencyName(agency) {
-    return language === "en" && agency.name_en ? agency.name_en : agency.name;
   }
 
   function openPopup(content, latlng) {
@@ -392,24 +349,17 @@
       lon: latlng.lng.toFixed(6),
       date: day,
     });
-    fetch(container.dataset.routingUrl + "?" + query.toString(), {
-      headers: { Accept: "application/json" },
-    })
-      .then(function (response) {
-        return response.json().then(function (body) {
-          return { response: response, body: body };
-        });
-      })
+    getJson(container.dataset.routingUrl + "?" + query.toString())
       .then(function (answer) {
         if (number !== lookupNumber) {
           return;
         }
-        if (answer.response.ok) {
+        if (answer.ok) {
           showRouting(latlng, answer.body);
         } else {
           showLookupProblem(
             latlng,
-            answer.body.detail || answer.response.statusText,
+            answer.body.detail || answer.statusText,
             answer.body.code === "outside_territory"
           );
         }

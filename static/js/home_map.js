@@ -7,16 +7,24 @@
  * Every user-facing string goes through Django's JavaScript catalogue (gettext), and every
  * value from the server is written with textContent, never as HTML.
  */
-(function () {
-  "use strict";
+import {
+  OUTLINE_STYLE,
+  createMap,
+  element,
+  formatMoment,
+  getJson,
+  loadCommuneOutlines,
+  pageLanguage,
+  showStatus,
+  urlForCode,
+} from "./page_helpers.js";
 
+(function () {
   var container = document.getElementById("incident-map");
   if (!container || typeof L === "undefined") {
     return;
   }
 
-  var DEFAULT_CENTRE = [15.12, 108.8];
-  var DEFAULT_ZOOM = 11;
   // The colours of the statuses, as in incidents.css (the legend), for the groups' rings.
   var STATUS_COLOURS = {
     new: "#f97316",
@@ -31,56 +39,19 @@
   var STATUS_ORDER = Object.keys(STATUS_COLOURS);
 
   var labels = JSON.parse(document.getElementById("incident-map-labels").textContent);
-  var language = document.documentElement.lang || "vi";
+  var language = pageLanguage();
   var statusBox = document.getElementById("map-status");
   var countBox = document.getElementById("map-count");
   var filtersForm = document.getElementById("map-filters");
   var resetLink = document.getElementById("filters-reset");
 
-  var map = L.map(container, { zoomControl: false, keyboard: true, minZoom: 6, maxZoom: 19 });
-  L.control
-    .zoom({ zoomInTitle: gettext("Phóng to"), zoomOutTitle: gettext("Thu nhỏ") })
-    .addTo(map);
-  L.control.scale({ imperial: false }).addTo(map);
-  map.attributionControl.setPrefix("Leaflet");
-  if (container.dataset.tileUrl) {
-    L.tileLayer(container.dataset.tileUrl, {
-      attribution: container.dataset.tileAttribution,
-      maxZoom: 19,
-    }).addTo(map);
-  }
+  var map = createMap(container, { map: { minZoom: 6, maxZoom: 19 } });
 
   var incidentsLayer = L.layerGroup().addTo(map);
   var requestNumber = 0;
   var controller = null;
   var moveTimer = null;
   var ready = false;
-
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined && text !== null) {
-      node.textContent = text;
-    }
-    return node;
-  }
-
-  function showStatus(text, isError) {
-    statusBox.textContent = text;
-    statusBox.hidden = !text;
-    statusBox.classList.toggle("is-error", Boolean(isError));
-  }
-
-  // "2025-07-01T08:30:00+07:00" → "08:30 01/07/2025", the Vietnamese order in both languages.
-  function formatMoment(text) {
-    var match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(text || "");
-    if (!match) {
-      return text || "";
-    }
-    return match[4] + ":" + match[5] + " " + match[3] + "/" + match[2] + "/" + match[1];
-  }
 
   function statusLabel(status) {
     return labels.statuses[status] || status;
@@ -94,7 +65,7 @@
   }
 
   function trackingUrl(code) {
-    return container.dataset.trackingUrl.replace("MA-PHAN-ANH", encodeURIComponent(code));
+    return urlForCode(container.dataset.trackingUrl, code);
   }
 
   // "01/07/2025" (as typed, day first) or "2025-07-01" → "2025-07-01"; null when not a date.
@@ -336,27 +307,22 @@
     }
     parameters.set("bbox", boundingBox());
     parameters.set("zoom", String(map.getZoom()));
-    showStatus(gettext("Đang tải phản ánh…"), false);
+    showStatus(statusBox, gettext("Đang tải phản ánh…"), false);
     container.dataset.state = "loading";
-    fetch(container.dataset.mapUrl + "?" + parameters.toString(), {
+    getJson(container.dataset.mapUrl + "?" + parameters.toString(), {
       headers: { Accept: "application/geo+json, application/json" },
       signal: controller ? controller.signal : undefined,
     })
-      .then(function (response) {
-        return response.json().then(function (body) {
-          return { response: response, body: body };
-        });
-      })
       .then(function (answer) {
         if (number !== requestNumber) {
           return;
         }
-        if (!answer.response.ok) {
-          showStatus(answer.body.detail || answer.response.statusText, true);
+        if (!answer.ok) {
+          showStatus(statusBox, answer.body.detail || answer.statusText, true);
           return;
         }
         draw(answer.body);
-        showStatus("", false);
+        showStatus(statusBox, "", false);
         container.dataset.state = "ready";
       })
       .catch(function (error) {
@@ -364,6 +330,7 @@
           return;
         }
         showStatus(
+          statusBox,
           interpolate(gettext("Không tải được phản ánh: %(reason)s"), { reason: error.message }, true),
           true
         );
@@ -384,14 +351,7 @@
     var layer = L.geoJSON(collection, {
       interactive: false,
       style: function () {
-        return {
-          color: "#1e3a8a",
-          weight: 1,
-          opacity: 0.55,
-          fillColor: "#93c5fd",
-          fillOpacity: 0.12,
-          className: "area-outline",
-        };
+        return OUTLINE_STYLE;
       },
     }).addTo(map);
     layer.bringToBack();
@@ -402,17 +362,7 @@
 
   // The communes' outlines give the pins a place when no background map is configured.
   function start() {
-    var query = new URLSearchParams({
-      date: container.dataset.date,
-      level: "commune",
-      simplify: "20",
-    });
-    fetch(container.dataset.areasUrl + "?" + query.toString(), {
-      headers: { Accept: "application/geo+json, application/json" },
-    })
-      .then(function (response) {
-        return response.ok ? response.json() : { features: [] };
-      })
+    loadCommuneOutlines(container.dataset.areasUrl, container.dataset.date, 20)
       .then(drawBoundaries)
       .catch(function () {
         return null;
@@ -423,7 +373,6 @@
       });
   }
 
-  map.setView(DEFAULT_CENTRE, DEFAULT_ZOOM);
   map.on("moveend", scheduleLoad);
 
   // The filters live in the address, so a link shares them and the language switch keeps them.

@@ -12,20 +12,27 @@
  * Every user-facing string goes through Django's JavaScript catalogue (gettext), and every value
  * from the server or the user is written with textContent, never as HTML.
  */
-(function () {
-  "use strict";
+import {
+  OUTLINE_STYLE,
+  addDetail,
+  agencyName,
+  createMap,
+  element,
+  getJson,
+  loadCommuneOutlines,
+  showStatus,
+  urlForCode,
+} from "./page_helpers.js";
 
+(function () {
   var container = document.getElementById("report-map");
   var form = document.getElementById("report-form");
   if (!container || !form || typeof L === "undefined") {
     return;
   }
 
-  var DEFAULT_CENTRE = [15.12, 108.8];
-  var DEFAULT_ZOOM = 11;
   var PIN_ZOOM = 15;
 
-  var language = document.documentElement.lang || "vi";
   var labels = JSON.parse(document.getElementById("report-labels").textContent);
   var categoryDetails = JSON.parse(document.getElementById("category-details").textContent);
   var statusBox = document.getElementById("map-status");
@@ -49,55 +56,18 @@
   var csrfToken = form.elements.csrfmiddlewaretoken.value;
   var photosMax = parseInt(container.dataset.photosMax, 10) || 5;
 
-  var map = L.map(container, { zoomControl: false, keyboard: true, minZoom: 6, maxZoom: 19 });
-  L.control
-    .zoom({ zoomInTitle: gettext("Phóng to"), zoomOutTitle: gettext("Thu nhỏ") })
-    .addTo(map);
-  L.control.scale({ imperial: false }).addTo(map);
-  map.attributionControl.setPrefix("Leaflet");
-  if (container.dataset.tileUrl) {
-    L.tileLayer(container.dataset.tileUrl, {
-      attribution: container.dataset.tileAttribution,
-      maxZoom: 19,
-    }).addTo(map);
-  }
-  map.setView(DEFAULT_CENTRE, DEFAULT_ZOOM);
+  var map = createMap(container, { map: { minZoom: 6, maxZoom: 19 } });
 
   var pin = null;
   var lookupNumber = 0;
   var nearbyNumber = 0;
 
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined && text !== null) {
-      node.textContent = text;
-    }
-    return node;
-  }
-
-  function showStatus(text, isError) {
-    statusBox.textContent = text;
-    statusBox.hidden = !text;
-    statusBox.classList.toggle("is-error", Boolean(isError));
-  }
-
   function coordinate(value) {
     return value.toFixed(6);
   }
 
-  function getJson(url) {
-    return fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
-      return response.json().then(function (body) {
-        return { ok: response.ok, status: response.status, body: body };
-      });
-    });
-  }
-
   function trackingUrl(code) {
-    return container.dataset.trackingUrl.replace("MA-PHAN-ANH", encodeURIComponent(code));
+    return urlForCode(container.dataset.trackingUrl, code);
   }
 
   // The pin ---------------------------------------------------------------------------------
@@ -149,15 +119,6 @@
   }
 
   // Where the report goes -------------------------------------------------------------------
-
-  function agencyName(agency) {
-    return language === "en" && agency.name_en ? agency.name_en : agency.name;
-  }
-
-  function addDetail(list, term, value) {
-    list.appendChild(element("dt", null, term));
-    list.appendChild(element("dd", null, value));
-  }
 
   function showRouting(routing) {
     routingBox.replaceChildren();
@@ -221,7 +182,7 @@
   function supportForm(code) {
     var supportForm = element("form");
     supportForm.method = "post";
-    supportForm.action = container.dataset.supportUrl.replace("MA-PHAN-ANH", encodeURIComponent(code));
+    supportForm.action = urlForCode(container.dataset.supportUrl, code);
     supportForm.hidden = true;
     supportForm.id = "support-" + code;
     var token = element("input");
@@ -350,16 +311,7 @@
   function readPhotoPosition(file, caption) {
     var data = new FormData();
     data.append("photo", file);
-    fetch(container.dataset.photoMetadataUrl, {
-      method: "POST",
-      body: data,
-      headers: { Accept: "application/json" },
-    })
-      .then(function (response) {
-        return response.json().then(function (body) {
-          return { ok: response.ok, body: body };
-        });
-      })
+    getJson(container.dataset.photoMetadataUrl, { method: "POST", body: data })
       .then(function (answer) {
         if (!answer.ok) {
           caption.textContent = answer.body.detail || gettext("Không đọc được ảnh.");
@@ -427,25 +379,12 @@
 
   // The outlines of the communes: where one may report, on any background or none.
   function drawBoundaries() {
-    var query = new URLSearchParams({ date: container.dataset.date, level: "commune", simplify: "20" });
-    return fetch(container.dataset.areasUrl + "?" + query.toString(), {
-      headers: { Accept: "application/geo+json, application/json" },
-    })
-      .then(function (response) {
-        return response.ok ? response.json() : { features: [] };
-      })
+    return loadCommuneOutlines(container.dataset.areasUrl, container.dataset.date, 20)
       .then(function (collection) {
         var layer = L.geoJSON(collection, {
           interactive: false,
           style: function () {
-            return {
-              color: "#1e3a8a",
-              weight: 1,
-              opacity: 0.6,
-              fillColor: "#93c5fd",
-              fillOpacity: 0.14,
-              className: "area-outline",
-            };
+            return OUTLINE_STYLE;
           },
         }).addTo(map);
         if (layer.getLayers().length && !pinnedPoint()) {
@@ -471,14 +410,15 @@
   if (navigator.geolocation) {
     myLocationButton.hidden = false;
     myLocationButton.addEventListener("click", function () {
-      showStatus(gettext("Đang xác định vị trí của bạn…"), false);
+      showStatus(statusBox, gettext("Đang xác định vị trí của bạn…"), false);
       navigator.geolocation.getCurrentPosition(
         function (position) {
-          showStatus("", false);
+          showStatus(statusBox, "", false);
           placePin(L.latLng(position.coords.latitude, position.coords.longitude), { zoom: true });
         },
         function (error) {
           showStatus(
+            statusBox,
             error.code === 1
               ? gettext("Bạn chưa cho phép trình duyệt chia sẻ vị trí. Hãy chạm vào bản đồ để chọn vị trí.")
               : gettext("Không xác định được vị trí của bạn. Hãy chạm vào bản đồ để chọn vị trí."),

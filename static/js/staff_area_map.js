@@ -4,9 +4,9 @@
  * page never asks for the whole table). Texts come translated from the page's data attributes;
  * every value from the server is written with textContent, never as HTML.
  */
-(function () {
-  "use strict";
+import { createMap, element, showStatus } from "./page_helpers.js";
 
+(function () {
   var container = document.getElementById("staff-map");
   if (!container || typeof L === "undefined") {
     return;
@@ -24,35 +24,16 @@
     answered: "#0f766e",
   };
 
-  var map = L.map(container, { zoomControl: false, keyboard: true, minZoom: 6 });
-  L.control.zoom({ zoomInTitle: texts.zoomIn, zoomOutTitle: texts.zoomOut }).addTo(map);
-  L.control.scale({ imperial: false }).addTo(map);
-  map.attributionControl.setPrefix("Leaflet");
-  if (texts.tileUrl) {
-    L.tileLayer(texts.tileUrl, { attribution: texts.tileAttribution, maxZoom: 19 }).addTo(map);
-  }
-  map.setView([15.12, 108.8], 11);
+  // Staff pages do not load the JavaScript catalogue: the zoom buttons' titles come translated
+  // from the container's data attributes.
+  var map = createMap(container, {
+    map: { minZoom: 6 },
+    zoomTitles: { zoomIn: texts.zoomIn, zoomOut: texts.zoomOut },
+  });
 
   var pins = L.layerGroup().addTo(map);
   // Moves can outrun answers: only the latest request may draw.
   var requestNumber = 0;
-
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined && text !== null) {
-      node.textContent = text;
-    }
-    return node;
-  }
-
-  function showStatus(text, isError) {
-    statusBox.textContent = text || "";
-    statusBox.hidden = !text;
-    statusBox.classList.toggle("is-error", Boolean(isError));
-  }
 
   function pinKind(properties) {
     if (properties.urgency) {
@@ -122,7 +103,7 @@
 
   function loadReports() {
     var number = ++requestNumber;
-    showStatus(texts.loading);
+    showStatus(statusBox, texts.loading);
     fetch(texts.reportsUrl + "?bbox=" + encodeURIComponent(bboxParameter()), {
       credentials: "same-origin",
       headers: { Accept: "application/geo+json" },
@@ -159,11 +140,11 @@
           collection.numberMatched > shown
             ? texts.truncatedText.replace("{shown}", shown).replace("{matched}", collection.numberMatched)
             : texts.countText.replace("{shown}", shown);
-        showStatus("");
+        showStatus(statusBox, "");
       })
       .catch(function () {
         if (number === requestNumber) {
-          showStatus(texts.failed, true);
+          showStatus(statusBox, texts.failed, true);
         }
       });
   }
@@ -198,6 +179,6 @@
       loadReports();
     })
     .catch(function () {
-      showStatus(texts.failed, true);
+      showStatus(statusBox, texts.failed, true);
     });
 })();

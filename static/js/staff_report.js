@@ -2,9 +2,9 @@
  * The report page's map: the report's pin inside the area it was routed to. Leaflet comes from
  * django-leaflet's static files; background tiles only when a tile URL is configured.
  */
-(function () {
-  "use strict";
+import { createMap } from "./page_helpers.js";
 
+(function () {
   var container = document.getElementById("report-map");
   var dataElement = document.getElementById("report-map-data");
   if (!container || !dataElement || typeof L === "undefined") {
@@ -12,22 +12,14 @@
   }
   var data = JSON.parse(dataElement.textContent);
 
-  var map = L.map(container, { zoomControl: false, keyboard: true, scrollWheelZoom: false });
-  L.control
-    .zoom({ zoomInTitle: container.dataset.zoomIn, zoomOutTitle: container.dataset.zoomOut })
-    .addTo(map);
-  L.control.scale({ imperial: false }).addTo(map);
-  map.attributionControl.setPrefix("Leaflet");
-  if (container.dataset.tileUrl) {
-    L.tileLayer(container.dataset.tileUrl, {
-      attribution: container.dataset.tileAttribution,
-      maxZoom: 19,
-    }).addTo(map);
-  }
-
   var position = [data.point[1], data.point[0]];
-  // A view before any layer: Leaflet's renderer needs one to place vectors.
-  map.setView(position, 15);
+  // Staff pages do not load the JavaScript catalogue: the zoom buttons' titles come translated
+  // from the container's data attributes.
+  var map = createMap(container, {
+    map: { scrollWheelZoom: false },
+    zoomTitles: { zoomIn: container.dataset.zoomIn, zoomOut: container.dataset.zoomOut },
+    view: [position, 15],
+  });
 
   var area = L.geoJSON(data.area, {
     style: {

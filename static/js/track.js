@@ -3,47 +3,28 @@
  * valid on its date. Purely a picture (the page gives the coordinates in words too), so the map
  * does not take the keyboard's focus.
  */
-(function () {
-  "use strict";
+import { createMap, element, loadCommuneOutlines } from "./page_helpers.js";
 
+(function () {
   var container = document.getElementById("tracking-map");
   if (!container || typeof L === "undefined") {
     return;
   }
   var latlng = L.latLng(parseFloat(container.dataset.lat), parseFloat(container.dataset.lon));
-  var map = L.map(container, {
-    zoomControl: false,
-    keyboard: false,
-    scrollWheelZoom: false,
-    attributionControl: true,
+  var map = createMap(container, {
+    map: { keyboard: false, scrollWheelZoom: false },
+    scale: false,
+    view: [latlng, 14],
   });
-  L.control
-    .zoom({ zoomInTitle: gettext("Phóng to"), zoomOutTitle: gettext("Thu nhỏ") })
-    .addTo(map);
-  map.attributionControl.setPrefix("Leaflet");
-  if (container.dataset.tileUrl) {
-    L.tileLayer(container.dataset.tileUrl, {
-      attribution: container.dataset.tileAttribution,
-      maxZoom: 19,
-    }).addTo(map);
-  }
-  map.setView(latlng, 14);
 
-  var node = document.createElement("div");
-  node.className = "incident-pin status-" + container.dataset.status;
+  var node = element("div", "incident-pin status-" + container.dataset.status);
   L.marker(latlng, {
     icon: L.divIcon({ html: node, className: "incident-pin-icon", iconSize: [26, 34], iconAnchor: [13, 32] }),
     interactive: false,
     keyboard: false,
   }).addTo(map);
 
-  var query = new URLSearchParams({ date: container.dataset.date, level: "commune", simplify: "10" });
-  fetch(container.dataset.areasUrl + "?" + query.toString(), {
-    headers: { Accept: "application/geo+json, application/json" },
-  })
-    .then(function (response) {
-      return response.ok ? response.json() : { features: [] };
-    })
+  loadCommuneOutlines(container.dataset.areasUrl, container.dataset.date, 10)
     .then(function (collection) {
       L.geoJSON(collection, {
         interactive: false,
