@@ -6,12 +6,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from geoapp.exceptions import Conflict, InvalidInput, PermissionDenied
-from incidents import notifications, services
+from incidents import services
 from incidents.models import Incident, IncidentSupporter
 from incidents.services.steps import identity_fingerprint
+from notifications.models import Notification
 
 from .conftest import AN_PHU_POINT, jpeg_bytes, snapshot, upload
 
@@ -90,32 +92,45 @@ def test_a_transfer_hands_the_report_to_the_new_unit_as_new_and_unassigned(
     assert event.data["to_agency_id"] == territory.committee_an_phu.pk
 
 
-def test_a_transfer_tells_the_new_unit_and_the_reporter_after_the_commit(
+def planned_messages(incident_id: int, occasion: str) -> set[tuple[str, str, str]]:
+    """The outbox rows planned for one occasion of a report: (recipient, address, status)."""
+    prefix = f"incident:{incident_id}:{occasion}:"
+    return {
+        (key.removeprefix(prefix), address, status)
+        for key, address, status in Notification.objects.filter(
+            dedupe_key__startswith=prefix
+        ).values_list("dedupe_key", "address", "status")
+    }
+
+
+def test_a_transfer_plans_messages_to_the_new_unit_and_the_reporter_and_sends_them_after_commit(
     file_report: Any,
     officer_a: Any,
     territory: Any,
-    monkeypatch: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    told: list[tuple[str, int, int]] = []
-    monkeypatch.setattr(
-        notifications, "notify_incident_transferred", lambda i, e: told.append(("unit", i, e))
-    )
-    monkeypatch.setattr(
-        notifications, "notify_incident_updated", lambda i, e: told.append(("reporter", i, e))
-    )
+    territory.committee_an_phu.email = "ubnd-anphu@example.vn"
+    territory.committee_an_phu.save(update_fields=["email"])
     incident = file_report().incident
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as after_commit:
         incident = services.incident_transfer(
             actor=officer_a,
             incident=incident,
             reason="Sai địa bàn",
             to_agency=territory.committee_an_phu,
         )
+        event_id = incident.events.latest("id").id
+        # Planned inside the transaction, in the outbox, and nothing sent yet.
+        planned = planned_messages(incident.pk, f"event:{event_id}")
 
-    event_id = incident.events.latest("id").id
-    assert told == [("unit", incident.id, event_id), ("reporter", incident.id, event_id)]
+    assert planned == {
+        (f"unit:{territory.committee_an_phu.pk}:email", "ubnd-anphu@example.vn", "pending"),
+        ("reporter:email", "binh@example.vn", "pending"),
+    }
+    # One send per planned message, handed to the broker only once the transaction commits.
+    assert len(after_commit) == 2
+    assert mail.outbox == []
 
 
 def test_a_transfer_without_a_reason_is_refused_and_changes_nothing(
@@ -465,28 +480,25 @@ def test_an_internal_note_is_recorded_and_never_public(file_report: Any, officer
 def test_hiding_is_audited_and_tells_the_reporter(
     file_report: Any,
     officer_a: Any,
-    monkeypatch: Any,
     django_capture_on_commit_callbacks: Any,
     service: str,
     flag: str,
 ) -> None:
-    told: list[tuple[int, int]] = []
-    monkeypatch.setattr(
-        notifications, "notify_incident_moderated", lambda i, e: told.append((i, e))
-    )
     incident = file_report().incident
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as after_commit:
         incident = getattr(services, service)(
             actor=officer_a, incident=incident, reason="Nêu tên, số điện thoại người khác"
         )
+        planned = planned_messages(incident.pk, f"event:{incident.events.latest('id').id}")
 
     assert getattr(incident, flag) is (flag == "description_hidden")
     event = incident.events.latest("id")
     assert event.is_public is True
     assert event.note == "Nêu tên, số điện thoại người khác"
     assert event.actor == officer_a
-    assert told == [(incident.id, event.id)]
+    assert planned == {("reporter:email", "binh@example.vn", "pending")}
+    assert len(after_commit) == 1
     before = snapshot(incident)
     with pytest.raises(Conflict):
         getattr(services, service)(actor=officer_a, incident=incident, reason="lần nữa")
@@ -520,17 +532,15 @@ def test_hiding_without_a_reason_is_refused_and_changes_nothing(
     assert snapshot(incident) == before
 
 
-def test_the_public_hook_runs_for_each_public_change(
+def test_each_public_change_plans_a_message_to_the_reporter_and_internal_notes_none(
     file_report: Any,
     officer_a: Any,
-    monkeypatch: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    told: list[int] = []
-    monkeypatch.setattr(notifications, "notify_incident_updated", lambda i, e: told.append(e))
     incident = file_report().incident
+    Notification.objects.all().delete()  # the receipt of the filing
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as after_commit:
         services.incident_acknowledge(actor=officer_a, incident=incident)
         services.incident_note_add(actor=officer_a, incident=incident, note="nội bộ")
         services.incident_answer(actor=officer_a, incident=incident, answer="Đã xử lý")
@@ -540,5 +550,9 @@ def test_the_public_hook_runs_for_each_public_change(
         .exclude(action="created")
         .values_list("id", flat=True)
     )
-    assert told == public_events
-    assert len(told) == 2
+    assert len(public_events) == 2
+    assert sorted(Notification.objects.values_list("dedupe_key", flat=True)) == sorted(
+        f"incident:{incident.pk}:event:{event_id}:reporter:email" for event_id in public_events
+    )
+    # One send per planned message, handed to the broker only once the transaction commits.
+    assert len(after_commit) == 2
