@@ -13,13 +13,11 @@ What it makes (README, "Demo accounts and reports"):
   recent or `OVERDUE_OPEN_REPORT_COUNT` of them long overdue.
 
 How: every report is filed with `incident_create` and moved through the real workflow services,
-in the order its history happened (`_replay`). The services stamp their own moments with
-`timezone.now()` and give no way to say "this happened on 3 March 2025", so the replay sets the
-clock to each step's planned moment while it runs (`_replaying_history`): the timeline, the
-deadlines recomputed at a transfer or a reopening and the on-time figures are then those of the
-planned history, not of the minute of the load. For the same reason the notification hooks are
-silent during the replay: history is not news, and nobody should receive 300 messages about
-reports closed last year. Both go away once the services accept the moment of an action.
+in the order its history happened (`_replay`), each step at its planned moment (the services'
+`at`): the timeline, the deadlines recomputed at a transfer or a reopening and the on-time figures
+are those of the planned history, not of the minute of the load. The notification hooks plan
+nothing during the replay (`notifications.history_recorded_silently`): history is not news, and
+nobody should receive 300 messages about reports closed last year.
 
 Deterministic: one seeded random generator; the same territory gives the same reports, counts per
 status and overdue reports (dates are placed relative to the day of the load). Idempotent: when
@@ -31,8 +29,7 @@ from __future__ import annotations
 import random
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -954,42 +951,6 @@ class _History:
 # --- the replay ---------------------------------------------------------------------------------
 
 
-class _HistoryClock:
-    """What `timezone.now()` answers during the replay: the moment of the step being replayed."""
-
-    def __init__(self) -> None:
-        self.moment: datetime | None = None
-
-    def now(self) -> datetime:
-        assert self.moment is not None, "a step's moment is set before its service runs"
-        return self.moment
-
-
-def _history_is_not_news(*_arguments: object, **_keywords: object) -> None:
-    """Stands in for the notification hooks during the replay."""
-
-
-@contextmanager
-def _replaying_history(clock: _HistoryClock) -> Iterator[None]:
-    """Run the services as if at `clock.moment`, with the notification hooks silent.
-
-    Only for this loader, which runs alone in its process (a management command, or a test):
-    the clock and the hooks are the process's, and are restored however the replay ends. To be
-    replaced by an explicit moment on every service (see the module's docstring).
-    """
-    real_now = timezone.now
-    hooks = {name: hook for name, hook in vars(notifications).items() if name.startswith("notify_")}
-    timezone.now = clock.now  # type: ignore[assignment]
-    for name in hooks:
-        setattr(notifications, name, _history_is_not_news)
-    try:
-        yield
-    finally:
-        timezone.now = real_now
-        for name, hook in hooks.items():
-            setattr(notifications, name, hook)
-
-
 def _replay(plan: list[_PlannedReport], *, staff: dict[str, AbstractBaseUser]) -> None:
     """Perform every planned step, of all reports, in the order of their moments."""
     administrator = staff[ADMINISTRATOR_USERNAME]
@@ -1021,7 +982,7 @@ def _replay(plan: list[_PlannedReport], *, staff: dict[str, AbstractBaseUser]) -
         if step.action == "create":
             creation = services.incident_create(
                 **arguments,
-                reported_at=step.moment,
+                at=step.moment,
                 client_identity=DEMO_CLIENT_IDENTITY,
                 idempotency_key=f"demo-{report.number:04d}",
             )
@@ -1045,15 +1006,15 @@ def _replay(plan: list[_PlannedReport], *, staff: dict[str, AbstractBaseUser]) -
             if step.action == "mark_duplicate":
                 arguments["original"] = incidents[arguments["original"]]
             incidents[report.number] = _STAFF_SERVICES[step.action](
-                actor=actor, incident=incident, **arguments
+                actor=actor, incident=incident, at=step.moment, **arguments
             )
         elif step.action == "support":
             incidents[report.number] = services.incident_support(
-                incident=incident, supporter_identity=arguments["identity"]
+                incident=incident, supporter_identity=arguments["identity"], at=step.moment
             )
         else:
             incidents[report.number] = _REPORTER_SERVICES[step.action](
-                incident=incident, reporter_token=token, **arguments
+                incident=incident, reporter_token=token, at=step.moment, **arguments
             )
 
     steps = sorted(
@@ -1064,10 +1025,8 @@ def _replay(plan: list[_PlannedReport], *, staff: dict[str, AbstractBaseUser]) -
         ),
         key=lambda entry: entry[:3],
     )
-    clock = _HistoryClock()
-    with _replaying_history(clock):
-        for moment, _number, _position, report, step in steps:
-            clock.moment = moment
+    with notifications.history_recorded_silently():
+        for _moment, _number, _position, report, step in steps:
             perform(report, step)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from incidents.models import Incident, IncidentAction, IncidentEvent, IncidentStatus
@@ -37,9 +38,12 @@ def _record(
     is_public: bool,
     note: str = "",
     data: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> IncidentEvent:
     return IncidentEvent.objects.create(
         incident=incident,
+        # The moment the service acted at (now, or the moment of a step replayed from history).
+        created_at=at or timezone.now(),
         actor=actor,
         actor_label=actor_label,
         action=action,
@@ -52,9 +56,14 @@ def _record(
 
 
 def incident_created_event(
-    *, incident: Incident, actor: AbstractBaseUser | None, actor_label: str
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser | None,
+    actor_label: str,
+    at: datetime | None = None,
 ) -> IncidentEvent:
     return _record(
+        at=at,
         incident=incident,
         action=IncidentAction.CREATED,
         actor=actor,
@@ -79,9 +88,11 @@ def incident_status_changed_event(
     from_status: IncidentStatus | str,
     note: str = "",
     data: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> IncidentEvent:
     """Acknowledge, start, request or provide information, answer, resolve, close, reject, reopen."""
     return _record(
+        at=at,
         incident=incident,
         action=action,
         actor=actor,
@@ -99,8 +110,10 @@ def incident_assigned_event(
     actor: AbstractBaseUser,
     actor_label: str,
     previous_assignee_id: int | None,
+    at: datetime | None = None,
 ) -> IncidentEvent:
     return _record(
+        at=at,
         incident=incident,
         action=IncidentAction.ASSIGNED,
         actor=actor,
@@ -119,8 +132,10 @@ def incident_transferred_event(
     from_status: IncidentStatus | str,
     note: str,
     data: dict[str, Any],
+    at: datetime | None = None,
 ) -> IncidentEvent:
     return _record(
+        at=at,
         incident=incident,
         action=IncidentAction.TRANSFERRED,
         actor=actor,
@@ -133,9 +148,15 @@ def incident_transferred_event(
 
 
 def incident_corrected_event(
-    *, incident: Incident, actor: AbstractBaseUser, actor_label: str, data: dict[str, Any]
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser,
+    actor_label: str,
+    data: dict[str, Any],
+    at: datetime | None = None,
 ) -> IncidentEvent:
     return _record(
+        at=at,
         incident=incident,
         action=IncidentAction.CORRECTED,
         actor=actor,
@@ -155,8 +176,10 @@ def incident_duplicate_events(
     from_status: IncidentStatus | str,
     note: str,
     data: dict[str, Any],
+    at: datetime | None = None,
 ) -> tuple[IncidentEvent, IncidentEvent]:
     marked = _record(
+        at=at,
         incident=duplicate,
         action=IncidentAction.MARKED_DUPLICATE,
         actor=actor,
@@ -167,6 +190,7 @@ def incident_duplicate_events(
         data={**data, "original_id": original.id},
     )
     received = _record(
+        at=at,
         incident=original,
         action=IncidentAction.DUPLICATE_RECEIVED,
         actor=actor,
@@ -179,9 +203,16 @@ def incident_duplicate_events(
 
 
 def incident_priority_changed_event(
-    *, incident: Incident, actor: AbstractBaseUser, actor_label: str, note: str, data: dict
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser,
+    actor_label: str,
+    note: str,
+    data: dict,
+    at: datetime | None = None,
 ) -> IncidentEvent:
     return _record(
+        at=at,
         incident=incident,
         action=IncidentAction.PRIORITY_CHANGED,
         actor=actor,
@@ -193,8 +224,9 @@ def incident_priority_changed_event(
     )
 
 
-def incident_rated_event(*, incident: Incident) -> IncidentEvent:
+def incident_rated_event(*, incident: Incident, at: datetime | None = None) -> IncidentEvent:
     return _record(
+        at=at,
         incident=incident,
         action=IncidentAction.RATED,
         actor=None,
@@ -207,9 +239,15 @@ def incident_rated_event(*, incident: Incident) -> IncidentEvent:
 
 
 def incident_note_added_event(
-    *, incident: Incident, actor: AbstractBaseUser, actor_label: str, note: str
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser,
+    actor_label: str,
+    note: str,
+    at: datetime | None = None,
 ) -> IncidentEvent:
     return _record(
+        at=at,
         incident=incident,
         action=IncidentAction.NOTE_ADDED,
         actor=actor,
@@ -221,10 +259,11 @@ def incident_note_added_event(
 
 
 def incident_escalated_event(
-    *, incident: Incident, note: str, data: dict[str, Any]
+    *, incident: Incident, note: str, data: dict[str, Any], at: datetime | None = None
 ) -> IncidentEvent:
     """A missed deadline reported to the parent unit and the leaders: internal, by the system."""
     return _record(
+        at=at,
         incident=incident,
         action=IncidentAction.ESCALATED,
         actor=None,
@@ -244,9 +283,11 @@ def incident_moderated_event(
     actor_label: str,
     reason: str,
     data: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> IncidentEvent:
     """Hiding a report, its text or a photo: public, so that the reporter is told why."""
     return _record(
+        at=at,
         incident=incident,
         action=action,
         actor=actor,

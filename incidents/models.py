@@ -34,6 +34,7 @@ from django.contrib.gis.db import models
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Left
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wards.models import AgencyKind
@@ -379,8 +380,10 @@ class Incident(models.Model):
     rating_comment = models.TextField(_("nhận xét của người phản ánh"), blank=True)
     rated_at = models.DateTimeField(_("thời điểm đánh giá"), null=True, blank=True)
 
-    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    # Stamped by the services with the moment they act at (now, or a step replayed from
+    # history), not by auto_now: see incidents/services/__init__.py.
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), default=timezone.now)
 
     # The report's feature on the public map, as GeoJSON text in two parts around its category's
     # code (which lives in another table): the map list (`incidents_public_feature_collection`)
@@ -504,7 +507,7 @@ class IncidentPhoto(models.Model):
     )
     is_hidden = models.BooleanField(_("ẩn khỏi công khai"), default=False)
     hidden_reason = models.CharField(_("lý do ẩn"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+    created_at = models.DateTimeField(_("tải lên lúc"), default=timezone.now)
 
     class Meta:
         verbose_name = _("ảnh phản ánh")
@@ -570,7 +573,7 @@ class IncidentEvent(models.Model):
     note = models.TextField(_("ghi chú"), blank=True)
     is_public = models.BooleanField(_("công khai"), default=False)
     data = models.JSONField(_("chi tiết nội bộ"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+    created_at = models.DateTimeField(_("thời điểm"), default=timezone.now)
 
     class Meta:
         verbose_name = _("diễn biến xử lý")
@@ -591,7 +594,7 @@ class IncidentSupporter(models.Model):
         Incident, verbose_name=_("phản ánh"), on_delete=models.CASCADE, related_name="supporters"
     )
     identity_hash = models.CharField(_("danh tính (băm)"), max_length=64)
-    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+    created_at = models.DateTimeField(_("thời điểm"), default=timezone.now)
 
     class Meta:
         verbose_name = _("người ủng hộ")

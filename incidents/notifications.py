@@ -21,7 +21,9 @@ raised, so that a fault in planning messages cannot refuse a citizen's report.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -32,7 +34,25 @@ from notifications import incident_notices
 logger = logging.getLogger(__name__)
 
 
+# False inside `history_recorded_silently`: a context variable, so it holds for this thread or
+# task only, and is restored however the block ends.
+_announcing: ContextVar[bool] = ContextVar("incidents_announcing", default=True)
+
+
+@contextmanager
+def history_recorded_silently() -> Iterator[None]:
+    """Within this block the hooks plan no message: for writing steps that happened in the past
+    (the demo's history, records carried over from an older system), which are news to nobody."""
+    token = _announcing.set(False)
+    try:
+        yield
+    finally:
+        _announcing.reset(token)
+
+
 def _planned_safely(plan: Callable[..., Any], **arguments: Any) -> None:
+    if not _announcing.get():
+        return
     try:
         # The one savepoint of the planning (the functions it calls take none of their own):
         # it keeps the surrounding transaction usable after a database error here.

@@ -3,7 +3,7 @@ private link) provides information, reopens and rates; anyone supports ("+1").""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -21,12 +21,13 @@ from incidents.services import steps
 
 @transaction.atomic
 def incident_provide_information(
-    *, incident: Incident, reporter_token: str | None, information: str
+    *, incident: Incident, reporter_token: str | None, information: str, at: datetime | None = None
 ) -> Incident:
     """The reporter answers a request for information; the report goes back to "in progress".
 
     The reporter's words may identify them, so they are kept for staff (event data), not shown.
     """
+    moment = at or timezone.now()
     incident = steps.reporter_action_begin(
         incident=incident, reporter_token=reporter_token, action="provide_information"
     )
@@ -34,9 +35,11 @@ def incident_provide_information(
     from_status = incident.status
     incident.status = IncidentStatus.IN_PROGRESS
     if incident.started_at is None:
-        incident.started_at = timezone.now()
+        incident.started_at = moment
+    incident.updated_at = moment
     incident.save(update_fields=["status", "started_at", "updated_at"])
     event = events.incident_status_changed_event(
+        at=moment,
         incident=incident,
         action=IncidentAction.INFORMATION_PROVIDED,
         actor=None,
@@ -49,18 +52,21 @@ def incident_provide_information(
 
 
 @transaction.atomic
-def incident_reopen(*, incident: Incident, reporter_token: str | None, reason: str) -> Incident:
+def incident_reopen(
+    *, incident: Incident, reporter_token: str | None, reason: str, at: datetime | None = None
+) -> Incident:
     """The reporter says the problem is not fixed, within INCIDENT_REOPEN_DAYS of its resolution.
 
     The report returns to "in progress" with the same unit; its resolve deadline restarts from
     the reopening with the full norm (`deadlines_from` is the reopening moment); the acknowledge
     deadline, already met, is kept.
     """
+    moment = at or timezone.now()
     incident = steps.reporter_action_begin(
         incident=incident, reporter_token=reporter_token, action="reopen"
     )
     reason = steps.required_text(reason, field=_("lý do mở lại"))
-    now = timezone.now()
+    now = moment
     window = timedelta(days=settings.INCIDENT_REOPEN_DAYS)
     if incident.resolved_at is None or now > incident.resolved_at + window:
         raise Conflict(
@@ -83,8 +89,10 @@ def incident_reopen(*, incident: Incident, reporter_token: str | None, reason: s
     incident.closed_at = None
     incident.deadlines_from = now
     incident.resolve_by = deadlines.resolve_by
+    incident.updated_at = moment
     incident.save()
     event = events.incident_status_changed_event(
+        at=moment,
         incident=incident,
         action=IncidentAction.REOPENED,
         actor=None,
@@ -102,11 +110,14 @@ def incident_reopen(*, incident: Incident, reporter_token: str | None, reason: s
 
 
 @transaction.atomic
-def incident_support(*, incident: Incident, supporter_identity: str) -> Incident:
+def incident_support(
+    *, incident: Incident, supporter_identity: str, at: datetime | None = None
+) -> Incident:
     """ "+1": one more person affected. Each identity (account, email or address) counts once.
 
     No event is written: support is a counter, not a change in the handling.
     """
+    moment = at or timezone.now()
     if not str(supporter_identity or "").strip():
         raise InvalidInput(_("Không xác định được người ủng hộ."), code="missing_identity")
     locked = steps.lock_for_update(incident)
@@ -116,17 +127,26 @@ def incident_support(*, incident: Incident, supporter_identity: str) -> Incident
     # the insert, so the check is exact (the unique constraint stays as a backstop).
     if locked.supporters.filter(identity_hash=identity_hash).exists():
         raise Conflict(_("Bạn đã ủng hộ phản ánh này rồi."), code="already_supported")
-    IncidentSupporter.objects.create(incident=locked, identity_hash=identity_hash)
+    IncidentSupporter.objects.create(
+        created_at=moment, incident=locked, identity_hash=identity_hash
+    )
     locked.supporters_count += 1
+    locked.updated_at = moment
     locked.save(update_fields=["supporters_count", "updated_at"])
     return locked
 
 
 @transaction.atomic
 def incident_rate(
-    *, incident: Incident, reporter_token: str | None, rating: int, comment: str = ""
+    *,
+    incident: Incident,
+    reporter_token: str | None,
+    rating: int,
+    comment: str = "",
+    at: datetime | None = None,
 ) -> Incident:
     """The reporter's satisfaction with the result, 1 to 5, once."""
+    moment = at or timezone.now()
     locked = steps.reporter_action_begin(
         incident=incident, reporter_token=reporter_token, action="rate"
     )
@@ -136,9 +156,10 @@ def incident_rate(
         raise InvalidInput(_("Điểm đánh giá phải là số nguyên từ 1 đến 5."), code="invalid_rating")
     locked.rating = rating
     locked.rating_comment = steps.optional_text(comment, field=_("nhận xét"), limit=2000)
-    locked.rated_at = timezone.now()
+    locked.rated_at = moment
+    locked.updated_at = moment
     locked.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
-    event = events.incident_rated_event(incident=locked)
+    event = events.incident_rated_event(at=moment, incident=locked)
     steps.public_event_notices_plan(locked, event.id)
     return locked
 

@@ -128,13 +128,15 @@ def incident_create(
     client_identity: str = "",
     idempotency_key: str = "",
     actor: AbstractBaseUser | None = None,
+    at: datetime | None = None,
 ) -> IncidentCreation:
     """File a report: validate, route on its date, set its deadlines, store it with its first event.
 
     `client_identity` names who submits (an account, an API key, a network address); with an
     `idempotency_key`, the same client sending the same key again gets the first report back and
     nothing new is written. `actor` is the officer filing on a citizen's behalf (hotline,
-    counter); None for the citizen themselves.
+    counter); None for the citizen themselves. `at` is the moment the report is received
+    (default: now); `reported_at`, when the citizen reported it, defaults to it.
     """
     fingerprint = steps.identity_fingerprint(client_identity) if client_identity else ""
     idempotency_key = str(idempotency_key or "").strip()
@@ -169,7 +171,7 @@ def incident_create(
     reporter_name, reporter_phone, reporter_email = _clean_reporter(
         name=reporter_name, phone=reporter_phone, email=reporter_email
     )
-    now = timezone.now()
+    now = at or timezone.now()
     moment = reported_at or now
     if timezone.is_naive(moment):
         raise InvalidInput(_("Thời điểm phản ánh phải kèm múi giờ."), code="naive_datetime")
@@ -213,6 +215,8 @@ def incident_create(
         idempotency_key=idempotency_key,
         is_public=bool(is_public),
         deadlines_from=moment,
+        created_at=now,
+        updated_at=now,
         acknowledge_by=deadlines.acknowledge_by,
         resolve_by=deadlines.resolve_by,
     )
@@ -240,8 +244,9 @@ def incident_create(
         raise Conflict(_("Không tạo được mã tra cứu; vui lòng thử lại."), code="tracking_code")
 
     for prepared in prepared_photos:
-        steps.photo_store(incident=incident, prepared=prepared, kind=PhotoKind.REPORT)
+        steps.photo_store(at=now, incident=incident, prepared=prepared, kind=PhotoKind.REPORT)
     events.incident_created_event(
+        at=now,
         incident=incident,
         actor=actor,
         actor_label=steps.staff_label(actor, incident)

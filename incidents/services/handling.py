@@ -8,6 +8,7 @@ so it changes nothing.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import IO
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -47,14 +48,18 @@ def _simple_transition(
     event_action: IncidentAction,
     stamp_field: str,
     note: str = "",
+    at: datetime | None = None,
 ) -> Incident:
+    moment = at or timezone.now()
     incident = steps.staff_action_begin(actor=actor, incident=incident, action=action)
     note = steps.optional_text(note, field=_("ghi chú"), limit=steps.TEXT_MAX_LENGTH)
     from_status = incident.status
     incident.status = to_status
-    setattr(incident, stamp_field, timezone.now())
+    setattr(incident, stamp_field, moment)
+    incident.updated_at = moment
     incident.save(update_fields=["status", stamp_field, "updated_at"])
     event = events.incident_status_changed_event(
+        at=moment,
         incident=incident,
         action=event_action,
         actor=actor,
@@ -68,10 +73,11 @@ def _simple_transition(
 
 @transaction.atomic
 def incident_acknowledge(
-    *, actor: AbstractBaseUser, incident: Incident, note: str = ""
+    *, actor: AbstractBaseUser, incident: Incident, note: str = "", at: datetime | None = None
 ) -> Incident:
     """The unit confirms it has received the report (the acknowledge deadline is met)."""
     return _simple_transition(
+        at=at,
         actor=actor,
         incident=incident,
         action="acknowledge",
@@ -83,8 +89,11 @@ def incident_acknowledge(
 
 
 @transaction.atomic
-def incident_start(*, actor: AbstractBaseUser, incident: Incident, note: str = "") -> Incident:
+def incident_start(
+    *, actor: AbstractBaseUser, incident: Incident, note: str = "", at: datetime | None = None
+) -> Incident:
     return _simple_transition(
+        at=at,
         actor=actor,
         incident=incident,
         action="start",
@@ -96,8 +105,11 @@ def incident_start(*, actor: AbstractBaseUser, incident: Incident, note: str = "
 
 
 @transaction.atomic
-def incident_close(*, actor: AbstractBaseUser, incident: Incident, note: str = "") -> Incident:
+def incident_close(
+    *, actor: AbstractBaseUser, incident: Incident, note: str = "", at: datetime | None = None
+) -> Incident:
     return _simple_transition(
+        at=at,
         actor=actor,
         incident=incident,
         action="close",
@@ -110,9 +122,14 @@ def incident_close(*, actor: AbstractBaseUser, incident: Incident, note: str = "
 
 @transaction.atomic
 def incident_assign(
-    *, actor: AbstractBaseUser, incident: Incident, assignee: AbstractBaseUser
+    *,
+    actor: AbstractBaseUser,
+    incident: Incident,
+    assignee: AbstractBaseUser,
+    at: datetime | None = None,
 ) -> Incident:
     """Give the report to an officer of its unit; the status does not change."""
+    moment = at or timezone.now()
     incident = steps.staff_action_begin(actor=actor, incident=incident, action="assign")
     if not (
         assignee.is_active
@@ -130,8 +147,10 @@ def incident_assign(
         )
     previous_assignee_id = incident.assigned_to_id
     incident.assigned_to = assignee
+    incident.updated_at = moment
     incident.save(update_fields=["assigned_to", "updated_at"])
     events.incident_assigned_event(
+        at=moment,
         incident=incident,
         actor=actor,
         actor_label=steps.staff_label(actor, incident),
@@ -142,20 +161,23 @@ def incident_assign(
 
 @transaction.atomic
 def incident_request_information(
-    *, actor: AbstractBaseUser, incident: Incident, question: str
+    *, actor: AbstractBaseUser, incident: Incident, question: str, at: datetime | None = None
 ) -> Incident:
     """Ask the reporter for more information; the question is public (the reporter reads it).
 
     The deadlines keep running: a feedback report has no paused clock, unlike a dossier.
     """
+    moment = at or timezone.now()
     incident = steps.staff_action_begin(
         actor=actor, incident=incident, action="request_information"
     )
     question = steps.required_text(question, field=_("nội dung cần bổ sung"))
     from_status = incident.status
     incident.status = IncidentStatus.INFORMATION_REQUESTED
+    incident.updated_at = moment
     incident.save(update_fields=["status", "updated_at"])
     event = events.incident_status_changed_event(
+        at=moment,
         incident=incident,
         action=IncidentAction.INFORMATION_REQUESTED,
         actor=actor,
@@ -176,6 +198,7 @@ def incident_transfer(
     to_agency: Agency | None = None,
     point: Point | None = None,
     category_code: str | None = None,
+    at: datetime | None = None,
 ) -> Incident:
     """Move the report to another unit, or correct its location or category and re-route it.
 
@@ -188,6 +211,7 @@ def incident_transfer(
     acknowledge. The event records the previous and the new deadlines and this rule. A correction
     that leaves the report with the same unit changes neither the status nor the deadlines.
     """
+    moment = at or timezone.now()
     incident = steps.staff_action_begin(actor=actor, incident=incident, action="transfer")
     reason = steps.required_text(reason, field=_("lý do chuyển"), limit=steps.REASON_MAX_LENGTH)
     if to_agency is None and point is None and not category_code:
@@ -238,8 +262,10 @@ def incident_transfer(
         # The answers belonged to the old category's questions; they stay in the event's data.
         incident.attributes = {}
     if target.pk == incident.agency_id:
+        incident.updated_at = moment
         incident.save()
         events.incident_corrected_event(
+            at=moment,
             incident=incident,
             actor=actor,
             actor_label=actor_label,
@@ -247,7 +273,7 @@ def incident_transfer(
         )
         return incident
 
-    now = timezone.now()
+    now = moment
     previous = {
         "from_agency_id": incident.agency_id,
         "from_agency": incident.agency.name,
@@ -268,9 +294,11 @@ def incident_transfer(
     incident.acknowledge_by = deadlines.acknowledge_by
     incident.resolve_by = deadlines.resolve_by
     incident.transferred_count += 1
+    incident.updated_at = moment
     incident.save()
     resolve_by_local = deadlines.resolve_by.astimezone(VIETNAM_TIME_ZONE)
     event = events.incident_transferred_event(
+        at=moment,
         incident=incident,
         actor=actor,
         actor_label=actor_label,
@@ -295,16 +323,21 @@ def incident_transfer(
 
 
 @transaction.atomic
-def incident_answer(*, actor: AbstractBaseUser, incident: Incident, answer: str) -> Incident:
+def incident_answer(
+    *, actor: AbstractBaseUser, incident: Incident, answer: str, at: datetime | None = None
+) -> Incident:
     """Publish the unit's answer to the reporter (and the public)."""
+    moment = at or timezone.now()
     incident = steps.staff_action_begin(actor=actor, incident=incident, action="answer")
     answer = steps.required_text(answer, field=_("nội dung trả lời"))
     from_status = incident.status
     incident.status = IncidentStatus.ANSWERED
     incident.public_answer = answer
-    incident.answered_at = timezone.now()
+    incident.answered_at = moment
+    incident.updated_at = moment
     incident.save(update_fields=["status", "public_answer", "answered_at", "updated_at"])
     event = events.incident_status_changed_event(
+        at=moment,
         incident=incident,
         action=IncidentAction.ANSWERED,
         actor=actor,
@@ -323,30 +356,34 @@ def incident_resolve(
     incident: Incident,
     answer: str = "",
     evidence_photo: IO[bytes] | None = None,
+    at: datetime | None = None,
 ) -> Incident:
     """The problem is fixed: the public answer (new, or the one already given) and an optional
     photo of the result."""
+    moment = at or timezone.now()
     # Checked before taking the lock: decoding a photo is slow and needs no row.
     prepared = photo_prepare(evidence_photo) if evidence_photo is not None else None
     incident = steps.staff_action_begin(actor=actor, incident=incident, action="resolve")
     answer = str(answer or "").strip() or incident.public_answer
     answer = steps.required_text(answer, field=_("nội dung trả lời"))
-    now = timezone.now()
+    now = moment
     from_status = incident.status
     incident.status = IncidentStatus.RESOLVED
     incident.public_answer = answer
     incident.resolved_at = now
     if incident.answered_at is None:
         incident.answered_at = now
+    incident.updated_at = moment
     incident.save(
         update_fields=["status", "public_answer", "resolved_at", "answered_at", "updated_at"]
     )
     photo = (
-        steps.photo_store(incident=incident, prepared=prepared, kind=PhotoKind.EVIDENCE)
+        steps.photo_store(at=moment, incident=incident, prepared=prepared, kind=PhotoKind.EVIDENCE)
         if prepared is not None
         else None
     )
     event = events.incident_status_changed_event(
+        at=moment,
         incident=incident,
         action=IncidentAction.RESOLVED,
         actor=actor,
@@ -366,11 +403,13 @@ def incident_reject(
     incident: Incident,
     reason: RejectionReason | str,
     note: str = "",
+    at: datetime | None = None,
 ) -> Incident:
     """Refuse the report: spam, a duplicate (of something not linked) or outside the scope.
 
     `note` is the explanation given to the reporter (public).
     """
+    moment = at or timezone.now()
     incident = steps.staff_action_begin(actor=actor, incident=incident, action="reject")
     if reason not in RejectionReason.values:
         raise InvalidInput(
@@ -382,9 +421,11 @@ def incident_reject(
     from_status = incident.status
     incident.status = IncidentStatus.REJECTED
     incident.rejection_reason = reason
-    incident.rejected_at = timezone.now()
+    incident.rejected_at = moment
+    incident.updated_at = moment
     incident.save(update_fields=["status", "rejection_reason", "rejected_at", "updated_at"])
     event = events.incident_status_changed_event(
+        at=moment,
         incident=incident,
         action=IncidentAction.REJECTED,
         actor=actor,
@@ -407,10 +448,16 @@ def _duplicate_reporter_identity(duplicate: Incident) -> str:
 
 @transaction.atomic
 def incident_mark_duplicate(
-    *, actor: AbstractBaseUser, incident: Incident, original: Incident, note: str = ""
+    *,
+    actor: AbstractBaseUser,
+    incident: Incident,
+    original: Incident,
+    note: str = "",
+    at: datetime | None = None,
 ) -> Incident:
     """Close `incident` as a duplicate of the open report `original`; its sender and its
     supporters become supporters of the original (each identity counted once)."""
+    moment = at or timezone.now()
     if incident.pk == original.pk:
         raise InvalidInput(
             _("Không thể đánh dấu phản ánh trùng với chính nó."), code="duplicate_of_itself"
@@ -445,17 +492,21 @@ def incident_mark_duplicate(
         original.supporters.filter(identity_hash=reporter_identity).exists()
     )
     if reporter_added:
-        IncidentSupporter.objects.create(incident=original, identity_hash=reporter_identity)
+        IncidentSupporter.objects.create(
+            created_at=moment, incident=original, identity_hash=reporter_identity
+        )
     previous_original_count = original.supporters_count
     original.supporters_count = original.supporters.count()
+    original.updated_at = moment
     original.save(update_fields=["supporters_count", "updated_at"])
 
     from_status = incident.status
     incident.status = IncidentStatus.REJECTED
     incident.rejection_reason = RejectionReason.DUPLICATE
-    incident.rejected_at = timezone.now()
+    incident.rejected_at = moment
     incident.duplicate_of = original
     incident.supporters_count = 0
+    incident.updated_at = moment
     incident.save(
         update_fields=[
             "status",
@@ -467,6 +518,7 @@ def incident_mark_duplicate(
         ]
     )
     marked, _received = events.incident_duplicate_events(
+        at=moment,
         duplicate=incident,
         original=original,
         actor=actor,
@@ -493,9 +545,11 @@ def incident_set_priority(
     incident: Incident,
     priority: IncidentPriority | str,
     note: str = "",
+    at: datetime | None = None,
 ) -> Incident:
     """Re-grade the report (urgent, normal, complex); deadlines are recomputed from
     `deadlines_from` with the new norm (the acknowledge deadline only while not yet met)."""
+    moment = at or timezone.now()
     incident = steps.staff_action_begin(actor=actor, incident=incident, action="set_priority")
     if priority not in IncidentPriority.values:
         raise InvalidInput(_("Mức độ “%(priority)s” không hợp lệ.") % {"priority": priority})
@@ -522,8 +576,10 @@ def incident_set_priority(
     if incident.acknowledged_at is None:
         incident.acknowledge_by = deadlines.acknowledge_by
     incident.resolve_by = deadlines.resolve_by
+    incident.updated_at = moment
     incident.save(update_fields=["priority", "acknowledge_by", "resolve_by", "updated_at"])
     events.incident_priority_changed_event(
+        at=moment,
         incident=incident,
         actor=actor,
         actor_label=steps.staff_label(actor, incident),
@@ -538,13 +594,20 @@ def incident_set_priority(
 
 
 @transaction.atomic
-def incident_note_add(*, actor: AbstractBaseUser, incident: Incident, note: str) -> Incident:
+def incident_note_add(
+    *, actor: AbstractBaseUser, incident: Incident, note: str, at: datetime | None = None
+) -> Incident:
     """An internal note for the unit; never public."""
+    moment = at or timezone.now()
     locked = steps.lock_for_update(incident)
     permissions.require_can_act(actor, locked)
     note = steps.required_text(note, field=_("ghi chú"))
     events.incident_note_added_event(
-        incident=locked, actor=actor, actor_label=steps.staff_label(actor, locked), note=note
+        at=moment,
+        incident=locked,
+        actor=actor,
+        actor_label=steps.staff_label(actor, locked),
+        note=note,
     )
     return locked
 

@@ -3,8 +3,11 @@ the reporter. Permitted to the report's unit and administrators, audited like ev
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import Conflict
@@ -18,8 +21,11 @@ def _moderation_notices_plan(incident: Incident, event_id: int) -> None:
 
 
 @transaction.atomic
-def incident_hide(*, actor: AbstractBaseUser, incident: Incident, reason: str) -> Incident:
+def incident_hide(
+    *, actor: AbstractBaseUser, incident: Incident, reason: str, at: datetime | None = None
+) -> Incident:
     """Take the whole report off the public map and pages; the reporter is told why."""
+    moment = at or timezone.now()
     locked = steps.lock_for_update(incident)
     permissions.require_can_act(actor, locked)
     reason = steps.required_text(reason, field=_("lý do ẩn"), limit=steps.REASON_MAX_LENGTH)
@@ -27,8 +33,10 @@ def incident_hide(*, actor: AbstractBaseUser, incident: Incident, reason: str) -
         raise Conflict(_("Phản ánh đã không công khai."), code="already_hidden")
     locked.is_public = False
     locked.hidden_reason = reason
+    locked.updated_at = moment
     locked.save(update_fields=["is_public", "hidden_reason", "updated_at"])
     event = events.incident_moderated_event(
+        at=moment,
         incident=locked,
         action=IncidentAction.HIDDEN,
         actor=actor,
@@ -40,8 +48,11 @@ def incident_hide(*, actor: AbstractBaseUser, incident: Incident, reason: str) -
 
 
 @transaction.atomic
-def incident_text_hide(*, actor: AbstractBaseUser, incident: Incident, reason: str) -> Incident:
+def incident_text_hide(
+    *, actor: AbstractBaseUser, incident: Incident, reason: str, at: datetime | None = None
+) -> Incident:
     """Hide the description from the public (the report stays on the map); the reporter is told."""
+    moment = at or timezone.now()
     locked = steps.lock_for_update(incident)
     permissions.require_can_act(actor, locked)
     reason = steps.required_text(reason, field=_("lý do ẩn"), limit=steps.REASON_MAX_LENGTH)
@@ -49,8 +60,10 @@ def incident_text_hide(*, actor: AbstractBaseUser, incident: Incident, reason: s
         raise Conflict(_("Nội dung phản ánh đã được ẩn."), code="already_hidden")
     locked.description_hidden = True
     locked.description_hidden_reason = reason
+    locked.updated_at = moment
     locked.save(update_fields=["description_hidden", "description_hidden_reason", "updated_at"])
     event = events.incident_moderated_event(
+        at=moment,
         incident=locked,
         action=IncidentAction.TEXT_HIDDEN,
         actor=actor,
@@ -62,8 +75,11 @@ def incident_text_hide(*, actor: AbstractBaseUser, incident: Incident, reason: s
 
 
 @transaction.atomic
-def photo_hide(*, actor: AbstractBaseUser, photo: IncidentPhoto, reason: str) -> IncidentPhoto:
+def photo_hide(
+    *, actor: AbstractBaseUser, photo: IncidentPhoto, reason: str, at: datetime | None = None
+) -> IncidentPhoto:
     """Hide one photo from the public; the reporter is told."""
+    moment = at or timezone.now()
     # The report's row is the lock for everything about the report, photos included.
     incident = steps.lock_for_update(photo.incident)
     permissions.require_can_act(actor, incident)
@@ -75,6 +91,7 @@ def photo_hide(*, actor: AbstractBaseUser, photo: IncidentPhoto, reason: str) ->
     photo.hidden_reason = reason
     photo.save(update_fields=["is_hidden", "hidden_reason"])
     event = events.incident_moderated_event(
+        at=moment,
         incident=incident,
         action=IncidentAction.PHOTO_HIDDEN,
         actor=actor,

@@ -10,6 +10,7 @@ instead of both reading the same old state and the last write silently winning.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
@@ -90,8 +91,11 @@ def public_event_notices_plan(incident: Incident, event_id: int) -> None:
     notifications.notify_incident_updated(incident.id, event_id)
 
 
-def photo_store(*, incident: Incident, prepared: PreparedPhoto, kind: PhotoKind) -> IncidentPhoto:
+def photo_store(
+    *, incident: Incident, prepared: PreparedPhoto, kind: PhotoKind, at: datetime
+) -> IncidentPhoto:
     photo = IncidentPhoto(
+        created_at=at,
         incident=incident,
         kind=kind,
         content_type=prepared.content_type,

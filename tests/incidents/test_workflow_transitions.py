@@ -152,6 +152,15 @@ def test_the_expected_table_covers_every_action_the_services_know() -> None:
         assert set(workflow.ALLOWED_FROM[action]) == allowed, action
 
 
+def test_each_action_has_exactly_one_kind_of_actor() -> None:
+    kinds = (workflow.UNIT_ACTIONS, workflow.REPORTER_ACTIONS, workflow.PUBLIC_ACTIONS)
+    for action in workflow.ALLOWED_FROM:
+        assert [action in kind for kind in kinds].count(True) == 1, action
+    assert set().union(*kinds) == set(workflow.ALLOWED_FROM)
+    # The officer's page offers the unit's actions, each once.
+    assert sorted(workflow.OFFICER_PAGE_ACTIONS) == sorted(workflow.UNIT_ACTIONS)
+
+
 # Timestamps each stage records
 
 
