@@ -16,7 +16,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from incidents.apis import client_identity
-from notifications import services
+from incidents.following import services
 
 
 class SubscriptionRequestThrottle(SimpleRateThrottle):
