@@ -31,5 +31,5 @@ def _area_sentences(area: Area) -> FollowingSentences:
     )
 
 
-subject_describer_register(Incident, _report_sentences)  # type: ignore[arg-type]
-subject_describer_register(Area, _area_sentences)  # type: ignore[arg-type]
+subject_describer_register(Incident, _report_sentences)
+subject_describer_register(Area, _area_sentences)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Model
 
@@ -26,7 +27,8 @@ class FollowingSentences:
     stops: str
 
 
-SubjectDescriber = Callable[[Model], FollowingSentences]
+# Takes a row of the model it was registered for (typed Any: each describer names its own model).
+SubjectDescriber = Callable[[Any], FollowingSentences]
 
 _describers: dict[str, SubjectDescriber] = {}
 
