@@ -114,7 +114,12 @@ def reports_delete() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE incidents_incident CASCADE")
+        # The outbox and the subscriptions name reports by a generic reference, no foreign key
+        # that CASCADE follows: named here, as CASCADE emptied them before.
+        cursor.execute(
+            "TRUNCATE incidents_incident, notifications_notification, notifications_subscription "
+            "CASCADE"
+        )
 
 
 def filings(count: int, *, seed: int) -> list[Filing]:
@@ -442,10 +447,16 @@ def filing_one_transaction_each_figures(reports: list[Filing]) -> list[Figure]:
 
 
 def _delete_reports_from(first_id: int) -> None:
+    from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
+    from incidents.models import Incident
+
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM notifications_notification WHERE incident_id >= %s", [first_id])
+        cursor.execute(
+            "DELETE FROM notifications_notification WHERE about_type_id = %s AND about_id >= %s",
+            [ContentType.objects.get_for_model(Incident).pk, first_id],
+        )
         cursor.execute("DELETE FROM incidents_incidentevent WHERE incident_id >= %s", [first_id])
         cursor.execute("DELETE FROM incidents_incident WHERE id >= %s", [first_id])
 

@@ -4,9 +4,19 @@ Reports change state only through the services (workflow, audit events, notifica
 admin shows them read-only; categories and their questions are edited here.
 """
 
-from django.contrib.gis import admin
+from typing import Any
 
-from incidents.models import Category, CategoryAttribute, Incident, IncidentEvent, IncidentPhoto
+from django.contrib.gis import admin
+from django.http import HttpRequest
+
+from incidents.models import (
+    Category,
+    CategoryAttribute,
+    Incident,
+    IncidentEscalation,
+    IncidentEvent,
+    IncidentPhoto,
+)
 
 
 class CategoryAttributeInline(admin.TabularInline):
@@ -91,4 +101,23 @@ class IncidentAdmin(admin.GISModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(IncidentEscalation)
+class IncidentEscalationAdmin(admin.ModelAdmin):
+    """Read-only: escalations are written by the escalation job alone (incidents/escalation.py)."""
+
+    list_display = ["escalated_at", "incident", "stage", "deadline", "agency", "notified_addresses"]
+    list_filter = ["stage"]
+    search_fields = ["incident__tracking_code", "agency__name"]
+    raw_id_fields = ["incident", "agency", "event"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

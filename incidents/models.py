@@ -1,4 +1,4 @@
-"""Citizen feedback (phản ánh, kiến nghị): categories, reports, photos, events and supporters.
+"""Citizen feedback (phản ánh, kiến nghị): categories, reports, photos, events, supporters, escalations.
 
 A report (`Incident`) moves through a small state machine. Every move is a service in
 `incidents/services.py` that locks the row, checks the actor's role and the current state, and
@@ -607,3 +607,59 @@ class IncidentSupporter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id}: {self.identity_hash[:8]}"
+
+
+class EscalationStage(models.TextChoices):
+    ACKNOWLEDGE = "acknowledge", _("Quá hạn tiếp nhận")
+    RESOLVE = "resolve", _("Quá hạn giải quyết")
+
+
+class IncidentEscalation(models.Model):
+    """A report found past a deadline and reported to the parent unit and the leaders
+    (`incidents/escalation.py`).
+
+    Unique per report, stage and missed deadline: the job may run any number of times and a
+    report is escalated once for each deadline it misses. A transfer or a reopening gives the
+    report a new deadline; missing that one is a new lateness, of a new unit, and is escalated
+    again.
+    """
+
+    incident = models.ForeignKey(
+        Incident,
+        verbose_name=_("phản ánh"),
+        on_delete=models.CASCADE,
+        related_name="escalations",
+    )
+    stage = models.CharField(_("giai đoạn"), max_length=12, choices=EscalationStage.choices)
+    deadline = models.DateTimeField(_("hạn đã lỡ"))
+    escalated_at = models.DateTimeField(_("báo cáo lúc"))
+    agency = models.ForeignKey(
+        "wards.Agency",
+        verbose_name=_("đơn vị để quá hạn"),
+        on_delete=models.PROTECT,
+        related_name="incident_escalations",
+    )
+    event = models.ForeignKey(
+        IncidentEvent,
+        verbose_name=_("diễn biến ghi nhận"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    notified_addresses = models.PositiveSmallIntegerField(_("số địa chỉ được báo"), default=0)
+
+    class Meta:
+        verbose_name = _("báo cáo quá hạn")
+        verbose_name_plural = _("báo cáo quá hạn")
+        ordering = ["-escalated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "stage", "deadline"],
+                name="incident_escalation_once_per_stage_and_deadline",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "escalated_at"], name="escalation_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}: {self.stage} ({self.deadline.isoformat()})"

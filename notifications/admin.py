@@ -1,7 +1,7 @@
-"""Read-only admin views of the outbox, subscriptions and escalations.
+"""Read-only admin views of the outbox and the subscriptions.
 
-Rows change only through the services (the outbox protocol, the subscription links, the
-escalation job); the admin is for looking: what was sent to whom, what failed and why.
+Rows change only through the services (the outbox protocol, the subscription links); the admin
+is for looking: what was sent to whom, what failed and why.
 """
 
 from typing import Any
@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from notifications.models import IncidentEscalation, Notification, Subscription
+from notifications.models import Notification, Subscription
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):
@@ -36,22 +36,21 @@ class NotificationAdmin(_ReadOnlyAdmin):
         "sent_at",
     ]
     list_filter = ["status", "kind", "channel", "recipient_role"]
-    search_fields = ["dedupe_key", "address", "incident__tracking_code"]
-    raw_id_fields = ["incident", "event", "subscription"]
+    # The dedupe key names the subject (e.g. "incident:123:…"): search it for a report's messages.
+    search_fields = ["dedupe_key", "address"]
+    raw_id_fields = ["subscription"]
     date_hierarchy = "created_at"
 
 
 @admin.register(Subscription)
 class SubscriptionAdmin(_ReadOnlyAdmin):
-    list_display = ["email", "incident", "area", "confirmed_at", "unsubscribed_at", "created_at"]
-    list_filter = ["confirmed_at", "unsubscribed_at"]
-    search_fields = ["email", "incident__tracking_code", "area__name"]
-    raw_id_fields = ["incident", "area"]
-
-
-@admin.register(IncidentEscalation)
-class IncidentEscalationAdmin(_ReadOnlyAdmin):
-    list_display = ["escalated_at", "incident", "stage", "deadline", "agency", "notified_addresses"]
-    list_filter = ["stage"]
-    search_fields = ["incident__tracking_code", "agency__name"]
-    raw_id_fields = ["incident", "agency", "event"]
+    list_display = [
+        "email",
+        "subject_type",
+        "subject_id",
+        "confirmed_at",
+        "unsubscribed_at",
+        "created_at",
+    ]
+    list_filter = ["subject_type", "confirmed_at", "unsubscribed_at"]
+    search_fields = ["email"]

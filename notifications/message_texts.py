@@ -1,11 +1,11 @@
-"""The words of every message: Vietnamese first, English below, built from public facts only.
+"""How a message is worded: Vietnamese first, English below, composed once when it is planned.
 
-A message is composed once, when it is planned, and stored in the outbox: what was sent is what
-the row says. Bodies are plain-text templates in `templates/notifications/messages/<kind>.txt`
-(both languages in one file, so an editor sees the pair); subjects and the short SMS/Zalo text
-are the pairs in `SUBJECTS`. The contexts below hold no reporter name, phone or email: nothing a
-message says about a report is more than its public tracking page shows, except the internal
-details a unit needs about its own report (`unit_context`).
+A message is composed when it is planned and stored in the outbox: what was sent is what the row
+says. Its body is a plain-text template extending `notifications/messages/base.txt` (both
+languages in one file, so an editor sees the pair), its subject a (Vietnamese, English) pair
+formatted with the same context. The app that plans a message owns its template and subject:
+citizen feedback's are in `templates/incidents/messages/` and `incidents/notices/texts.py`; this
+app's own (the subscription confirmation) are here.
 """
 
 from __future__ import annotations
@@ -17,63 +17,18 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
 
 from geoapp.clock import VIETNAM_TIME_ZONE
-from incidents.models import Incident, IncidentAction, IncidentEvent
-from notifications.models import EscalationStage, NotificationKind
-from wards.models import Agency, Area
+from notifications.models import NotificationKind
 
 SUBJECT_MAX_LENGTH = 255
 
-# (Vietnamese, English) subject of each kind, formatted with the message's context.
+# (Vietnamese, English) subject of this app's own kinds, formatted with the message's context.
 SUBJECTS: dict[str, tuple[str, str]] = {
-    NotificationKind.INCIDENT_RECEIVED: (
-        "Đã nhận phản ánh %(code)s",
-        "Report %(code)s received",
-    ),
-    NotificationKind.INCIDENT_NEW_FOR_UNIT: (
-        "Phản ánh mới %(code)s: %(category)s",
-        "New report %(code)s: %(category_en)s",
-    ),
-    NotificationKind.INCIDENT_TRANSFERRED_TO_UNIT: (
-        "Phản ánh %(code)s được chuyển đến đơn vị",
-        "Report %(code)s transferred to your unit",
-    ),
-    NotificationKind.INCIDENT_UPDATED: (
-        "Phản ánh %(code)s: %(headline)s",
-        "Report %(code)s: %(headline_en)s",
-    ),
-    NotificationKind.INCIDENT_MODERATED: (
-        "Phản ánh %(code)s: %(action)s",
-        "Report %(code)s: %(action_en)s",
-    ),
-    NotificationKind.INCIDENT_OVERDUE: (
-        "%(stage)s: phản ánh %(code)s",
-        "%(stage_en)s: report %(code)s",
-    ),
-    NotificationKind.FOLLOWED_INCIDENT_UPDATED: (
-        "Phản ánh %(code)s bạn theo dõi: %(headline)s",
-        "Report %(code)s you follow: %(headline_en)s",
-    ),
-    NotificationKind.FOLLOWED_AREA_NEW_INCIDENT: (
-        "Phản ánh mới tại %(area)s: %(category)s",
-        "New report in %(area)s: %(category_en)s",
-    ),
-    NotificationKind.FOLLOWED_AREA_INCIDENT_RESOLVED: (
-        "Đã giải quyết phản ánh %(code)s tại %(area)s",
-        "Report %(code)s in %(area)s resolved",
-    ),
     NotificationKind.SUBSCRIPTION_CONFIRMATION: (
         "Xác nhận theo dõi %(target)s",
         "Confirm following %(target_en)s",
     ),
-}
-
-STAGE_LABELS = {
-    EscalationStage.ACKNOWLEDGE: ("Quá hạn tiếp nhận", "Acknowledgement overdue"),
-    EscalationStage.RESOLVE: ("Quá hạn giải quyết", "Resolution overdue"),
 }
 
 
@@ -86,31 +41,29 @@ class ComposedMessage:
     text: str
 
 
-def compose(kind: NotificationKind | str, context: dict[str, Any]) -> ComposedMessage:
-    vietnamese, english = SUBJECTS[kind]
+def compose(*, template: str, subject: tuple[str, str], context: dict[str, Any]) -> ComposedMessage:
+    """The message of `template` (a body template's name) and `subject` (Vietnamese, English);
+    `context["link"]` is the address the short text message carries."""
+    vietnamese, english = subject
     subject_vietnamese = vietnamese % context
-    subject = f"{subject_vietnamese} / {english % context}"
-    if len(subject) > SUBJECT_MAX_LENGTH:
-        subject = subject[: SUBJECT_MAX_LENGTH - 1] + "…"
+    full_subject = f"{subject_vietnamese} / {english % context}"
+    if len(full_subject) > SUBJECT_MAX_LENGTH:
+        full_subject = full_subject[: SUBJECT_MAX_LENGTH - 1] + "…"
     # Optional lines left empty by the templates would pile up blank lines: at most one.
-    body = re.sub(
-        r"\n{3,}", "\n\n", render_to_string(f"notifications/messages/{kind}.txt", context)
-    )
+    body = re.sub(r"\n{3,}", "\n\n", render_to_string(template, context))
     text = f"{subject_vietnamese}. {context['link']}"
-    return ComposedMessage(subject=subject, body=body, text=text)
+    return ComposedMessage(subject=full_subject, body=body, text=text)
+
+
+def compose_own(kind: NotificationKind, context: dict[str, Any]) -> ComposedMessage:
+    """A message of this app's own kinds, from `templates/notifications/messages/<kind>.txt`."""
+    return compose(
+        template=f"notifications/messages/{kind}.txt", subject=SUBJECTS[kind], context=context
+    )
 
 
 def site_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
-
-
-def tracking_page_path(tracking_code: str) -> str:
-    """The public tracking page of a report (built by the pages; the path is the contract)."""
-    return f"/phan-anh/{tracking_code}/"
-
-
-def tracking_page_url(tracking_code: str) -> str:
-    return site_url(tracking_page_path(tracking_code))
 
 
 def moment_text(moment: datetime | None) -> str:
@@ -118,92 +71,3 @@ def moment_text(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return moment.astimezone(VIETNAM_TIME_ZONE).strftime("%H:%M %d/%m/%Y")
-
-
-def _display_labels(instance: Any, field: str) -> tuple[str, str]:
-    """The (Vietnamese, English) label of a choice field; `get_<field>_display` translates into
-    the language active when it is called, so it is called inside each override."""
-    labels = []
-    for language in ("vi", "en"):
-        with translation.override(language):
-            labels.append(str(getattr(instance, f"get_{field}_display")()))
-    return labels[0], labels[1]
-
-
-def agency_names(agency: Agency) -> tuple[str, str]:
-    return agency.name, agency.name_en or agency.name
-
-
-def incident_context(incident: Incident) -> dict[str, Any]:
-    """The public facts of a report, in both languages."""
-    category = incident.category
-    agency_name, agency_name_en = agency_names(incident.agency)
-    status, status_en = _display_labels(incident, "status")
-    link = tracking_page_url(incident.tracking_code)
-    return {
-        "code": incident.tracking_code,
-        "category": category.name,
-        "category_en": category.name_en or category.name,
-        "status": status,
-        "status_en": status_en,
-        "area": incident.area.name,
-        "agency": agency_name,
-        "agency_en": agency_name_en,
-        "reported_at": moment_text(incident.reported_at),
-        "acknowledge_by": moment_text(incident.acknowledge_by),
-        "resolve_by": moment_text(incident.resolve_by),
-        "tracking_url": link,
-        "link": link,
-        "public_description": "" if incident.description_hidden else incident.description,
-        "address": incident.address,
-    }
-
-
-def event_context(event: IncidentEvent, *, include_note: bool = True) -> dict[str, Any]:
-    """A public event: what happened and the public note (the unit's message to the reporter)."""
-    action, action_en = _display_labels(event, "action")
-    status, status_en = _display_labels(event, "to_status")
-    # The subject names the new status ("Đã tiếp nhận"), except for a transfer, whose status
-    # ("Mới", at the new unit) would mislead: there the action says what happened.
-    headline, headline_en = (
-        (action, action_en) if event.action == IncidentAction.TRANSFERRED else (status, status_en)
-    )
-    return {
-        "headline": headline,
-        "headline_en": headline_en,
-        "action": action,
-        "action_en": action_en,
-        "status": status,
-        "status_en": status_en,
-        "event_at": moment_text(event.created_at),
-        "note": event.note if include_note else "",
-    }
-
-
-def unit_context(incident: Incident) -> dict[str, Any]:
-    """For the unit that handles the report: its full text (even when hidden from the public).
-
-    Not the reporter's contact: the unit's officers see it in the system, where access is
-    checked and logged; an email can be forwarded anywhere.
-    """
-    return {**incident_context(incident), "description": incident.description}
-
-
-def stage_context(stage: EscalationStage | str, deadline: datetime) -> dict[str, Any]:
-    vietnamese, english = STAGE_LABELS[EscalationStage(stage)]
-    return {"stage": vietnamese, "stage_en": english, "deadline": moment_text(deadline)}
-
-
-def subscription_target_context(*, incident: Incident | None, area: Area | None) -> dict[str, Any]:
-    if incident is not None:
-        return {
-            "target": f"phản ánh {incident.tracking_code}",
-            "target_en": f"report {incident.tracking_code}",
-            "target_url": tracking_page_url(incident.tracking_code),
-        }
-    assert area is not None
-    return {
-        "target": f"các phản ánh tại {area.name}",
-        "target_en": f"reports in {area.name}",
-        "target_url": site_url(reverse("area-incidents-feed", args=[area.pk])),
-    }

@@ -1,4 +1,4 @@
-"""The outbox of messages, subscriptions to reports and areas, and the record of escalations.
+"""The outbox of messages and the subscriptions to what people follow, of any app.
 
 `Notification` is an outbox: every message is a row written before anything is sent, so a broker
 outage or a crashed worker loses nothing (the sweeper enqueues pending rows again) and its unique
@@ -8,6 +8,8 @@ row is never sent again). The rows hold addresses (personal data): staff-only, l
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -35,25 +37,32 @@ class RecipientRole(models.TextChoices):
 
 
 class NotificationKind(models.TextChoices):
-    INCIDENT_RECEIVED = "incident_received", _("Xác nhận đã nhận phản ánh")
-    INCIDENT_NEW_FOR_UNIT = "incident_new_for_unit", _("Phản ánh mới cho đơn vị")
-    INCIDENT_TRANSFERRED_TO_UNIT = "incident_transferred_to_unit", _("Phản ánh được chuyển đến")
-    INCIDENT_UPDATED = "incident_updated", _("Phản ánh có diễn biến mới")
-    INCIDENT_MODERATED = "incident_moderated", _("Phản ánh bị ẩn một phần")
-    INCIDENT_OVERDUE = "incident_overdue", _("Phản ánh quá hạn")
-    FOLLOWED_INCIDENT_UPDATED = "followed_incident_updated", _("Phản ánh đang theo dõi")
-    FOLLOWED_AREA_NEW_INCIDENT = "followed_area_new_incident", _("Phản ánh mới trong khu vực")
-    FOLLOWED_AREA_INCIDENT_RESOLVED = (
-        "followed_area_incident_resolved",
-        _("Phản ánh trong khu vực đã giải quyết"),
-    )
+    """The kinds of message this app writes itself; every other kind is defined by the app
+    that plans the message (citizen feedback: `incidents/notices/texts.py`)."""
+
     SUBSCRIPTION_CONFIRMATION = "subscription_confirmation", _("Xác nhận theo dõi")
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def about(self, instance: models.Model) -> NotificationQuerySet:
+        """The messages about one row (a report, an area...), whatever its model."""
+        return self.filter(
+            about_type=ContentType.objects.get_for_model(instance), about_id=instance.pk
+        )
+
+    def occasioned_by(self, instance: models.Model) -> NotificationQuerySet:
+        """The messages one row (an event of a report's history...) occasioned."""
+        return self.filter(
+            occasion_type=ContentType.objects.get_for_model(instance), occasion_id=instance.pk
+        )
 
 
 class Notification(models.Model):
     """One message to one address through one channel."""
 
-    kind = models.CharField(_("loại thông báo"), max_length=40, choices=NotificationKind.choices)
+    # Plain text: the kinds are defined by the apps that plan messages (NotificationKind holds
+    # this app's own).
+    kind = models.CharField(_("loại thông báo"), max_length=40)
     channel = models.CharField(_("kênh"), max_length=10, choices=NotificationChannel.choices)
     recipient_role = models.CharField(
         _("người nhận là"), max_length=20, choices=RecipientRole.choices
@@ -67,22 +76,29 @@ class Notification(models.Model):
         blank=True,
         help_text=_("Ví dụ List-Unsubscribe cho thư gửi người theo dõi."),
     )
-    incident = models.ForeignKey(
-        "incidents.Incident",
-        verbose_name=_("phản ánh"),
+    # What the message is about (a report, an area) and what occasioned it (an event of the
+    # report's history), named generically: the app that plans a message knows its subjects,
+    # this one only keeps the reference.
+    about_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("loại đối tượng"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="notifications",
+        related_name="+",
     )
-    event = models.ForeignKey(
-        "incidents.IncidentEvent",
-        verbose_name=_("diễn biến"),
+    about_id = models.PositiveBigIntegerField(_("mã đối tượng"), null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
+    occasion_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("loại sự việc"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="notifications",
+        related_name="+",
     )
+    occasion_id = models.PositiveBigIntegerField(_("mã sự việc"), null=True, blank=True)
+    occasion = GenericForeignKey("occasion_type", "occasion_id")
     subscription = models.ForeignKey(
         "notifications.Subscription",
         verbose_name=_("đăng ký theo dõi"),
@@ -107,6 +123,8 @@ class Notification(models.Model):
     last_attempt_at = models.DateTimeField(_("lần gửi gần nhất"), null=True, blank=True)
     sent_at = models.DateTimeField(_("gửi xong lúc"), null=True, blank=True)
 
+    objects = NotificationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("thông báo")
         verbose_name_plural = _("thông báo")
@@ -118,7 +136,9 @@ class Notification(models.Model):
                 condition=Q(status="pending"),
                 name="notification_pending_created",
             ),
-            models.Index(fields=["incident", "created_at"], name="notification_incident"),
+            models.Index(
+                fields=["about_type", "about_id", "created_at"], name="notification_about"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -134,22 +154,16 @@ class Subscription(models.Model):
     """
 
     email = models.EmailField(_("thư điện tử"))
-    incident = models.ForeignKey(
-        "incidents.Incident",
-        verbose_name=_("phản ánh"),
-        null=True,
-        blank=True,
+    # What is followed (a report, an area): the app that offers the following knows its
+    # subjects and how to describe them (`notifications/subjects.py`).
+    subject_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("loại đối tượng"),
         on_delete=models.CASCADE,
-        related_name="subscriptions",
+        related_name="+",
     )
-    area = models.ForeignKey(
-        "wards.Area",
-        verbose_name=_("khu vực"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="subscriptions",
-    )
+    subject_id = models.PositiveBigIntegerField(_("mã đối tượng"))
+    subject = GenericForeignKey("subject_type", "subject_id")
     confirmation_requested_at = models.DateTimeField(_("gửi thư xác nhận lúc"))
     confirmed_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("hủy theo dõi lúc"), null=True, blank=True)
@@ -160,82 +174,19 @@ class Subscription(models.Model):
         verbose_name_plural = _("đăng ký theo dõi")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(incident__isnull=False, area__isnull=True)
-                | Q(incident__isnull=True, area__isnull=False),
-                name="subscription_follows_one_report_or_one_area",
-            ),
             models.UniqueConstraint(
-                fields=["email", "incident"],
-                condition=Q(incident__isnull=False),
-                name="subscription_unique_per_incident",
+                fields=["email", "subject_type", "subject_id"],
+                name="subscription_unique_per_subject",
             ),
-            models.UniqueConstraint(
-                fields=["email", "area"],
-                condition=Q(area__isnull=False),
-                name="subscription_unique_per_area",
-            ),
+        ]
+        indexes = [
+            # The followers of one subject.
+            models.Index(fields=["subject_type", "subject_id"], name="subscription_subject"),
         ]
 
     def __str__(self) -> str:
-        target = f"incident {self.incident_id}" if self.incident_id else f"area {self.area_id}"
-        return f"{self.email} → {target}"
+        return f"{self.email} → {self.subject_type_id}:{self.subject_id}"
 
     @property
     def is_active(self) -> bool:
         return self.confirmed_at is not None and self.unsubscribed_at is None
-
-
-class EscalationStage(models.TextChoices):
-    ACKNOWLEDGE = "acknowledge", _("Quá hạn tiếp nhận")
-    RESOLVE = "resolve", _("Quá hạn giải quyết")
-
-
-class IncidentEscalation(models.Model):
-    """A report found past a deadline and reported to the parent unit and the leaders.
-
-    Unique per report, stage and missed deadline: the job may run any number of times and a
-    report is escalated once for each deadline it misses. A transfer or a reopening gives the
-    report a new deadline; missing that one is a new lateness, of a new unit, and is escalated
-    again.
-    """
-
-    incident = models.ForeignKey(
-        "incidents.Incident",
-        verbose_name=_("phản ánh"),
-        on_delete=models.CASCADE,
-        related_name="escalations",
-    )
-    stage = models.CharField(_("giai đoạn"), max_length=12, choices=EscalationStage.choices)
-    deadline = models.DateTimeField(_("hạn đã lỡ"))
-    escalated_at = models.DateTimeField(_("báo cáo lúc"))
-    agency = models.ForeignKey(
-        "wards.Agency",
-        verbose_name=_("đơn vị để quá hạn"),
-        on_delete=models.PROTECT,
-        related_name="incident_escalations",
-    )
-    event = models.ForeignKey(
-        "incidents.IncidentEvent",
-        verbose_name=_("diễn biến ghi nhận"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    notified_addresses = models.PositiveSmallIntegerField(_("số địa chỉ được báo"), default=0)
-
-    class Meta:
-        verbose_name = _("báo cáo quá hạn")
-        verbose_name_plural = _("báo cáo quá hạn")
-        ordering = ["-escalated_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["incident", "stage", "deadline"],
-                name="incident_escalation_once_per_stage_and_deadline",
-            ),
-        ]
-        indexes = [models.Index(fields=["agency", "escalated_at"], name="escalation_agency")]
-
-    def __str__(self) -> str:
-        return f"{self.incident_id}: {self.stage} ({self.deadline.isoformat()})"

@@ -1,5 +1,9 @@
 """Every write of the notifications app: the outbox (enqueue, send, sweep) and subscriptions.
 
+Nothing here knows what the messages are about: the app that plans a message (citizen feedback:
+`incidents/notices/`) composes it and names its subject; subscriptions follow a subject of any
+model, and the app that offers the following resolves what is followed.
+
 The outbox protocol ("nothing lost"):
 
 1. `notification_enqueue` writes the message as a pending row inside the caller's transaction;
@@ -26,18 +30,20 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import Model
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from geoapp.celery import app as celery_app
 from geoapp.exceptions import InvalidInput, NotFound
 from geoapp.sql import server_binding_cursor
-from incidents.models import Incident
 from notifications import message_texts, selectors, subscription_tokens
 from notifications.channels import PermanentDeliveryError, channel_for
 from notifications.models import (
@@ -48,7 +54,6 @@ from notifications.models import (
     RecipientRole,
     Subscription,
 )
-from wards.models import Area
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +62,9 @@ SWEEP_BATCH_SIZE = 500
 # Publishing to the broker from a web request: one quick retry, then leave it to the sweeper,
 # rather than keep a citizen waiting on a broker that is down.
 DISPATCH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# The name of the send task (notifications/tasks.py): the task calls this module, so this module
+# names the task instead of importing it.
+SEND_TASK_NAME = "notifications.send"
 
 
 class DeliveryWillBeRetried(Exception):
@@ -72,19 +80,21 @@ class DeliveryWillBeRetried(Exception):
 def notification_enqueue(
     *,
     dedupe_key: str,
-    kind: NotificationKind | str,
+    kind: str,
     channel: NotificationChannel | str,
     recipient_role: RecipientRole | str,
     address: str,
     subject: str,
     body: str,
     headers: dict[str, str] | None = None,
-    incident_id: int | None = None,
-    event_id: int | None = None,
+    about: Model | None = None,
+    occasioned_by: Model | None = None,
     subscription_id: int | None = None,
 ) -> Notification:
     """Write the message to the outbox (once per `dedupe_key`) and send it after the commit.
 
+    `kind` is a value the planning app defines; `about` is what the message is about (a report,
+    an area) and `occasioned_by` what occasioned it (an event of its history), both of any model.
     Planning a message that already exists returns the existing row and enqueues nothing: the
     first planning's task (or the sweeper) takes care of it.
     """
@@ -97,8 +107,8 @@ def notification_enqueue(
         subject=subject,
         body=body,
         headers=headers or {},
-        incident_id=incident_id,
-        event_id=event_id,
+        about=about,
+        occasion=occasioned_by,
         subscription_id=subscription_id,
     )
     if not _outbox_insert(notification):
@@ -149,11 +159,12 @@ def _outbox_insert(notification: Notification) -> bool:
 
 def notification_dispatch(notification_id: int) -> bool:
     """Put the send task on the broker; False (logged) when the broker cannot be reached."""
-    from notifications.tasks import send_notification  # the tasks module imports this one
-
     try:
-        send_notification.apply_async(
-            (notification_id,), retry=True, retry_policy=DISPATCH_RETRY_POLICY
+        celery_app.send_task(
+            SEND_TASK_NAME,
+            args=(notification_id,),
+            retry=True,
+            retry_policy=DISPATCH_RETRY_POLICY,
         )
     except BrokerUnavailable as error:
         logger.warning(
@@ -266,7 +277,8 @@ class SubscriptionRequestResult:
     confirmation_sent: bool
 
 
-def _clean_email(email: object) -> str:
+def email_address_clean(email: object) -> str:
+    """The address as subscriptions store it, or InvalidInput in the user's language."""
     text = str(email or "").strip()
     try:
         validate_email(text)
@@ -279,34 +291,20 @@ def _clean_email(email: object) -> str:
     return text.lower()
 
 
-def _subscription_target(
-    *, tracking_code: str | None, area_id: int | None
-) -> tuple[Incident | None, Area | None]:
-    has_code = bool(str(tracking_code or "").strip())
-    if has_code == (area_id is not None):
-        raise InvalidInput(
-            _("Hãy chọn đúng một đối tượng để theo dõi: một phản ánh hoặc một khu vực."),
-            code="one_target_required",
-        )
-    if has_code:
-        return selectors.incident_public_for_following(tracking_code=str(tracking_code)), None
-    return None, selectors.area_current_for_following(area_id=int(area_id))  # type: ignore[arg-type]
-
-
-def _confirmation_enqueue(subscription: Subscription) -> Notification:
+def _confirmation_enqueue(
+    subscription: Subscription, *, subject: Model, target: dict[str, str]
+) -> Notification:
     token = subscription_tokens.confirmation_token_for(
         subscription_id=subscription.pk, requested_at=subscription.confirmation_requested_at
     )
     confirm_url = message_texts.site_url(reverse("subscription-confirm", args=[token]))
     context: dict[str, Any] = {
-        **message_texts.subscription_target_context(
-            incident=subscription.incident, area=subscription.area
-        ),
+        **target,
         "confirm_url": confirm_url,
         "confirm_within_days": settings.SUBSCRIPTION_CONFIRM_WITHIN_DAYS,
         "link": confirm_url,
     }
-    message = message_texts.compose(NotificationKind.SUBSCRIPTION_CONFIRMATION, context)
+    message = message_texts.compose_own(NotificationKind.SUBSCRIPTION_CONFIRMATION, context)
     requested = int(subscription.confirmation_requested_at.timestamp())
     return notification_enqueue(
         dedupe_key=f"subscription:{subscription.pk}:confirmation:{requested}",
@@ -316,7 +314,7 @@ def _confirmation_enqueue(subscription: Subscription) -> Notification:
         address=subscription.email,
         subject=message.subject,
         body=message.body,
-        incident_id=subscription.incident_id,
+        about=subject,
         subscription_id=subscription.pk,
     )
 
@@ -325,11 +323,15 @@ def _confirmation_enqueue(subscription: Subscription) -> Notification:
 def subscription_request(
     *,
     email: str,
-    tracking_code: str | None = None,
-    area_id: int | None = None,
+    subject: Model,
+    target: dict[str, str],
     now: datetime | None = None,
 ) -> SubscriptionRequestResult:
-    """Someone asks to follow a public report or a current area: email them a confirmation link.
+    """Someone asks to follow `subject` (a row of any model): email them a confirmation link.
+
+    The app that offers the following checks that `subject` may be followed, and describes it
+    for the confirmation email in `target`: "target" and "target_en" (what is followed, in
+    Vietnamese and English) and "target_url" (where to see it).
 
     A repeated request while the first is pending sends nothing more (unless the first is older
     than SUBSCRIPTION_RESEND_CONFIRMATION_AFTER_HOURS: the email may have been lost); a request
@@ -338,14 +340,13 @@ def subscription_request(
     whoever asks: the form cannot be used to flood someone's mailbox.
     """
     now = now or timezone.now()
-    email = _clean_email(email)
-    incident, area = _subscription_target(tracking_code=tracking_code, area_id=area_id)
-    # The unique constraints make two simultaneous identical requests meet on one row; the lock
+    email = email_address_clean(email)
+    # The unique constraint makes two simultaneous identical requests meet on one row; the lock
     # serialises their decisions about it.
     subscription, created = Subscription.objects.select_for_update().get_or_create(
         email=email,
-        incident=incident,
-        area=area,
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
         defaults={"confirmation_requested_at": now, "created_at": now},
     )
     if not created:
@@ -371,7 +372,7 @@ def subscription_request(
             "subscription %s: daily confirmations for its address used up", subscription.pk
         )
         return SubscriptionRequestResult(subscription=subscription, confirmation_sent=False)
-    _confirmation_enqueue(subscription)
+    _confirmation_enqueue(subscription, subject=subject, target=target)
     return SubscriptionRequestResult(subscription=subscription, confirmation_sent=True)
 
 

@@ -1,7 +1,8 @@
 """Celery tasks of the notifications app: thin interfaces over the services.
 
-`send_notification` is enqueued on commit by `notification_enqueue`; the two periodic jobs are
-in CELERY_BEAT_SCHEDULE (geoapp/settings/base.py), every five minutes.
+`send_notification` is enqueued on commit by `notification_enqueue` (by its name,
+`services.SEND_TASK_NAME`); the sweeper is in CELERY_BEAT_SCHEDULE (geoapp/settings/base.py),
+every five minutes.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from notifications import escalation, services
+from notifications import services
 
 # Backoff of 30 s, 60 s, 120 s... capped at 5 minutes: always shorter than the sweeper's delay
 # (NOTIFICATION_SWEEP_AFTER_MINUTES), so the sweeper does not enqueue a row awaiting its retry.
@@ -19,7 +20,7 @@ RETRY_BACKOFF_MAX_SECONDS = 300
 
 
 @shared_task(
-    name="notifications.send",
+    name=services.SEND_TASK_NAME,
     ignore_result=True,
     autoretry_for=(services.DeliveryWillBeRetried,),
     retry_backoff=RETRY_BACKOFF_SECONDS,
@@ -37,9 +38,3 @@ def send_notification(notification_id: int) -> str | None:
 def notifications_sweep() -> int:
     """Enqueue again the messages that a broker outage left pending."""
     return len(services.notifications_sweep(now=timezone.now()))
-
-
-@shared_task(name="notifications.incidents_escalate_overdue", ignore_result=True)
-def incidents_escalate_overdue() -> int:
-    """Mark and escalate overdue reports, once per report, stage and deadline."""
-    return len(escalation.incidents_escalate_overdue(now=timezone.now()).escalated)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notifications import feeds, views
+from notifications import views
 
 urlpatterns = [
     path(
@@ -12,11 +12,5 @@ urlpatterns = [
         "theo-doi/huy/<str:token>/",
         views.subscription_unsubscribe_page,
         name="subscription-unsubscribe",
-    ),
-    path("phan-anh/moi.atom", feeds.TerritoryIncidentsFeed(), name="incidents-feed"),
-    path(
-        "khu-vuc/<int:area_id>/phan-anh.atom",
-        feeds.AreaIncidentsFeed(),
-        name="area-incidents-feed",
     ),
 ]

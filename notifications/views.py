@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from geoapp.exceptions import DomainError
 from notifications import selectors, services
+from notifications.models import Subscription
+from notifications.subjects import following_sentences
 
 
 def _invalid_link(request: HttpRequest, error: DomainError) -> HttpResponse:
@@ -27,15 +29,18 @@ def _invalid_link(request: HttpRequest, error: DomainError) -> HttpResponse:
     )
 
 
+def _page_context(subscription: Subscription) -> dict[str, object]:
+    # The app whose row is followed says how the page names it (notifications/subjects.py).
+    return {"subscription": subscription, "sentences": following_sentences(subscription.subject)}
+
+
 @require_GET
 def subscription_confirm_page(request: HttpRequest, token: str) -> HttpResponse:
     try:
         subscription = services.subscription_confirm(token=token)
     except DomainError as error:
         return _invalid_link(request, error)
-    return render(
-        request, "notifications/subscription_confirmed.html", {"subscription": subscription}
-    )
+    return render(request, "notifications/subscription_confirmed.html", _page_context(subscription))
 
 
 @csrf_exempt
@@ -50,4 +55,4 @@ def subscription_unsubscribe_page(request: HttpRequest, token: str) -> HttpRespo
             template = "notifications/subscription_unsubscribe.html"
     except DomainError as error:
         return _invalid_link(request, error)
-    return render(request, template, {"subscription": subscription})
+    return render(request, template, _page_context(subscription))

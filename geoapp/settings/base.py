@@ -198,7 +198,7 @@ INCIDENT_CREATE_RATE = env("INCIDENT_CREATE_RATE", default="20/hour")
 # The most features one page of the public GeoJSON list of reports may hold.
 INCIDENT_LIST_MAX_LIMIT = env.int("INCIDENT_LIST_MAX_LIMIT", default=10000)
 
-# Notifications, overdue escalation, subscriptions and feeds (notifications app).
+# Notifications and subscriptions (notifications app); overdue escalation, feeds (incidents).
 # The public address of the site: links in emails and SMS (tracking pages, confirm, unsubscribe).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env(
@@ -236,7 +236,7 @@ CELERY_BEAT_SCHEDULE["notifications_sweep"] = {
     "schedule": 300.0,
 }
 CELERY_BEAT_SCHEDULE["incidents_escalate_overdue"] = {
-    "task": "notifications.incidents_escalate_overdue",
+    "task": "incidents.escalate_overdue",
     "schedule": 300.0,
 }
 

@@ -100,9 +100,7 @@ def test_the_receipt_is_planned_with_the_report_and_sent_only_after_the_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         incident = file_report().incident
         # The outbox row is written in the report's own transaction...
-        planned = list(
-            Notification.objects.filter(incident=incident).values_list("kind", "address")
-        )
+        planned = list(Notification.objects.about(incident).values_list("kind", "address"))
         # ...but nothing is handed to the broker before that transaction commits.
         queued_before_commit = broker.llen(private_queue)
     for callback in callbacks:

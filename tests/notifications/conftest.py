@@ -1,4 +1,7 @@
-"""Fixtures of the notification tests: units with addresses, leaders, reports, a private queue.
+"""Fixtures of the notification tests: units with addresses, reports, a private queue.
+
+The tests of what citizen feedback tells whom (tests/incidents/notices/, tests/incidents/following/)
+use them too, through their own conftest.py.
 
 Every task these tests enqueue goes to the real Redis broker, on a queue of this test's own
 (`private_queue`), so that no other engineer's test worker (listening on the default queue of
@@ -21,7 +24,7 @@ from typing import Any
 import pytest
 import redis
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
 
 from geoapp.celery import app as celery_app
@@ -30,7 +33,6 @@ from geoapp.selectors import working_calendar_cache_clear
 from incidents import services as incident_services
 from incidents.category_catalogue import CATEGORIES
 from incidents.models import Incident, IncidentChannel
-from notifications.escalation import LEADERS_GROUP
 from notifications.models import Notification
 from wards.models import Agency, AgencyKind, AgencyMembership, AgencyRole
 
@@ -139,21 +141,6 @@ def officer_a(units: Units) -> User:
     user = _staff_user("can-bo-cam-thanh")
     AgencyMembership.objects.create(user=user, agency=units.cam_thanh, role=AgencyRole.OFFICER)
     return user
-
-
-@pytest.fixture
-def leaders(db: None) -> list[User]:
-    """Two leaders with an address, one without, one whose account is disabled."""
-    group, _created = Group.objects.get_or_create(name=LEADERS_GROUP)
-    chairman = _staff_user("chu-tich", "chutich@quangngai.gov.vn")
-    deputy = _staff_user("pho-chu-tich", "phochutich@quangngai.gov.vn")
-    no_address = _staff_user("lanh-dao-khong-thu")
-    disabled = _staff_user("lanh-dao-da-nghi", "danghi@quangngai.gov.vn")
-    disabled.is_active = False
-    disabled.save(update_fields=["is_active"])
-    for user in (chairman, deputy, no_address, disabled):
-        user.groups.add(group)
-    return [chairman, deputy]
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ import pytest
 from django.core import mail
 from django.db import connection, transaction
 
+from incidents.notices.texts import IncidentNoticeKind
 from notifications import services
 from notifications.models import (
     Notification,
     NotificationChannel,
-    NotificationKind,
     NotificationStatus,
     RecipientRole,
 )
@@ -30,7 +30,7 @@ def enqueue(
 ) -> Notification:
     arguments: dict[str, Any] = {
         "dedupe_key": dedupe_key,
-        "kind": NotificationKind.INCIDENT_UPDATED,
+        "kind": IncidentNoticeKind.INCIDENT_UPDATED,
         "channel": NotificationChannel.EMAIL,
         "recipient_role": RecipientRole.REPORTER,
         "address": "binh@example.vn",

@@ -9,11 +9,11 @@ import pytest
 from django.utils import timezone
 
 from incidents.models import Incident
+from incidents.notices.texts import IncidentNoticeKind
 from notifications import services
 from notifications.models import (
     Notification,
     NotificationChannel,
-    NotificationKind,
     NotificationStatus,
     RecipientRole,
 )
@@ -37,7 +37,7 @@ def outbox_row(
     what the sweeper does with rows of every age and state, not about how they came to be)."""
     return Notification.objects.create(
         dedupe_key=f"test:{name}",
-        kind=NotificationKind.INCIDENT_UPDATED,
+        kind=IncidentNoticeKind.INCIDENT_UPDATED,
         channel=NotificationChannel.EMAIL,
         recipient_role=RecipientRole.REPORTER,
         address="binh@example.vn",
@@ -99,7 +99,7 @@ def test_the_sweeper_stops_at_once_while_the_broker_is_still_down(private_queue:
 def test_the_beat_task_sweeps_with_the_current_time(private_queue: str) -> None:
     stuck = Notification.objects.create(
         dedupe_key="test:stuck",
-        kind=NotificationKind.INCIDENT_UPDATED,
+        kind=IncidentNoticeKind.INCIDENT_UPDATED,
         channel=NotificationChannel.EMAIL,
         recipient_role=RecipientRole.REPORTER,
         address="binh@example.vn",

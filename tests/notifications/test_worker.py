@@ -48,7 +48,7 @@ def test_a_worker_sends_the_messages_of_a_new_report_once_it_is_committed(
         rows = wait_until_sent(2)
 
     assert rows == [("unit", "sent", 1), ("reporter", "sent", 1)]
-    assert Notification.objects.filter(incident=incident, sent_at__isnull=False).count() == 2
+    assert Notification.objects.about(incident).filter(sent_at__isnull=False).count() == 2
 
 
 def test_messages_a_broker_outage_dropped_are_sent_after_the_sweep(

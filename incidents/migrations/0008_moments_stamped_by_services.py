@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("incidents", "0006_incident_map_feature"),
+        ("incidents", "0007_incident_escalation_from_notifications"),
     ]
 
     operations = [

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geoapp.throttling import SubscriptionRequestThrottle
-from notifications import services
+from incidents.following import services
 
 
 class SubscriptionRequestApi(APIView):

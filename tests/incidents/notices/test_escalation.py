@@ -10,10 +10,10 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from incidents import services as incident_services
-from incidents.models import Incident, IncidentEvent, RejectionReason
-from notifications.escalation import incidents_escalate_overdue
-from notifications.models import IncidentEscalation, Notification
-from notifications.tasks import incidents_escalate_overdue as escalate_task
+from incidents.escalation import incidents_escalate_overdue
+from incidents.models import Incident, IncidentEscalation, IncidentEvent, RejectionReason
+from incidents.tasks import incidents_escalate_overdue as escalate_task
+from notifications.models import Notification
 
 from .conftest import REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, Units, vietnam
 
@@ -237,7 +237,7 @@ def test_the_beat_task_escalates_against_the_current_time(
 def test_both_jobs_are_scheduled_every_five_minutes(settings: Any) -> None:
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert schedule["incidents_escalate_overdue"] == {
-        "task": "notifications.incidents_escalate_overdue",
+        "task": "incidents.escalate_overdue",
         "schedule": 300.0,
     }
     assert schedule["notifications_sweep"] == {"task": "notifications.sweep", "schedule": 300.0}

@@ -1,5 +1,8 @@
 """Who is told what when a report changes: the bodies of the hooks in incidents/notifications.py.
 
+To change who receives a message, change the table's function below; to change its words,
+`incidents/notices/texts.py` and `templates/incidents/messages/<kind>.txt`.
+
 | hook                   | the unit (agency.email) | the reporter (if they consented)   | followers of the report | followers of its area |
 |------------------------|-------------------------|------------------------------------|-------------------------|-----------------------|
 | created                | new report              | receipt with the tracking code     | -                       | new public report     |
@@ -25,20 +28,21 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 
 from incidents.events import REPORTER_LABEL
+from incidents.following import selectors
 from incidents.models import Incident, IncidentAction, IncidentEvent, IncidentStatus
-from notifications import message_texts, selectors, subscription_tokens
+from incidents.notices import texts
+from incidents.notices.texts import IncidentNoticeKind
 from notifications.message_texts import ComposedMessage
 from notifications.models import (
     Notification,
     NotificationChannel,
-    NotificationKind,
     RecipientRole,
     Subscription,
 )
 from notifications.services import notification_enqueue
+from notifications.subscription_links import unsubscribe_headers, unsubscribe_url
 from wards.models import Agency
 
 # Public events the reporter made themselves: no need to tell them what they just did.
@@ -86,15 +90,15 @@ def _body_for(channel: NotificationChannel, message: ComposedMessage) -> str:
 def _to_reporter(
     *,
     incident: Incident,
-    kind: NotificationKind,
+    kind: IncidentNoticeKind,
     context: dict[str, Any],
     occasion: str,
-    event_id: int | None = None,
+    event: IncidentEvent | None = None,
 ) -> list[Notification]:
     contacts = _reporter_contacts(incident)
     if not contacts:
         return []  # and no message composed: rendering it costs more than planning it
-    message = message_texts.compose(kind, context)
+    message = texts.compose_notice(kind, context)
     return [
         notification_enqueue(
             dedupe_key=f"incident:{incident.pk}:{occasion}:reporter:{channel}",
@@ -104,8 +108,8 @@ def _to_reporter(
             address=address,
             subject=message.subject,
             body=_body_for(channel, message),
-            incident_id=incident.pk,
-            event_id=event_id,
+            about=incident,
+            occasioned_by=event,
         )
         for channel, address in contacts
     ]
@@ -115,14 +119,14 @@ def _to_unit(
     *,
     incident: Incident,
     agency: Agency,
-    kind: NotificationKind,
+    kind: IncidentNoticeKind,
     context: dict[str, Any],
     occasion: str,
-    event_id: int | None = None,
+    event: IncidentEvent | None = None,
 ) -> list[Notification]:
     if not agency.email:
         return []
-    message = message_texts.compose(kind, context)
+    message = texts.compose_notice(kind, context)
     return [
         notification_enqueue(
             dedupe_key=f"incident:{incident.pk}:{occasion}:unit:{agency.pk}:email",
@@ -132,32 +136,19 @@ def _to_unit(
             address=agency.email,
             subject=message.subject,
             body=message.body,
-            incident_id=incident.pk,
-            event_id=event_id,
+            about=incident,
+            occasioned_by=event,
         )
     ]
-
-
-def unsubscribe_url(subscription: Subscription) -> str:
-    token = subscription_tokens.unsubscribe_token_for(subscription_id=subscription.pk)
-    return message_texts.site_url(reverse("subscription-unsubscribe", args=[token]))
-
-
-def unsubscribe_headers(url: str) -> dict[str, str]:
-    """RFC 2369 and RFC 8058: mail programs show an "unsubscribe" button that POSTs to `url`."""
-    return {
-        "List-Unsubscribe": f"<{url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
 
 
 def _to_followers(
     *,
     incident: Incident,
-    followers: list[tuple[Subscription, NotificationKind]],
+    followers: list[tuple[Subscription, IncidentNoticeKind]],
     context: dict[str, Any],
     occasion: str,
-    event_id: int | None = None,
+    event: IncidentEvent | None = None,
 ) -> list[Notification]:
     """One message per address: the first subscription listed for an address wins."""
     planned: list[Notification] = []
@@ -167,8 +158,9 @@ def _to_followers(
             continue
         told.add(subscription.email)
         url = unsubscribe_url(subscription)
-        followed_area = subscription.area.name if subscription.area_id else context["area"]
-        message = message_texts.compose(
+        area = selectors.followed_area(subscription)
+        followed_area = area.name if area is not None else context["area"]
+        message = texts.compose_notice(
             kind, {**context, "unsubscribe_url": url, "followed_area": followed_area}
         )
         planned.append(
@@ -181,8 +173,8 @@ def _to_followers(
                 subject=message.subject,
                 body=message.body,
                 headers=unsubscribe_headers(url),
-                incident_id=incident.pk,
-                event_id=event_id,
+                about=incident,
+                occasioned_by=event,
                 subscription_id=subscription.pk,
             )
         )
@@ -205,13 +197,13 @@ def incident_created_notices_enqueue(
     planned = _to_unit(
         incident=incident,
         agency=incident.agency,
-        kind=NotificationKind.INCIDENT_NEW_FOR_UNIT,
-        context=message_texts.unit_context(incident),
+        kind=IncidentNoticeKind.INCIDENT_NEW_FOR_UNIT,
+        context=texts.unit_context(incident),
         occasion="created",
     )
     followers = (
         [
-            (subscription, NotificationKind.FOLLOWED_AREA_NEW_INCIDENT)
+            (subscription, IncidentNoticeKind.FOLLOWED_AREA_NEW_INCIDENT)
             for subscription in selectors.area_followers(incident=incident)
         ]
         if incident.is_publicly_visible
@@ -219,10 +211,10 @@ def incident_created_notices_enqueue(
     )
     if not followers and not _reporter_contacts(incident):
         return planned  # an anonymous report no one follows: no public context to build
-    context = message_texts.incident_context(incident)
+    context = texts.incident_context(incident)
     planned += _to_reporter(
         incident=incident,
-        kind=NotificationKind.INCIDENT_RECEIVED,
+        kind=IncidentNoticeKind.INCIDENT_RECEIVED,
         context=context,
         occasion="created",
     )
@@ -243,10 +235,10 @@ def incident_transferred_notices_enqueue(*, incident_id: int, event_id: int) -> 
     # The unit the report went to at this event, even if it has moved on again since.
     agency = Agency.objects.filter(pk=event.data.get("to_agency_id")).first() or incident.agency
     from_agency = Agency.objects.filter(pk=event.data.get("from_agency_id")).first()
-    from_names = message_texts.agency_names(from_agency) if from_agency else ("", "")
-    agency_name, agency_name_en = message_texts.agency_names(agency)
+    from_names = texts.agency_names(from_agency) if from_agency else ("", "")
+    agency_name, agency_name_en = texts.agency_names(agency)
     context = {
-        **message_texts.unit_context(incident),
+        **texts.unit_context(incident),
         "agency": agency_name,
         "agency_en": agency_name_en,
         "from_agency": from_names[0],
@@ -256,10 +248,10 @@ def incident_transferred_notices_enqueue(*, incident_id: int, event_id: int) -> 
     return _to_unit(
         incident=incident,
         agency=agency,
-        kind=NotificationKind.INCIDENT_TRANSFERRED_TO_UNIT,
+        kind=IncidentNoticeKind.INCIDENT_TRANSFERRED_TO_UNIT,
         context=context,
         occasion=f"event:{event.pk}",
-        event_id=event.pk,
+        event=event,
     )
 
 
@@ -279,26 +271,26 @@ def incident_updated_notices_enqueue(*, incident_id: int, event_id: int) -> list
     # not the system's: other people are told what happened, never what the reporter wrote.
     by_reporter = _made_by_reporter(event) or event.action in REPORTER_OWN_ACTIONS
     context = {
-        **message_texts.incident_context(incident),
-        **message_texts.event_context(event, include_note=not by_reporter),
+        **texts.incident_context(incident),
+        **texts.event_context(event, include_note=not by_reporter),
     }
     planned: list[Notification] = []
     if not by_reporter:
         planned += _to_reporter(
             incident=incident,
-            kind=NotificationKind.INCIDENT_UPDATED,
+            kind=IncidentNoticeKind.INCIDENT_UPDATED,
             context=context,
             occasion=occasion,
-            event_id=event.pk,
+            event=event,
         )
     if incident.is_publicly_visible:
         followers = [
-            (subscription, NotificationKind.FOLLOWED_INCIDENT_UPDATED)
+            (subscription, IncidentNoticeKind.FOLLOWED_INCIDENT_UPDATED)
             for subscription in selectors.incident_followers(incident=incident)
         ]
         if event.to_status == IncidentStatus.RESOLVED and event.action == IncidentAction.RESOLVED:
             followers += [
-                (subscription, NotificationKind.FOLLOWED_AREA_INCIDENT_RESOLVED)
+                (subscription, IncidentNoticeKind.FOLLOWED_AREA_INCIDENT_RESOLVED)
                 for subscription in selectors.area_followers(incident=incident)
             ]
         planned += _to_followers(
@@ -306,7 +298,7 @@ def incident_updated_notices_enqueue(*, incident_id: int, event_id: int) -> list
             followers=followers,
             context=context,
             occasion=occasion,
-            event_id=event.pk,
+            event=event,
         )
     return planned
 
@@ -319,13 +311,13 @@ def incident_moderated_notices_enqueue(*, incident_id: int, event_id: int) -> li
         return []
     incident = event.incident
     context = {
-        **message_texts.incident_context(incident),
-        **message_texts.event_context(event),
+        **texts.incident_context(incident),
+        **texts.event_context(event),
     }
     return _to_reporter(
         incident=incident,
-        kind=NotificationKind.INCIDENT_MODERATED,
+        kind=IncidentNoticeKind.INCIDENT_MODERATED,
         context=context,
         occasion=f"event:{event.pk}",
-        event_id=event.pk,
+        event=event,
     )

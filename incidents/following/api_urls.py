@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notifications import apis
+from incidents.following import apis
 
 urlpatterns = [
     path("subscriptions/", apis.SubscriptionRequestApi.as_view(), name="subscriptions"),

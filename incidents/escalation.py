@@ -1,6 +1,7 @@
 """Overdue reports: marked, written in the report's history, and reported up the hierarchy.
 
-Every five minutes (Celery beat) `incidents_escalate_overdue(now=...)` finds:
+Every five minutes (Celery beat, task "incidents.escalate_overdue" in `incidents/tasks.py`)
+`incidents_escalate_overdue(now=...)` finds:
 
 - reports past `acknowledge_by` that no one acknowledged, still open (stage "acknowledge");
 - reports past `resolve_by` not resolved, closed or rejected (stage "resolve").
@@ -30,16 +31,17 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from incidents import events as incidents_events
-from incidents.models import OPEN_STATUSES, Incident, IncidentEvent
-from notifications import message_texts
-from notifications.models import (
+from incidents.models import (
+    OPEN_STATUSES,
     EscalationStage,
+    Incident,
     IncidentEscalation,
-    Notification,
-    NotificationChannel,
-    NotificationKind,
-    RecipientRole,
+    IncidentEvent,
 )
+from incidents.notices import texts
+from incidents.notices.texts import IncidentNoticeKind
+from notifications.message_texts import moment_text
+from notifications.models import Notification, NotificationChannel, RecipientRole
 from notifications.services import notification_enqueue
 
 logger = logging.getLogger(__name__)
@@ -93,11 +95,10 @@ def _leaders() -> list[Any]:
 def _escalation_event(
     *, incident: Incident, stage: EscalationStage, deadline: datetime, data: dict[str, Any]
 ) -> IncidentEvent:
-    vietnamese, _english = message_texts.STAGE_LABELS[stage]
+    vietnamese, _english = texts.STAGE_LABELS[stage]
     return incidents_events.incident_escalated_event(
         incident=incident,
-        note=f"{vietnamese} (hạn {message_texts.moment_text(deadline)}); "
-        "đã báo cáo đơn vị cấp trên và lãnh đạo.",
+        note=f"{vietnamese} (hạn {moment_text(deadline)}); đã báo cáo đơn vị cấp trên và lãnh đạo.",
         data={
             "escalation": str(stage),
             "deadline": deadline.astimezone(VIETNAM_TIME_ZONE).isoformat(),
@@ -127,12 +128,12 @@ def _escalation_notices_enqueue(
     told_vietnamese.append(agency.name)
     told_english.append(agency.name_en or agency.name)
     context = {
-        **message_texts.incident_context(incident),
-        **message_texts.stage_context(escalation.stage, escalation.deadline),
+        **texts.incident_context(incident),
+        **texts.stage_context(escalation.stage, escalation.deadline),
         "recipients": ", ".join(told_vietnamese),
         "recipients_en": ", ".join(told_english),
     }
-    message = message_texts.compose(NotificationKind.INCIDENT_OVERDUE, context)
+    message = texts.compose_notice(IncidentNoticeKind.INCIDENT_OVERDUE, context)
     planned: list[Notification] = []
     told: set[str] = set()
     for role, identity, address in recipients:
@@ -142,14 +143,14 @@ def _escalation_notices_enqueue(
         planned.append(
             notification_enqueue(
                 dedupe_key=f"escalation:{escalation.pk}:{role}:{identity}:email",
-                kind=NotificationKind.INCIDENT_OVERDUE,
+                kind=IncidentNoticeKind.INCIDENT_OVERDUE,
                 channel=NotificationChannel.EMAIL,
                 recipient_role=role,
                 address=address,
                 subject=message.subject,
                 body=message.body,
-                incident_id=incident.pk,
-                event_id=escalation.event_id,
+                about=incident,
+                occasioned_by=escalation.event,
             )
         )
     return planned
@@ -228,3 +229,7 @@ def incidents_escalate_overdue(*, now: datetime, batch_size: int = BATCH_SIZE) -
     if escalated:
         logger.info("escalated %s overdue reports", len(escalated))
     return EscalationRun(escalated=escalated)
+
+
+def escalations_of_incident(*, incident: Incident) -> list[IncidentEscalation]:
+    return list(IncidentEscalation.objects.filter(incident=incident).order_by("escalated_at"))

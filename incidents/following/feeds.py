@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import NotFound
+from incidents.following import selectors
 from incidents.models import Incident
-from notifications import message_texts, selectors
+from incidents.notices.texts import tracking_page_path
 from wards.models import Area
 
 
@@ -42,7 +43,7 @@ class _IncidentEntries(Feed):
         return f"{_category_name(incident)} — {incident.get_status_display()}"
 
     def item_link(self, incident: Incident) -> str:
-        return message_texts.tracking_page_path(incident.tracking_code)
+        return tracking_page_path(incident.tracking_code)
 
     def item_description(self, incident: Incident) -> str:
         parts = []

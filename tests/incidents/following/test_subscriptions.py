@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from geoapp.exceptions import NotFound
 from incidents import services as incident_services
+from incidents.following import services as following
 from incidents.models import Incident, IncidentEvent
 from notifications import services
 from notifications.models import Notification, Subscription
@@ -64,7 +65,7 @@ def unsubscribe_path(subscription: Subscription) -> str:
 
 
 def confirmed(*, email: str = FOLLOWER, **target: Any) -> Subscription:
-    subscription = services.subscription_request(email=email, **target).subscription
+    subscription = following.subscription_request(email=email, **target).subscription
     return services.subscription_confirm(token=confirm_path(subscription).split("/")[-2])
 
 
@@ -81,11 +82,7 @@ def test_following_a_report_emails_a_confirmation_link(
 
     assert (response.status_code, response.json()) == (202, {"detail": ACCEPTED})
     subscription = Subscription.objects.get()
-    assert (subscription.email, subscription.incident, subscription.area) == (
-        FOLLOWER,
-        report,
-        None,
-    )
+    assert (subscription.email, subscription.subject) == (FOLLOWER, report)
     assert (subscription.confirmed_at, subscription.unsubscribed_at) == (None, None)
     notification = Notification.objects.get()
     requested = int(subscription.confirmation_requested_at.timestamp())
@@ -132,10 +129,10 @@ def test_a_request_for_something_already_followed_sends_nothing(
 def test_a_request_still_pending_after_a_day_sends_a_new_link_and_the_old_one_dies(
     report: Incident,
 ) -> None:
-    first = services.subscription_request(email=FOLLOWER, tracking_code=report.tracking_code)
+    first = following.subscription_request(email=FOLLOWER, tracking_code=report.tracking_code)
     old_link = confirm_path(first.subscription)
 
-    again = services.subscription_request(
+    again = following.subscription_request(
         email=FOLLOWER,
         tracking_code=report.tracking_code,
         now=first.subscription.confirmation_requested_at + timedelta(hours=25),
@@ -154,9 +151,9 @@ def test_an_address_gets_at_most_its_daily_confirmations_whoever_asks(
     second_report = file_report()
 
     results = [
-        services.subscription_request(email=FOLLOWER, tracking_code=report.tracking_code),
-        services.subscription_request(email=FOLLOWER, tracking_code=second_report.tracking_code),
-        services.subscription_request(email=FOLLOWER, area_id=territory.an_phu.pk),
+        following.subscription_request(email=FOLLOWER, tracking_code=report.tracking_code),
+        following.subscription_request(email=FOLLOWER, tracking_code=second_report.tracking_code),
+        following.subscription_request(email=FOLLOWER, area_id=territory.an_phu.pk),
     ]
 
     assert [result.confirmation_sent for result in results] == [True, True, False]
@@ -238,7 +235,7 @@ def test_requests_are_rate_limited_per_client(
 
 
 def test_the_confirmation_link_starts_the_subscription(report: Incident) -> None:
-    subscription = services.subscription_request(
+    subscription = following.subscription_request(
         email=FOLLOWER, tracking_code=report.tracking_code
     ).subscription
 
@@ -260,7 +257,7 @@ def test_the_confirmation_link_starts_the_subscription(report: Incident) -> None
 
 
 def test_a_tampered_confirmation_link_is_refused_and_changes_nothing(report: Incident) -> None:
-    subscription = services.subscription_request(
+    subscription = following.subscription_request(
         email=FOLLOWER, tracking_code=report.tracking_code
     ).subscription
     token = confirm_path(subscription).split("/")[-2]
@@ -279,7 +276,7 @@ def test_a_tampered_confirmation_link_is_refused_and_changes_nothing(report: Inc
 
 
 def test_an_expired_confirmation_link_is_refused(report: Incident) -> None:
-    subscription = services.subscription_request(
+    subscription = following.subscription_request(
         email=FOLLOWER, tracking_code=report.tracking_code
     ).subscription
     token = confirm_path(subscription).split("/")[-2]
@@ -308,7 +305,7 @@ def test_followers_of_a_report_get_its_public_updates_with_a_one_click_unsubscri
         )
 
     event = IncidentEvent.objects.get(incident=report, action="answered")
-    notification = follower_notices().get(event=event)
+    notification = follower_notices().occasioned_by(event).get()
     unsubscribe_url = f"http://127.0.0.1:8000{unsubscribe_path(subscription)}"
     assert (notification.dedupe_key, notification.kind, notification.address) == (
         f"incident:{report.pk}:event:{event.pk}:subscription:{subscription.pk}",
@@ -336,7 +333,7 @@ def test_followers_of_a_report_get_its_public_updates_with_a_one_click_unsubscri
 def test_unconfirmed_and_unsubscribed_followers_hear_nothing(
     report: Incident, officer_a: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    services.subscription_request(
+    following.subscription_request(
         email="chua-xac-nhan@example.vn", tracking_code=report.tracking_code
     )
     gone = confirmed(email="da-huy@example.vn", tracking_code=report.tracking_code)
@@ -346,7 +343,7 @@ def test_unconfirmed_and_unsubscribed_followers_hear_nothing(
         incident_services.incident_acknowledge(actor=officer_a, incident=report)
 
     event = IncidentEvent.objects.get(incident=report, action="acknowledged")
-    assert list(Notification.objects.filter(event=event).values_list("recipient_role", flat=True)) == ["reporter"]  # fmt: skip
+    assert list(Notification.objects.occasioned_by(event).values_list("recipient_role", flat=True)) == ["reporter"]  # fmt: skip
 
 
 def test_followers_of_an_area_hear_of_new_public_reports_located_in_it(
@@ -481,7 +478,7 @@ def test_after_unsubscribing_a_new_request_must_be_confirmed_again(report: Incid
     services.subscription_unsubscribe(token=unsubscribe_path(subscription).split("/")[-2])
 
     assert Client().get(old_confirmation).status_code == 404
-    again = services.subscription_request(
+    again = following.subscription_request(
         email=FOLLOWER,
         tracking_code=report.tracking_code,
         now=subscription.confirmation_requested_at + timedelta(minutes=5),
@@ -494,7 +491,7 @@ def test_after_unsubscribing_a_new_request_must_be_confirmed_again(report: Incid
 
 
 def test_the_confirmation_page_of_an_area_names_the_area(territory: Any) -> None:
-    subscription = services.subscription_request(
+    subscription = following.subscription_request(
         email=FOLLOWER, area_id=territory.cam_thanh.pk
     ).subscription
 

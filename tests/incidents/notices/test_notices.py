@@ -82,7 +82,7 @@ def test_the_units_email_carries_the_report_but_not_the_reporters_contact(
     assert TRACKING_PAGE.format(code=code) in notification.body
     assert "\nEnglish\n" in notification.body
     assert_no_personal_data(notification)
-    assert notification.incident_id == filed.pk
+    assert notification.about == filed
 
 
 def test_the_receipt_is_in_vietnamese_then_english_with_the_tracking_link(
@@ -172,11 +172,11 @@ def test_a_public_step_tells_the_reporter_with_the_units_note(
         )
 
     event = IncidentEvent.objects.get(incident=filed, action="acknowledged")
-    assert planned(event=event) == [
+    assert planned(occasion_id=event.pk) == [
         (f"incident:{filed.pk}:event:{event.pk}:reporter:email", "incident_updated", "email",
          "reporter", REPORTER_EMAIL),
     ]  # fmt: skip
-    notification = Notification.objects.get(event=event)
+    notification = Notification.objects.occasioned_by(event).get()
     code = filed.tracking_code
     assert notification.subject == f"Phản ánh {code}: Đã tiếp nhận / Report {code}: Acknowledged"
     assert "Trạng thái: Đã tiếp nhận" in notification.body
@@ -213,7 +213,7 @@ def test_a_transfer_tells_the_new_unit_and_the_reporter(
         )
 
     event = IncidentEvent.objects.get(incident=filed, action="transferred")
-    assert planned(event=event) == [
+    assert planned(occasion_id=event.pk) == [
         (f"incident:{filed.pk}:event:{event.pk}:unit:{units.an_phu.pk}:email",
          "incident_transferred_to_unit", "email", "unit", "ubnd-anphu@quangngai.gov.vn"),
         (f"incident:{filed.pk}:event:{event.pk}:reporter:email", "incident_updated", "email",
@@ -225,7 +225,7 @@ def test_a_transfer_tells_the_new_unit_and_the_reporter(
         "đến Ủy ban nhân dân Xã An Phú.\nLý do chuyển: Tuyến đường do xã An Phú quản lý."
     )
     assert_no_personal_data(to_unit)
-    to_reporter = Notification.objects.get(event=event, recipient_role="reporter")
+    to_reporter = Notification.objects.occasioned_by(event).get(recipient_role="reporter")
     code = filed.tracking_code
     assert to_reporter.subject == (
         f"Phản ánh {code}: Chuyển đơn vị xử lý / Report {code}: Transfer to another unit"
@@ -241,11 +241,11 @@ def test_hiding_the_text_tells_the_reporter_why_and_no_one_else(
         )
 
     event = IncidentEvent.objects.get(incident=filed, action="text_hidden")
-    assert planned(event=event) == [
+    assert planned(occasion_id=event.pk) == [
         (f"incident:{filed.pk}:event:{event.pk}:reporter:email", "incident_moderated", "email",
          "reporter", REPORTER_EMAIL),
     ]  # fmt: skip
-    body = Notification.objects.get(event=event).body
+    body = Notification.objects.occasioned_by(event).get().body
     assert "Lý do: Nội dung có số điện thoại cá nhân." in body
     assert "(Ẩn nội dung)" in body
     assert "(Hide the content)" in body
@@ -269,7 +269,7 @@ def test_the_reporters_own_reopening_is_not_sent_back_to_them(
         )
 
     reopened = IncidentEvent.objects.get(incident=filed, action="reopened")
-    assert Notification.objects.filter(event=reopened).count() == 0
+    assert Notification.objects.occasioned_by(reopened).count() == 0
     assert Notification.objects.count() == before
 
 
