@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import Conflict, InvalidInput, PermissionDenied
-from geoapp.models import ApiClient
+from geoapp.models import API_CLIENT_NAME_MAX_LENGTH, ApiClient
 from wards.models import Agency
 
 KEY_RANDOM_BYTES = 32
 KEY_PREFIX_LENGTH = 8
-NAME_MAX_LENGTH = ApiClient._meta.get_field("name").max_length
+NAME_MAX_LENGTH = API_CLIENT_NAME_MAX_LENGTH
 # Writing the last-use time on every request would turn each read into a write; a minute's
 # precision is enough to tell a live integration from an abandoned one.
 LAST_USED_PRECISION = timedelta(minutes=1)

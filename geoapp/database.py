@@ -20,6 +20,8 @@ def server_binding_cursor() -> CursorWrapper:
     connection.ensure_connection()
     with connection.wrap_database_errors:
         cursor = psycopg.Cursor(connection.connection)
+    # django-stubs types the argument as Django's own wrapper, but Django passes the driver's
+    # cursor here (as BaseDatabaseWrapper._cursor does with create_cursor()).
     if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
+        return connection.make_debug_cursor(cursor)  # type: ignore[arg-type]
+    return connection.make_cursor(cursor)  # type: ignore[arg-type]

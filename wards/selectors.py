@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from geoapp.database import server_binding_cursor
 from geoapp.exceptions import NotFound
-from wards.models import LEVEL_RANK, Agency, AgencyKind, Area, AreaLevel, RoutingRule
+from wards.models import (
+    LEVEL_RANK,
+    Agency,
+    AgencyKind,
+    Area,
+    AreaLevel,
+    AreaSuccession,
+    RoutingRule,
+)
+
+# Values the hand-written statements below pass to psycopg by name.
+SqlParameters = dict[str, bytes | str | int | float | datetime.date | None]
 
 # Columns a lookup needs; the boundary is large and never needed to answer "which area".
 AREA_SUMMARY_FIELDS = (
@@ -176,15 +188,16 @@ _ROUTE_POINT_SQL = f"""
 """
 
 
-def _point_parameters(point: Point, on: datetime.date) -> dict[str, object]:
+def _point_parameters(point: Point, on: datetime.date) -> SqlParameters:
+    geometry: GEOSGeometry = point
     if point.srid not in (None, 4326):
-        point = point.transform(4326, clone=True)
+        geometry = point.transform(4326, clone=True)
     elif point.srid is None:
-        point = Point(point.x, point.y, srid=4326)  # as the ORM does: the field's SRID
-    return {"point": bytes(point.ewkb), "day": on}
+        geometry = Point(point.x, point.y, srid=4326)  # as the ORM does: the field's SRID
+    return {"point": bytes(geometry.ewkb), "day": on}
 
 
-def _area_summary(row: tuple) -> Area:
+def _area_summary(row: tuple[Any, ...]) -> Area:
     return Area.from_db(connection.alias, _AREA_FIELD_NAMES, row[: len(_AREA_FIELD_NAMES)])
 
 
@@ -223,11 +236,11 @@ def area_neighbours(*, area: Area) -> list[Area]:
     )
 
 
-def area_successions(*, area: Area) -> list:
+def area_successions(*, area: Area) -> list[AreaSuccession]:
     return list(area.successions.select_related("successor").order_by("successor__code"))
 
 
-def area_predecessions(*, area: Area) -> list:
+def area_predecessions(*, area: Area) -> list[AreaSuccession]:
     return list(area.predecessions.select_related("predecessor").order_by("predecessor__code"))
 
 
@@ -245,7 +258,7 @@ def areas_feature_collection(
     UTM 48N (EPSG:3405) so the tolerance is in metres.
     """
     conditions = ["valid_from <= %(on)s", "(valid_to IS NULL OR valid_to >= %(on)s)"]
-    parameters: dict[str, object] = {"on": on, "tolerance": simplify_metres}
+    parameters: SqlParameters = {"on": on, "tolerance": simplify_metres}
     if level:
         conditions.append("level = %(level)s")
         parameters["level"] = level
@@ -280,4 +293,5 @@ def areas_feature_collection(
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)
-        return cursor.fetchone()[0]
+        feature_collection: str = cursor.fetchone()[0]
+    return feature_collection
