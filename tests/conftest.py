@@ -11,6 +11,8 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TypedDict
 
 import pytest
 import redis
@@ -38,6 +40,11 @@ class Territory:
     committee_nghia_dung: Agency
     committee_cam_thanh: Agency
     committee_an_phu: Agency
+
+
+class Validity(TypedDict):
+    valid_from: datetime.date
+    valid_to: datetime.date
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +92,7 @@ def territory(db: None) -> Territory:
         valid_from=datetime.date(2014, 4, 1), valid_to=LAST_DAY_BEFORE_REFORM,
         parent=province_before,
     )  # fmt: skip
-    before = {"valid_from": datetime.date(2014, 4, 1), "valid_to": LAST_DAY_BEFORE_REFORM}
+    before: Validity = {"valid_from": datetime.date(2014, 4, 1), "valid_to": LAST_DAY_BEFORE_REFORM}
     nguyen_nghiem = services.area_create(
         code="21025", name="Phường Nguyễn Nghiêm", area_type=AreaType.WARD,
         level=AreaLevel.COMMUNE, boundary=box(108.7, 15.0, 108.8, 15.2), parent=district, **before,
@@ -127,7 +134,7 @@ def territory(db: None) -> Territory:
 
 
 @pytest.fixture
-def shared_geo_dir():
+def shared_geo_dir() -> Path:
     """The official boundary files, read by path; their absence is a set-up error, not a skip."""
     directory = settings.SHARED_GEO_DIR
     if not (directory / "qn2025_wards_province_96.geojson").exists():
