@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, Protocol, TypedDict
 
 import pytest
 import redis
@@ -40,6 +40,23 @@ class Territory:
     committee_nghia_dung: Agency
     committee_cam_thanh: Agency
     committee_an_phu: Agency
+
+
+class ClientResponse(Protocol):
+    """What the tests read of an answer of Django's test client or DRF's APIClient.
+
+    Both add `json()` to the response at run time, in classes of their own that the stubs keep
+    private; this is the part the helpers of the tests rely on.
+    """
+
+    status_code: int
+
+    @property
+    def content(self) -> bytes: ...
+
+    def __getitem__(self, header: str) -> str: ...
+
+    def json(self) -> Any: ...
 
 
 class Validity(TypedDict):

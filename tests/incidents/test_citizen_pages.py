@@ -22,7 +22,6 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
 from django.contrib.staticfiles import finders
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +31,7 @@ from incidents import services
 from incidents.models import Incident, IncidentEvent, IncidentPhoto, IncidentStatus
 from incidents.page_selectors import cell_size_degrees
 from incidents.reporter_tokens import reporter_token_for
-from tests.conftest import Territory
+from tests.conftest import ClientResponse, Territory
 
 from .conftest import AN_PHU_POINT, Filed, FileReport, jpeg_bytes, png_bytes, upload
 from .test_photos import PHOTO_WITH_GPS
@@ -86,7 +85,7 @@ def report_form(**overrides: Any) -> dict[str, Any]:
     return {name: value for name, value in data.items() if value is not None}
 
 
-def text_of(response: HttpResponse) -> str:
+def text_of(response: ClientResponse) -> str:
     return response.content.decode()
 
 

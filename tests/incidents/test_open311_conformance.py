@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection
-from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -33,7 +32,7 @@ from incidents.models import (
     RejectionReason,
 )
 from incidents.tracking_codes import tracking_code_generate
-from tests.conftest import Territory
+from tests.conftest import ClientResponse, Territory
 
 from .conftest import CAM_THANH_POINT, OUTSIDE_POINT, FileReport, jpeg_bytes, upload
 
@@ -102,13 +101,13 @@ def api_key(db: None) -> str:
     return raw_key
 
 
-def json_of(response: HttpResponse, status: int = 200) -> Any:
+def json_of(response: ClientResponse, status: int = 200) -> Any:
     assert response.status_code == status, response.content.decode()
     assert response["Content-Type"] == JSON_CONTENT_TYPE
     return json.loads(response.content)
 
 
-def xml_of(response: HttpResponse, status: int = 200) -> ElementTree.Element:
+def xml_of(response: ClientResponse, status: int = 200) -> ElementTree.Element:
     assert response.status_code == status, response.content.decode()
     assert response["Content-Type"] == XML_CONTENT_TYPE
     assert response.content.startswith(XML_DECLARATION)

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from incidents import services
 from incidents.models import Incident, IncidentEvent
-from tests.conftest import Territory
+from tests.conftest import ClientResponse, Territory
 
 from .conftest import AN_PHU_POINT, Filed, FileReport, jpeg_bytes, upload, vietnam
 from .test_photos import PHOTO_WITH_GPS
@@ -299,7 +299,7 @@ def mapped(file_report: FileReport, officer_a: User) -> dict[str, Incident]:
     return reports
 
 
-def codes(response: Any) -> list[str]:  # a REST test response, read with .json()
+def codes(response: ClientResponse) -> list[str]:
     return [feature["id"] for feature in response.json()["features"]]
 
 

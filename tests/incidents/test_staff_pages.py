@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
-from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
@@ -26,7 +25,7 @@ from geoapp.selectors import working_calendar
 from incidents import services, staff_page_selectors
 from incidents.models import Incident, IncidentEvent, IncidentPhoto, IncidentStatus
 from incidents.staff_page_selectors import QueueFilters
-from tests.conftest import Territory
+from tests.conftest import ClientResponse, Territory
 from wards.models import Agency, AgencyKind
 
 from .conftest import AN_PHU_POINT, CAM_THANH_POINT, FileReport, jpeg_bytes, snapshot, upload
@@ -48,7 +47,7 @@ def page_of(report: Incident) -> str:
     return f"{QUEUE}{report.tracking_code}/"
 
 
-def text(response: HttpResponse) -> str:
+def text(response: ClientResponse) -> str:
     return response.content.decode()
 
 
