@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -20,12 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import Conflict, InvalidInput, PermissionDenied
-from geoapp.models import ApiClient
-from wards.models import Agency
+from geoapp.models import API_CLIENT_NAME_MAX_LENGTH, ApiClient
+
+if TYPE_CHECKING:  # a client may belong to an agency; geoapp needs its type, not the wards app
+    from wards.models import Agency
 
 KEY_RANDOM_BYTES = 32
 KEY_PREFIX_LENGTH = 8
-NAME_MAX_LENGTH = ApiClient._meta.get_field("name").max_length
+NAME_MAX_LENGTH = API_CLIENT_NAME_MAX_LENGTH
 # Writing the last-use time on every request would turn each read into a write; a minute's
 # precision is enough to tell a live integration from an abandoned one.
 LAST_USED_PRECISION = timedelta(minutes=1)

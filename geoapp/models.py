@@ -5,6 +5,11 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Widths of the columns that services check before saving, to answer in words instead of a
+# database error; named here so the check and the column cannot drift apart.
+CALENDAR_DAY_NOTE_MAX_LENGTH = 255
+API_CLIENT_NAME_MAX_LENGTH = 200
+
 
 class CalendarDayKind(models.TextChoices):
     DAY_OFF = "day_off", _("Ngày nghỉ")
@@ -31,7 +36,7 @@ class CalendarDay(models.Model):
     )
     note = models.CharField(
         _("ghi chú"),
-        max_length=255,
+        max_length=CALENDAR_DAY_NOTE_MAX_LENGTH,
         blank=True,
         help_text=_("Ví dụ: văn bản công bố lịch nghỉ."),
     )
@@ -61,7 +66,7 @@ class ApiClient(models.Model):
     a client's name. See `geoapp/api_keys.py`.
     """
 
-    name = models.CharField(_("tên ứng dụng"), max_length=200, unique=True)
+    name = models.CharField(_("tên ứng dụng"), max_length=API_CLIENT_NAME_MAX_LENGTH, unique=True)
     key_prefix = models.CharField(
         _("đầu khóa"),
         max_length=12,

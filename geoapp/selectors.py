@@ -72,12 +72,13 @@ def working_calendar_cache_clear() -> None:
 
 def _cached_configuration() -> CalendarConfiguration | None:
     try:
-        return cache.get(WORKING_CALENDAR_CACHE_KEY)
+        cached: CalendarConfiguration | None = cache.get(WORKING_CALENDAR_CACHE_KEY)
     except Exception:
         # Deadlines are computed while a report is created, and a report must be saved even when
         # the cache server is down; the database has the answer, only slower.
         logger.warning("working calendar cache unavailable, reading the database", exc_info=True)
         return None
+    return cached
 
 
 def _cache_configuration(configuration: CalendarConfiguration) -> None:

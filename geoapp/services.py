@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import InvalidInput
-from geoapp.models import CalendarDay, CalendarDayKind
+from geoapp.models import CALENDAR_DAY_NOTE_MAX_LENGTH, CalendarDay, CalendarDayKind
 from geoapp.selectors import working_calendar_cache_clear
 
-NOTE_MAX_LENGTH = CalendarDay._meta.get_field("note").max_length
+NOTE_MAX_LENGTH = CALENDAR_DAY_NOTE_MAX_LENGTH
 
 
 @transaction.atomic

@@ -43,16 +43,24 @@ def server_binding_cursor() -> CursorWrapper:
     connection.ensure_connection()
     with connection.wrap_database_errors:
         cursor = psycopg.Cursor(connection.connection)
+    # django-stubs type these with Django's cursor wrapper, but Django passes the driver's cursor.
     if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
+        return connection.make_debug_cursor(cursor)  # type: ignore[arg-type]
+    return connection.make_cursor(cursor)  # type: ignore[arg-type]
+
+
+def column_of(model: type[Model], field_name: str) -> str:
+    """The database column of a model's field (by name or attname)."""
+    column = getattr(model._meta.get_field(field_name), "column", None)
+    if not isinstance(column, str):  # a reverse relation or a many-to-many: no column here
+        raise ValueError(f"{model.__name__}.{field_name} has no column of its own")
+    return column
 
 
 def model_columns(model: type[Model], field_names: Iterable[str], *, table: str) -> str:
     """`table."column", …` for the named fields (names or attnames), in the order given."""
     return ", ".join(
-        f"{table}.{connection.ops.quote_name(model._meta.get_field(name).column)}"
-        for name in field_names
+        f"{table}.{connection.ops.quote_name(column_of(model, name))}" for name in field_names
     )
 
 
@@ -122,6 +130,7 @@ class InsertUnlessExists:
     def __init__(self, model: type[Model], *, conflict_fields: Sequence[str] = ()) -> None:
         quote = connection.ops.quote_name
         meta = model._meta
+        primary_key = next(field.name for field in meta.concrete_fields if field.primary_key)
         # Every column but the id and those PostgreSQL generates.
         self.fields: list[Field[Any, Any]] = [
             field
@@ -129,15 +138,15 @@ class InsertUnlessExists:
             if not field.primary_key and not getattr(field, "generated", False)
         ]
         target = (
-            "(" + ", ".join(quote(meta.get_field(name).column) for name in conflict_fields) + ")"
+            "(" + ", ".join(quote(column_of(model, name)) for name in conflict_fields) + ")"
             if conflict_fields
             else ""
         )
         self.statement = (
             f"INSERT INTO {quote(meta.db_table)} "
-            f"({', '.join(quote(field.column) for field in self.fields)}) "
+            f"({', '.join(quote(column_of(model, field.name)) for field in self.fields)}) "
             "VALUES ({placeholders}) "
-            f"ON CONFLICT {target} DO NOTHING RETURNING {quote(meta.pk.column)}"
+            f"ON CONFLICT {target} DO NOTHING RETURNING {quote(column_of(model, primary_key))}"
         )
 
     def __call__(self, instance: Model) -> bool:

@@ -31,6 +31,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from incidents import events as incidents_events
+from incidents import notice_texts as texts
 from incidents.models import (
     OPEN_STATUSES,
     EscalationStage,
@@ -38,8 +39,7 @@ from incidents.models import (
     IncidentEscalation,
     IncidentEvent,
 )
-from incidents.notices import texts
-from incidents.notices.texts import IncidentNoticeKind
+from incidents.notice_texts import IncidentNoticeKind
 from notifications.message_texts import moment_text
 from notifications.models import Notification, NotificationChannel, RecipientRole
 from notifications.services import notification_enqueue

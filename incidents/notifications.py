@@ -1,7 +1,7 @@
 """Where the services hand work to the background: called inside the service's transaction.
 
-Each function receives ids and plans the messages (`incidents/notices/planning.py`: who is told
-what; `incidents/notices/texts.py`: in which words) in the outbox of the `notifications` app,
+Each function receives ids and plans the messages (`incidents/notices.py`: who is told
+what; `incidents/notice_texts.py`: in which words) in the outbox of the `notifications` app,
 which delivers them and knows nothing of reports: one row per message, written in the same
 transaction as the change it announces (a transactional outbox: the report and its messages
 commit together, so a process killed right after the commit loses nothing), and sent by a Celery
@@ -29,8 +29,8 @@ from typing import Any
 
 from django.db import transaction
 
+from incidents import notices
 from incidents.models import Incident
-from incidents.notices import planning
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def notify_incident_created(incident_id: int, *, incident: Incident | None = Non
     """`incident`: the report as the service just wrote it, with its category, unit and area,
     so that planning reads nothing back; without it, the report is read by its id."""
     _planned_safely(
-        planning.incident_created_notices_enqueue,
+        notices.incident_created_notices_enqueue,
         incident_id=incident_id,
         incident=incident,
     )
@@ -76,7 +76,7 @@ def notify_incident_created(incident_id: int, *, incident: Incident | None = Non
 
 def notify_incident_transferred(incident_id: int, event_id: int) -> None:
     _planned_safely(
-        planning.incident_transferred_notices_enqueue,
+        notices.incident_transferred_notices_enqueue,
         incident_id=incident_id,
         event_id=event_id,
     )
@@ -84,7 +84,7 @@ def notify_incident_transferred(incident_id: int, event_id: int) -> None:
 
 def notify_incident_updated(incident_id: int, event_id: int) -> None:
     _planned_safely(
-        planning.incident_updated_notices_enqueue,
+        notices.incident_updated_notices_enqueue,
         incident_id=incident_id,
         event_id=event_id,
     )
@@ -92,7 +92,7 @@ def notify_incident_updated(incident_id: int, event_id: int) -> None:
 
 def notify_incident_moderated(incident_id: int, event_id: int) -> None:
     _planned_safely(
-        planning.incident_moderated_notices_enqueue,
+        notices.incident_moderated_notices_enqueue,
         incident_id=incident_id,
         event_id=event_id,
     )

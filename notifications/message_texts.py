@@ -4,7 +4,7 @@ A message is composed when it is planned and stored in the outbox: what was sent
 says. Its body is a plain-text template extending `notifications/messages/base.txt` (both
 languages in one file, so an editor sees the pair), its subject a (Vietnamese, English) pair
 formatted with the same context. The app that plans a message owns its template and subject:
-citizen feedback's are in `templates/incidents/messages/` and `incidents/notices/texts.py`; this
+citizen feedback's are in `templates/incidents/messages/` and `incidents/notice_texts.py`; this
 app's own (the subscription confirmation) are here.
 """
 

@@ -38,7 +38,7 @@ class RecipientRole(models.TextChoices):
 
 class NotificationKind(models.TextChoices):
     """The kinds of message this app writes itself; every other kind is defined by the app
-    that plans the message (citizen feedback: `incidents/notices/texts.py`)."""
+    that plans the message (citizen feedback: `incidents/notice_texts.py`)."""
 
     SUBSCRIPTION_CONFIRMATION = "subscription_confirmation", _("Xác nhận theo dõi")
 

@@ -1,7 +1,7 @@
 """Every write of the notifications app: the outbox (enqueue, send, sweep) and subscriptions.
 
 Nothing here knows what the messages are about: the app that plans a message (citizen feedback:
-`incidents/notices/`) composes it and names its subject; subscriptions follow a subject of any
+`incidents/notices.py`) composes it and names its subject; subscriptions follow a subject of any
 model, and the app that offers the following resolves what is followed.
 
 The outbox protocol ("nothing lost"):

@@ -42,7 +42,7 @@ def running_worker(*, database_name: str | None = None, queue: str | None = None
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"the worker exited: {process.stdout.read().decode()}")
+                raise RuntimeError(f"the worker exited: {process.communicate()[0].decode()}")
             if celery_app.control.ping(destination=[node_name], timeout=0.5):
                 break
         else:

@@ -11,6 +11,8 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TypedDict
 
 import pytest
 import redis
@@ -38,6 +40,28 @@ class Territory:
     committee_nghia_dung: Agency
     committee_cam_thanh: Agency
     committee_an_phu: Agency
+
+
+class ClientResponse(Protocol):
+    """What the tests read of an answer of Django's test client or DRF's APIClient.
+
+    Both add `json()` to the response at run time, in classes of their own that the stubs keep
+    private; this is the part the helpers of the tests rely on.
+    """
+
+    status_code: int
+
+    @property
+    def content(self) -> bytes: ...
+
+    def __getitem__(self, header: str) -> str: ...
+
+    def json(self) -> Any: ...
+
+
+class Validity(TypedDict):
+    valid_from: datetime.date
+    valid_to: datetime.date
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +109,7 @@ def territory(db: None) -> Territory:
         valid_from=datetime.date(2014, 4, 1), valid_to=LAST_DAY_BEFORE_REFORM,
         parent=province_before,
     )  # fmt: skip
-    before = {"valid_from": datetime.date(2014, 4, 1), "valid_to": LAST_DAY_BEFORE_REFORM}
+    before: Validity = {"valid_from": datetime.date(2014, 4, 1), "valid_to": LAST_DAY_BEFORE_REFORM}
     nguyen_nghiem = services.area_create(
         code="21025", name="Phường Nguyễn Nghiêm", area_type=AreaType.WARD,
         level=AreaLevel.COMMUNE, boundary=box(108.7, 15.0, 108.8, 15.2), parent=district, **before,
@@ -127,7 +151,7 @@ def territory(db: None) -> Territory:
 
 
 @pytest.fixture
-def shared_geo_dir():
+def shared_geo_dir() -> Path:
     """The official boundary files, read by path; their absence is a set-up error, not a skip."""
     directory = settings.SHARED_GEO_DIR
     if not (directory / "qn2025_wards_province_96.geojson").exists():

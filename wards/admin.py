@@ -246,7 +246,7 @@ class AgencyMembershipAdmin(admin.ModelAdmin):
 def _store_upload(uploaded: UploadedFile) -> str:
     """Keep the file between preview and confirmation, in the project's storage so that the
     confirmation may reach another web server than the preview did."""
-    name = get_valid_filename(Path(uploaded.name).name)
+    name = get_valid_filename(Path(uploaded.name or "boundaries").name)
     return default_storage.save(f"{BOUNDARY_UPLOAD_DIRECTORY}/{uuid.uuid4().hex}/{name}", uploaded)
 
 

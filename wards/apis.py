@@ -1,9 +1,11 @@
 """REST interface of administrative areas: parse, call one selector, render."""
 
+from typing import Any, TypeVar
+
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +17,8 @@ from geoapp.coordinates import parse_date, parse_point
 from geoapp.exceptions import InvalidInput
 from wards import selectors
 from wards.models import Area, AreaLevel, AreaType
+
+Number = TypeVar("Number", int, float)
 
 
 # Declared field by field rather than as a ModelSerializer: a ModelSerializer rebuilds its fields
@@ -103,7 +107,7 @@ class AreaListApi(APIView):
         return HttpResponse(document, content_type="application/geo+json")
 
 
-def _optional_number(text: str | None, *, name: str, kind: type) -> int | float | None:
+def _optional_number(text: str | None, *, name: str, kind: type[Number]) -> Number | None:
     if text in (None, ""):
         return None
     try:
@@ -125,9 +129,10 @@ class AreaDetailSerializer(GeoFeatureModelSerializer):
 
     type = serializers.CharField(source="area_type")
     parent = AreaSummarySerializer(allow_null=True)
-    # Filled by the view from selectors, so the serializer runs no queries of its own.
-    children = AreaSummarySerializer(many=True, source="children_list")
-    neighbours = AreaSummarySerializer(many=True, source="neighbours_list")
+    # Read by the view from selectors and passed in the context ("children", "neighbours"), so
+    # the serializer runs no queries of its own.
+    children = serializers.SerializerMethodField()
+    neighbours = serializers.SerializerMethodField()
 
     class Meta:
         model = Area
@@ -137,6 +142,14 @@ class AreaDetailSerializer(GeoFeatureModelSerializer):
             "is_approximate", "source", "parent", "children", "neighbours",
         ]  # fmt: skip
 
+    @extend_schema_field(AreaSummarySerializer(many=True))
+    def get_children(self, area: Area) -> Any:
+        return AreaSummarySerializer(self.context["children"], many=True).data
+
+    @extend_schema_field(AreaSummarySerializer(many=True))
+    def get_neighbours(self, area: Area) -> Any:
+        return AreaSummarySerializer(self.context["neighbours"], many=True).data
+
 
 class AreaDetailApi(APIView):
     authentication_classes: list = []
@@ -144,9 +157,11 @@ class AreaDetailApi(APIView):
     @extend_schema(operation_id="areas_retrieve", responses={200: AreaDetailSerializer})
     def get(self, request: Request, area_id: int) -> Response:
         area = selectors.area_get(area_id=area_id)
-        area.children_list = selectors.area_children(area=area)
-        area.neighbours_list = selectors.area_neighbours(area=area)
-        return Response(AreaDetailSerializer(area).data)
+        context = {
+            "children": selectors.area_children(area=area),
+            "neighbours": selectors.area_neighbours(area=area),
+        }
+        return Response(AreaDetailSerializer(area, context=context).data)
 
 
 class AreaSuccessorsApi(APIView):

@@ -697,7 +697,7 @@ def _polygonal_part(geometry: BaseGeometry) -> BaseGeometry:
 def _as_multipolygon(geometry: BaseGeometry) -> shapely.MultiPolygon:
     if geometry.geom_type == "Polygon":
         return shapely.MultiPolygon([geometry])
-    return geometry  # type: ignore[return-value]
+    return geometry
 
 
 def _parent_of(

@@ -548,7 +548,11 @@ def demo_territory_plan(*, facts: list[UnitFact]) -> list[PlannedArea]:
             ]
             cells[fact.key] = shapely.union_all(members, grid_size=GRID_DEGREES)
 
-    level_order = {AreaLevel.PROVINCE: 0, AreaLevel.DISTRICT: 1, AreaLevel.COMMUNE: 2}
+    level_order: dict[str, int] = {
+        AreaLevel.PROVINCE: 0,
+        AreaLevel.DISTRICT: 1,
+        AreaLevel.COMMUNE: 2,
+    }
     planned = []
     for fact in sorted(facts, key=lambda fact: (level_order[fact.level], fact.valid_from)):
         generator, moved = generators.get(fact.key, (None, False))
@@ -651,7 +655,10 @@ def _successions_load(*, facts: list[UnitFact], areas: dict[AreaKey, Area]) -> i
         if (predecessor.pk, successor.pk) in existing:
             continue
         services.area_succession_create(
-            predecessor=predecessor, successor=successor, effective_on=fact.succession_day
+            predecessor=predecessor,
+            successor=successor,
+            # A successor was found, so the succession day exists (see _successor_fact).
+            effective_on=fact.succession_day,  # type: ignore[arg-type]
         )
         created += 1
     return created
@@ -716,7 +723,7 @@ def _agencies_load(
     if not missing_committees:
         return agencies, created
     # One query for the higher committees (province, former city) the new ones report to.
-    committee_of_area = {
+    committee_of_area: dict[int | None, Agency] = {
         area_id: agencies[agency_code]
         for area_id, agency_code in Agency.jurisdiction.through.objects.filter(
             agency__code__in=[fact.code for fact in agency_facts],

@@ -18,7 +18,12 @@ def to_multipolygon(geometry: BaseGeometry) -> MultiPolygon:
     """A GEOS MultiPolygon in SRID 4326 from a shapely Polygon or MultiPolygon."""
     if geometry.geom_type == "Polygon":
         geometry = shapely.MultiPolygon([geometry])
-    return GEOSGeometry(memoryview(shapely.to_wkb(geometry)), srid=4326)
+    multipolygon = GEOSGeometry(memoryview(shapely.to_wkb(geometry)), srid=4326)
+    # GEOSGeometry() answers an instance of the matching subclass; anything but a MultiPolygon
+    # here means the caller passed a geometry that is not an area.
+    if not isinstance(multipolygon, MultiPolygon):
+        raise TypeError(f"expected a Polygon or MultiPolygon, got {geometry.geom_type}")
+    return multipolygon
 
 
 def label_point_of(geometry: BaseGeometry) -> Point:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,18 @@ from geoapp.sql import (
     server_binding_cursor,
     valid_on,
 )
-from wards.models import LEVEL_RANK, Agency, AgencyKind, Area, AreaLevel, RoutingRule
+from wards.models import (
+    LEVEL_RANK,
+    Agency,
+    AgencyKind,
+    Area,
+    AreaLevel,
+    AreaSuccession,
+    RoutingRule,
+)
+
+# Values the hand-written statements below pass to psycopg by name.
+SqlParameters = dict[str, bytes | str | int | float | datetime.date | list[int] | None]
 
 # Columns a lookup needs; the boundary is large and never needed to answer "which area".
 AREA_SUMMARY_FIELDS = (
@@ -178,15 +190,16 @@ _ROUTE_POINT_SQL = f"""
 """
 
 
-def _point_parameters(point: Point, on: datetime.date) -> dict[str, object]:
+def _point_parameters(point: Point, on: datetime.date) -> SqlParameters:
+    geometry: GEOSGeometry = point
     if point.srid not in (None, 4326):
-        point = point.transform(4326, clone=True)
+        geometry = point.transform(4326, clone=True)
     elif point.srid is None:
-        point = Point(point.x, point.y, srid=4326)  # as the ORM does: the field's SRID
-    return {"point": bytes(point.ewkb), "day": on}
+        geometry = Point(point.x, point.y, srid=4326)  # as the ORM does: the field's SRID
+    return {"point": bytes(geometry.ewkb), "day": on}
 
 
-def _area_summary(row: tuple) -> Area:
+def _area_summary(row: tuple[Any, ...]) -> Area:
     return Area.from_db(connection.alias, _AREA_FIELD_NAMES, row[: len(_AREA_FIELD_NAMES)])
 
 
@@ -225,11 +238,11 @@ def area_neighbours(*, area: Area) -> list[Area]:
     )
 
 
-def area_successions(*, area: Area) -> list:
+def area_successions(*, area: Area) -> list[AreaSuccession]:
     return list(area.successions.select_related("successor").order_by("successor__code"))
 
 
-def area_predecessions(*, area: Area) -> list:
+def area_predecessions(*, area: Area) -> list[AreaSuccession]:
     return list(area.predecessions.select_related("predecessor").order_by("predecessor__code"))
 
 
@@ -250,7 +263,7 @@ def areas_feature_collection(
     UTM 48N (EPSG:3405) so the tolerance is in metres.
     """
     conditions = [valid_on("on")]
-    parameters: dict[str, object] = {"on": on, "tolerance": simplify_metres}
+    parameters: SqlParameters = {"on": on, "tolerance": simplify_metres}
     if level:
         conditions.append("level = %(level)s")
         parameters["level"] = level
@@ -288,4 +301,5 @@ def areas_feature_collection(
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)
-        return cursor.fetchone()[0]
+        document: str = cursor.fetchone()[0]
+    return document

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -223,6 +224,8 @@ def _read_edges(path: Path) -> tuple[str, int, list[SuccessionEdge]]:
             % {"file": path.name, "reason": error}
         ) from None
 
+    # A unit row without a successor yields no edge, hence the optional result.
+    parse: Callable[[int, dict[str, str]], SuccessionEdge | None]
     if all(column in header for column in SUCCESSION_COLUMNS):
         layout, parse = "successions", _edge_of_succession_row
     elif all(column in header for column in UNITS_COLUMNS):

@@ -23,7 +23,7 @@ from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import NotFound
 from incidents.following import selectors
 from incidents.models import Incident
-from incidents.notices.texts import tracking_page_path
+from incidents.notice_texts import tracking_page_path
 from wards.models import Area
 
 

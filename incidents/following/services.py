@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from geoapp.exceptions import InvalidInput
 from incidents.following import selectors
 from incidents.models import Incident
-from incidents.notices.texts import subscription_target_context
+from incidents.notice_texts import subscription_target_context
 from notifications import services as notification_services
 from notifications.services import SubscriptionRequestResult
 from wards.models import Area

@@ -33,11 +33,22 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Route, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Error,
+    FloatRect,
+    Locator,
+    Page,
+    Route,
+    sync_playwright,
+)
+from pytest_django.live_server_helper import LiveServer
 
 # Playwright's sync API keeps an asyncio event loop running in this thread for the whole session,
 # and Django refuses database access from a thread with a running loop (SynchronousOnlyOperation),
@@ -99,8 +110,9 @@ class GuardedPages:
         self.live_netloc = urlsplit(live_server_url).netloc
         self.problems_of_page: dict[Page, PageProblems] = {}
 
-    def __call__(self, **context_options: object) -> Page:
-        options: dict[str, object] = {
+    # Playwright's own context options (viewport, locale, colour scheme...), passed through.
+    def __call__(self, **context_options: Any) -> Page:
+        options: dict[str, Any] = {
             "viewport": DEFAULT_VIEWPORT,
             "locale": "vi-VN",
             "timezone_id": "Asia/Ho_Chi_Minh",
@@ -157,7 +169,7 @@ class GuardedPages:
 
 
 @pytest.fixture
-def open_browser_page(chromium_browser: Browser, live_server) -> Iterator[GuardedPages]:
+def open_browser_page(chromium_browser: Browser, live_server: LiveServer) -> Iterator[GuardedPages]:
     pages = GuardedPages(chromium_browser, live_server.url)
     yield pages
     if report := pages.close_all():
@@ -179,3 +191,10 @@ def save_screenshot(request: pytest.FixtureRequest) -> Callable[..., Path]:
         return path
 
     return save
+
+
+def bounding_box_of(locator: Locator) -> FloatRect:
+    """Where the element is drawn; an element that is not drawn fails the test here, by name."""
+    box = locator.bounding_box()
+    assert box is not None, f"{locator} is not displayed"
+    return box

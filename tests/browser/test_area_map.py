@@ -17,6 +17,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 from shapely.geometry import box
 
+from tests.browser.conftest import bounding_box_of
 from wards import services
 from wards.models import AreaLevel, AreaType
 
@@ -50,7 +51,7 @@ def open_map(page: Page, day: str) -> None:
 
 def territory_box(page: Page) -> tuple[float, float, float, float]:
     """Screen left, top, right, bottom of the territory: the outer edges of the drawn communes."""
-    boxes = [path.bounding_box() for path in page.locator(AREA_PATHS).all()]
+    boxes = [bounding_box_of(path) for path in page.locator(AREA_PATHS).all()]
     return (
         min(box["x"] for box in boxes),
         min(box["y"] for box in boxes),
@@ -174,7 +175,7 @@ def test_a_click_beside_the_communes_says_the_point_is_outside_the_served_territ
     open_browser_page.allow_error_response(browser_page, r"/api/v1/routing/\?")
     open_map(browser_page, "2026-01-01")
     left, top, right, bottom = territory_box(browser_page)
-    map_box = browser_page.locator("#area-map").bounding_box()
+    map_box = bounding_box_of(browser_page.locator("#area-map"))
     map_right = map_box["x"] + map_box["width"]
     assert map_right - right > 40, "the map leaves no room beside the territory to click"
 
@@ -244,7 +245,9 @@ def test_on_a_360_pixel_phone_the_panel_stacks_below_the_map_and_lookups_work(
 
 def centre_of_map(page: Page) -> tuple[float, float]:
     text = page.locator("#map-centre").inner_text()
-    latitude, longitude = re.search(r"(\d+\.\d+), [^\d]*(\d+\.\d+)", text).groups()
+    match = re.search(r"(\d+\.\d+), [^\d]*(\d+\.\d+)", text)
+    assert match is not None, f"no coordinates in {text!r}"
+    latitude, longitude = match.groups()
     return float(latitude), float(longitude)
 
 

@@ -25,11 +25,14 @@ from django.contrib.gis.geos import Point
 from PIL import ExifTags, Image
 from PIL.TiffImagePlugin import IFDRational
 from playwright.sync_api import Page, expect
+from pytest_django import Settings
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from incidents import services
 from incidents.category_catalogue import CATEGORIES
 from incidents.models import Incident, IncidentChannel
+from tests.browser.conftest import GuardedPages, bounding_box_of
+from tests.conftest import Territory
 from wards.models import AgencyMembership, AgencyRole
 
 pytestmark = pytest.mark.browser
@@ -44,7 +47,7 @@ expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(autouse=True)
-def offline_private_settings(settings: Any, tmp_path: Path) -> Iterator[None]:
+def offline_private_settings(settings: Settings, tmp_path: Path) -> Iterator[None]:
     """No background tiles (nothing may leave the app), photos in a temporary folder, and rate
     limits counted under this run's own cache prefix, far above what a test does."""
     settings.MAP_TILE_URL = ""
@@ -60,12 +63,12 @@ def offline_private_settings(settings: Any, tmp_path: Path) -> Iterator[None]:
 
 
 @pytest.fixture
-def categories(territory: Any) -> None:
+def categories(territory: Territory) -> None:
     services.categories_load_catalogue(catalogue=CATEGORIES)
 
 
 @pytest.fixture
-def officer(territory: Any) -> User:
+def officer(territory: Territory) -> User:
     user = User.objects.create_user(username="can-bo-cam-thanh", password="mật-khẩu-thử")
     AgencyMembership.objects.create(
         user=user, agency=territory.committee_cam_thanh, role=AgencyRole.OFFICER
@@ -122,7 +125,7 @@ def wait_for_markers(page: Page) -> None:
 
 
 def territory_box(page: Page) -> tuple[float, float, float, float]:
-    boxes = [path.bounding_box() for path in page.locator(OUTLINES).all()]
+    boxes = [bounding_box_of(path) for path in page.locator(OUTLINES).all()]
     return (
         min(box["x"] for box in boxes),
         min(box["y"] for box in boxes),
@@ -145,7 +148,7 @@ def open_report_page(page: Page) -> None:
     wait_for_the_map_to_settle(page)
 
 
-def file_through_services(territory: Any, **overrides: Any) -> Any:
+def file_through_services(territory: Territory, **overrides: Any) -> Any:
     arguments: dict[str, Any] = {
         "category_code": "giao-thong",
         "description": "Ổ gà sâu giữa đường Hùng Vương",
@@ -160,7 +163,11 @@ def file_through_services(territory: Any, **overrides: Any) -> Any:
 
 
 def test_a_citizen_files_a_report_by_clicking_the_map_and_moves_the_pin_to_the_photo(
-    browser_page: Page, territory: Any, categories: None, tmp_path: Path, save_screenshot: Any
+    browser_page: Page,
+    territory: Territory,
+    categories: None,
+    tmp_path: Path,
+    save_screenshot: Callable[..., Path],
 ) -> None:
     page = browser_page
     open_report_page(page)
@@ -258,7 +265,7 @@ def test_a_citizen_files_a_report_by_clicking_the_map_and_moves_the_pin_to_the_p
 
 
 def test_a_click_outside_the_territory_says_so_and_the_report_is_not_filed(
-    open_browser_page: Any, browser_page: Page, territory: Any, categories: None
+    open_browser_page: GuardedPages, browser_page: Page, territory: Territory, categories: None
 ) -> None:
     page = browser_page
     open_browser_page.allow_error_response(page, r"/api/v1/routing/\?")
@@ -266,7 +273,7 @@ def test_a_click_outside_the_territory_says_so_and_the_report_is_not_filed(
     open_browser_page.allow_error_response(page, r"/gui-phan-anh/$")
     open_report_page(page)
     left, top, right, bottom = territory_box(page)
-    map_box = page.locator("#report-map").bounding_box()
+    map_box = bounding_box_of(page.locator("#report-map"))
     map_right = map_box["x"] + map_box["width"]
     assert map_right - right > 40, "no room beside the territory to click"
 
@@ -286,7 +293,7 @@ def test_a_click_outside_the_territory_says_so_and_the_report_is_not_filed(
 
 
 def test_with_the_keyboard_alone_one_drops_the_pin_at_the_centre_and_files_the_report(
-    browser_page: Page, territory: Any, categories: None
+    browser_page: Page, territory: Territory, categories: None
 ) -> None:
     page = browser_page
     open_report_page(page)
@@ -318,7 +325,7 @@ def test_with_the_keyboard_alone_one_drops_the_pin_at_the_centre_and_files_the_r
 
 
 def test_a_similar_report_nearby_is_offered_and_supporting_it_files_nothing_new(
-    browser_page: Page, territory: Any, categories: None
+    browser_page: Page, territory: Territory, categories: None
 ) -> None:
     existing = file_through_services(territory).incident
     page = browser_page
@@ -342,7 +349,11 @@ def test_a_similar_report_nearby_is_offered_and_supporting_it_files_nothing_new(
 
 
 def test_the_public_map_groups_reports_shows_pins_up_close_and_filters_them(
-    browser_page: Page, territory: Any, categories: None, officer: User, save_screenshot: Any
+    browser_page: Page,
+    territory: Territory,
+    categories: None,
+    officer: User,
+    save_screenshot: Callable[..., Path],
 ) -> None:
     spots = [
         (108.7505, 15.0505), (108.7510, 15.0502), (108.7508, 15.0510), (108.7512, 15.0507),
@@ -422,7 +433,7 @@ def test_the_public_map_groups_reports_shows_pins_up_close_and_filters_them(
 
 
 def test_the_reporter_sees_the_answer_on_the_tracking_page_and_rates_it(
-    browser_page: Page, territory: Any, categories: None, officer: User
+    browser_page: Page, territory: Territory, categories: None, officer: User
 ) -> None:
     creation = file_through_services(territory)
     incident = creation.incident
@@ -454,7 +465,7 @@ def test_the_reporter_sees_the_answer_on_the_tracking_page_and_rates_it(
 
 
 def test_the_lookup_form_finds_a_report_by_a_loosely_typed_code(
-    browser_page: Page, territory: Any, categories: None
+    browser_page: Page, territory: Territory, categories: None
 ) -> None:
     code = file_through_services(territory).incident.tracking_code
     page = browser_page
@@ -467,7 +478,10 @@ def test_the_lookup_form_finds_a_report_by_a_loosely_typed_code(
 
 
 def test_on_a_360_pixel_phone_a_citizen_files_a_report_and_every_page_fits_the_screen(
-    open_browser_page: Any, territory: Any, categories: None, save_screenshot: Any
+    open_browser_page: GuardedPages,
+    territory: Territory,
+    categories: None,
+    save_screenshot: Callable[..., Path],
 ) -> None:
     phone = open_browser_page(viewport={"width": 360, "height": 740}, has_touch=True)
     file_through_services(territory, point=Point(108.75, 15.15, srid=4326))
@@ -506,7 +520,7 @@ def test_on_a_360_pixel_phone_a_citizen_files_a_report_and_every_page_fits_the_s
 
 
 def test_use_my_location_asks_the_browser_and_drops_the_pin_where_the_citizen_stands(
-    open_browser_page: Any, territory: Any, categories: None
+    open_browser_page: GuardedPages, territory: Territory, categories: None
 ) -> None:
     page = open_browser_page(
         geolocation={"latitude": 15.16, "longitude": 108.74}, permissions=["geolocation"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,14 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
+from pytest_django import Settings
 
 from incidents import services
 from incidents.category_catalogue import CATEGORIES
 from incidents.models import Incident, IncidentChannel, IncidentStatus, PhotoKind
-from wards.models import AgencyMembership, AgencyRole
+from tests.browser.conftest import GuardedPages, bounding_box_of
+from tests.conftest import Territory
+from wards.models import Agency, AgencyMembership, AgencyRole
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +43,7 @@ expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(autouse=True)
-def offline_map_and_private_media(settings: Any, tmp_path: Path) -> None:
+def offline_map_and_private_media(settings: Settings, tmp_path: Path) -> None:
     """No background tiles (nothing may leave the app); photos in a folder of the test's own."""
     settings.MAP_TILE_URL = ""
     settings.MAP_TILE_ATTRIBUTION = ""
@@ -47,11 +51,11 @@ def offline_map_and_private_media(settings: Any, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def categories(territory: Any) -> None:
+def categories(territory: Territory) -> None:
     services.categories_load_catalogue(catalogue=CATEGORIES)
 
 
-def officer(username: str, agency: Any, full_name: tuple[str, str] = ("", "")) -> User:
+def officer(username: str, agency: Agency, full_name: tuple[str, str] = ("", "")) -> User:
     user = User.objects.create_user(
         username=username, password=PASSWORD, first_name=full_name[0], last_name=full_name[1]
     )
@@ -60,12 +64,12 @@ def officer(username: str, agency: Any, full_name: tuple[str, str] = ("", "")) -
 
 
 @pytest.fixture
-def officer_a(territory: Any) -> User:
+def officer_a(territory: Territory) -> User:
     return officer("can-bo-cam-thanh", territory.committee_cam_thanh, ("Nguyễn Thị", "Lan"))
 
 
 @pytest.fixture
-def officer_b(territory: Any) -> User:
+def officer_b(territory: Territory) -> User:
     return officer("can-bo-an-phu", territory.committee_an_phu)
 
 
@@ -125,7 +129,11 @@ def wait_for_the_map_to_settle(page: Page) -> None:
 
 
 def test_an_officer_signs_in_finds_the_newest_report_on_top_and_acknowledges_answers_and_resolves_it(
-    browser_page: Page, categories: None, officer_a: User, tmp_path: Path, save_screenshot: Any
+    browser_page: Page,
+    categories: None,
+    officer_a: User,
+    tmp_path: Path,
+    save_screenshot: Callable[..., Path],
 ) -> None:
     yesterday = timezone.now() - timedelta(days=1)
     for description in ("Đèn đường hỏng trước chợ", "Cống thoát nước bị tắc"):
@@ -208,7 +216,7 @@ def test_an_officer_signs_in_finds_the_newest_report_on_top_and_acknowledges_ans
 
 
 def test_an_officer_of_another_unit_cannot_open_the_report(
-    open_browser_page: Any, browser_page: Page, categories: None, officer_b: User
+    open_browser_page: GuardedPages, browser_page: Page, categories: None, officer_b: User
 ) -> None:
     report = file_report()
     address = f"/can-bo/phan-anh/{report.tracking_code}/"
@@ -252,7 +260,7 @@ def test_the_login_page_switches_to_english_and_signs_in_in_english(
 
 
 @pytest.fixture
-def busy_queue(categories: None, officer_a: User, territory: Any) -> dict[str, Incident]:
+def busy_queue(categories: None, officer_a: User, territory: Territory) -> dict[str, Incident]:
     """A unit's queue as on a working day: overdue, due soon, on time, finished, and another
     unit's report that must never show."""
     now = timezone.now()
@@ -293,7 +301,7 @@ def busy_queue(categories: None, officer_a: User, territory: Any) -> dict[str, I
 
 
 def test_the_queue_marks_urgency_counts_statuses_and_acknowledges_the_ticked_reports(
-    browser_page: Page, busy_queue: dict[str, Incident], save_screenshot: Any
+    browser_page: Page, busy_queue: dict[str, Incident], save_screenshot: Callable[..., Path]
 ) -> None:
     page = browser_page
     sign_in(page, "can-bo-cam-thanh", then="/can-bo/phan-anh/")
@@ -351,7 +359,7 @@ def test_the_queue_marks_urgency_counts_statuses_and_acknowledges_the_ticked_rep
 
 
 def test_the_queue_filters_from_the_keyboard_and_fits_a_360_pixel_phone(
-    open_browser_page: Any, busy_queue: dict[str, Incident]
+    open_browser_page: GuardedPages, busy_queue: dict[str, Incident]
 ) -> None:
     phone = open_browser_page(viewport={"width": 360, "height": 740}, has_touch=True)
     sign_in(phone, "can-bo-cam-thanh", then="/can-bo/phan-anh/")
@@ -380,11 +388,11 @@ def test_the_queue_filters_from_the_keyboard_and_fits_a_360_pixel_phone(
     timeline = phone.locator(".report-card-timeline").bounding_box()
     assert actions is not None and timeline is not None
     assert actions["width"] == timeline["width"] == 336
-    assert actions["y"] < phone.locator(".report-card-map").bounding_box()["y"] < timeline["y"]
+    assert actions["y"] < bounding_box_of(phone.locator(".report-card-map"))["y"] < timeline["y"]
 
 
 def test_the_unit_map_draws_its_area_and_its_open_reports_coloured_by_urgency(
-    browser_page: Page, busy_queue: dict[str, Incident], save_screenshot: Any
+    browser_page: Page, busy_queue: dict[str, Incident], save_screenshot: Callable[..., Path]
 ) -> None:
     page = browser_page
     sign_in(page, "can-bo-cam-thanh", then="/can-bo/ban-do/")

@@ -323,7 +323,7 @@ def test_the_admin_cannot_delete_a_client(admin_client: Client) -> None:
 
 
 def rest_request(**headers: str) -> Request:
-    return Request(APIRequestFactory().get("/api/v1/categories/", **headers))
+    return Request(APIRequestFactory().get("/api/v1/categories/", data=None, **headers))
 
 
 def test_the_rest_authentication_puts_the_client_in_request_auth() -> None:

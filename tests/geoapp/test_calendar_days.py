@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 
@@ -140,7 +141,7 @@ def test_another_process_sees_a_change_once_its_own_copy_expires(
     # process's own copy is not told.
     CalendarDay.objects.create(day=ORDINARY_MONDAY, kind=CalendarDayKind.DAY_OFF)
     cache.delete(WORKING_CALENDAR_CACHE_KEY)
-    read_at = selectors.monotonic()
+    read_at = time.monotonic()
 
     monkeypatch.setattr(
         selectors, "monotonic", lambda: read_at + WORKING_CALENDAR_PROCESS_SECONDS - 0.5

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
+from pytest_django import Settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -31,6 +33,7 @@ from geoapp.selectors import working_calendar_cache_clear
 from incidents import services
 from incidents.category_catalogue import CATEGORIES
 from incidents.models import Incident, IncidentChannel
+from tests.conftest import Territory
 from wards.models import AgencyMembership, AgencyRole
 
 CAM_THANH_POINT = Point(108.80, 15.05, srid=4326)
@@ -53,7 +56,7 @@ def _vietnamese_first() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _private_media_and_cache(settings: Any, tmp_path: Any) -> Iterator[None]:
+def _private_media_and_cache(settings: Settings, tmp_path: Path) -> Iterator[None]:
     """Photos go to a temporary folder; cache keys get a prefix of their own, emptied per test."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.CACHES = {
@@ -84,7 +87,7 @@ def _staff_user(username: str) -> User:
 
 
 @pytest.fixture
-def officer_a(territory: Any) -> User:
+def officer_a(territory: Territory) -> User:
     user = _staff_user("can-bo-cam-thanh")
     AgencyMembership.objects.create(
         user=user, agency=territory.committee_cam_thanh, role=AgencyRole.OFFICER
@@ -93,7 +96,7 @@ def officer_a(territory: Any) -> User:
 
 
 @pytest.fixture
-def second_officer_a(territory: Any) -> User:
+def second_officer_a(territory: Territory) -> User:
     user = _staff_user("can-bo-cam-thanh-2")
     AgencyMembership.objects.create(
         user=user, agency=territory.committee_cam_thanh, role=AgencyRole.OFFICER
@@ -102,7 +105,7 @@ def second_officer_a(territory: Any) -> User:
 
 
 @pytest.fixture
-def officer_b(territory: Any) -> User:
+def officer_b(territory: Territory) -> User:
     user = _staff_user("can-bo-an-phu")
     AgencyMembership.objects.create(
         user=user, agency=territory.committee_an_phu, role=AgencyRole.OFFICER
@@ -143,8 +146,11 @@ class Filed:
     token: str
 
 
+FileReport = Callable[..., Filed]  # the `file_report` fixture: keyword overrides of the defaults
+
+
 @pytest.fixture
-def file_report(territory: Any, categories: None) -> Callable[..., Filed]:
+def file_report(territory: Territory, categories: None) -> FileReport:
     """File a report through the service; by default a pothole in Cẩm Thành, now."""
 
     def file(**overrides: Any) -> Filed:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.models import User
 from django.test import Client
 
+from .conftest import FileReport
+
 
 def test_the_admin_shows_a_report_without_its_secrets_or_generated_map_text(
-    file_report: Any,
+    file_report: FileReport,
 ) -> None:
     incident = file_report().incident
     superuser = User.objects.create_superuser("quan-tri-he-thong", password="mật-khẩu-thử")

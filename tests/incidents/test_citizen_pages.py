@@ -19,18 +19,21 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
 from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import Settings
 
 from incidents import services
 from incidents.models import Incident, IncidentEvent, IncidentPhoto, IncidentStatus
 from incidents.page_selectors import cell_size_degrees
 from incidents.reporter_tokens import reporter_token_for
+from tests.conftest import ClientResponse, Territory
 
-from .conftest import AN_PHU_POINT, jpeg_bytes, png_bytes, upload
+from .conftest import AN_PHU_POINT, Filed, FileReport, jpeg_bytes, png_bytes, upload
 from .test_photos import PHOTO_WITH_GPS
 
 REPORTER_NAME = "Trần Thị Bình"
@@ -41,7 +44,7 @@ MAP_URL = "/api/v1/incident-map/"
 
 
 @pytest.fixture(autouse=True)
-def _cache_keys_of_this_run(settings: Any) -> Iterator[None]:
+def _cache_keys_of_this_run(settings: Settings) -> Iterator[None]:
     """Rate-limit counts under a prefix of this test run alone: other engineers' runs of the
     incidents tests share the Redis database and empty the common "test-incidents" prefix."""
     prefix = f"test-citizen-pages-{os.environ.get('GEOAPP_TEST_DB_SUFFIX', 'main')}-{os.getpid()}"
@@ -82,7 +85,7 @@ def report_form(**overrides: Any) -> dict[str, Any]:
     return {name: value for name, value in data.items() if value is not None}
 
 
-def text_of(response: Any) -> str:
+def text_of(response: ClientResponse) -> str:
     return response.content.decode()
 
 
@@ -91,7 +94,7 @@ def assert_no_personal_data(text: str) -> None:
         assert value not in text
 
 
-def resolved(file_report: Any, officer: Any, **overrides: Any) -> Any:
+def resolved(file_report: FileReport, officer: User, **overrides: Any) -> Filed:
     filed = file_report(**overrides)
     services.incident_acknowledge(actor=officer, incident=filed.incident)
     services.incident_resolve(
@@ -101,7 +104,7 @@ def resolved(file_report: Any, officer: Any, **overrides: Any) -> Any:
     return filed
 
 
-def as_reporter(visitor: Client, filed: Any) -> None:
+def as_reporter(visitor: Client, filed: Filed) -> None:
     """Follow the private link the confirmation page gave, as the reporter does."""
     code = filed.incident.tracking_code
     response = visitor.get(f"/phan-anh/{code}/?khoa={filed.token}")
@@ -113,7 +116,7 @@ def as_reporter(visitor: Client, filed: Any) -> None:
 
 
 def test_the_home_page_shows_the_map_filters_figures_and_latest_answers_in_vietnamese(
-    visitor: Client, file_report: Any, officer_a: Any
+    visitor: Client, file_report: FileReport, officer_a: User
 ) -> None:
     answered = resolved(file_report, officer_a)
     file_report(description="Đèn đường tắt", category_code="chieu-sang", attributes={})
@@ -144,7 +147,7 @@ def test_the_home_page_shows_the_map_filters_figures_and_latest_answers_in_vietn
 
 
 def test_the_home_page_is_in_english_when_the_visitor_chose_english(
-    english: Client, file_report: Any
+    english: Client, file_report: FileReport
 ) -> None:
     file_report()
 
@@ -167,7 +170,7 @@ def test_the_home_page_is_in_english_when_the_visitor_chose_english(
 
 
 def test_the_home_page_keeps_the_chosen_filters_in_its_form(
-    visitor: Client, territory: Any, categories: None
+    visitor: Client, territory: Territory, categories: None
 ) -> None:
     response = visitor.get(
         "/", {"category": "chieu-sang", "status": "new", "area": "21034", "from": "2025-07-01"}
@@ -185,7 +188,7 @@ def test_the_home_page_keeps_the_chosen_filters_in_its_form(
     "path", ["/", "/gui-phan-anh/", "/tra-cuu/"], ids=["home", "report", "lookup"]
 )
 def test_every_script_stylesheet_and_image_of_the_citizen_pages_comes_from_the_app(
-    visitor: Client, territory: Any, categories: None, path: str
+    visitor: Client, territory: Territory, categories: None, path: str
 ) -> None:
     text = text_of(visitor.get(path))
 
@@ -213,7 +216,7 @@ def _attribute_values(text: str, attribute: str) -> list[str]:
 
 
 def test_the_area_map_moved_to_its_own_address_and_the_home_page_links_to_it(
-    visitor: Client, territory: Any, categories: None
+    visitor: Client, territory: Territory, categories: None
 ) -> None:
     text = text_of(visitor.get("/"))
 
@@ -237,7 +240,7 @@ def cell_of(zoom: int, longitude: float, latitude: float) -> tuple[int, int]:
 
 
 @pytest.fixture
-def placed(file_report: Any, officer_a: Any) -> dict[str, Any]:
+def placed(file_report: FileReport, officer_a: User) -> dict[str, Any]:
     """Six reports in three cells at zoom 12: three in one cell of Cẩm Thành (one acknowledged,
     one overdue), two in another, one alone in An Phú; and two that must never show (hidden,
     spam)."""
@@ -414,7 +417,7 @@ def test_bad_map_parameters_get_a_clear_error(
 
 
 def test_the_report_page_offers_grouped_categories_their_questions_and_the_map(
-    visitor: Client, territory: Any, categories: None
+    visitor: Client, territory: Territory, categories: None
 ) -> None:
     response = visitor.get("/gui-phan-anh/")
 
@@ -442,7 +445,7 @@ def test_the_report_page_offers_grouped_categories_their_questions_and_the_map(
 
 
 def test_the_report_page_is_in_english_for_an_english_reader(
-    english: Client, territory: Any, categories: None
+    english: Client, territory: Territory, categories: None
 ) -> None:
     text = text_of(english.get("/gui-phan-anh/"))
 
@@ -464,7 +467,7 @@ def test_the_report_page_is_in_english_for_an_english_reader(
 
 
 def test_a_plain_form_post_files_the_report_and_the_confirmation_shows_its_code_and_secret(
-    visitor: Client, territory: Any, categories: None
+    visitor: Client, territory: Territory, categories: None
 ) -> None:
     response = visitor.post("/gui-phan-anh/", report_form())
 
@@ -520,7 +523,7 @@ def test_a_plain_form_post_files_the_report_and_the_confirmation_shows_its_code_
 
 
 def test_the_confirmation_is_only_for_the_browser_that_filed_the_report(
-    visitor: Client, file_report: Any
+    visitor: Client, file_report: FileReport
 ) -> None:
     filed = file_report()
     code = filed.incident.tracking_code
@@ -531,7 +534,7 @@ def test_the_confirmation_is_only_for_the_browser_that_filed_the_report(
 
 
 def test_an_anonymous_report_keeps_no_contact_whatever_the_fields_held(
-    visitor: Client, territory: Any, categories: None
+    visitor: Client, territory: Territory, categories: None
 ) -> None:
     response = visitor.post("/gui-phan-anh/", report_form(anonymous="on"))
 
@@ -546,7 +549,7 @@ def test_an_anonymous_report_keeps_no_contact_whatever_the_fields_held(
 
 
 def test_photos_posted_with_the_form_are_stored_without_their_exif(
-    visitor: Client, territory: Any, categories: None
+    visitor: Client, territory: Territory, categories: None
 ) -> None:
     response = visitor.post(
         "/gui-phan-anh/",
@@ -566,7 +569,7 @@ def test_photos_posted_with_the_form_are_stored_without_their_exif(
 
 
 def test_posting_the_same_form_twice_files_one_report(
-    visitor: Client, territory: Any, categories: None
+    visitor: Client, territory: Territory, categories: None
 ) -> None:
     first = visitor.post("/gui-phan-anh/", report_form())
     second = visitor.post("/gui-phan-anh/", report_form())
@@ -576,7 +579,7 @@ def test_posting_the_same_form_twice_files_one_report(
 
 
 def test_the_answers_of_another_category_are_ignored(
-    visitor: Client, territory: Any, categories: None
+    visitor: Client, territory: Territory, categories: None
 ) -> None:
     response = visitor.post(
         "/gui-phan-anh/", report_form(**{"attribute-chieu-sang-so-cot-den": "3"})
@@ -660,7 +663,7 @@ LONG_DESCRIPTION = "x" * 4001
 )
 def test_a_bad_report_is_shown_again_with_the_error_and_nothing_is_filed(
     visitor: Client,
-    territory: Any,
+    territory: Territory,
     categories: None,
     overrides: dict[str, Any],
     status: int,
@@ -687,7 +690,7 @@ def test_a_bad_report_is_shown_again_with_the_error_and_nothing_is_filed(
 
 
 def test_errors_are_explained_in_english_to_an_english_reader(
-    english: Client, territory: Any, categories: None
+    english: Client, territory: Territory, categories: None
 ) -> None:
     response = english.post(
         "/gui-phan-anh/",
@@ -708,7 +711,7 @@ def test_errors_are_explained_in_english_to_an_english_reader(
 
 
 def test_a_point_outside_the_territory_is_explained_in_english(
-    english: Client, territory: Any, categories: None
+    english: Client, territory: Territory, categories: None
 ) -> None:
     response = english.post("/gui-phan-anh/", report_form(lat="10.78", lon="106.70"))
 
@@ -718,7 +721,7 @@ def test_a_point_outside_the_territory_is_explained_in_english(
 
 
 def test_the_form_shares_the_apis_rate_limit_per_address(
-    visitor: Client, territory: Any, categories: None, settings: Any
+    visitor: Client, territory: Territory, categories: None, settings: Settings
 ) -> None:
     settings.INCIDENT_CREATE_RATE = "2/hour"
     for number in range(2):
@@ -736,7 +739,7 @@ def test_the_form_shares_the_apis_rate_limit_per_address(
 
 
 def test_nearby_similar_reports_are_listed_with_a_support_button_when_the_form_comes_back(
-    visitor: Client, file_report: Any
+    visitor: Client, file_report: FileReport
 ) -> None:
     existing = file_report(description="Ổ gà cũ trước chợ")
 
@@ -763,7 +766,7 @@ def test_nearby_similar_reports_are_listed_with_a_support_button_when_the_form_c
 
 
 def test_the_tracking_page_shows_the_public_timeline_answer_and_deadline_but_no_internal_note(
-    visitor: Client, file_report: Any, officer_a: Any
+    visitor: Client, file_report: FileReport, officer_a: User
 ) -> None:
     filed = file_report(description="<script>alert('x')</script> ổ gà")
     services.incident_note_add(
@@ -803,7 +806,7 @@ def test_the_tracking_page_shows_the_public_timeline_answer_and_deadline_but_no_
     assert "Mở lại phản ánh" not in text
 
 
-def test_the_tracking_page_in_english(english: Client, file_report: Any) -> None:
+def test_the_tracking_page_in_english(english: Client, file_report: FileReport) -> None:
     filed = file_report()
 
     text = text_of(english.get(f"/phan-anh/{filed.incident.tracking_code}/"))
@@ -821,7 +824,7 @@ def test_the_tracking_page_in_english(english: Client, file_report: Any) -> None
 
 
 def test_a_code_typed_loosely_is_redirected_to_the_reports_own_address(
-    visitor: Client, file_report: Any
+    visitor: Client, file_report: FileReport
 ) -> None:
     code = file_report().incident.tracking_code
     loose = code.lower().replace("-", "").replace("0", "o")
@@ -832,7 +835,7 @@ def test_a_code_typed_loosely_is_redirected_to_the_reports_own_address(
 
 
 def test_an_unknown_or_private_report_is_not_found_with_a_lookup_form(
-    visitor: Client, file_report: Any, officer_a: Any
+    visitor: Client, file_report: FileReport, officer_a: User
 ) -> None:
     filed = file_report()
     services.incident_hide(actor=officer_a, incident=filed.incident, reason="Nội dung riêng tư")
@@ -846,7 +849,7 @@ def test_an_unknown_or_private_report_is_not_found_with_a_lookup_form(
 
 
 def test_the_reporter_still_sees_their_hidden_report_after_following_the_private_link(
-    visitor: Client, file_report: Any, officer_a: Any
+    visitor: Client, file_report: FileReport, officer_a: User
 ) -> None:
     filed = file_report()
     services.incident_hide(actor=officer_a, incident=filed.incident, reason="Nội dung riêng tư")
@@ -859,7 +862,7 @@ def test_the_reporter_still_sees_their_hidden_report_after_following_the_private
 
 
 def test_a_wrong_private_link_shows_the_public_page_with_a_notice_and_no_reporter_forms(
-    visitor: Client, file_report: Any, officer_a: Any
+    visitor: Client, file_report: FileReport, officer_a: User
 ) -> None:
     filed = resolved(file_report, officer_a)
 
@@ -875,7 +878,7 @@ def test_a_wrong_private_link_shows_the_public_page_with_a_notice_and_no_reporte
 
 
 def test_the_reporter_rates_a_resolved_report_once(
-    visitor: Client, file_report: Any, officer_a: Any
+    visitor: Client, file_report: FileReport, officer_a: User
 ) -> None:
     filed = resolved(file_report, officer_a)
     code = filed.incident.tracking_code
@@ -903,7 +906,7 @@ def test_the_reporter_rates_a_resolved_report_once(
 
 
 def test_someone_without_the_reporters_secret_cannot_rate(
-    visitor: Client, file_report: Any, officer_a: Any
+    visitor: Client, file_report: FileReport, officer_a: User
 ) -> None:
     filed = resolved(file_report, officer_a)
     code = filed.incident.tracking_code
@@ -915,7 +918,9 @@ def test_someone_without_the_reporters_secret_cannot_rate(
     assert Incident.objects.get().rating is None
 
 
-def test_a_report_not_yet_resolved_cannot_be_rated(visitor: Client, file_report: Any) -> None:
+def test_a_report_not_yet_resolved_cannot_be_rated(
+    visitor: Client, file_report: FileReport
+) -> None:
     filed = file_report()
     as_reporter(visitor, filed)
 
@@ -927,7 +932,7 @@ def test_a_report_not_yet_resolved_cannot_be_rated(visitor: Client, file_report:
 
 
 def test_a_rating_without_a_choice_is_asked_again(
-    visitor: Client, file_report: Any, officer_a: Any
+    visitor: Client, file_report: FileReport, officer_a: User
 ) -> None:
     filed = resolved(file_report, officer_a)
     as_reporter(visitor, filed)
@@ -940,7 +945,7 @@ def test_a_rating_without_a_choice_is_asked_again(
 
 
 def test_the_reporter_reopens_within_the_allowed_days_with_a_reason(
-    visitor: Client, file_report: Any, officer_a: Any
+    visitor: Client, file_report: FileReport, officer_a: User
 ) -> None:
     filed = resolved(file_report, officer_a)
     code = filed.incident.tracking_code
@@ -961,7 +966,7 @@ def test_the_reporter_reopens_within_the_allowed_days_with_a_reason(
 
 
 def test_reopening_after_the_allowed_days_is_refused_and_the_form_is_gone(
-    visitor: Client, file_report: Any, officer_a: Any
+    visitor: Client, file_report: FileReport, officer_a: User
 ) -> None:
     filed = resolved(file_report, officer_a)
     code = filed.incident.tracking_code
@@ -977,7 +982,7 @@ def test_reopening_after_the_allowed_days_is_refused_and_the_form_is_gone(
 
 
 def test_the_reporter_answers_a_request_for_information_on_the_page(
-    visitor: Client, file_report: Any, officer_a: Any
+    visitor: Client, file_report: FileReport, officer_a: User
 ) -> None:
     filed = file_report()
     services.incident_acknowledge(actor=officer_a, incident=filed.incident)
@@ -998,7 +1003,7 @@ def test_the_reporter_answers_a_request_for_information_on_the_page(
 # Support and lookup
 
 
-def test_support_is_counted_once_per_address(visitor: Client, file_report: Any) -> None:
+def test_support_is_counted_once_per_address(visitor: Client, file_report: FileReport) -> None:
     code = file_report().incident.tracking_code
 
     first = visitor.post(f"/phan-anh/{code}/ung-ho/")
@@ -1011,7 +1016,9 @@ def test_support_is_counted_once_per_address(visitor: Client, file_report: Any) 
     assert '<dd id="supporters-count">1</dd>' in page
 
 
-def test_the_lookup_finds_a_code_typed_as_people_type_it(visitor: Client, file_report: Any) -> None:
+def test_the_lookup_finds_a_code_typed_as_people_type_it(
+    visitor: Client, file_report: FileReport
+) -> None:
     code = file_report().incident.tracking_code
 
     response = visitor.get("/tra-cuu/", {"ma": f" {code.lower()} "})
@@ -1035,7 +1042,7 @@ def test_the_lookup_explains_an_unknown_or_missing_code(visitor: Client, db: Non
 
 
 def test_public_photos_are_served_and_hidden_ones_are_not(
-    visitor: Client, file_report: Any, officer_a: Any
+    visitor: Client, file_report: FileReport, officer_a: User
 ) -> None:
     filed = file_report(
         photos=[upload("IMG_0001.jpg", PHOTO_WITH_GPS), upload("b.jpg", jpeg_bytes(colour="blue"))]
@@ -1058,7 +1065,7 @@ def test_public_photos_are_served_and_hidden_ones_are_not(
 
 
 def test_photos_of_a_hidden_report_or_of_another_report_are_not_served(
-    visitor: Client, file_report: Any, officer_a: Any
+    visitor: Client, file_report: FileReport, officer_a: User
 ) -> None:
     first = file_report(photos=[upload("a.jpg", jpeg_bytes())])
     second = file_report(point=AN_PHU_POINT)

@@ -7,21 +7,22 @@ to Friday, in Vietnam; Tết 2026 closes offices from Monday 16 to Friday 20 Feb
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from geoapp.selectors import working_calendar, working_calendar_cache_clear
 from geoapp.services import calendar_day_set
 from incidents import services
+from tests.conftest import Territory
 
-from .conftest import AN_PHU_POINT, vietnam
+from .conftest import AN_PHU_POINT, FileReport, vietnam
 
 FRIDAY_AFTERNOON = vietnam(2025, 10, 10, 16)
 
 
 def test_a_report_on_friday_at_16_with_8_hours_to_acknowledge_is_due_monday_at_16(
-    file_report: Any,
+    file_report: FileReport,
 ) -> None:
     incident = file_report(reported_at=FRIDAY_AFTERNOON).incident
 
@@ -30,14 +31,14 @@ def test_a_report_on_friday_at_16_with_8_hours_to_acknowledge_is_due_monday_at_1
 
 
 def test_a_normal_report_on_friday_at_16_is_due_for_resolution_three_working_days_later(
-    file_report: Any,
+    file_report: FileReport,
 ) -> None:
     incident = file_report(reported_at=FRIDAY_AFTERNOON).incident
 
     assert incident.resolve_by == vietnam(2025, 10, 15, 16)
 
 
-def test_an_urgent_report_counts_its_deadlines_in_working_hours(file_report: Any) -> None:
+def test_an_urgent_report_counts_its_deadlines_in_working_hours(file_report: FileReport) -> None:
     incident = file_report(reported_at=FRIDAY_AFTERNOON, priority="urgent").incident
 
     # 1 hour on Friday, then 3 on Monday from 07:00; the resolve norm is 8 working hours.
@@ -45,14 +46,14 @@ def test_an_urgent_report_counts_its_deadlines_in_working_hours(file_report: Any
     assert incident.resolve_by == vietnam(2025, 10, 13, 16)
 
 
-def test_a_complex_report_gets_the_categorys_longer_norm(file_report: Any) -> None:
+def test_a_complex_report_gets_the_categorys_longer_norm(file_report: FileReport) -> None:
     incident = file_report(reported_at=FRIDAY_AFTERNOON, priority="complex").incident
 
     assert incident.acknowledge_by == vietnam(2025, 10, 13, 16)
     assert incident.resolve_by == vietnam(2025, 10, 24, 16)  # 10 working days
 
 
-def test_the_deadlines_skip_the_tet_holiday(file_report: Any) -> None:
+def test_the_deadlines_skip_the_tet_holiday(file_report: FileReport) -> None:
     # Friday 13 February 2026 at 16:00: one hour that day, then nothing until Monday 23 February.
     incident = file_report(reported_at=vietnam(2026, 2, 13, 16)).incident
 
@@ -60,14 +61,16 @@ def test_the_deadlines_skip_the_tet_holiday(file_report: Any) -> None:
     assert incident.resolve_by == vietnam(2026, 2, 25, 16)
 
 
-def test_a_report_received_on_a_sunday_night_counts_from_monday_morning(file_report: Any) -> None:
+def test_a_report_received_on_a_sunday_night_counts_from_monday_morning(
+    file_report: FileReport,
+) -> None:
     incident = file_report(reported_at=vietnam(2025, 10, 12, 22)).incident
 
     assert incident.acknowledge_by == vietnam(2025, 10, 13, 17)
     assert incident.resolve_by == vietnam(2025, 10, 15, 17)
 
 
-def test_a_configured_extra_day_off_pushes_the_deadlines(file_report: Any) -> None:
+def test_a_configured_extra_day_off_pushes_the_deadlines(file_report: FileReport) -> None:
     calendar_day_set(day=date(2025, 10, 13), kind="day_off", note="Nghỉ bù theo thông báo")
     working_calendar_cache_clear()  # the service clears it on commit; tests never commit
 
@@ -77,7 +80,7 @@ def test_a_configured_extra_day_off_pushes_the_deadlines(file_report: Any) -> No
     assert incident.resolve_by == vietnam(2025, 10, 16, 16)
 
 
-def test_the_categorys_own_norms_are_used(file_report: Any) -> None:
+def test_the_categorys_own_norms_are_used(file_report: FileReport) -> None:
     # An ninh trật tự: acknowledge within 4 working hours, resolve within 2 working days.
     incident = file_report(
         reported_at=FRIDAY_AFTERNOON, category_code="an-ninh-trat-tu", attributes={}
@@ -92,7 +95,7 @@ def _between(moment: datetime, before: datetime, after: datetime) -> bool:
 
 
 def test_after_a_transfer_both_deadlines_restart_from_the_transfer_for_the_new_unit(
-    file_report: Any, officer_a: Any, territory: Any
+    file_report: FileReport, officer_a: User, territory: Territory
 ) -> None:
     incident = file_report(reported_at=FRIDAY_AFTERNOON).incident
     services.incident_acknowledge(actor=officer_a, incident=incident)
@@ -117,7 +120,7 @@ def test_after_a_transfer_both_deadlines_restart_from_the_transfer_for_the_new_u
 
 
 def test_after_reopening_the_resolve_deadline_restarts_and_the_acknowledge_deadline_stays(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     filed = file_report(reported_at=FRIDAY_AFTERNOON)
     services.incident_acknowledge(actor=officer_a, incident=filed.incident)
@@ -134,7 +137,7 @@ def test_after_reopening_the_resolve_deadline_restarts_and_the_acknowledge_deadl
 
 
 def test_changing_the_priority_recomputes_the_deadlines_from_the_same_start(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     incident = file_report(reported_at=FRIDAY_AFTERNOON).incident
 
@@ -150,7 +153,7 @@ def test_changing_the_priority_recomputes_the_deadlines_from_the_same_start(
 
 
 def test_a_met_acknowledge_deadline_is_not_moved_by_a_priority_change(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     incident = file_report(reported_at=FRIDAY_AFTERNOON).incident
     services.incident_acknowledge(actor=officer_a, incident=incident)
@@ -164,7 +167,7 @@ def test_a_met_acknowledge_deadline_is_not_moved_by_a_priority_change(
 
 
 def test_a_correction_that_keeps_the_unit_keeps_the_deadlines(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     from django.contrib.gis.geos import Point
 
@@ -184,7 +187,7 @@ def test_a_correction_that_keeps_the_unit_keeps_the_deadlines(
 
 
 def test_a_report_moved_by_a_corrected_location_is_transferred_to_the_new_communes_unit(
-    file_report: Any, officer_a: Any, territory: Any
+    file_report: FileReport, officer_a: User, territory: Territory
 ) -> None:
     incident = file_report(reported_at=FRIDAY_AFTERNOON).incident
 

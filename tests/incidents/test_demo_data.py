@@ -20,6 +20,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import Client, TestCase, override_settings
 from django.utils import timezone
+from pytest_django import DjangoDbBlocker
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import InvalidInput
@@ -84,7 +85,7 @@ def _row_counts() -> dict[str, int]:
 
 
 @pytest.fixture(scope="class")
-def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[LoadedDemo]:
+def demo(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[LoadedDemo]:
     with django_db_blocker.unblock(), override_settings(CACHES=DEMO_CACHE):
         working_calendar_cache_clear()
         with transaction.atomic():

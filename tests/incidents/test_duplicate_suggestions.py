@@ -7,15 +7,17 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 from pyproj import Geod
+from pytest_django import DjangoAssertNumQueries
 
 from geoapp.exceptions import InvalidInput
 from incidents import selectors, services
 from incidents.models import Category, Incident
 
-from .conftest import CAM_THANH_POINT
+from .conftest import CAM_THANH_POINT, FileReport
 
 WGS84 = Geod(ellps="WGS84")
 
@@ -33,7 +35,7 @@ def suggestions(**overrides: Any) -> list[selectors.DuplicateCandidate]:
 
 
 def test_a_report_200_metres_away_is_suggested_and_one_300_metres_away_is_not(
-    file_report: Any,
+    file_report: FileReport,
 ) -> None:
     near = file_report(point=offset(CAM_THANH_POINT, metres=200)).incident
     file_report(point=offset(CAM_THANH_POINT, metres=300))
@@ -44,7 +46,7 @@ def test_a_report_200_metres_away_is_suggested_and_one_300_metres_away_is_not(
     assert found[0].distance_metres == pytest.approx(200.0, abs=0.01)
 
 
-def test_the_radius_is_in_metres_in_every_direction(file_report: Any) -> None:
+def test_the_radius_is_in_metres_in_every_direction(file_report: FileReport) -> None:
     # At 15° N a degree of longitude is shorter than a degree of latitude: a radius computed in
     # degrees would be wrong east and west.
     east = file_report(point=offset(CAM_THANH_POINT, metres=245, azimuth=90)).incident
@@ -56,14 +58,14 @@ def test_the_radius_is_in_metres_in_every_direction(file_report: Any) -> None:
     assert found[0].distance_metres == pytest.approx(245.0, abs=0.01)
 
 
-def test_the_radius_follows_the_category(file_report: Any) -> None:
+def test_the_radius_follows_the_category(file_report: FileReport) -> None:
     Category.objects.filter(code="giao-thong").update(duplicate_radius_metres=400)
     far = file_report(point=offset(CAM_THANH_POINT, metres=350)).incident
 
     assert [candidate.incident for candidate in suggestions()] == [far]
 
 
-def test_suggestions_are_nearest_first_and_at_most_five(file_report: Any) -> None:
+def test_suggestions_are_nearest_first_and_at_most_five(file_report: FileReport) -> None:
     by_distance = {
         metres: file_report(point=offset(CAM_THANH_POINT, metres=metres, azimuth=metres)).incident
         for metres in (240, 10, 130, 50, 200, 90, 170)
@@ -83,13 +85,13 @@ def test_suggestions_are_nearest_first_and_at_most_five(file_report: Any) -> Non
     ]
 
 
-def test_other_categories_are_not_suggested(file_report: Any) -> None:
+def test_other_categories_are_not_suggested(file_report: FileReport) -> None:
     file_report(category_code="chieu-sang", attributes={})
 
     assert suggestions() == []
 
 
-def test_reports_older_than_the_window_are_not_suggested(file_report: Any) -> None:
+def test_reports_older_than_the_window_are_not_suggested(file_report: FileReport) -> None:
     recent = file_report(reported_at=timezone.now() - timedelta(days=29)).incident
     file_report(reported_at=timezone.now() - timedelta(days=31))
 
@@ -97,7 +99,9 @@ def test_reports_older_than_the_window_are_not_suggested(file_report: Any) -> No
 
 
 @pytest.mark.parametrize("finish", ["resolve", "reject"])
-def test_finished_reports_are_not_suggested(file_report: Any, officer_a: Any, finish: str) -> None:
+def test_finished_reports_are_not_suggested(
+    file_report: FileReport, officer_a: User, finish: str
+) -> None:
     incident = file_report().incident
     if finish == "resolve":
         services.incident_acknowledge(actor=officer_a, incident=incident)
@@ -109,7 +113,7 @@ def test_finished_reports_are_not_suggested(file_report: Any, officer_a: Any, fi
 
 
 def test_reports_hidden_from_the_public_are_not_suggested_publicly(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     incident = file_report().incident
     services.incident_hide(actor=officer_a, incident=incident, reason="Riêng tư")
@@ -126,7 +130,7 @@ def test_an_unknown_category_is_refused(db: None) -> None:
 
 
 def test_the_suggestions_take_a_fixed_number_of_queries_among_many_reports(
-    file_report: Any, django_assert_max_num_queries: Any
+    file_report: FileReport, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     file_report(point=offset(CAM_THANH_POINT, metres=100))
     # Many reports elsewhere in the same category, written directly: only the query matters here.

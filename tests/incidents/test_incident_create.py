@@ -12,6 +12,7 @@ import redis
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from geoapp.exceptions import Conflict, InvalidInput
 from incidents import services
@@ -27,9 +28,10 @@ from incidents.models import (
 from incidents.reporter_tokens import reporter_token_for, reporter_token_hash
 from incidents.services import filing
 from notifications.models import Notification
+from tests.conftest import Territory
 from wards.selectors import NoResponsibleAgency, PointOutsideTerritory
 
-from .conftest import AN_PHU_POINT, CAM_THANH_POINT, OUTSIDE_POINT, vietnam
+from .conftest import AN_PHU_POINT, CAM_THANH_POINT, OUTSIDE_POINT, FileReport, vietnam
 
 
 def counts() -> tuple[int, int]:
@@ -37,7 +39,7 @@ def counts() -> tuple[int, int]:
 
 
 def test_a_report_is_routed_to_the_committee_of_the_commune_it_falls_in(
-    territory: Any, file_report: Any
+    territory: Territory, file_report: FileReport
 ) -> None:
     incident = file_report(point=CAM_THANH_POINT).incident
 
@@ -50,7 +52,7 @@ def test_a_report_is_routed_to_the_committee_of_the_commune_it_falls_in(
 
 
 def test_the_report_date_decides_the_area_on_either_side_of_the_reform(
-    territory: Any, file_report: Any
+    territory: Territory, file_report: FileReport
 ) -> None:
     # 108.75 E, 15.15 N was in Phường Nguyễn Nghiêm until 30 June 2025 and is in Xã An Phú after.
     point = Point(108.75, 15.15, srid=4326)
@@ -65,7 +67,7 @@ def test_the_report_date_decides_the_area_on_either_side_of_the_reform(
     assert (after.area, after.agency) == (territory.an_phu, territory.committee_an_phu)
 
 
-def test_filing_writes_the_report_and_one_public_creation_event(file_report: Any) -> None:
+def test_filing_writes_the_report_and_one_public_creation_event(file_report: FileReport) -> None:
     incident = file_report().incident
 
     events = list(incident.events.all())
@@ -77,7 +79,9 @@ def test_filing_writes_the_report_and_one_public_creation_event(file_report: Any
     assert events[0].to_status == IncidentStatus.NEW
 
 
-def test_the_reporter_token_is_returned_and_only_its_hash_is_stored(file_report: Any) -> None:
+def test_the_reporter_token_is_returned_and_only_its_hash_is_stored(
+    file_report: FileReport,
+) -> None:
     filed = file_report()
 
     assert len(filed.token) == 32
@@ -85,7 +89,7 @@ def test_the_reporter_token_is_returned_and_only_its_hash_is_stored(file_report:
     assert filed.token not in filed.incident.reporter_token_hash
 
 
-def test_the_tracking_code_has_the_public_shape(file_report: Any) -> None:
+def test_the_tracking_code_has_the_public_shape(file_report: FileReport) -> None:
     code = file_report().incident.tracking_code
 
     assert len(code) == 12
@@ -93,7 +97,9 @@ def test_the_tracking_code_has_the_public_shape(file_report: Any) -> None:
 
 
 def test_the_receipt_is_planned_with_the_report_and_sent_only_after_the_commit(
-    file_report: Any, django_capture_on_commit_callbacks: Any, private_queue: str
+    file_report: FileReport,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    private_queue: str,
 ) -> None:
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
 
@@ -111,7 +117,7 @@ def test_the_receipt_is_planned_with_the_report_and_sent_only_after_the_commit(
     assert broker.llen(private_queue) == 1
 
 
-def test_an_anonymous_report_without_contact_is_accepted(file_report: Any) -> None:
+def test_an_anonymous_report_without_contact_is_accepted(file_report: FileReport) -> None:
     incident = file_report(reporter_name="", reporter_phone="", reporter_email="").incident
 
     assert (incident.reporter_name, incident.reporter_phone, incident.reporter_email) == (
@@ -121,7 +127,7 @@ def test_an_anonymous_report_without_contact_is_accepted(file_report: Any) -> No
     )
 
 
-def test_html_in_the_description_is_stored_exactly_as_given(file_report: Any) -> None:
+def test_html_in_the_description_is_stored_exactly_as_given(file_report: FileReport) -> None:
     text = '<script>alert("xss")</script> <b>ổ gà</b>'
 
     incident = file_report(description=text).incident
@@ -130,14 +136,14 @@ def test_html_in_the_description_is_stored_exactly_as_given(file_report: Any) ->
     assert incident.description == text
 
 
-def test_nul_characters_which_postgresql_cannot_store_are_dropped(file_report: Any) -> None:
+def test_nul_characters_which_postgresql_cannot_store_are_dropped(file_report: FileReport) -> None:
     incident = file_report(description="Ổ gà\x00 lớn", address="\x00Số 12").incident
 
     incident.refresh_from_db()
     assert (incident.description, incident.address) == ("Ổ gà lớn", "Số 12")
 
 
-def test_a_description_of_exactly_4000_characters_is_accepted(file_report: Any) -> None:
+def test_a_description_of_exactly_4000_characters_is_accepted(file_report: FileReport) -> None:
     incident = file_report(description="ạ" * 4000).incident
 
     assert len(incident.description) == 4000
@@ -175,7 +181,7 @@ def test_a_description_of_exactly_4000_characters_is_accepted(file_report: Any) 
     ],
 )
 def test_invalid_input_is_refused_with_a_clear_error_and_nothing_is_written(
-    file_report: Any, overrides: dict[str, Any], code: str
+    file_report: FileReport, overrides: dict[str, Any], code: str
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
         file_report(**overrides)
@@ -185,7 +191,7 @@ def test_invalid_input_is_refused_with_a_clear_error_and_nothing_is_written(
     assert counts() == (0, 0)
 
 
-def test_an_inactive_category_is_refused(file_report: Any) -> None:
+def test_an_inactive_category_is_refused(file_report: FileReport) -> None:
     Category.objects.filter(code="giao-thong").update(is_active=False)
 
     with pytest.raises(InvalidInput) as refused:
@@ -195,7 +201,9 @@ def test_an_inactive_category_is_refused(file_report: Any) -> None:
     assert counts() == (0, 0)
 
 
-def test_a_point_outside_the_territory_is_refused_and_nothing_is_written(file_report: Any) -> None:
+def test_a_point_outside_the_territory_is_refused_and_nothing_is_written(
+    file_report: FileReport,
+) -> None:
     with pytest.raises(PointOutsideTerritory) as refused:
         file_report(point=OUTSIDE_POINT)
 
@@ -203,7 +211,9 @@ def test_a_point_outside_the_territory_is_refused_and_nothing_is_written(file_re
     assert counts() == (0, 0)
 
 
-def test_a_commune_without_a_responsible_unit_is_refused(territory: Any, file_report: Any) -> None:
+def test_a_commune_without_a_responsible_unit_is_refused(
+    territory: Territory, file_report: FileReport
+) -> None:
     territory.committee_an_phu.is_active = False
     territory.committee_an_phu.save()
 
@@ -213,7 +223,7 @@ def test_a_commune_without_a_responsible_unit_is_refused(territory: Any, file_re
     assert counts() == (0, 0)
 
 
-def test_a_report_dated_in_the_future_is_refused(file_report: Any) -> None:
+def test_a_report_dated_in_the_future_is_refused(file_report: FileReport) -> None:
     with pytest.raises(InvalidInput) as refused:
         file_report(reported_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1))
 
@@ -221,7 +231,7 @@ def test_a_report_dated_in_the_future_is_refused(file_report: Any) -> None:
     assert counts() == (0, 0)
 
 
-def test_more_photos_than_allowed_are_refused(file_report: Any, settings: Any) -> None:
+def test_more_photos_than_allowed_are_refused(file_report: FileReport, settings: Settings) -> None:
     settings.INCIDENT_PHOTOS_MAX = 1
     from .conftest import jpeg_bytes, upload
 
@@ -235,7 +245,7 @@ def test_more_photos_than_allowed_are_refused(file_report: Any, settings: Any) -
 # Attribute answers in their stored form
 
 
-def test_answers_are_stored_in_their_typed_form(file_report: Any) -> None:
+def test_answers_are_stored_in_their_typed_form(file_report: FileReport) -> None:
     lighting = file_report(
         category_code="chieu-sang", attributes={"so-cot-den": "3", "tinh-trang": ["chap-chon"]}
     ).incident
@@ -272,7 +282,7 @@ def test_answers_are_stored_in_their_typed_form(file_report: Any) -> None:
     ],
 )
 def test_an_answer_of_the_wrong_type_is_refused(
-    file_report: Any, category: str, answers: dict[str, Any]
+    file_report: FileReport, category: str, answers: dict[str, Any]
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
         file_report(category_code=category, attributes=answers)
@@ -285,7 +295,7 @@ def test_an_answer_of_the_wrong_type_is_refused(
 
 
 def test_the_same_client_and_key_return_the_first_report_and_write_nothing(
-    file_report: Any,
+    file_report: FileReport,
 ) -> None:
     first = file_report(client_identity="address:203.0.113.10", idempotency_key="k-1")
     before = counts()
@@ -306,7 +316,7 @@ def test_the_same_client_and_key_return_the_first_report_and_write_nothing(
     assert counts() == before == (1, 1)
 
 
-def test_the_same_key_from_another_client_files_another_report(file_report: Any) -> None:
+def test_the_same_key_from_another_client_files_another_report(file_report: FileReport) -> None:
     first = file_report(client_identity="address:203.0.113.10", idempotency_key="k-1").incident
     second = file_report(client_identity="address:203.0.113.99", idempotency_key="k-1").incident
 
@@ -314,7 +324,7 @@ def test_the_same_key_from_another_client_files_another_report(file_report: Any)
     assert counts() == (2, 2)
 
 
-def test_a_key_reused_for_a_different_report_is_refused(file_report: Any) -> None:
+def test_a_key_reused_for_a_different_report_is_refused(file_report: FileReport) -> None:
     file_report(client_identity="address:203.0.113.10", idempotency_key="k-1")
 
     with pytest.raises(Conflict) as refused:
@@ -328,7 +338,7 @@ def test_a_key_reused_for_a_different_report_is_refused(file_report: Any) -> Non
     assert counts() == (1, 1)
 
 
-def test_reports_without_a_key_are_never_merged(file_report: Any) -> None:
+def test_reports_without_a_key_are_never_merged(file_report: FileReport) -> None:
     file_report(client_identity="address:203.0.113.10")
     file_report(client_identity="address:203.0.113.10")
 
@@ -354,7 +364,9 @@ def _until_another_connection_waits_for_a_lock() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_twin_submission_racing_the_first_waits_for_it_and_returns_it(file_report: Any) -> None:
+def test_a_twin_submission_racing_the_first_waits_for_it_and_returns_it(
+    file_report: FileReport,
+) -> None:
     twin = {"client_identity": "address:203.0.113.10", "idempotency_key": "k-race"}
     first: list[Incident] = []
     filed = threading.Event()
@@ -397,7 +409,7 @@ def test_a_twin_submission_racing_the_first_waits_for_it_and_returns_it(file_rep
 
 
 def test_a_tracking_code_drawn_twice_is_drawn_again(
-    file_report: Any, monkeypatch: pytest.MonkeyPatch
+    file_report: FileReport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     taken = file_report().incident.tracking_code
     drawn = iter([taken, "PA-7K3M-Q9XD"])

@@ -18,6 +18,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pytest_django import Settings
 
 from geoapp.api_keys import api_client_issue
 from geoapp.clock import VIETNAM_TIME_ZONE
@@ -31,8 +32,9 @@ from incidents.models import (
     RejectionReason,
 )
 from incidents.tracking_codes import tracking_code_generate
+from tests.conftest import ClientResponse, Territory
 
-from .conftest import CAM_THANH_POINT, OUTSIDE_POINT, jpeg_bytes, upload
+from .conftest import CAM_THANH_POINT, OUTSIDE_POINT, FileReport, jpeg_bytes, upload
 
 BASE = "/open311/v2"
 XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>\n'
@@ -99,13 +101,13 @@ def api_key(db: None) -> str:
     return raw_key
 
 
-def json_of(response: Any, status: int = 200) -> Any:
+def json_of(response: ClientResponse, status: int = 200) -> Any:
     assert response.status_code == status, response.content.decode()
     assert response["Content-Type"] == JSON_CONTENT_TYPE
     return json.loads(response.content)
 
 
-def xml_of(response: Any, status: int = 200) -> ElementTree.Element:
+def xml_of(response: ClientResponse, status: int = 200) -> ElementTree.Element:
     assert response.status_code == status, response.content.decode()
     assert response["Content-Type"] == XML_CONTENT_TYPE
     assert response.content.startswith(XML_DECLARATION)
@@ -129,7 +131,7 @@ def counts() -> tuple[int, int, int]:
 
 
 def bulk_reports(
-    territory: Any,
+    territory: Territory,
     count: int,
     *,
     newest: datetime,
@@ -389,7 +391,7 @@ def test_an_unknown_service_code_is_not_found(
 
 
 def test_requests_json_gives_each_public_report_with_exactly_the_specification_fields(
-    open311: Client, territory: Any, file_report: Any
+    open311: Client, territory: Territory, file_report: FileReport
 ) -> None:
     incident = file_report(address="12 Hùng Vương").incident
 
@@ -420,7 +422,7 @@ def test_requests_json_gives_each_public_report_with_exactly_the_specification_f
 
 
 def test_requests_xml_has_the_specification_elements_in_order(
-    open311: Client, territory: Any, file_report: Any
+    open311: Client, territory: Territory, file_report: FileReport
 ) -> None:
     incident = file_report().incident
 
@@ -461,7 +463,7 @@ STATUS_MAPPING = [
 @pytest.mark.parametrize(("internal", "open311_status", "notes"), STATUS_MAPPING)
 def test_each_internal_status_maps_to_open_or_closed(
     open311: Client,
-    territory: Any,
+    territory: Territory,
     categories: None,
     internal: str,
     open311_status: str,
@@ -500,7 +502,7 @@ def test_each_internal_status_maps_to_open_or_closed(
 
 
 def test_status_notes_carry_the_public_answer_and_the_original_of_a_duplicate(
-    open311: Client, territory: Any, categories: None
+    open311: Client, territory: Territory, categories: None
 ) -> None:
     now = timezone.now()
     original, answered, duplicate = bulk_reports(territory, 3, newest=now - timedelta(hours=1))
@@ -529,7 +531,7 @@ def test_status_notes_carry_the_public_answer_and_the_original_of_a_duplicate(
 
 
 def test_the_default_window_is_the_most_recent_90_days(
-    open311: Client, territory: Any, categories: None
+    open311: Client, territory: Territory, categories: None
 ) -> None:
     now = timezone.now()
     recent = bulk_reports(territory, 3, newest=now - timedelta(days=89, hours=23))
@@ -543,7 +545,7 @@ def test_the_default_window_is_the_most_recent_90_days(
 
 
 def test_at_most_1000_requests_are_returned_newest_first(
-    open311: Client, territory: Any, categories: None
+    open311: Client, territory: Territory, categories: None
 ) -> None:
     reports = bulk_reports(territory, 1005, newest=timezone.now() - timedelta(minutes=1))
 
@@ -556,7 +558,7 @@ def test_at_most_1000_requests_are_returned_newest_first(
 
 
 def test_service_request_ids_override_the_other_arguments(
-    open311: Client, territory: Any, categories: None
+    open311: Client, territory: Territory, categories: None
 ) -> None:
     now = timezone.now()
     old = bulk_reports(territory, 1, newest=now - timedelta(days=400), status="closed")[0]
@@ -580,7 +582,7 @@ def test_service_request_ids_override_the_other_arguments(
 
 
 def test_service_code_filters_by_one_or_several_services(
-    open311: Client, territory: Any, categories: None
+    open311: Client, territory: Territory, categories: None
 ) -> None:
     newest = timezone.now() - timedelta(hours=1)
     roads = bulk_reports(territory, 1, newest=newest)[0]
@@ -603,7 +605,7 @@ def test_service_code_filters_by_one_or_several_services(
 
 
 def test_start_and_end_dates_bound_the_requested_datetime(
-    open311: Client, territory: Any, categories: None
+    open311: Client, territory: Territory, categories: None
 ) -> None:
     def report_at(*moment: int) -> str:
         newest = datetime(*moment, tzinfo=VIETNAM_TIME_ZONE)
@@ -665,7 +667,7 @@ def test_bad_query_arguments_get_a_400_in_the_specification_error_form(
 
 
 def test_non_public_and_spam_reports_are_never_listed(
-    open311: Client, territory: Any, categories: None
+    open311: Client, territory: Territory, categories: None
 ) -> None:
     newest = timezone.now() - timedelta(hours=1)
     public, hidden, spam = bulk_reports(territory, 3, newest=newest)
@@ -691,7 +693,7 @@ def test_non_public_and_spam_reports_are_never_listed(
 
 
 def test_a_hidden_description_is_null_and_only_visible_photos_are_linked(
-    open311: Client, territory: Any, file_report: Any, settings: Any
+    open311: Client, territory: Territory, file_report: FileReport, settings: Settings
 ) -> None:
     with_photo = file_report(photos=[upload("anh.jpg", jpeg_bytes())]).incident
     hidden_photo = file_report(photos=[upload("anh.jpg", jpeg_bytes())]).incident
@@ -721,7 +723,7 @@ def test_a_hidden_description_is_null_and_only_visible_photos_are_linked(
 
 
 def test_text_with_markup_or_control_characters_stays_well_formed_xml(
-    open311: Client, territory: Any, categories: None
+    open311: Client, territory: Territory, categories: None
 ) -> None:
     bulk_reports(
         territory,
@@ -743,7 +745,7 @@ def test_text_with_markup_or_control_characters_stays_well_formed_xml(
 
 @pytest.mark.parametrize("output", ["json", "xml"])
 def test_one_request_is_a_list_of_one(
-    open311: Client, territory: Any, file_report: Any, output: str
+    open311: Client, territory: Territory, file_report: FileReport, output: str
 ) -> None:
     incident = file_report().incident
     # Codes are read as a person types them: case, spaces and hyphens do not matter.
@@ -762,7 +764,7 @@ def test_one_request_is_a_list_of_one(
 
 
 def test_one_request_answers_outside_the_default_window(
-    open311: Client, territory: Any, categories: None
+    open311: Client, territory: Territory, categories: None
 ) -> None:
     old = bulk_reports(territory, 1, newest=timezone.now() - timedelta(days=500))[0]
 
@@ -786,7 +788,7 @@ def test_an_unknown_request_is_not_found(open311: Client, db: None, output: str)
 
 @pytest.mark.parametrize("output", ["json", "xml"])
 def test_a_token_gives_the_service_request_id(
-    open311: Client, territory: Any, file_report: Any, output: str
+    open311: Client, territory: Territory, file_report: FileReport, output: str
 ) -> None:
     incident = file_report().incident
 
@@ -846,7 +848,7 @@ def test_the_served_jurisdiction_is_accepted(open311: Client, categories: None) 
 
 
 def test_the_jurisdiction_comes_from_the_setting(
-    open311: Client, categories: None, settings: Any
+    open311: Client, categories: None, settings: Settings
 ) -> None:
     settings.OPEN311_JURISDICTION_ID = "quangngai.example"
 
@@ -898,7 +900,7 @@ def post_form(**overrides: Any) -> dict[str, Any]:
 
 
 def test_posting_a_request_files_a_report_through_the_core(
-    open311: Client, territory: Any, categories: None
+    open311: Client, territory: Territory, categories: None
 ) -> None:
     client, raw_key = api_client_issue(name="Ứng dụng Quảng Ngãi S")
 
@@ -936,7 +938,7 @@ def test_posting_a_request_files_a_report_through_the_core(
 
 
 def test_posting_in_xml_with_the_key_in_the_query_string_and_a_photo(
-    open311: Client, territory: Any, categories: None, api_key: str
+    open311: Client, territory: Territory, categories: None, api_key: str
 ) -> None:
     form = post_form(
         service_code="ve-sinh-moi-truong",
@@ -963,7 +965,7 @@ def test_posting_in_xml_with_the_key_in_the_query_string_and_a_photo(
 
 
 def test_the_key_may_also_come_in_the_x_api_key_header(
-    open311: Client, territory: Any, categories: None, api_key: str
+    open311: Client, territory: Territory, categories: None, api_key: str
 ) -> None:
     response = open311.post(f"{BASE}/requests.json", post_form(), HTTP_X_API_KEY=api_key)
 
@@ -971,7 +973,7 @@ def test_the_key_may_also_come_in_the_x_api_key_header(
 
 
 def test_a_replayed_submission_with_the_same_idempotency_key_files_nothing_new(
-    open311: Client, territory: Any, categories: None, api_key: str
+    open311: Client, territory: Territory, categories: None, api_key: str
 ) -> None:
     first = open311.post(
         f"{BASE}/requests.json", post_form(api_key=api_key), HTTP_IDEMPOTENCY_KEY="lan-gui-1"
@@ -987,7 +989,7 @@ def test_a_replayed_submission_with_the_same_idempotency_key_files_nothing_new(
 
 
 def test_posting_in_english_answers_in_english(
-    open311: Client, territory: Any, categories: None, api_key: str
+    open311: Client, territory: Territory, categories: None, api_key: str
 ) -> None:
     response = open311.post(f"{BASE}/requests.json", post_form(api_key=api_key, locale="en"))
 
@@ -1070,7 +1072,7 @@ REFUSALS = [
 @pytest.mark.parametrize("output", ["json", "xml"])
 def test_a_refused_request_gets_the_specification_error_and_files_nothing(
     open311: Client,
-    territory: Any,
+    territory: Territory,
     categories: None,
     api_key: str,
     overrides: dict[str, Any],
@@ -1099,7 +1101,7 @@ def test_a_refused_request_gets_the_specification_error_and_files_nothing(
 
 
 def test_the_key_of_a_suspended_client_is_refused_and_files_nothing(
-    open311: Client, territory: Any, categories: None
+    open311: Client, territory: Territory, categories: None
 ) -> None:
     _client, raw_key = api_client_issue(name="Ứng dụng cũ", is_active=False)
 
@@ -1115,7 +1117,7 @@ def test_the_key_of_a_suspended_client_is_refused_and_files_nothing(
 
 
 def test_media_that_is_not_an_image_is_refused_and_files_nothing(
-    open311: Client, territory: Any, categories: None, api_key: str
+    open311: Client, territory: Territory, categories: None, api_key: str
 ) -> None:
     form = post_form(api_key=api_key)
     form["media"] = upload("anh.jpg", b"%PDF-1.4 not an image at all", "image/jpeg")
@@ -1132,7 +1134,7 @@ def test_media_that_is_not_an_image_is_refused_and_files_nothing(
 
 
 def test_too_many_submissions_from_one_key_are_throttled(
-    open311: Client, territory: Any, categories: None, api_key: str, settings: Any
+    open311: Client, territory: Territory, categories: None, api_key: str, settings: Settings
 ) -> None:
     settings.INCIDENT_CREATE_RATE = "2/hour"
     for _number in range(2):
@@ -1155,7 +1157,7 @@ def test_too_many_submissions_from_one_key_are_throttled(
 
 
 def test_no_get_ever_carries_personal_data(
-    open311: Client, territory: Any, file_report: Any, api_key: str
+    open311: Client, territory: Territory, file_report: FileReport, api_key: str
 ) -> None:
     filed = file_report(photos=[upload("anh.jpg", jpeg_bytes())]).incident
     open311.post(f"{BASE}/requests.json", post_form(api_key=api_key))
@@ -1189,8 +1191,8 @@ def test_no_get_ever_carries_personal_data(
 
 def test_requests_are_read_in_a_fixed_number_of_queries(
     open311: Client,
-    territory: Any,
-    file_report: Any,
+    territory: Territory,
+    file_report: FileReport,
 ) -> None:
     def queries_for_list() -> int:
         with CaptureQueriesContext(connection) as captured:

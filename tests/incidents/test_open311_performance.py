@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
+
+from tests.conftest import Territory
 
 from .test_open311_conformance import bulk_reports
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("output", ["json", "xml"])
 def test_a_list_of_1000_requests_answers_within_200_milliseconds(
-    territory: Any, categories: None, output: str
+    territory: Territory, categories: None, output: str
 ) -> None:
     now = timezone.now()
     bulk_reports(territory, 1200, newest=now - timedelta(minutes=1))

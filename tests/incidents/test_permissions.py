@@ -4,7 +4,6 @@ nothing, administrators everything, the reporter only with their token."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -12,11 +11,12 @@ from django.contrib.auth.models import Group, User
 from geoapp.exceptions import PermissionDenied
 from incidents import permissions, selectors, services
 from incidents.models import Incident
+from tests.conftest import Territory
 
-from .conftest import AN_PHU_POINT, jpeg_bytes, snapshot, upload
+from .conftest import AN_PHU_POINT, FileReport, jpeg_bytes, snapshot, upload
 
 
-def staff_actions(territory: Any, assignee: Any, original: Incident) -> dict[str, Callable]:
+def staff_actions(territory: Territory, assignee: User, original: Incident) -> dict[str, Callable]:
     """Every staff action with valid arguments, on a report of Cẩm Thành in status "new"."""
     return {
         "acknowledge": lambda actor, incident: services.incident_acknowledge(
@@ -67,12 +67,12 @@ ACTIONS = [
 
 
 @pytest.fixture
-def report_of_unit_a(file_report: Any) -> Incident:
+def report_of_unit_a(file_report: FileReport) -> Incident:
     return file_report(photos=[upload("a.jpg", jpeg_bytes())]).incident
 
 
 @pytest.fixture
-def open_original(file_report: Any) -> Incident:
+def open_original(file_report: FileReport) -> Incident:
     return file_report(point=AN_PHU_POINT, description="Gốc").incident
 
 
@@ -81,9 +81,9 @@ def test_an_officer_of_another_unit_is_refused_every_action_and_nothing_changes(
     action: str,
     report_of_unit_a: Incident,
     open_original: Incident,
-    officer_a: Any,
-    officer_b: Any,
-    territory: Any,
+    officer_a: User,
+    officer_b: User,
+    territory: Territory,
 ) -> None:
     before = snapshot(report_of_unit_a)
     original_before = snapshot(open_original)
@@ -102,9 +102,9 @@ def test_a_leader_is_refused_every_action_and_nothing_changes(
     action: str,
     report_of_unit_a: Incident,
     open_original: Incident,
-    officer_a: Any,
-    leader: Any,
-    territory: Any,
+    officer_a: User,
+    leader: User,
+    territory: Territory,
 ) -> None:
     before = snapshot(report_of_unit_a)
 
@@ -120,9 +120,9 @@ def test_an_administrator_may_act_on_any_units_report(
     action: str,
     report_of_unit_a: Incident,
     open_original: Incident,
-    officer_a: Any,
-    administrator: Any,
-    territory: Any,
+    officer_a: User,
+    administrator: User,
+    territory: Territory,
 ) -> None:
     events_before = report_of_unit_a.events.count()
 
@@ -138,9 +138,9 @@ def test_an_officer_may_act_on_their_own_units_report(
     action: str,
     report_of_unit_a: Incident,
     open_original: Incident,
-    officer_a: Any,
-    second_officer_a: Any,
-    territory: Any,
+    officer_a: User,
+    second_officer_a: User,
+    territory: Territory,
 ) -> None:
     events_before = report_of_unit_a.events.count()
 
@@ -149,7 +149,7 @@ def test_an_officer_may_act_on_their_own_units_report(
     assert report_of_unit_a.events.count() == events_before + 1
 
 
-def test_a_superuser_is_an_administrator(report_of_unit_a: Incident, territory: Any) -> None:
+def test_a_superuser_is_an_administrator(report_of_unit_a: Incident, territory: Territory) -> None:
     superuser = User.objects.create_superuser(username="root", password="x")
 
     services.incident_acknowledge(actor=superuser, incident=report_of_unit_a)
@@ -170,7 +170,7 @@ def test_an_account_without_any_role_may_neither_see_nor_act(report_of_unit_a: I
 
 
 def test_a_deactivated_officer_loses_every_right(
-    report_of_unit_a: Incident, officer_a: Any
+    report_of_unit_a: Incident, officer_a: User
 ) -> None:
     officer_a.is_active = False
     officer_a.save()
@@ -182,7 +182,7 @@ def test_a_deactivated_officer_loses_every_right(
 
 
 def test_officers_see_only_their_units_reports_and_leaders_see_all(
-    file_report: Any, officer_a: Any, officer_b: Any, leader: Any, administrator: Any
+    file_report: FileReport, officer_a: User, officer_b: User, leader: User, administrator: User
 ) -> None:
     in_a = file_report().incident
     in_b = file_report(point=AN_PHU_POINT).incident
@@ -194,7 +194,7 @@ def test_officers_see_only_their_units_reports_and_leaders_see_all(
 
 
 def test_the_reporters_contact_is_for_staff_with_a_role_on_the_report_only(
-    report_of_unit_a: Incident, officer_a: Any, officer_b: Any, leader: Any, administrator: Any
+    report_of_unit_a: Incident, officer_a: User, officer_b: User, leader: User, administrator: User
 ) -> None:
     assert permissions.can_see_reporter_contact(officer_a, report_of_unit_a) is True
     assert permissions.can_see_reporter_contact(administrator, report_of_unit_a) is True
@@ -204,7 +204,7 @@ def test_the_reporters_contact_is_for_staff_with_a_role_on_the_report_only(
 
 
 def test_a_leader_who_is_also_a_units_member_acts_as_its_officer(
-    report_of_unit_a: Incident, leader: Any, territory: Any
+    report_of_unit_a: Incident, leader: User, territory: Territory
 ) -> None:
     from wards.models import AgencyMembership
 
@@ -228,7 +228,7 @@ def test_the_groups_carry_the_documented_permissions(db: None) -> None:
 
 
 def test_after_a_transfer_the_old_unit_can_no_longer_act(
-    report_of_unit_a: Incident, officer_a: Any, officer_b: Any, territory: Any
+    report_of_unit_a: Incident, officer_a: User, officer_b: User, territory: Territory
 ) -> None:
     services.incident_transfer(
         actor=officer_a,

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from PIL import ExifTags, Image
 from PIL.TiffImagePlugin import IFDRational
+from pytest_django import Settings
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import InvalidInput
 from incidents import services
 from incidents.models import Incident, IncidentEvent, IncidentPhoto
 
-from .conftest import jpeg_bytes, png_bytes, upload
+from .conftest import FileReport, jpeg_bytes, png_bytes, upload
 
 PHONE_OWNER = "Nguyen Van Chu May"
 
@@ -75,7 +76,7 @@ def test_a_photo_without_exif_proposes_nothing(db: None) -> None:
 
 
 def test_a_stored_photo_keeps_no_exif_and_remembers_the_proposed_position(
-    file_report: Any,
+    file_report: FileReport,
 ) -> None:
     incident = file_report(photos=[upload("IMG_0001.jpg", PHOTO_WITH_GPS)]).incident
 
@@ -99,7 +100,7 @@ def test_a_stored_photo_keeps_no_exif_and_remembers_the_proposed_position(
     )
 
 
-def test_the_stored_name_does_not_keep_the_uploaded_name(file_report: Any) -> None:
+def test_the_stored_name_does_not_keep_the_uploaded_name(file_report: FileReport) -> None:
     incident = file_report(photos=[upload("Nguyen_Van_A_nha_rieng.jpg", jpeg_bytes())]).incident
 
     photo = incident.photos.get()
@@ -107,7 +108,7 @@ def test_the_stored_name_does_not_keep_the_uploaded_name(file_report: Any) -> No
     assert photo.image.name.endswith(".jpg")
 
 
-def test_a_thumbnail_of_at_most_320_pixels_is_made(file_report: Any) -> None:
+def test_a_thumbnail_of_at_most_320_pixels_is_made(file_report: FileReport) -> None:
     incident = file_report(photos=[upload("big.jpg", jpeg_bytes(size=(1280, 960)))]).incident
 
     with Image.open(incident.photos.get().thumbnail) as thumbnail:
@@ -115,7 +116,7 @@ def test_a_thumbnail_of_at_most_320_pixels_is_made(file_report: Any) -> None:
         assert len(thumbnail.getexif()) == 0
 
 
-def test_a_png_with_transparency_stays_a_png(file_report: Any) -> None:
+def test_a_png_with_transparency_stays_a_png(file_report: FileReport) -> None:
     incident = file_report(photos=[upload("map.png", png_bytes(), "image/png")]).incident
 
     photo = incident.photos.get()
@@ -124,7 +125,7 @@ def test_a_png_with_transparency_stays_a_png(file_report: Any) -> None:
     assert photo.content_type == "image/png"
 
 
-def test_a_webp_photo_is_accepted(file_report: Any) -> None:
+def test_a_webp_photo_is_accepted(file_report: FileReport) -> None:
     buffer = io.BytesIO()
     Image.new("RGB", (30, 20), "blue").save(buffer, "WEBP")
 
@@ -134,7 +135,7 @@ def test_a_webp_photo_is_accepted(file_report: Any) -> None:
 
 
 def test_a_photo_is_turned_upright_before_its_orientation_tag_is_dropped(
-    file_report: Any,
+    file_report: FileReport,
 ) -> None:
     exif = Image.Exif()
     exif[ExifTags.Base.Orientation] = 6  # "rotate 90° clockwise to display"
@@ -161,7 +162,7 @@ def counts() -> tuple[int, int, int]:
     ids=["a pdf named .jpg", "html named .jpg", "an empty file", "a truncated jpeg"],
 )
 def test_a_file_that_is_not_an_image_is_refused_by_its_content_and_nothing_is_written(
-    file_report: Any, name: str, content: bytes
+    file_report: FileReport, name: str, content: bytes
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
         file_report(photos=[upload(name, content)])
@@ -170,7 +171,7 @@ def test_a_file_that_is_not_an_image_is_refused_by_its_content_and_nothing_is_wr
     assert counts() == (0, 0, 0)
 
 
-def test_an_image_in_a_format_not_accepted_is_refused(file_report: Any) -> None:
+def test_an_image_in_a_format_not_accepted_is_refused(file_report: FileReport) -> None:
     buffer = io.BytesIO()
     Image.new("RGB", (10, 10)).save(buffer, "GIF")
 
@@ -181,7 +182,9 @@ def test_an_image_in_a_format_not_accepted_is_refused(file_report: Any) -> None:
     assert counts() == (0, 0, 0)
 
 
-def test_a_photo_over_the_size_limit_is_refused(file_report: Any, settings: Any) -> None:
+def test_a_photo_over_the_size_limit_is_refused(
+    file_report: FileReport, settings: Settings
+) -> None:
     settings.INCIDENT_PHOTO_MAX_BYTES = 2_000
     # Noise does not compress: the JPEG is certainly larger than the limit.
     noisy = Image.effect_noise((400, 400), 80).convert("RGB")
@@ -198,14 +201,14 @@ def test_a_photo_over_the_size_limit_is_refused(file_report: Any, settings: Any)
     assert counts() == (0, 0, 0)
 
 
-def test_one_bad_photo_among_good_ones_leaves_nothing_behind(file_report: Any) -> None:
+def test_one_bad_photo_among_good_ones_leaves_nothing_behind(file_report: FileReport) -> None:
     with pytest.raises(InvalidInput):
         file_report(photos=[upload("a.jpg", jpeg_bytes()), upload("b.jpg", b"not an image")])
 
     assert counts() == (0, 0, 0)
 
 
-def test_a_resolution_photo_is_stored_as_evidence(file_report: Any, officer_a: Any) -> None:
+def test_a_resolution_photo_is_stored_as_evidence(file_report: FileReport, officer_a: User) -> None:
     incident = file_report().incident
     services.incident_acknowledge(actor=officer_a, incident=incident)
 
@@ -223,7 +226,7 @@ def test_a_resolution_photo_is_stored_as_evidence(file_report: Any, officer_a: A
 
 
 def test_a_bad_evidence_photo_refuses_the_resolution_and_changes_nothing(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     from .conftest import snapshot
 

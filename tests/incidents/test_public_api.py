@@ -9,13 +9,16 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from incidents import services
 from incidents.models import Incident, IncidentEvent
+from tests.conftest import ClientResponse, Territory
 
-from .conftest import AN_PHU_POINT, jpeg_bytes, upload, vietnam
+from .conftest import AN_PHU_POINT, Filed, FileReport, jpeg_bytes, upload, vietnam
 from .test_photos import PHOTO_WITH_GPS
 
 CREATE_URL = "/api/v1/incidents/"
@@ -59,7 +62,7 @@ def report_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-def keys_of(document: Any) -> set[str]:
+def keys_of(document: object) -> set[str]:
     if isinstance(document, dict):
         return set(document) | {key for value in document.values() for key in keys_of(value)}
     if isinstance(document, list):
@@ -78,7 +81,7 @@ def assert_no_personal_data(text: str, *secrets: str) -> None:
 
 
 def test_a_citizen_files_a_report_anonymously_and_gets_a_code_and_a_secret(
-    citizen: APIClient, territory: Any, categories: None
+    citizen: APIClient, territory: Territory, categories: None
 ) -> None:
     response = citizen.post(CREATE_URL, report_body(), format="json")
 
@@ -101,7 +104,7 @@ def test_a_citizen_files_a_report_anonymously_and_gets_a_code_and_a_secret(
 
 
 def test_a_report_with_photos_is_filed_as_multipart(
-    citizen: APIClient, territory: Any, categories: None
+    citizen: APIClient, territory: Territory, categories: None
 ) -> None:
     body = report_body(attributes=json.dumps({"loai-hu-hong": "nut"}))
     body["photos"] = [upload("a.jpg", PHOTO_WITH_GPS), upload("b.jpg", jpeg_bytes())]
@@ -116,7 +119,7 @@ def test_a_report_with_photos_is_filed_as_multipart(
 
 
 def test_the_photo_addresses_in_the_detail_serve_the_photos_without_their_metadata(
-    citizen: APIClient, territory: Any, categories: None
+    citizen: APIClient, territory: Territory, categories: None
 ) -> None:
     from urllib.parse import urlsplit
 
@@ -140,7 +143,7 @@ def test_the_photo_addresses_in_the_detail_serve_the_photos_without_their_metada
 
 
 def test_open311_style_attribute_fields_are_accepted_in_multipart(
-    citizen: APIClient, territory: Any, categories: None
+    citizen: APIClient, territory: Territory, categories: None
 ) -> None:
     body = report_body(category="ve-sinh-moi-truong")
     del body["attributes"]
@@ -153,7 +156,7 @@ def test_open311_style_attribute_fields_are_accepted_in_multipart(
 
 
 def test_html_in_the_description_comes_back_verbatim_in_json(
-    citizen: APIClient, territory: Any, categories: None
+    citizen: APIClient, territory: Territory, categories: None
 ) -> None:
     text = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     code = citizen.post(CREATE_URL, report_body(description=text), format="json").json()[
@@ -191,7 +194,7 @@ def test_html_in_the_description_comes_back_verbatim_in_json(
 )
 def test_bad_input_gets_a_clear_error_and_files_nothing(
     citizen: APIClient,
-    territory: Any,
+    territory: Territory,
     categories: None,
     overrides: dict[str, Any],
     status: int,
@@ -206,7 +209,7 @@ def test_bad_input_gets_a_clear_error_and_files_nothing(
 
 
 def test_a_non_image_named_jpg_is_refused_with_a_clear_error(
-    citizen: APIClient, territory: Any, categories: None
+    citizen: APIClient, territory: Territory, categories: None
 ) -> None:
     body = report_body(attributes=json.dumps({"loai-hu-hong": "o-ga"}))
     body["photos"] = [upload("anh.jpg", b"MZ\x90\x00 an executable pretending to be a photo")]
@@ -220,7 +223,7 @@ def test_a_non_image_named_jpg_is_refused_with_a_clear_error(
 
 
 def test_a_retried_submission_with_the_same_key_returns_the_same_report_with_200(
-    citizen: APIClient, territory: Any, categories: None
+    citizen: APIClient, territory: Territory, categories: None
 ) -> None:
     first = citizen.post(
         CREATE_URL, report_body(), format="json", HTTP_IDEMPOTENCY_KEY="b7c1a9e0-retry"
@@ -235,7 +238,7 @@ def test_a_retried_submission_with_the_same_key_returns_the_same_report_with_200
 
 
 def test_the_same_key_from_another_address_files_a_second_report(
-    territory: Any, categories: None
+    territory: Territory, categories: None
 ) -> None:
     for address in ("203.0.113.1", "203.0.113.2"):
         response = APIClient(REMOTE_ADDR=address).post(
@@ -247,7 +250,7 @@ def test_the_same_key_from_another_address_files_a_second_report(
 
 
 def test_filing_is_rate_limited_per_client_in_the_shared_cache(
-    territory: Any, categories: None, settings: Any
+    territory: Territory, categories: None, settings: Settings
 ) -> None:
     settings.INCIDENT_CREATE_RATE = "2/hour"
     first_client = APIClient(REMOTE_ADDR="198.51.100.7")
@@ -269,7 +272,7 @@ def test_filing_is_rate_limited_per_client_in_the_shared_cache(
 
 
 def test_reading_the_map_is_not_rate_limited(
-    territory: Any, categories: None, settings: Any, citizen: APIClient
+    territory: Territory, categories: None, settings: Settings, citizen: APIClient
 ) -> None:
     settings.INCIDENT_CREATE_RATE = "1/hour"
 
@@ -280,7 +283,7 @@ def test_reading_the_map_is_not_rate_limited(
 
 
 @pytest.fixture
-def mapped(file_report: Any, officer_a: Any) -> dict[str, Incident]:
+def mapped(file_report: FileReport, officer_a: User) -> dict[str, Incident]:
     reports = {
         "pothole": file_report(reported_at=vietnam(2025, 10, 10, 9)).incident,
         "lamp": file_report(
@@ -296,7 +299,7 @@ def mapped(file_report: Any, officer_a: Any) -> dict[str, Incident]:
     return reports
 
 
-def codes(response: Any) -> list[str]:
+def codes(response: ClientResponse) -> list[str]:
     return [feature["id"] for feature in response.json()["features"]]
 
 
@@ -360,7 +363,7 @@ def test_a_full_page_points_to_the_next_one(
 
 
 def test_the_summary_is_the_start_of_a_long_description(
-    citizen: APIClient, file_report: Any
+    citizen: APIClient, file_report: FileReport
 ) -> None:
     file_report(description="Đ" * 500 + '"<b>')
 
@@ -379,7 +382,7 @@ def test_the_summary_is_the_start_of_a_long_description(
     ],
 )
 def test_the_summary_counts_characters_not_bytes(
-    citizen: APIClient, file_report: Any, description: str, summary: str
+    citizen: APIClient, file_report: FileReport, description: str, summary: str
 ) -> None:
     file_report(description=description)
 
@@ -387,7 +390,7 @@ def test_the_summary_counts_characters_not_bytes(
 
 
 def test_text_with_quotes_and_backslashes_stays_valid_json(
-    citizen: APIClient, file_report: Any
+    citizen: APIClient, file_report: FileReport
 ) -> None:
     text = 'Nói "ổ gà" \\ rồi\n<script>alert(1)</script>\t hết'
     file_report(description=text)
@@ -428,7 +431,7 @@ def test_bad_map_parameters_get_a_clear_error(
 
 
 def test_the_map_follows_every_change_of_a_report(
-    citizen: APIClient, file_report: Any, officer_a: Any
+    citizen: APIClient, file_report: FileReport, officer_a: User
 ) -> None:
     incident = file_report(reported_at=vietnam(2025, 10, 10, 9, 30)).incident
     services.incident_support(incident=incident, supporter_identity="address:10.0.0.2")
@@ -460,7 +463,7 @@ def test_the_map_follows_every_change_of_a_report(
 
 
 def test_a_hidden_description_is_null_on_the_map(
-    citizen: APIClient, file_report: Any, officer_a: Any
+    citizen: APIClient, file_report: FileReport, officer_a: User
 ) -> None:
     incident = file_report().incident
     services.incident_text_hide(actor=officer_a, incident=incident, reason="Xúc phạm")
@@ -474,7 +477,7 @@ def test_a_hidden_description_is_null_on_the_map(
 
 
 def test_the_detail_shows_the_public_timeline_only_and_no_personal_data(
-    citizen: APIClient, file_report: Any, officer_a: Any, second_officer_a: Any
+    citizen: APIClient, file_report: FileReport, officer_a: User, second_officer_a: User
 ) -> None:
     filed = file_report(photos=[upload("a.jpg", PHOTO_WITH_GPS), upload("b.jpg", jpeg_bytes())])
     incident = filed.incident
@@ -521,7 +524,9 @@ def test_an_unknown_code_is_not_found(citizen: APIClient, db: None) -> None:
 # Citizens' actions
 
 
-def test_support_counts_once_per_address_or_email(citizen: APIClient, file_report: Any) -> None:
+def test_support_counts_once_per_address_or_email(
+    citizen: APIClient, file_report: FileReport
+) -> None:
     code = file_report().incident.tracking_code
     url = f"/api/v1/incidents/{code}/support/"
 
@@ -537,7 +542,7 @@ def test_support_counts_once_per_address_or_email(citizen: APIClient, file_repor
     assert Incident.objects.get().supporters_count == 2
 
 
-def _resolved_via_services(file_report: Any, officer: Any) -> Any:
+def _resolved_via_services(file_report: FileReport, officer: User) -> Filed:
     filed = file_report()
     services.incident_acknowledge(actor=officer, incident=filed.incident)
     services.incident_resolve(actor=officer, incident=filed.incident, answer="Đã xử lý")
@@ -545,7 +550,7 @@ def _resolved_via_services(file_report: Any, officer: Any) -> Any:
 
 
 def test_the_reporter_rates_with_their_secret(
-    citizen: APIClient, file_report: Any, officer_a: Any
+    citizen: APIClient, file_report: FileReport, officer_a: User
 ) -> None:
     filed = _resolved_via_services(file_report, officer_a)
     url = f"/api/v1/incidents/{filed.incident.tracking_code}/rate/"
@@ -563,7 +568,7 @@ def test_the_reporter_rates_with_their_secret(
 
 
 def test_the_reporter_reopens_with_their_secret(
-    citizen: APIClient, file_report: Any, officer_a: Any
+    citizen: APIClient, file_report: FileReport, officer_a: User
 ) -> None:
     filed = _resolved_via_services(file_report, officer_a)
 
@@ -579,7 +584,7 @@ def test_the_reporter_reopens_with_their_secret(
 
 
 def test_reopening_late_is_refused_over_the_api(
-    citizen: APIClient, file_report: Any, officer_a: Any
+    citizen: APIClient, file_report: FileReport, officer_a: User
 ) -> None:
     filed = _resolved_via_services(file_report, officer_a)
     Incident.objects.update(resolved_at=timezone.now() - timedelta(days=8))
@@ -595,7 +600,7 @@ def test_reopening_late_is_refused_over_the_api(
 
 
 def test_the_reporter_answers_a_request_for_information(
-    citizen: APIClient, file_report: Any, officer_a: Any
+    citizen: APIClient, file_report: FileReport, officer_a: User
 ) -> None:
     filed = file_report()
     services.incident_acknowledge(actor=officer_a, incident=filed.incident)
@@ -618,7 +623,7 @@ def test_the_reporter_answers_a_request_for_information(
 
 
 def test_duplicate_suggestions_give_distances_in_metres_and_no_personal_data(
-    citizen: APIClient, file_report: Any
+    citizen: APIClient, file_report: FileReport
 ) -> None:
     from .conftest import CAM_THANH_POINT
     from .test_duplicate_suggestions import offset
@@ -691,7 +696,7 @@ def test_the_openapi_schema_documents_the_incident_endpoints(citizen: APIClient,
 
 
 def test_an_integration_client_is_one_client_whatever_its_network_address(
-    territory: Any, categories: None
+    territory: Territory, categories: None
 ) -> None:
     from geoapp.api_keys import api_client_issue
 
@@ -712,7 +717,9 @@ def test_an_integration_client_is_one_client_whatever_its_network_address(
     assert Incident.objects.count() == 1
 
 
-def test_a_wrong_api_key_is_refused_and_files_nothing(territory: Any, categories: None) -> None:
+def test_a_wrong_api_key_is_refused_and_files_nothing(
+    territory: Territory, categories: None
+) -> None:
     response = APIClient().post(
         CREATE_URL, report_body(), format="json", HTTP_X_API_KEY="not-a-key"
     )

@@ -7,17 +7,19 @@ import json
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from incidents.models import Incident, IncidentEvent
+from tests.conftest import Territory
 
-from .conftest import AN_PHU_POINT, client_for, jpeg_bytes, snapshot, upload, vietnam
+from .conftest import AN_PHU_POINT, FileReport, client_for, jpeg_bytes, snapshot, upload, vietnam
 
 STAFF = "/api/v1/staff/incidents/"
 
 
 @pytest.fixture
-def two_reports(file_report: Any) -> dict[str, Incident]:
+def two_reports(file_report: FileReport) -> dict[str, Incident]:
     return {
         "a": file_report().incident,
         "b": file_report(point=AN_PHU_POINT, description="Ở An Phú").incident,
@@ -47,14 +49,14 @@ def test_an_anonymous_caller_gets_nothing_from_the_staff_api(
 
 
 def test_each_officer_lists_only_their_units_reports(
-    two_reports: dict[str, Incident], officer_a: Any, officer_b: Any
+    two_reports: dict[str, Incident], officer_a: User, officer_b: User
 ) -> None:
     assert listed(client_for(officer_a)) == [two_reports["a"].tracking_code]
     assert listed(client_for(officer_b)) == [two_reports["b"].tracking_code]
 
 
 def test_leaders_and_administrators_list_every_report(
-    two_reports: dict[str, Incident], leader: Any, administrator: Any
+    two_reports: dict[str, Incident], leader: User, administrator: User
 ) -> None:
     expected = [two_reports["b"].tracking_code, two_reports["a"].tracking_code]
 
@@ -63,7 +65,7 @@ def test_leaders_and_administrators_list_every_report(
 
 
 def test_the_staff_list_filters(
-    two_reports: dict[str, Incident], officer_a: Any, administrator: Any, second_officer_a: Any
+    two_reports: dict[str, Incident], officer_a: User, administrator: User, second_officer_a: User
 ) -> None:
     from incidents import services
 
@@ -82,7 +84,7 @@ def test_the_staff_list_filters(
 
 
 def test_overdue_means_past_the_deadline_of_the_current_stage(
-    file_report: Any, officer_a: Any, administrator: Any
+    file_report: FileReport, officer_a: User, administrator: User
 ) -> None:
     from incidents import services
 
@@ -110,7 +112,7 @@ def test_overdue_means_past_the_deadline_of_the_current_stage(
 
 
 def test_an_officer_of_another_unit_cannot_even_see_the_report(
-    two_reports: dict[str, Incident], officer_b: Any
+    two_reports: dict[str, Incident], officer_b: User
 ) -> None:
     code = two_reports["a"].tracking_code
     before = snapshot(two_reports["a"])
@@ -123,7 +125,7 @@ def test_an_officer_of_another_unit_cannot_even_see_the_report(
 
 
 def test_the_reporters_contact_is_shown_to_the_unit_and_administrators_only(
-    two_reports: dict[str, Incident], officer_a: Any, leader: Any, administrator: Any
+    two_reports: dict[str, Incident], officer_a: User, leader: User, administrator: User
 ) -> None:
     url = f"{STAFF}{two_reports['a'].tracking_code}/"
 
@@ -143,7 +145,7 @@ def test_the_reporters_contact_is_shown_to_the_unit_and_administrators_only(
 
 
 def test_a_leader_is_refused_an_action_with_403_and_nothing_changes(
-    two_reports: dict[str, Incident], leader: Any
+    two_reports: dict[str, Incident], leader: User
 ) -> None:
     before = snapshot(two_reports["a"])
 
@@ -156,7 +158,7 @@ def test_a_leader_is_refused_an_action_with_403_and_nothing_changes(
 
 
 def test_an_officer_handles_a_report_from_end_to_end_over_the_api(
-    two_reports: dict[str, Incident], officer_a: Any, second_officer_a: Any, citizen: APIClient
+    two_reports: dict[str, Incident], officer_a: User, second_officer_a: User, citizen: APIClient
 ) -> None:
     client = client_for(officer_a)
     url = f"{STAFF}{two_reports['a'].tracking_code}"
@@ -206,7 +208,7 @@ def test_an_officer_handles_a_report_from_end_to_end_over_the_api(
 
 
 def test_a_session_login_also_works_for_staff(
-    two_reports: dict[str, Incident], officer_a: Any
+    two_reports: dict[str, Incident], officer_a: User
 ) -> None:
     client = APIClient()
     client.force_login(officer_a)
@@ -217,7 +219,7 @@ def test_a_session_login_also_works_for_staff(
 
 
 def test_a_transfer_over_the_api_reroutes_by_corrected_location(
-    two_reports: dict[str, Incident], officer_a: Any, officer_b: Any, territory: Any
+    two_reports: dict[str, Incident], officer_a: User, officer_b: User, territory: Territory
 ) -> None:
     code = two_reports["a"].tracking_code
 
@@ -248,7 +250,7 @@ def test_a_transfer_over_the_api_reroutes_by_corrected_location(
 )
 def test_a_refused_staff_action_answers_clearly_and_changes_nothing(
     two_reports: dict[str, Incident],
-    officer_a: Any,
+    officer_a: User,
     action: str,
     body: dict[str, Any],
     status: int,
@@ -265,7 +267,9 @@ def test_a_refused_staff_action_answers_clearly_and_changes_nothing(
     assert snapshot(two_reports["a"]) == before
 
 
-def test_marking_a_duplicate_over_the_api(two_reports: dict[str, Incident], officer_a: Any) -> None:
+def test_marking_a_duplicate_over_the_api(
+    two_reports: dict[str, Incident], officer_a: User
+) -> None:
     response = client_for(officer_a).post(
         f"{STAFF}{two_reports['a'].tracking_code}/mark-duplicate/",
         {"original": two_reports["b"].tracking_code.lower()},
@@ -278,7 +282,7 @@ def test_marking_a_duplicate_over_the_api(two_reports: dict[str, Incident], offi
 
 
 def test_moderation_over_the_api_hides_from_the_public(
-    file_report: Any, officer_a: Any, citizen: APIClient
+    file_report: FileReport, officer_a: User, citizen: APIClient
 ) -> None:
     incident = file_report(photos=[upload("a.jpg", jpeg_bytes())]).incident
     client = client_for(officer_a)
@@ -306,7 +310,9 @@ def test_moderation_over_the_api_hides_from_the_public(
     assert staff_view["photos"][0]["is_hidden"] is True
 
 
-def test_an_officer_of_another_unit_cannot_hide_a_photo(file_report: Any, officer_b: Any) -> None:
+def test_an_officer_of_another_unit_cannot_hide_a_photo(
+    file_report: FileReport, officer_b: User
+) -> None:
     incident = file_report(photos=[upload("a.jpg", jpeg_bytes())]).incident
 
     response = client_for(officer_b).post(
@@ -318,7 +324,7 @@ def test_an_officer_of_another_unit_cannot_hide_a_photo(file_report: Any, office
 
 
 def test_a_staff_member_filing_by_phone_is_recorded_as_the_actor(
-    territory: Any, categories: None, officer_a: Any
+    territory: Territory, categories: None, officer_a: User
 ) -> None:
     from .test_public_api import report_body
 

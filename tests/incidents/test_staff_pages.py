@@ -18,15 +18,17 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.selectors import working_calendar
 from incidents import services, staff_queue_selectors
 from incidents.models import Incident, IncidentEvent, IncidentPhoto, IncidentStatus
 from incidents.staff_queue_selectors import QueueFilters
+from tests.conftest import ClientResponse, Territory
 from wards.models import Agency, AgencyKind
 
-from .conftest import AN_PHU_POINT, CAM_THANH_POINT, jpeg_bytes, snapshot, upload
+from .conftest import AN_PHU_POINT, CAM_THANH_POINT, FileReport, jpeg_bytes, snapshot, upload
 
 QUEUE = "/can-bo/phan-anh/"
 MAP = "/can-bo/ban-do/"
@@ -45,7 +47,7 @@ def page_of(report: Incident) -> str:
     return f"{QUEUE}{report.tracking_code}/"
 
 
-def text(response: Any) -> str:
+def text(response: ClientResponse) -> str:
     return response.content.decode()
 
 
@@ -79,7 +81,7 @@ def acknowledged(report: Incident, officer: User) -> Incident:
 # Who may open the pages
 
 
-def test_an_anonymous_visitor_is_sent_to_the_login_page(file_report: Any) -> None:
+def test_an_anonymous_visitor_is_sent_to_the_login_page(file_report: FileReport) -> None:
     report = file_report().incident
 
     for path in (QUEUE, page_of(report), MAP, f"{MAP}phan-anh/?bbox={TERRITORY_BBOX}"):
@@ -126,7 +128,7 @@ def test_an_account_with_no_unit_and_no_role_is_told_it_has_no_access(db: None) 
 
 
 def test_each_officer_sees_only_their_units_reports_in_the_queue(
-    file_report: Any, officer_a: User, officer_b: User
+    file_report: FileReport, officer_a: User, officer_b: User
 ) -> None:
     in_a = file_report().incident
     in_b = file_report(point=AN_PHU_POINT, description="Ở An Phú").incident
@@ -141,7 +143,7 @@ def test_each_officer_sees_only_their_units_reports_in_the_queue(
 
 
 def test_the_queue_puts_the_most_urgent_first_overdue_in_red_and_due_within_a_working_day_in_amber(
-    file_report: Any, officer_a: User
+    file_report: FileReport, officer_a: User
 ) -> None:
     now = timezone.now()
     later = acknowledged(file_report(description="Còn nhiều thời gian").incident, officer_a)
@@ -187,7 +189,7 @@ def test_due_soon_means_within_one_working_day_on_the_calendar_not_24_hours(db: 
 
 
 def test_the_counts_per_status_are_exact_and_follow_the_other_filters(
-    file_report: Any, officer_a: User, officer_b: User
+    file_report: FileReport, officer_a: User, officer_b: User
 ) -> None:
     file_report()
     file_report()
@@ -224,7 +226,7 @@ def test_the_counts_per_status_are_exact_and_follow_the_other_filters(
 
 
 def test_the_queue_filters_by_status_category_area_period_assignee_and_overdue(
-    file_report: Any, officer_a: User, second_officer_a: User, territory: Any
+    file_report: FileReport, officer_a: User, second_officer_a: User, territory: Territory
 ) -> None:
     now = timezone.now()
     pothole = file_report().incident
@@ -257,7 +259,7 @@ def test_the_queue_filters_by_status_category_area_period_assignee_and_overdue(
 
 
 def test_a_bad_filter_value_is_shown_as_an_error_and_the_rest_still_applies(
-    file_report: Any, officer_a: User
+    file_report: FileReport, officer_a: User
 ) -> None:
     report = file_report().incident
 
@@ -268,7 +270,7 @@ def test_a_bad_filter_value_is_shown_as_an_error_and_the_rest_still_applies(
     assert 'class="field-error"' in text(response)
 
 
-def test_the_queue_is_paginated(file_report: Any, officer_a: User) -> None:
+def test_the_queue_is_paginated(file_report: FileReport, officer_a: User) -> None:
     reports = [file_report(description=f"Phản ánh số {number}").incident for number in range(3)]
 
     result = staff_queue_selectors.staff_queue(
@@ -281,7 +283,7 @@ def test_the_queue_is_paginated(file_report: Any, officer_a: User) -> None:
 
 
 def test_the_queue_page_runs_the_same_few_queries_for_3_or_30_reports(
-    file_report: Any, officer_a: User, django_assert_max_num_queries: Any
+    file_report: FileReport, officer_a: User, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     client = client_as(officer_a)
     for _number in range(3):
@@ -298,7 +300,7 @@ def test_the_queue_page_runs_the_same_few_queries_for_3_or_30_reports(
 
 
 def test_a_leader_sees_every_units_reports_read_only(
-    file_report: Any, leader: User, officer_a: User
+    file_report: FileReport, leader: User, officer_a: User
 ) -> None:
     in_a = file_report().incident
     in_b = file_report(point=AN_PHU_POINT).incident
@@ -317,7 +319,7 @@ def test_a_leader_sees_every_units_reports_read_only(
 
 
 def test_bulk_acknowledge_changes_exactly_the_selected_reports(
-    file_report: Any, officer_a: User
+    file_report: FileReport, officer_a: User
 ) -> None:
     first, second, untouched = (file_report().incident for _ in range(3))
     before = snapshot(untouched)
@@ -340,7 +342,7 @@ def test_bulk_acknowledge_changes_exactly_the_selected_reports(
 
 
 def test_bulk_acknowledge_reports_each_refused_row_and_still_acknowledges_the_others(
-    file_report: Any, officer_a: User
+    file_report: FileReport, officer_a: User
 ) -> None:
     good = file_report().incident
     already = acknowledged(file_report().incident, officer_a)
@@ -369,7 +371,7 @@ def test_bulk_acknowledge_reports_each_refused_row_and_still_acknowledges_the_ot
 
 
 def test_bulk_acknowledge_with_nothing_selected_says_so_and_changes_nothing(
-    file_report: Any, officer_a: User
+    file_report: FileReport, officer_a: User
 ) -> None:
     report = file_report().incident
     before = snapshot(report)
@@ -381,7 +383,7 @@ def test_bulk_acknowledge_with_nothing_selected_says_so_and_changes_nothing(
 
 
 def test_bulk_acknowledge_never_redirects_outside_the_site(
-    file_report: Any, officer_a: User
+    file_report: FileReport, officer_a: User
 ) -> None:
     report = file_report().incident
 
@@ -396,7 +398,7 @@ def test_bulk_acknowledge_never_redirects_outside_the_site(
 
 
 @pytest.fixture
-def report_with_photos(file_report: Any, officer_a: User) -> Incident:
+def report_with_photos(file_report: FileReport, officer_a: User) -> Incident:
     report = file_report(photos=[upload("a.jpg", jpeg_bytes()), upload("b.jpg", jpeg_bytes())])
     photo = report.incident.photos.order_by("id").last()
     services.photo_hide(actor=officer_a, photo=photo, reason="Lộ biển số xe")
@@ -450,7 +452,7 @@ def test_hidden_photos_are_served_to_the_units_staff_and_to_no_one_else(
 
 
 def test_an_officer_of_another_unit_gets_404_for_the_report_and_cannot_act_on_it(
-    file_report: Any, officer_b: User
+    file_report: FileReport, officer_b: User
 ) -> None:
     report = file_report().incident
     before = snapshot(report)
@@ -469,7 +471,7 @@ def test_an_officer_of_another_unit_gets_404_for_the_report_and_cannot_act_on_it
 
 
 def test_the_reporter_contact_is_shown_to_the_unit_and_administrators_not_to_leaders(
-    file_report: Any, officer_a: User, leader: User, administrator: User
+    file_report: FileReport, officer_a: User, leader: User, administrator: User
 ) -> None:
     report = file_report().incident
 
@@ -485,7 +487,7 @@ def actions_shown(html: str) -> list[str]:
 
 
 def test_the_page_offers_exactly_the_actions_allowed_now(
-    file_report: Any, officer_a: User, leader: User
+    file_report: FileReport, officer_a: User, leader: User
 ) -> None:
     report = file_report(photos=[upload("a.jpg", jpeg_bytes())]).incident
 
@@ -528,7 +530,9 @@ def post_action(user: User, report: Incident, slug: str, data: dict[str, Any]) -
     return client_as(user).post(f"{page_of(report)}{slug}/", data)
 
 
-def test_acknowledge_start_and_close_through_their_forms(file_report: Any, officer_a: User) -> None:
+def test_acknowledge_start_and_close_through_their_forms(
+    file_report: FileReport, officer_a: User
+) -> None:
     report = file_report().incident
 
     first = post_action(officer_a, report, "tiep-nhan", {"acknowledge-note": "Đã nhận"})
@@ -552,7 +556,7 @@ def test_acknowledge_start_and_close_through_their_forms(file_report: Any, offic
 
 
 def test_the_success_message_is_shown_once_on_the_report_page(
-    file_report: Any, officer_a: User
+    file_report: FileReport, officer_a: User
 ) -> None:
     report = file_report().incident
     client = client_as(officer_a)
@@ -564,7 +568,7 @@ def test_the_success_message_is_shown_once_on_the_report_page(
 
 
 def test_assign_to_an_officer_of_the_unit(
-    file_report: Any, officer_a: User, second_officer_a: User, officer_b: User
+    file_report: FileReport, officer_a: User, second_officer_a: User, officer_b: User
 ) -> None:
     report = file_report().incident
     html = text(client_as(officer_a).get(page_of(report)))
@@ -581,7 +585,7 @@ def test_assign_to_an_officer_of_the_unit(
 
 
 def test_request_information_answer_and_resolve_with_an_evidence_photo(
-    file_report: Any, officer_a: User
+    file_report: FileReport, officer_a: User
 ) -> None:
     report = acknowledged(file_report().incident, officer_a)
 
@@ -619,7 +623,7 @@ def _token(report: Incident) -> str:
 
 
 def test_transfer_with_a_reason_moves_the_report_and_sends_the_officer_back_to_the_queue(
-    file_report: Any, officer_a: User, officer_b: User, territory: Any
+    file_report: FileReport, officer_a: User, officer_b: User, territory: Territory
 ) -> None:
     report = file_report().incident
 
@@ -639,7 +643,7 @@ def test_transfer_with_a_reason_moves_the_report_and_sends_the_officer_back_to_t
 
 
 def test_transfer_needs_a_reason_the_core_asks_for_and_nothing_changes(
-    file_report: Any, officer_a: User, territory: Any
+    file_report: FileReport, officer_a: User, territory: Territory
 ) -> None:
     report = file_report().incident
     before = snapshot(report)
@@ -657,7 +661,7 @@ def test_transfer_needs_a_reason_the_core_asks_for_and_nothing_changes(
 
 
 def test_mark_duplicate_of_a_nearby_report_offered_on_the_page(
-    file_report: Any, officer_a: User
+    file_report: FileReport, officer_a: User
 ) -> None:
     original = file_report(description="Ổ gà lớn").incident
     duplicate = file_report(description="Ổ gà lớn, gửi lần hai").incident
@@ -676,7 +680,7 @@ def test_mark_duplicate_of_a_nearby_report_offered_on_the_page(
 
 
 def test_the_duplicate_search_finds_a_report_by_code_but_not_another_units_private_one(
-    file_report: Any, officer_a: User
+    file_report: FileReport, officer_a: User
 ) -> None:
     report = file_report().incident
     elsewhere = file_report(point=CAM_THANH_POINT, category_code="chieu-sang", attributes={})
@@ -696,7 +700,7 @@ def test_the_duplicate_search_finds_a_report_by_code_but_not_another_units_priva
 
 
 def test_mark_duplicate_of_an_unknown_code_is_refused_and_changes_nothing(
-    file_report: Any, officer_a: User
+    file_report: FileReport, officer_a: User
 ) -> None:
     report = file_report().incident
     before = snapshot(report)
@@ -710,7 +714,7 @@ def test_mark_duplicate_of_an_unknown_code_is_refused_and_changes_nothing(
     assert snapshot(report) == before
 
 
-def test_reject_with_a_reason(file_report: Any, officer_a: User) -> None:
+def test_reject_with_a_reason(file_report: FileReport, officer_a: User) -> None:
     report = file_report().incident
 
     response = post_action(
@@ -726,7 +730,7 @@ def test_reject_with_a_reason(file_report: Any, officer_a: User) -> None:
     assert report.events.get(action="rejected").note == "Đường do tỉnh quản lý."
 
 
-def test_priority_note_and_moderation_forms(file_report: Any, officer_a: User) -> None:
+def test_priority_note_and_moderation_forms(file_report: FileReport, officer_a: User) -> None:
     report = file_report(photos=[upload("a.jpg", jpeg_bytes())]).incident
     photo = report.photos.get()
 
@@ -753,7 +757,7 @@ def test_priority_note_and_moderation_forms(file_report: Any, officer_a: User) -
 
 
 def test_an_action_refused_by_the_state_shows_the_core_message_and_changes_nothing(
-    file_report: Any, officer_a: User, second_officer_a: User
+    file_report: FileReport, officer_a: User, second_officer_a: User
 ) -> None:
     report = file_report().incident
     # Another officer acknowledged it after this officer opened the page.
@@ -773,7 +777,7 @@ def test_an_action_refused_by_the_state_shows_the_core_message_and_changes_nothi
 
 
 def test_an_empty_answer_is_refused_by_the_core_and_the_form_keeps_its_place(
-    file_report: Any, officer_a: User
+    file_report: FileReport, officer_a: User
 ) -> None:
     report = acknowledged(file_report().incident, officer_a)
     before = snapshot(report)
@@ -788,7 +792,7 @@ def test_an_empty_answer_is_refused_by_the_core_and_the_form_keeps_its_place(
 
 
 def test_a_leader_posting_an_action_is_refused_and_nothing_changes(
-    file_report: Any, leader: User
+    file_report: FileReport, leader: User
 ) -> None:
     report = file_report().incident
     before = snapshot(report)
@@ -800,7 +804,9 @@ def test_a_leader_posting_an_action_is_refused_and_nothing_changes(
     assert snapshot(report) == before
 
 
-def test_an_unknown_action_is_404_and_changes_nothing(file_report: Any, officer_a: User) -> None:
+def test_an_unknown_action_is_404_and_changes_nothing(
+    file_report: FileReport, officer_a: User
+) -> None:
     report = file_report().incident
     before = snapshot(report)
 
@@ -810,7 +816,9 @@ def test_an_unknown_action_is_404_and_changes_nothing(file_report: Any, officer_
     assert snapshot(report) == before
 
 
-def test_the_administrator_acts_on_any_units_report(file_report: Any, administrator: User) -> None:
+def test_the_administrator_acts_on_any_units_report(
+    file_report: FileReport, administrator: User
+) -> None:
     report = file_report(point=AN_PHU_POINT).incident
 
     response = post_action(administrator, report, "tiep-nhan", {"acknowledge-note": ""})
@@ -824,7 +832,7 @@ def test_the_administrator_acts_on_any_units_report(file_report: Any, administra
 
 
 def test_the_unit_map_gives_the_units_area_and_its_open_reports_in_the_box(
-    file_report: Any, officer_a: User, territory: Any
+    file_report: FileReport, officer_a: User, territory: Territory
 ) -> None:
     now = timezone.now()
     open_report = file_report().incident
@@ -870,7 +878,7 @@ def test_the_unit_map_asks_for_a_bounding_box(officer_a: User) -> None:
 
 
 def test_leaders_map_shows_every_current_commune(
-    leader: User, territory: Any, file_report: Any
+    leader: User, territory: Territory, file_report: FileReport
 ) -> None:
     file_report()
     file_report(point=AN_PHU_POINT)
@@ -896,7 +904,7 @@ def test_leaders_map_shows_every_current_commune(
     ],
 )
 def test_the_pages_render_in_vietnamese_and_english(
-    file_report: Any,
+    file_report: FileReport,
     officer_a: User,
     language: str,
     queue_heading: str,
@@ -921,7 +929,9 @@ def test_the_pages_render_in_vietnamese_and_english(
     assert login.get("/tai-khoan/login/").status_code == 200
 
 
-def test_dates_are_written_day_first_in_both_languages(file_report: Any, officer_a: User) -> None:
+def test_dates_are_written_day_first_in_both_languages(
+    file_report: FileReport, officer_a: User
+) -> None:
     report = file_report(
         reported_at=datetime.datetime(2026, 1, 5, 9, 30, tzinfo=VIETNAM_TIME_ZONE)
     ).incident
@@ -933,7 +943,7 @@ def test_dates_are_written_day_first_in_both_languages(file_report: Any, officer
 
 
 def test_the_timeline_marks_internal_events_and_names_the_officer(
-    file_report: Any, officer_a: User, second_officer_a: User
+    file_report: FileReport, officer_a: User, second_officer_a: User
 ) -> None:
     report = file_report().incident
     services.incident_assign(actor=officer_a, incident=report, assignee=second_officer_a)
@@ -948,7 +958,7 @@ def test_the_timeline_marks_internal_events_and_names_the_officer(
 
 
 def test_the_transfer_form_offers_every_other_unit_still_serving_a_current_area(
-    file_report: Any, officer_a: User, territory: Any
+    file_report: FileReport, officer_a: User, territory: Territory
 ) -> None:
     report = file_report().incident
     closed_unit = Agency.objects.create(

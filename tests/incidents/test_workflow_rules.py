@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from geoapp.exceptions import Conflict, InvalidInput, PermissionDenied
 from incidents import services
 from incidents.models import Incident, IncidentSupporter
 from incidents.services.steps import identity_fingerprint
 from notifications.models import Notification
+from tests.conftest import Territory
 
-from .conftest import AN_PHU_POINT, jpeg_bytes, snapshot, upload
+from .conftest import AN_PHU_POINT, Filed, FileReport, jpeg_bytes, snapshot, upload
 
 # Assignment
 
 
 def test_a_report_can_be_assigned_to_an_officer_of_its_unit(
-    file_report: Any, officer_a: Any, second_officer_a: Any
+    file_report: FileReport, officer_a: User, second_officer_a: User
 ) -> None:
     incident = file_report().incident
 
@@ -36,7 +38,7 @@ def test_a_report_can_be_assigned_to_an_officer_of_its_unit(
 
 
 def test_assigning_to_an_officer_of_another_unit_is_refused_and_changes_nothing(
-    file_report: Any, officer_a: Any, officer_b: Any
+    file_report: FileReport, officer_a: User, officer_b: User
 ) -> None:
     incident = file_report().incident
     before = snapshot(incident)
@@ -49,7 +51,7 @@ def test_assigning_to_an_officer_of_another_unit_is_refused_and_changes_nothing(
 
 
 def test_assigning_twice_to_the_same_officer_is_refused(
-    file_report: Any, officer_a: Any, second_officer_a: Any
+    file_report: FileReport, officer_a: User, second_officer_a: User
 ) -> None:
     incident = file_report().incident
     services.incident_assign(actor=officer_a, incident=incident, assignee=second_officer_a)
@@ -65,7 +67,7 @@ def test_assigning_twice_to_the_same_officer_is_refused(
 
 
 def test_a_transfer_hands_the_report_to_the_new_unit_as_new_and_unassigned(
-    file_report: Any, officer_a: Any, second_officer_a: Any, territory: Any
+    file_report: FileReport, officer_a: User, second_officer_a: User, territory: Territory
 ) -> None:
     incident = file_report().incident
     services.incident_acknowledge(actor=officer_a, incident=incident)
@@ -104,10 +106,10 @@ def planned_messages(incident_id: int, occasion: str) -> set[tuple[str, str, str
 
 
 def test_a_transfer_plans_messages_to_the_new_unit_and_the_reporter_and_sends_them_after_commit(
-    file_report: Any,
-    officer_a: Any,
-    territory: Any,
-    django_capture_on_commit_callbacks: Any,
+    file_report: FileReport,
+    officer_a: User,
+    territory: Territory,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     territory.committee_an_phu.email = "ubnd-anphu@example.vn"
     territory.committee_an_phu.save(update_fields=["email"])
@@ -134,7 +136,7 @@ def test_a_transfer_plans_messages_to_the_new_unit_and_the_reporter_and_sends_th
 
 
 def test_a_transfer_without_a_reason_is_refused_and_changes_nothing(
-    file_report: Any, officer_a: Any, territory: Any
+    file_report: FileReport, officer_a: User, territory: Territory
 ) -> None:
     incident = file_report().incident
     before = snapshot(incident)
@@ -148,7 +150,7 @@ def test_a_transfer_without_a_reason_is_refused_and_changes_nothing(
 
 
 def test_a_transfer_to_the_same_unit_is_refused_and_changes_nothing(
-    file_report: Any, officer_a: Any, territory: Any
+    file_report: FileReport, officer_a: User, territory: Territory
 ) -> None:
     incident = file_report().incident
     before = snapshot(incident)
@@ -163,7 +165,7 @@ def test_a_transfer_to_the_same_unit_is_refused_and_changes_nothing(
 
 
 def test_a_transfer_to_an_inactive_unit_is_refused_and_changes_nothing(
-    file_report: Any, officer_a: Any, territory: Any
+    file_report: FileReport, officer_a: User, territory: Territory
 ) -> None:
     territory.committee_an_phu.is_active = False
     territory.committee_an_phu.save()
@@ -180,7 +182,7 @@ def test_a_transfer_to_an_inactive_unit_is_refused_and_changes_nothing(
 
 
 def test_a_corrected_category_re_routes_and_clears_the_old_answers(
-    file_report: Any, officer_a: Any, territory: Any
+    file_report: FileReport, officer_a: User, territory: Territory
 ) -> None:
     incident = file_report().incident
 
@@ -198,7 +200,9 @@ def test_a_corrected_category_re_routes_and_clears_the_old_answers(
     assert event.data["previous_attributes"] == {"loai-hu-hong": "o-ga"}
 
 
-def test_a_transfer_with_nothing_to_change_is_refused(file_report: Any, officer_a: Any) -> None:
+def test_a_transfer_with_nothing_to_change_is_refused(
+    file_report: FileReport, officer_a: User
+) -> None:
     incident = file_report().incident
     before = snapshot(incident)
 
@@ -213,7 +217,7 @@ def test_a_transfer_with_nothing_to_change_is_refused(file_report: Any, officer_
 
 
 def test_marking_a_duplicate_moves_its_supporters_to_the_original_without_double_counting(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     original = file_report(client_identity="address:10.0.0.1").incident
     duplicate = file_report(description="Cũng ổ gà đó", client_identity="address:10.0.0.2").incident
@@ -251,7 +255,7 @@ def test_marking_a_duplicate_moves_its_supporters_to_the_original_without_double
 
 
 def test_the_duplicates_sender_who_already_supported_the_original_is_counted_once(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     original = file_report().incident
     services.incident_support(incident=original, supporter_identity="address:10.0.0.2")
@@ -264,7 +268,7 @@ def test_the_duplicates_sender_who_already_supported_the_original_is_counted_onc
     assert IncidentSupporter.objects.filter(incident=original).count() == 1
 
 
-def test_a_report_cannot_be_a_duplicate_of_itself(file_report: Any, officer_a: Any) -> None:
+def test_a_report_cannot_be_a_duplicate_of_itself(file_report: FileReport, officer_a: User) -> None:
     incident = file_report().incident
     before = snapshot(incident)
 
@@ -275,7 +279,7 @@ def test_a_report_cannot_be_a_duplicate_of_itself(file_report: Any, officer_a: A
 
 
 def test_a_duplicate_of_a_closed_report_is_refused_and_changes_nothing(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     original = file_report().incident
     services.incident_reject(actor=officer_a, incident=original, reason="outside_scope")
@@ -291,7 +295,7 @@ def test_a_duplicate_of_a_closed_report_is_refused_and_changes_nothing(
 
 
 def test_a_duplicate_may_point_to_an_open_report_of_another_unit(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     original = file_report(point=AN_PHU_POINT).incident
     duplicate = file_report().incident
@@ -306,7 +310,7 @@ def test_a_duplicate_may_point_to_an_open_report_of_another_unit(
 # Reopening
 
 
-def _resolved(file_report: Any, officer: Any) -> Any:
+def _resolved(file_report: FileReport, officer: User) -> Filed:
     filed = file_report()
     services.incident_acknowledge(actor=officer, incident=filed.incident)
     services.incident_resolve(actor=officer, incident=filed.incident, answer="Đã xử lý.")
@@ -314,7 +318,7 @@ def _resolved(file_report: Any, officer: Any) -> Any:
 
 
 def test_the_reporter_can_reopen_within_the_configured_days(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     filed = _resolved(file_report, officer_a)
     Incident.objects.filter(pk=filed.incident.pk).update(
@@ -333,7 +337,7 @@ def test_the_reporter_can_reopen_within_the_configured_days(
 
 
 def test_reopening_after_the_configured_days_is_refused_and_changes_nothing(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     filed = _resolved(file_report, officer_a)
     Incident.objects.filter(pk=filed.incident.pk).update(
@@ -350,7 +354,7 @@ def test_reopening_after_the_configured_days_is_refused_and_changes_nothing(
 
 
 def test_the_reopening_window_follows_the_setting(
-    file_report: Any, officer_a: Any, settings: Any
+    file_report: FileReport, officer_a: User, settings: Settings
 ) -> None:
     settings.INCIDENT_REOPEN_DAYS = 2
     filed = _resolved(file_report, officer_a)
@@ -363,7 +367,7 @@ def test_the_reopening_window_follows_the_setting(
 
 
 def test_reopening_with_a_wrong_token_is_refused_and_changes_nothing(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     filed = _resolved(file_report, officer_a)
     before = snapshot(filed.incident)
@@ -375,7 +379,7 @@ def test_reopening_with_a_wrong_token_is_refused_and_changes_nothing(
     assert snapshot(filed.incident) == before
 
 
-def test_reopening_without_a_reason_is_refused(file_report: Any, officer_a: Any) -> None:
+def test_reopening_without_a_reason_is_refused(file_report: FileReport, officer_a: User) -> None:
     filed = _resolved(file_report, officer_a)
     before = snapshot(filed.incident)
 
@@ -388,7 +392,9 @@ def test_reopening_without_a_reason_is_refused(file_report: Any, officer_a: Any)
 # Rating
 
 
-def test_the_reporter_rates_a_resolved_report_once(file_report: Any, officer_a: Any) -> None:
+def test_the_reporter_rates_a_resolved_report_once(
+    file_report: FileReport, officer_a: User
+) -> None:
     filed = _resolved(file_report, officer_a)
 
     incident = services.incident_rate(
@@ -408,7 +414,7 @@ def test_the_reporter_rates_a_resolved_report_once(file_report: Any, officer_a: 
 
 @pytest.mark.parametrize("rating", [0, 6, -1, True, 3.5])
 def test_a_rating_outside_one_to_five_is_refused(
-    file_report: Any, officer_a: Any, rating: Any
+    file_report: FileReport, officer_a: User, rating: float
 ) -> None:
     filed = _resolved(file_report, officer_a)
     before = snapshot(filed.incident)
@@ -420,7 +426,7 @@ def test_a_rating_outside_one_to_five_is_refused(
     assert snapshot(filed.incident) == before
 
 
-def test_rating_with_a_wrong_token_is_refused(file_report: Any, officer_a: Any) -> None:
+def test_rating_with_a_wrong_token_is_refused(file_report: FileReport, officer_a: User) -> None:
     filed = _resolved(file_report, officer_a)
     other = file_report()
     before = snapshot(filed.incident)
@@ -434,7 +440,7 @@ def test_rating_with_a_wrong_token_is_refused(file_report: Any, officer_a: Any) 
 # Support
 
 
-def test_support_counts_each_identity_once(file_report: Any) -> None:
+def test_support_counts_each_identity_once(file_report: FileReport) -> None:
     incident = file_report().incident
     services.incident_support(incident=incident, supporter_identity="email:an@example.vn")
     services.incident_support(incident=incident, supporter_identity="address:10.0.0.9")
@@ -448,7 +454,7 @@ def test_support_counts_each_identity_once(file_report: Any) -> None:
     assert before["supporters_count"] == 2
 
 
-def test_support_stores_no_personal_data(file_report: Any) -> None:
+def test_support_stores_no_personal_data(file_report: FileReport) -> None:
     incident = file_report().incident
 
     services.incident_support(incident=incident, supporter_identity="email:an@example.vn")
@@ -460,7 +466,9 @@ def test_support_stores_no_personal_data(file_report: Any) -> None:
 # Internal notes and moderation
 
 
-def test_an_internal_note_is_recorded_and_never_public(file_report: Any, officer_a: Any) -> None:
+def test_an_internal_note_is_recorded_and_never_public(
+    file_report: FileReport, officer_a: User
+) -> None:
     incident = file_report().incident
 
     services.incident_note_add(actor=officer_a, incident=incident, note="Hẹn đội duy tu thứ Hai")
@@ -478,9 +486,9 @@ def test_an_internal_note_is_recorded_and_never_public(file_report: Any, officer
     [("incident_hide", "is_public"), ("incident_text_hide", "description_hidden")],
 )
 def test_hiding_is_audited_and_tells_the_reporter(
-    file_report: Any,
-    officer_a: Any,
-    django_capture_on_commit_callbacks: Any,
+    file_report: FileReport,
+    officer_a: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
     service: str,
     flag: str,
 ) -> None:
@@ -505,7 +513,7 @@ def test_hiding_is_audited_and_tells_the_reporter(
     assert snapshot(incident) == before
 
 
-def test_hiding_a_photo_is_audited(file_report: Any, officer_a: Any) -> None:
+def test_hiding_a_photo_is_audited(file_report: FileReport, officer_a: User) -> None:
     incident = file_report(photos=[upload("a.jpg", jpeg_bytes())]).incident
     photo = incident.photos.get()
 
@@ -521,7 +529,7 @@ def test_hiding_a_photo_is_audited(file_report: Any, officer_a: Any) -> None:
 
 
 def test_hiding_without_a_reason_is_refused_and_changes_nothing(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     incident = file_report().incident
     before = snapshot(incident)
@@ -533,9 +541,9 @@ def test_hiding_without_a_reason_is_refused_and_changes_nothing(
 
 
 def test_each_public_change_plans_a_message_to_the_reporter_and_internal_notes_none(
-    file_report: Any,
-    officer_a: Any,
-    django_capture_on_commit_callbacks: Any,
+    file_report: FileReport,
+    officer_a: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     incident = file_report().incident
     Notification.objects.all().delete()  # the receipt of the filing

@@ -8,15 +8,16 @@ The expected table is written out here from docs/incidents.md, independently of 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 
 from geoapp.exceptions import Conflict
 from incidents import services, workflow
 from incidents.models import IncidentStatus
+from tests.conftest import Territory
 
-from .conftest import AN_PHU_POINT, Filed, snapshot
+from .conftest import AN_PHU_POINT, Filed, FileReport, snapshot
 
 S = IncidentStatus
 WORKABLE = {S.NEW, S.ACKNOWLEDGED, S.IN_PROGRESS, S.INFORMATION_REQUESTED}
@@ -42,7 +43,7 @@ EXPECTED: dict[str, tuple[set[str], str | None]] = {
 }
 
 
-def bring_to(status: str, filed: Filed, actor: Any) -> None:
+def bring_to(status: str, filed: Filed, actor: User) -> None:
     """Move a fresh report to `status` through the services."""
     incident = filed.incident
     if status == S.NEW:
@@ -64,7 +65,12 @@ def bring_to(status: str, filed: Filed, actor: Any) -> None:
 
 
 def perform(
-    action: str, filed: Filed, actor: Any, second_officer: Any, original: Filed, territory: Any
+    action: str,
+    filed: Filed,
+    actor: User,
+    second_officer: User,
+    original: Filed,
+    territory: Territory,
 ) -> None:
     incident = filed.incident
     calls: dict[str, Callable[[], object]] = {
@@ -121,10 +127,10 @@ CASES = [(action, status) for action in EXPECTED for status in IncidentStatus.va
 def test_each_action_is_allowed_exactly_from_the_statuses_the_workflow_lists(
     action: str,
     status: str,
-    file_report: Any,
-    officer_a: Any,
-    second_officer_a: Any,
-    territory: Any,
+    file_report: FileReport,
+    officer_a: User,
+    second_officer_a: User,
+    territory: Territory,
 ) -> None:
     filed = file_report()
     original = file_report(point=AN_PHU_POINT, description="Phản ánh gốc")
@@ -165,7 +171,7 @@ def test_each_action_has_exactly_one_kind_of_actor() -> None:
 
 
 def test_acknowledging_records_the_moment_and_a_public_event(
-    file_report: Any, officer_a: Any, territory: Any
+    file_report: FileReport, officer_a: User, territory: Territory
 ) -> None:
     incident = file_report().incident
 
@@ -186,7 +192,7 @@ def test_acknowledging_records_the_moment_and_a_public_event(
     assert event.actor_label == territory.committee_cam_thanh.name
 
 
-def test_a_full_handling_stamps_every_stage(file_report: Any, officer_a: Any) -> None:
+def test_a_full_handling_stamps_every_stage(file_report: FileReport, officer_a: User) -> None:
     incident = file_report().incident
     services.incident_acknowledge(actor=officer_a, incident=incident)
     services.incident_start(actor=officer_a, incident=incident)
@@ -217,7 +223,7 @@ def test_a_full_handling_stamps_every_stage(file_report: Any, officer_a: Any) ->
 
 
 def test_resolving_without_any_answer_is_refused_and_changes_nothing(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     incident = file_report().incident
     services.incident_acknowledge(actor=officer_a, incident=incident)
@@ -232,7 +238,7 @@ def test_resolving_without_any_answer_is_refused_and_changes_nothing(
 
 
 def test_rejecting_records_the_reason_and_explains_it_publicly(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     incident = file_report().incident
 
@@ -246,7 +252,7 @@ def test_rejecting_records_the_reason_and_explains_it_publicly(
 
 
 def test_an_unknown_rejection_reason_is_refused_and_changes_nothing(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     from geoapp.exceptions import InvalidInput
 
@@ -261,7 +267,7 @@ def test_an_unknown_rejection_reason_is_refused_and_changes_nothing(
 
 
 def test_providing_information_keeps_the_reporters_words_out_of_the_public_note(
-    file_report: Any, officer_a: Any
+    file_report: FileReport, officer_a: User
 ) -> None:
     filed = file_report()
     services.incident_acknowledge(actor=officer_a, incident=filed.incident)

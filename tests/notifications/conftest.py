@@ -26,6 +26,7 @@ import redis
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
+from pytest_django import Settings
 
 from geoapp.celery import app as celery_app
 from geoapp.clock import VIETNAM_TIME_ZONE
@@ -34,6 +35,7 @@ from incidents import services as incident_services
 from incidents.category_catalogue import CATEGORIES
 from incidents.models import Incident, IncidentChannel
 from notifications.models import Notification
+from tests.conftest import Territory
 from wards.models import Agency, AgencyKind, AgencyMembership, AgencyRole
 
 CAM_THANH_POINT = Point(108.80, 15.05, srid=4326)
@@ -81,7 +83,7 @@ def queued_tasks(queue: str) -> list[tuple[str, str]]:
 
 
 @pytest.fixture(autouse=True)
-def _private_cache(settings: Any) -> Iterator[None]:
+def _private_cache(settings: Settings) -> Iterator[None]:
     """Rate-limit counters under a prefix of their own, emptied around each test."""
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": CACHE_KEY_PREFIX}}
     _delete_own_cache_keys()
@@ -104,7 +106,7 @@ class Units:
 
 
 @pytest.fixture
-def units(territory: Any) -> Units:
+def units(territory: Territory) -> Units:
     """The territory's committees with email addresses, under the province's committee."""
     province = Agency.objects.create(
         code="ubnd-tinh",
@@ -143,8 +145,12 @@ def officer_a(units: Units) -> User:
     return user
 
 
+# The `file_report` fixture: keyword overrides of the defaults, and keep_notices.
+FileReport = Callable[..., Incident]
+
+
 @pytest.fixture
-def file_report(units: Units, categories: None) -> Callable[..., Incident]:
+def file_report(units: Units, categories: None) -> FileReport:
     """File a report through the incidents service; by default a pothole in Cẩm Thành.
 
     The filing plans its receipt notices in the same transaction (a transactional outbox); a

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.db import connection, transaction
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
-from incidents.notices.texts import IncidentNoticeKind
+from incidents.notice_texts import IncidentNoticeKind
 from notifications import services
 from notifications.models import (
     Notification,
@@ -41,7 +42,7 @@ def enqueue(
     return services.notification_enqueue(**arguments)
 
 
-def failing_smtp(settings: Any) -> None:
+def failing_smtp(settings: Settings) -> None:
     """A real SMTP backend pointed at a port where nothing listens: every send is refused."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
@@ -50,7 +51,7 @@ def failing_smtp(settings: Any) -> None:
 
 
 def test_planning_the_same_message_twice_writes_one_row_and_enqueues_one_task(
-    private_queue: str, django_capture_on_commit_callbacks: Any
+    private_queue: str, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         first = enqueue()
@@ -64,7 +65,7 @@ def test_planning_the_same_message_twice_writes_one_row_and_enqueues_one_task(
 
 
 def test_nothing_is_enqueued_before_the_commit(
-    private_queue: str, django_capture_on_commit_callbacks: Any
+    private_queue: str, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         enqueue()
@@ -103,7 +104,9 @@ def test_a_sent_message_is_never_sent_again() -> None:
     assert (notification.status, notification.attempts) == ("sent", 1)
 
 
-def test_a_text_message_goes_through_the_console_gateway_by_default(capsys: Any) -> None:
+def test_a_text_message_goes_through_the_console_gateway_by_default(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     notification = enqueue(
         dedupe_key="incident:1:event:2:reporter:sms",
         channel=NotificationChannel.SMS,
@@ -122,7 +125,7 @@ def test_a_text_message_goes_through_the_console_gateway_by_default(capsys: Any)
     assert mail.outbox == []
 
 
-def test_a_refused_send_is_recorded_and_left_pending_for_a_retry(settings: Any) -> None:
+def test_a_refused_send_is_recorded_and_left_pending_for_a_retry(settings: Settings) -> None:
     failing_smtp(settings)
     notification = enqueue()
 
@@ -137,7 +140,7 @@ def test_a_refused_send_is_recorded_and_left_pending_for_a_retry(settings: Any) 
 
 
 def test_the_task_retries_until_the_attempts_run_out_then_marks_the_row_failed(
-    settings: Any,
+    settings: Settings,
 ) -> None:
     failing_smtp(settings)
     notification = enqueue()
@@ -163,7 +166,7 @@ def test_the_task_backs_off_exponentially_up_to_five_minutes() -> None:
 
 
 def test_an_address_the_server_refuses_fails_at_once_without_retrying(
-    settings: Any, refusing_smtp_server: int
+    settings: Settings, refusing_smtp_server: int
 ) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
@@ -265,7 +268,9 @@ def _until_another_connection_waits_for_a_lock() -> None:
 
 
 def test_a_broker_outage_leaves_the_row_pending_and_the_caller_unharmed(
-    private_queue: str, django_capture_on_commit_callbacks: Any, caplog: Any
+    private_queue: str,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     with broker_unreachable(), django_capture_on_commit_callbacks(execute=True):
         notification = enqueue()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from incidents.models import Incident
-from incidents.notices.texts import IncidentNoticeKind
+from incidents.notice_texts import IncidentNoticeKind
 from notifications import services
 from notifications.models import (
     Notification,
@@ -19,7 +19,7 @@ from notifications.models import (
 )
 from notifications.tasks import notifications_sweep
 
-from .conftest import broker_unreachable, queued_tasks
+from .conftest import FileReport, broker_unreachable, queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def outbox_row(
 
 
 def test_the_sweeper_enqueues_again_only_the_messages_pending_too_long(
-    private_queue: str, settings: Any
+    private_queue: str, settings: Settings
 ) -> None:
     assert settings.NOTIFICATION_SWEEP_AFTER_MINUTES == 10
     dropped = outbox_row("dropped-by-the-outage", created_minutes_ago=11)
@@ -115,7 +115,9 @@ def test_the_beat_task_sweeps_with_the_current_time(private_queue: str) -> None:
 
 
 def test_a_report_filed_while_the_broker_is_down_is_saved_and_its_messages_swept_later(
-    file_report: Any, private_queue: str, django_capture_on_commit_callbacks: Any
+    file_report: FileReport,
+    private_queue: str,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with broker_unreachable(), django_capture_on_commit_callbacks(execute=True):
         incident = file_report(keep_notices=True)

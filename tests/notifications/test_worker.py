@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -19,7 +18,7 @@ from notifications import services
 from notifications.models import Notification
 from tests.celery_worker import running_worker
 
-from .conftest import broker_unreachable
+from .conftest import FileReport, broker_unreachable
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +38,7 @@ def wait_until_sent(expected: int, *, timeout: float = 30) -> list[tuple[str, st
 
 
 def test_a_worker_sends_the_messages_of_a_new_report_once_it_is_committed(
-    file_report: Any, private_queue: str
+    file_report: FileReport, private_queue: str
 ) -> None:
     with running_worker(queue=private_queue, database_name=connection.settings_dict["NAME"]):
         incident = file_report(
@@ -52,7 +51,7 @@ def test_a_worker_sends_the_messages_of_a_new_report_once_it_is_committed(
 
 
 def test_messages_a_broker_outage_dropped_are_sent_after_the_sweep(
-    file_report: Any, private_queue: str
+    file_report: FileReport, private_queue: str
 ) -> None:
     with broker_unreachable():
         incident = file_report(keep_notices=True)  # saved, although nothing reaches the broker

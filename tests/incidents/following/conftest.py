@@ -12,6 +12,7 @@ from tests.notifications.conftest import (  # noqa: F401 (fixtures and helpers t
     REPORTER_EMAIL,
     REPORTER_NAME,
     REPORTER_PHONE,
+    FileReport,
     Units,
     _private_cache,
     categories,

@@ -9,11 +9,20 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from pytest_django import Settings
 
 from incidents import services as incident_services
 from incidents.models import Incident, RejectionReason
+from tests.conftest import Territory
 
-from .conftest import AN_PHU_POINT, REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, vietnam
+from .conftest import (
+    AN_PHU_POINT,
+    REPORTER_EMAIL,
+    REPORTER_NAME,
+    REPORTER_PHONE,
+    FileReport,
+    vietnam,
+)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -34,7 +43,7 @@ def entries(xml: bytes) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def reports(file_report: Any, officer_a: User) -> dict[str, Incident]:
+def reports(file_report: FileReport, officer_a: User) -> dict[str, Incident]:
     """Reports of Cẩm Thành in every public situation, one of An Phú, and ones never shown."""
     first = file_report(reported_at=vietnam(2025, 7, 1, 8), description="Ổ gà trước số 12")
     resolved = file_report(reported_at=vietnam(2025, 7, 2, 8), description="Đèn đường hỏng")
@@ -66,7 +75,7 @@ def reports(file_report: Any, officer_a: User) -> dict[str, Incident]:
 
 
 def test_the_area_feed_lists_the_public_reports_located_in_the_area_newest_news_first(
-    territory: Any, reports: dict[str, Incident]
+    territory: Territory, reports: dict[str, Incident]
 ) -> None:
     response = Client().get(f"/khu-vuc/{territory.cam_thanh.pk}/phan-anh.atom")
 
@@ -83,7 +92,7 @@ def test_the_area_feed_lists_the_public_reports_located_in_the_area_newest_news_
 
 
 def test_an_entry_is_published_when_filed_and_updated_when_resolved(
-    territory: Any, reports: dict[str, Incident]
+    territory: Territory, reports: dict[str, Incident]
 ) -> None:
     response = Client().get(f"/khu-vuc/{territory.cam_thanh.pk}/phan-anh.atom")
 
@@ -98,7 +107,7 @@ def test_an_entry_is_published_when_filed_and_updated_when_resolved(
 
 
 def test_an_entry_shows_the_public_description_and_answer_escaped(
-    territory: Any, reports: dict[str, Incident]
+    territory: Territory, reports: dict[str, Incident]
 ) -> None:
     response = Client().get(f"/khu-vuc/{territory.cam_thanh.pk}/phan-anh.atom")
 
@@ -114,7 +123,7 @@ def test_an_entry_shows_the_public_description_and_answer_escaped(
     assert b"0905 123 456" not in response.content
 
 
-def test_no_feed_carries_personal_data(territory: Any, reports: dict[str, Incident]) -> None:
+def test_no_feed_carries_personal_data(territory: Territory, reports: dict[str, Incident]) -> None:
     for path in (f"/khu-vuc/{territory.cam_thanh.pk}/phan-anh.atom", "/phan-anh/moi.atom"):
         xml = Client().get(path).content.decode()
 
@@ -135,7 +144,7 @@ def test_the_territory_feed_lists_every_public_report(reports: dict[str, Inciden
     assert feed.findtext(f"{ATOM}title") == "Phản ánh mới và đã giải quyết — Quảng Ngãi"
 
 
-def test_the_feed_holds_the_latest_fifty_reports(file_report: Any) -> None:
+def test_the_feed_holds_the_latest_fifty_reports(file_report: FileReport) -> None:
     start = vietnam(2025, 7, 1, 8)
     filed = [file_report(reported_at=start + timedelta(minutes=index)) for index in range(52)]
 
@@ -150,7 +159,7 @@ def test_the_feed_of_an_unknown_area_is_not_found(db: None) -> None:
 
 
 def test_the_area_feed_speaks_english_to_a_visitor_who_chose_english(
-    territory: Any, reports: dict[str, Incident], settings: Any
+    territory: Territory, reports: dict[str, Incident], settings: Settings
 ) -> None:
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 from rest_framework.test import APIClient
 
 from geoapp.exceptions import NotFound
@@ -18,8 +19,9 @@ from incidents.models import Incident, IncidentEvent
 from notifications import services
 from notifications.models import Notification, Subscription
 from notifications.subscription_tokens import confirmation_token_for, unsubscribe_token_for
+from tests.conftest import Territory
 
-from .conftest import AN_PHU_POINT, REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE
+from .conftest import AN_PHU_POINT, REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, FileReport
 
 ACCEPTED = (
     "Đã ghi nhận. Nếu cần, một thư xác nhận đã được gửi đến địa chỉ của bạn: hãy mở liên kết "
@@ -34,7 +36,7 @@ def citizen() -> APIClient:
 
 
 @pytest.fixture
-def report(file_report: Any) -> Incident:
+def report(file_report: FileReport) -> Incident:
     return file_report()
 
 
@@ -73,7 +75,9 @@ def confirmed(*, email: str = FOLLOWER, **target: Any) -> Subscription:
 
 
 def test_following_a_report_emails_a_confirmation_link(
-    citizen: APIClient, report: Incident, django_capture_on_commit_callbacks: Any
+    citizen: APIClient,
+    report: Incident,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         response = request_following(
@@ -145,7 +149,7 @@ def test_a_request_still_pending_after_a_day_sends_a_new_link_and_the_old_one_di
 
 
 def test_an_address_gets_at_most_its_daily_confirmations_whoever_asks(
-    territory: Any, report: Incident, file_report: Any, settings: Any
+    territory: Territory, report: Incident, file_report: FileReport, settings: Settings
 ) -> None:
     settings.SUBSCRIPTION_CONFIRMATIONS_PER_ADDRESS_PER_DAY = 2
     second_report = file_report()
@@ -178,7 +182,7 @@ def test_an_address_gets_at_most_its_daily_confirmations_whoever_asks(
 def test_a_bad_request_is_refused_with_a_clear_error_and_changes_nothing(
     citizen: APIClient,
     report: Incident,
-    territory: Any,
+    territory: Territory,
     payload: dict[str, Any],
     status: int,
     code: str,
@@ -203,7 +207,7 @@ def test_the_invalid_email_error_is_in_vietnamese(citizen: APIClient, report: In
 
 
 def test_a_report_hidden_from_the_public_cannot_be_followed(
-    citizen: APIClient, file_report: Any
+    citizen: APIClient, file_report: FileReport
 ) -> None:
     hidden = file_report(is_public=False)
 
@@ -214,7 +218,7 @@ def test_a_report_hidden_from_the_public_cannot_be_followed(
 
 
 def test_requests_are_rate_limited_per_client(
-    citizen: APIClient, report: Incident, file_report: Any, settings: Any
+    citizen: APIClient, report: Incident, file_report: FileReport, settings: Settings
 ) -> None:
     settings.SUBSCRIPTION_REQUEST_RATE = "2/hour"
     codes = [report.tracking_code, file_report().tracking_code, file_report().tracking_code]
@@ -294,7 +298,9 @@ def test_an_expired_confirmation_link_is_refused(report: Incident) -> None:
 
 
 def test_followers_of_a_report_get_its_public_updates_with_a_one_click_unsubscribe(
-    report: Incident, officer_a: User, django_capture_on_commit_callbacks: Any
+    report: Incident,
+    officer_a: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     subscription = confirmed(tracking_code=report.tracking_code)
     incident_services.incident_acknowledge(actor=officer_a, incident=report)
@@ -331,7 +337,9 @@ def test_followers_of_a_report_get_its_public_updates_with_a_one_click_unsubscri
 
 
 def test_unconfirmed_and_unsubscribed_followers_hear_nothing(
-    report: Incident, officer_a: User, django_capture_on_commit_callbacks: Any
+    report: Incident,
+    officer_a: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     following.subscription_request(
         email="chua-xac-nhan@example.vn", tracking_code=report.tracking_code
@@ -347,7 +355,9 @@ def test_unconfirmed_and_unsubscribed_followers_hear_nothing(
 
 
 def test_followers_of_an_area_hear_of_new_public_reports_located_in_it(
-    territory: Any, file_report: Any, django_capture_on_commit_callbacks: Any
+    territory: Territory,
+    file_report: FileReport,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     subscription = confirmed(area_id=territory.cam_thanh.pk)
 
@@ -374,7 +384,10 @@ def test_followers_of_an_area_hear_of_new_public_reports_located_in_it(
 
 
 def test_followers_of_an_area_hear_when_a_report_there_is_resolved_but_not_of_each_step(
-    territory: Any, report: Incident, officer_a: User, django_capture_on_commit_callbacks: Any
+    territory: Territory,
+    report: Incident,
+    officer_a: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     subscription = confirmed(area_id=territory.cam_thanh.pk)
 
@@ -392,7 +405,9 @@ def test_followers_of_an_area_hear_when_a_report_there_is_resolved_but_not_of_ea
 
 
 def test_following_the_province_covers_the_reports_of_every_commune_in_it(
-    territory: Any, file_report: Any, django_capture_on_commit_callbacks: Any
+    territory: Territory,
+    file_report: FileReport,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     confirmed(area_id=territory.province_after.pk)
 
@@ -404,7 +419,10 @@ def test_following_the_province_covers_the_reports_of_every_commune_in_it(
 
 
 def test_an_address_following_a_report_and_its_area_gets_one_message_per_event(
-    territory: Any, report: Incident, officer_a: User, django_capture_on_commit_callbacks: Any
+    territory: Territory,
+    report: Incident,
+    officer_a: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     of_report = confirmed(tracking_code=report.tracking_code)
     confirmed(area_id=territory.cam_thanh.pk)
@@ -490,7 +508,7 @@ def test_after_unsubscribing_a_new_request_must_be_confirmed_again(report: Incid
     assert Client().get(confirm_path(again.subscription)).status_code == 200
 
 
-def test_the_confirmation_page_of_an_area_names_the_area(territory: Any) -> None:
+def test_the_confirmation_page_of_an_area_names_the_area(territory: Territory) -> None:
     subscription = following.subscription_request(
         email=FOLLOWER, area_id=territory.cam_thanh.pk
     ).subscription

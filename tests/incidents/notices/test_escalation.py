@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
+from pytest_django import Settings
 
 from incidents import services as incident_services
 from incidents.escalation import incidents_escalate_overdue
@@ -15,13 +16,13 @@ from incidents.models import Incident, IncidentEscalation, IncidentEvent, Reject
 from incidents.tasks import incidents_escalate_overdue as escalate_task
 from notifications.models import Notification
 
-from .conftest import REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, Units, vietnam
+from .conftest import REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, FileReport, Units, vietnam
 
 MINUTE = timedelta(minutes=1)
 
 
 @pytest.fixture
-def late(file_report: Any, leaders: list[User]) -> Incident:
+def late(file_report: FileReport, leaders: list[User]) -> Incident:
     """Filed on Tuesday 1 July 2025 at 08:00; its deadlines are computed by the service."""
     return file_report(reported_at=vietnam(2025, 7, 1, 8))
 
@@ -150,7 +151,7 @@ def test_a_report_never_acknowledged_is_escalated_for_both_stages(late: Incident
 
 
 def test_resolved_closed_and_rejected_reports_are_not_escalated(
-    file_report: Any, officer_a: User, leaders: list[User]
+    file_report: FileReport, officer_a: User, leaders: list[User]
 ) -> None:
     moment = vietnam(2025, 7, 1, 8)
     resolved = file_report(reported_at=moment)
@@ -209,7 +210,7 @@ def test_a_unit_without_a_parent_still_reaches_the_leaders(
 
 
 def test_deadlines_missed_more_than_the_look_back_window_ago_are_not_escalated(
-    late: Incident, settings: Any
+    late: Incident, settings: Settings
 ) -> None:
     settings.INCIDENT_ESCALATION_LOOKBACK_DAYS = 30
 
@@ -220,7 +221,7 @@ def test_deadlines_missed_more_than_the_look_back_window_ago_are_not_escalated(
 
 
 def test_the_beat_task_escalates_against_the_current_time(
-    file_report: Any, leaders: list[User]
+    file_report: FileReport, leaders: list[User]
 ) -> None:
     # Twenty days ago: past both deadlines whatever holidays came between, within the look-back.
     incident = file_report(reported_at=timezone.now() - timedelta(days=20))
@@ -234,7 +235,7 @@ def test_the_beat_task_escalates_against_the_current_time(
     ]
 
 
-def test_both_jobs_are_scheduled_every_five_minutes(settings: Any) -> None:
+def test_both_jobs_are_scheduled_every_five_minutes(settings: Settings) -> None:
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert schedule["incidents_escalate_overdue"] == {
         "task": "incidents.escalate_overdue",

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from incidents import notifications as hooks
 from incidents import services as incident_services
@@ -13,7 +14,7 @@ from incidents.models import Incident, IncidentEvent
 from incidents.reporter_tokens import reporter_token_for
 from notifications.models import Notification
 
-from .conftest import REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, Units, queued_tasks
+from .conftest import REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, FileReport, Units, queued_tasks
 
 TRACKING_PAGE = "http://127.0.0.1:8000/phan-anh/{code}/"
 
@@ -34,7 +35,9 @@ def assert_no_personal_data(notification: Notification) -> None:
 
 
 @pytest.fixture
-def filed(file_report: Any, django_capture_on_commit_callbacks: Any) -> Incident:
+def filed(
+    file_report: FileReport, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> Incident:
     with django_capture_on_commit_callbacks(execute=True):
         return file_report(keep_notices=True)
 
@@ -104,7 +107,7 @@ def test_the_receipt_is_in_vietnamese_then_english_with_the_tracking_link(
 
 
 def test_a_reporter_who_did_not_consent_is_not_written_to(
-    file_report: Any, django_capture_on_commit_callbacks: Any
+    file_report: FileReport, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         file_report(keep_notices=True, reporter_may_be_contacted=False)
@@ -113,7 +116,7 @@ def test_a_reporter_who_did_not_consent_is_not_written_to(
 
 
 def test_an_anonymous_reporter_is_not_written_to(
-    file_report: Any, django_capture_on_commit_callbacks: Any
+    file_report: FileReport, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         file_report(keep_notices=True, reporter_name="", reporter_phone="", reporter_email="")
@@ -122,7 +125,7 @@ def test_an_anonymous_reporter_is_not_written_to(
 
 
 def test_a_reporter_who_gave_only_a_phone_gets_a_short_text_message(
-    file_report: Any, django_capture_on_commit_callbacks: Any
+    file_report: FileReport, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         incident = file_report(keep_notices=True, reporter_email="")
@@ -138,7 +141,9 @@ def test_a_reporter_who_gave_only_a_phone_gets_a_short_text_message(
 
 
 def test_the_phone_channel_can_be_zalo(
-    file_report: Any, django_capture_on_commit_callbacks: Any, settings: Any
+    file_report: FileReport,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    settings: Settings,
 ) -> None:
     settings.NOTIFICATION_PHONE_CHANNEL = "zalo"
     with django_capture_on_commit_callbacks(execute=True):
@@ -151,7 +156,9 @@ def test_the_phone_channel_can_be_zalo(
 
 
 def test_running_a_hook_twice_plans_every_message_once(
-    filed: Incident, django_capture_on_commit_callbacks: Any, private_queue: str
+    filed: Incident,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    private_queue: str,
 ) -> None:
     before = planned()
 
@@ -164,7 +171,9 @@ def test_running_a_hook_twice_plans_every_message_once(
 
 
 def test_a_public_step_tells_the_reporter_with_the_units_note(
-    filed: Incident, officer_a: User, django_capture_on_commit_callbacks: Any
+    filed: Incident,
+    officer_a: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         incident_services.incident_acknowledge(
@@ -186,7 +195,9 @@ def test_a_public_step_tells_the_reporter_with_the_units_note(
 
 
 def test_an_internal_event_tells_no_one(
-    filed: Incident, officer_a: User, django_capture_on_commit_callbacks: Any
+    filed: Incident,
+    officer_a: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     before = Notification.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
@@ -202,7 +213,10 @@ def test_an_internal_event_tells_no_one(
 
 
 def test_a_transfer_tells_the_new_unit_and_the_reporter(
-    filed: Incident, units: Units, officer_a: User, django_capture_on_commit_callbacks: Any
+    filed: Incident,
+    units: Units,
+    officer_a: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         incident_services.incident_transfer(
@@ -233,7 +247,9 @@ def test_a_transfer_tells_the_new_unit_and_the_reporter(
 
 
 def test_hiding_the_text_tells_the_reporter_why_and_no_one_else(
-    filed: Incident, officer_a: User, django_capture_on_commit_callbacks: Any
+    filed: Incident,
+    officer_a: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         incident_services.incident_text_hide(
@@ -252,7 +268,9 @@ def test_hiding_the_text_tells_the_reporter_why_and_no_one_else(
 
 
 def test_the_reporters_own_reopening_is_not_sent_back_to_them(
-    filed: Incident, officer_a: User, django_capture_on_commit_callbacks: Any
+    filed: Incident,
+    officer_a: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         incident_services.incident_acknowledge(actor=officer_a, incident=filed)

@@ -3,6 +3,7 @@
 import argparse
 import datetime
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -25,7 +26,8 @@ class Command(BaseCommand):
             "--simplify", type=float, default=0.0, help="Dung sai đơn giản hoá, tính bằng mét"
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    # argparse gives the options as untyped values; each is parsed by its `type=` above.
+    def handle(self, *args: object, **options: Any) -> None:
         try:
             report = areas_export(
                 path=options["output"],

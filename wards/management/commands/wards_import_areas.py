@@ -6,6 +6,7 @@ Dry run unless --commit, as in MapIt: prints what it would do and writes nothing
 import argparse
 import datetime
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
@@ -46,7 +47,8 @@ class Command(BaseCommand):
         )
         parser.add_argument("--commit", action="store_true", help="Ghi vào cơ sở dữ liệu")
 
-    def handle(self, *args: object, **options: object) -> None:
+    # argparse gives the options as untyped values; each is parsed by its `type=` above.
+    def handle(self, *args: object, **options: Any) -> None:
         try:
             report = areas_import(
                 path=options["file"],

@@ -6,6 +6,7 @@ wards/succession_import.py and docs/importing-boundaries.md.
 """
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="Tệp CSV (UTF-8)")
         parser.add_argument("--commit", action="store_true", help="Ghi vào cơ sở dữ liệu")
 
-    def handle(self, *args: object, **options: object) -> None:
+    # argparse gives the options as untyped values; each is parsed by its `type=` above.
+    def handle(self, *args: object, **options: Any) -> None:
         try:
             report = successions_import(path=options["file"], commit=options["commit"])
         except DomainError as error:

@@ -1,6 +1,7 @@
 """`manage.py wards_load_demo`: load the demo territory (approximate boundaries) if missing."""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--agencies-csv", type=Path, default=DEFAULT_AGENCIES_CSV)
         parser.add_argument("--routing-rules-csv", type=Path, default=DEFAULT_ROUTING_RULES_CSV)
 
-    def handle(self, *args: object, **options: object) -> None:
+    # argparse gives the options as untyped values; each is parsed by its `type=` above.
+    def handle(self, *args: object, **options: Any) -> None:
         try:
             report = demo_territory_load(
                 units_csv=options["units_csv"],

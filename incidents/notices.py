@@ -1,7 +1,7 @@
 """Who is told what when a report changes: the bodies of the hooks in incidents/notifications.py.
 
 To change who receives a message, change the table's function below; to change its words,
-`incidents/notices/texts.py` and `templates/incidents/messages/<kind>.txt`.
+`incidents/notice_texts.py` and `templates/incidents/messages/<kind>.txt`.
 
 | hook                   | the unit (agency.email) | the reporter (if they consented)   | followers of the report | followers of its area |
 |------------------------|-------------------------|------------------------------------|-------------------------|-----------------------|
@@ -29,11 +29,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from incidents import notice_texts as texts
 from incidents.events import REPORTER_LABEL
 from incidents.following import selectors
 from incidents.models import Incident, IncidentAction, IncidentEvent, IncidentStatus
-from incidents.notices import texts
-from incidents.notices.texts import IncidentNoticeKind
+from incidents.notice_texts import IncidentNoticeKind
 from notifications.message_texts import ComposedMessage
 from notifications.models import (
     Notification,
