@@ -1,21 +1,27 @@
-"""The demo territory that `make run` loads: the units of fixtures/geo/units.csv with boundaries
-the project generates itself, their successions, agencies and routing rules.
+"""The demo territory that `make run` loads: the units of fixtures/geo/units.csv, their boundaries,
+successions, agencies and routing rules.
 
-Official boundaries may not be shipped with the project (see fixtures/geo/README.md), so every
-boundary here is a Voronoi cell around a unit's centre, computed in a metric plane and clipped to
-an outline made from the centres. The cells are good enough to demonstrate dated lookups, routing
-and maps, and every one is marked `is_approximate`. An official import replaces them; the loader
-never touches an area that came from one.
+The 96 commune-level units from 1 July 2025 have their real boundaries, open data of the national
+administrative-boundary portal carried in fixtures/geo/ (see its README), loaded by the same import
+core as `wards_import_areas`; the province from that day is their union. Nobody publishes the
+boundaries of the units before the reform, so the demo derives them from the real ones and marks
+them `is_approximate`: each former commune of the city is a Voronoi cell, around its centre, of the
+real unit it merged into; the former city and the former province are unions of those.
+
+The loader never touches an area that came from an official import, and replaces in place (same
+id) the approximate areas an earlier version of the demo made (Voronoi cells everywhere).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
+import json
+import tempfile
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy
@@ -24,11 +30,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from pyproj import Transformer
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
 from geoapp.exceptions import InvalidInput
 from wards import services
+from wards.boundary_import import ImportReport, areas_import
 from wards.models import (
     Agency,
     AgencyKind,
@@ -39,14 +47,26 @@ from wards.models import (
     RoutingRule,
 )
 
-DEMO_SOURCE = "geoapp demo: Voronoi cells around unit centres (approximate)"
+# What an area's `source` says, and how a later run recognises the areas the demo made itself.
+REAL_BOUNDARY_SOURCE = (
+    "Cổng thông tin địa giới hành chính quốc gia (2025), qua thanglequoc/vietnamese-provinces-"
+    "database (MIT): fixtures/geo/qn2025_wards_province_96.geojson"
+)
+PROVINCE_SOURCE = "geoapp demo: union of the 96 real commune-level units of 2025 (fixtures/geo)"
+DEMO_SOURCE = "geoapp demo: derived from the real 2025 boundaries (approximate)"
+# Every area of the demo before it used the real boundaries; a run replaces them in place.
+VORONOI_DEMO_SOURCE = "geoapp demo: Voronoi cells around unit centres (approximate)"
 
 FIXTURES_DIRECTORY: Path = settings.BASE_DIR / "fixtures" / "geo"
 DEFAULT_UNITS_CSV = FIXTURES_DIRECTORY / "units.csv"
+DEFAULT_COMMUNE_BOUNDARIES = FIXTURES_DIRECTORY / "qn2025_wards_province_96.geojson"
+# The field of the commune file whose text starts with the unit type ("Phường Cẩm Thành").
+COMMUNE_NAME_FIELD = "fullName"
 DEFAULT_AGENCIES_CSV = FIXTURES_DIRECTORY / "agencies.csv"
 DEFAULT_ROUTING_RULES_CSV = FIXTURES_DIRECTORY / "routing_rules.csv"
 
 REFORM_DAY = datetime.date(2025, 7, 1)
+PROVINCE_CODE = "51"
 
 # In the national code list, commune codes 21xxx belong to the former Quảng Ngãi and 23xxx to the
 # former Kon Tum, which joined Quảng Ngãi on 1 July 2025 (Nghị quyết 202/2025/QH15). The province
@@ -57,7 +77,6 @@ FORMER_PROVINCE_COMMUNE_CODE_PREFIX = "21"
 # VN-2000 / UTM 48N (EPSG:3405): its datum shift would make the round trip back to WGS 84 depend
 # on the transformation pyproj picks, whereas a pure projection comes back exactly.
 METRIC_CRS = "EPSG:32648"
-OUTLINE_MARGIN_METRES = 6_000.0
 # Voronoi diagrams reach this far beyond what they split, so that once their cells are
 # reprojected (edges bend slightly) they still cover it entirely.
 DIAGRAM_MARGIN_METRES = 1_000.0
@@ -162,16 +181,27 @@ class RoutingRuleFact:
 
 @dataclass(frozen=True)
 class PlannedArea:
-    """A unit with the boundary the demo gives it (WGS 84).
+    """A unit with the boundary the demo gives it (WGS 84) and where that boundary comes from.
 
-    `generator` is the point its Voronoi cell grew around (None for the units made as unions);
-    `generator_moved` says the unit's centre lay outside its successor's cell and was moved in.
+    `generator` is the point its Voronoi cell grew around (None for the real units and the units
+    made as unions); `generator_moved` says the unit's centre lay outside the real unit it merged
+    into and was moved in.
     """
 
     fact: UnitFact
     boundary: BaseGeometry
+    source: str = DEMO_SOURCE
     generator: shapely.Point | None = None
     generator_moved: bool = False
+
+    @property
+    def is_approximate(self) -> bool:
+        return self.source == DEMO_SOURCE
+
+    @property
+    def is_imported(self) -> bool:
+        """Loaded from the commune file by the import core, not written by the demo itself."""
+        return self.source == REAL_BOUNDARY_SOURCE
 
 
 @dataclass(frozen=True)
@@ -182,11 +212,14 @@ class DemoLoadReport:
     routing_rules_created: int
     # Units left alone because an official area with the same code and validity exists.
     areas_skipped_official: tuple[str, ...] = ()
+    # Approximate areas of the earlier Voronoi demo given their new boundary, keeping their id.
+    areas_replaced: int = 0
 
     @property
     def nothing_loaded(self) -> bool:
         return not (
             self.areas_created
+            or self.areas_replaced
             or self.successions_created
             or self.agencies_created
             or self.routing_rules_created
@@ -201,6 +234,8 @@ class DemoLoadReport:
             f"{self.successions_created} successions, {self.agencies_created} agencies, "
             f"{self.routing_rules_created} routing rules"
         )
+        if self.areas_replaced:
+            line += f"; replaced {self.areas_replaced} areas of the earlier approximate demo"
         if self.areas_skipped_official:
             line += (
                 f"; left {len(self.areas_skipped_official)} officially imported areas alone: "
@@ -331,7 +366,37 @@ def routing_rule_facts_read(*, path: Path) -> list[RoutingRuleFact]:
     ]
 
 
-# --- generating the boundaries -------------------------------------------------------------------
+def _geojson_features(path: Path) -> list[dict]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InvalidInput(_("Không tìm thấy tệp %(path)s.") % {"path": path}) from None
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput(
+            _("Tệp %(path)s không phải là GeoJSON hợp lệ.") % {"path": path}
+        ) from None
+    features = document.get("features") if isinstance(document, dict) else None
+    if not isinstance(features, list):
+        raise InvalidInput(_("Tệp %(path)s không phải là GeoJSON hợp lệ.") % {"path": path})
+    return features
+
+
+def commune_boundaries_read(*, path: Path) -> dict[str, BaseGeometry]:
+    """The boundary of each feature of a GeoJSON file in WGS 84, by its `code` property.
+
+    Only what the plan needs; the file is checked in full, and stored, by the import core.
+    """
+    boundaries = {}
+    for feature in _geojson_features(path):
+        code = str((feature.get("properties") or {}).get("code") or "").strip()
+        geometry = shape(feature["geometry"]) if feature.get("geometry") else None
+        if not code or geometry is None or geometry.geom_type not in ("Polygon", "MultiPolygon"):
+            raise InvalidInput(_("Tệp %(path)s không phải là GeoJSON hợp lệ.") % {"path": path})
+        boundaries[code] = geometry if geometry.is_valid else shapely.make_valid(geometry)
+    return boundaries
+
+
+# --- planning the boundaries ---------------------------------------------------------------------
 
 
 def _fact_valid_on(facts: Iterable[UnitFact], *, code: str, day: datetime.date) -> UnitFact:
@@ -432,9 +497,9 @@ def _generator_inside(
 ) -> tuple[shapely.Point, bool]:
     """The centre itself when it lies in `cell`, else the nearest point well inside it.
 
-    The centres of the former communes are approximate and the current cells are generated, so
-    a former centre can fall just outside the cell of the unit it merged into; its own cell must
-    still lie inside that unit, so its generator moves in (and the plan says so).
+    The centres of the former communes are approximate, so one can fall just outside the real
+    unit it merged into; its own cell must still lie inside that unit, so its generator moves in
+    (and the plan says so).
     """
     if cell.contains(centre):
         return centre, False
@@ -453,18 +518,23 @@ def _centre(fact: UnitFact) -> shapely.Point:
     return shapely.Point(*fact.centre)
 
 
-def demo_territory_plan(*, facts: list[UnitFact]) -> list[PlannedArea]:
+def demo_territory_plan(
+    *, facts: list[UnitFact], commune_boundaries: dict[str, BaseGeometry]
+) -> list[PlannedArea]:
     """A boundary for every unit of `facts`: provinces first, then districts, then communes.
 
-    - Current communes (valid from the reform day): Voronoi cells around their centres, clipped
-      to the convex hull of all their centres buffered by 6 km. The convex outline keeps every
-      cell a single convex polygon.
-    - Former communes without predecessors: each current unit is split into Voronoi cells around
-      the centres of the former communes that ended up in it (following successions), so every
-      former commune lies inside the unit it merged into and the former communes tile.
+    - Current communes (valid from the reform day): their real boundaries, `commune_boundaries`
+      (by code), which must hold exactly those units.
+    - The province from the reform day: the union of the real communes, not the published
+      outline, which is generalised: about 0.5 % of the communes' land lies outside it, where a
+      report would find no province and miss the province-wide routing rules.
+    - Former communes without predecessors (approximate): each real current unit is split into
+      Voronoi cells around the centres of the former communes that ended up in it (following
+      successions), so every former commune lies inside the unit it merged into and the former
+      communes tile.
     - Former communes made by a merger (An Phú, 2025-01-01): the union of their predecessors.
-    - Districts: the union of their communes on their first day; provinces: the union of the
-      current cells (before the reform, only those of the former province's code range).
+    - Districts: the union of their communes on their first day; the province before the reform:
+      the union of the real current units of its code range (approximate).
     """
     projection = _Projection(
         to_metric=_reprojector("EPSG:4326", METRIC_CRS),
@@ -475,21 +545,12 @@ def demo_territory_plan(*, facts: list[UnitFact]) -> list[PlannedArea]:
     former = [fact for fact in communes if fact.valid_from < REFORM_DAY]
     if not current:
         raise InvalidInput(_("Danh sách đơn vị không có đơn vị cấp xã nào từ ngày 01/07/2025."))
+    _require_same_codes(commune_boundaries, current)
 
     cells: dict[AreaKey, BaseGeometry] = {}
     generators: dict[AreaKey, tuple[shapely.Point, bool]] = {}
-
-    current_centres = [_centre(fact) for fact in current]
-    metric_outline = projection.to_metric(shapely.MultiPoint(current_centres)).convex_hull.buffer(
-        OUTLINE_MARGIN_METRES
-    )
-    outline = shapely.set_precision(projection.to_wgs84(metric_outline), GRID_DEGREES)
-    current_cells = _voronoi_cells(
-        current_centres, within=outline, facts=current, projection=projection
-    )
-    for fact, centre, cell in zip(current, current_centres, current_cells, strict=True):
-        cells[fact.key] = cell
-        generators[fact.key] = (centre, False)
+    for fact in current:
+        cells[fact.key] = commune_boundaries[fact.code]
 
     predecessors: dict[AreaKey, list[UnitFact]] = defaultdict(list)
     for fact in former:
@@ -540,27 +601,53 @@ def demo_territory_plan(*, facts: list[UnitFact]) -> list[PlannedArea]:
                 )
             cells[fact.key] = shapely.union_all(children, grid_size=GRID_DEGREES)
         elif fact.level == AreaLevel.PROVINCE:
+            after_reform = fact.valid_from >= REFORM_DAY
             members = [
                 cells[commune.key]
                 for commune in current
-                if fact.valid_from >= REFORM_DAY
-                or commune.code.startswith(FORMER_PROVINCE_COMMUNE_CODE_PREFIX)
+                if after_reform or commune.code.startswith(FORMER_PROVINCE_COMMUNE_CODE_PREFIX)
             ]
             cells[fact.key] = shapely.union_all(members, grid_size=GRID_DEGREES)
 
-    level_order = {AreaLevel.PROVINCE: 0, AreaLevel.DISTRICT: 1, AreaLevel.COMMUNE: 2}
     planned = []
-    for fact in sorted(facts, key=lambda fact: (level_order[fact.level], fact.valid_from)):
+    for fact in _in_plan_order(facts):
         generator, moved = generators.get(fact.key, (None, False))
         planned.append(
             PlannedArea(
                 fact=fact,
                 boundary=_polygonal(cells[fact.key], fact=fact),
+                source=planned_source(fact),
                 generator=generator,
                 generator_moved=moved,
             )
         )
     return planned
+
+
+def planned_source(fact: UnitFact) -> str:
+    """What the `source` of the unit's area says when the demo made it."""
+    if fact.valid_from < REFORM_DAY:
+        return DEMO_SOURCE
+    return PROVINCE_SOURCE if fact.level == AreaLevel.PROVINCE else REAL_BOUNDARY_SOURCE
+
+
+def _in_plan_order(facts: list[UnitFact]) -> list[UnitFact]:
+    """Provinces, then districts, then communes, each by validity: parents before children."""
+    level_order = {AreaLevel.PROVINCE: 0, AreaLevel.DISTRICT: 1, AreaLevel.COMMUNE: 2}
+    return sorted(facts, key=lambda fact: (level_order[fact.level], fact.valid_from))
+
+
+def _require_same_codes(boundaries: dict[str, BaseGeometry], current: list[UnitFact]) -> None:
+    expected = {fact.code for fact in current}
+    missing, extra = sorted(expected - set(boundaries)), sorted(set(boundaries) - expected)
+    if missing or extra:
+        raise InvalidInput(
+            _(
+                "Tệp ranh giới không khớp danh sách đơn vị cấp xã từ ngày 01/07/2025: "
+                "thiếu %(missing)s; thừa %(extra)s."
+            )
+            % {"missing": ", ".join(missing) or "-", "extra": ", ".join(extra) or "-"}
+        )
 
 
 def _current_successor(facts: list[UnitFact], fact: UnitFact) -> UnitFact:
@@ -592,48 +679,143 @@ def committee_code(fact: UnitFact) -> str:
     return f"ubnd-{fact.code}-{fact.valid_from.year}"
 
 
-def _committee_names(fact: UnitFact) -> tuple[str, str]:
-    bare_name = fact.name.removeprefix(f"{fact.area_type} ")
-    english_type = ENGLISH_AREA_TYPES.get(AreaType(fact.area_type), "")
+def _committee_names(area: Area) -> tuple[str, str]:
+    """Named after the stored area: an imported name may place a tone mark differently ("Thuỷ")
+    from units.csv ("Thủy"), and the committee should read as its area does."""
+    bare_name = area.name.removeprefix(f"{area.area_type} ")
+    english_type = ENGLISH_AREA_TYPES.get(AreaType(area.area_type), "")
     english = f"People's Committee of {_without_diacritics(bare_name)} {english_type}".strip()
-    return f"{COMMITTEE_NAME_PREFIX} {fact.name}", english
+    return f"{COMMITTEE_NAME_PREFIX} {area.name}", english
 
 
-def _areas_load(
-    *, plan: list[PlannedArea], facts: list[UnitFact]
-) -> tuple[dict[AreaKey, Area], int, list[str]]:
-    existing = {
+@dataclass
+class _AreasLoad:
+    areas: dict[AreaKey, Area]
+    created: int = 0
+    replaced: int = 0
+    skipped_official: list[str] = field(default_factory=list)
+
+
+def _existing_areas(facts: list[UnitFact]) -> dict[AreaKey, Area]:
+    return {
         (area.code, area.valid_from): area
         for area in Area.objects.filter(code__in={fact.code for fact in facts}).defer(
             "boundary", "label_point"
         )
     }
-    areas: dict[AreaKey, Area] = {}
-    created = 0
-    skipped_official = []
+
+
+def _is_to_write(area: Area | None) -> bool:
+    """Missing, or made by the earlier Voronoi demo: what a run (re)writes."""
+    return area is None or area.source == VORONOI_DEMO_SOURCE
+
+
+def _kept_area(load: _AreasLoad, *, fact: UnitFact, area: Area) -> None:
+    """Use an area that stays as it is; name it in the report if an official import made it."""
+    if not area.is_approximate and area.source != planned_source(fact):
+        load.skipped_official.append(f"{fact.code} from {fact.valid_from.isoformat()}")
+    load.areas[fact.key] = area
+
+
+def _areas_load(
+    *,
+    plan: list[PlannedArea],
+    facts: list[UnitFact],
+    existing: dict[AreaKey, Area],
+    commune_boundaries: Path,
+) -> _AreasLoad:
+    """Every planned area, stored unless it exists; the earlier Voronoi demo's are replaced.
+
+    The demo writes its own areas (the province and the approximate units) with the area
+    services, then hands the real communes to the import core, which checks and stores the file
+    as `wards_import_areas` would (and replaces a Voronoi cell in place, keeping its id).
+    """
+    load = _AreasLoad(areas={})
+
+    def is_missing_or_voronoi(planned: PlannedArea) -> bool:
+        return _is_to_write(existing.get(planned.fact.key))
+
     for planned in plan:
         fact = planned.fact
         area = existing.get(fact.key)
-        if area is not None:
-            if not area.is_approximate:
-                skipped_official.append(f"{fact.code} from {fact.valid_from.isoformat()}")
-            areas[fact.key] = area
-            continue
-        parent_fact = _parent_fact(facts, fact)
-        areas[fact.key] = services.area_create(
-            code=fact.code,
-            name=fact.name,
-            area_type=fact.area_type,
-            level=fact.level,
-            boundary=planned.boundary,
-            valid_from=fact.valid_from,
-            valid_to=fact.valid_to,
-            parent=areas[parent_fact.key] if parent_fact else None,
-            is_approximate=True,
-            source=DEMO_SOURCE,
+        if area is not None and not is_missing_or_voronoi(planned):
+            _kept_area(load, fact=fact, area=area)
+        elif planned.is_imported:
+            continue  # below, with the other real communes, in one import
+        elif area is not None:
+            load.areas[fact.key] = services.area_replace_boundary(
+                area=area,
+                name=fact.name,
+                boundary=planned.boundary,
+                source=planned.source,
+                is_approximate=planned.is_approximate,
+            )
+            load.replaced += 1
+        else:
+            parent_fact = _parent_fact(facts, fact)
+            load.areas[fact.key] = services.area_create(
+                code=fact.code,
+                name=fact.name,
+                area_type=fact.area_type,
+                level=fact.level,
+                boundary=planned.boundary,
+                valid_from=fact.valid_from,
+                valid_to=fact.valid_to,
+                parent=load.areas[parent_fact.key] if parent_fact else None,
+                is_approximate=planned.is_approximate,
+                source=planned.source,
+            )
+            load.created += 1
+
+    to_import = {
+        planned.fact.code
+        for planned in plan
+        if planned.is_imported and is_missing_or_voronoi(planned)
+    }
+    if to_import:
+        report = _real_communes_import(path=commune_boundaries, codes=to_import)
+        load.created += len(report.added)
+        load.replaced += len(report.replaced)
+        for area in Area.objects.filter(code__in=to_import, valid_from=REFORM_DAY).defer(
+            "boundary", "label_point"
+        ):
+            load.areas[(area.code, area.valid_from)] = area
+    return load
+
+
+def _real_communes_import(*, path: Path, codes: set[str]) -> ImportReport:
+    """Import the features of the commune file whose codes are in `codes` under province 51.
+
+    All of them on a fresh database, straight from the file; the few an official import has not
+    already given, from a copy of the file holding only those.
+    """
+    arguments = {
+        "level": AreaLevel.COMMUNE,
+        "valid_from": REFORM_DAY,
+        "name_field": COMMUNE_NAME_FIELD,
+        "parent_code": PROVINCE_CODE,
+        "source": REAL_BOUNDARY_SOURCE,
+        "commit": True,
+    }
+    features = _geojson_features(path)
+    if len(codes) == len(features):
+        return areas_import(path=path, **arguments)
+    with tempfile.TemporaryDirectory() as directory:
+        subset = Path(directory) / path.name
+        subset.write_text(
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        feature
+                        for feature in features
+                        if str(feature["properties"]["code"]).strip() in codes
+                    ],
+                }
+            ),
+            encoding="utf-8",
         )
-        created += 1
-    return areas, created, skipped_official
+        return areas_import(path=subset, **arguments)
 
 
 def _successions_load(*, facts: list[UnitFact], areas: dict[AreaKey, Area]) -> int:
@@ -725,7 +907,7 @@ def _agencies_load(
     }
     for fact, code in missing_committees:
         area = areas[fact.key]
-        name, name_en = _committee_names(fact)
+        name, name_en = _committee_names(area)
         agencies[code] = services.agency_create(
             code=code,
             name=name,
@@ -781,28 +963,45 @@ def demo_territory_load(
     units_csv: Path = DEFAULT_UNITS_CSV,
     agencies_csv: Path = DEFAULT_AGENCIES_CSV,
     routing_rules_csv: Path = DEFAULT_ROUTING_RULES_CSV,
+    commune_boundaries: Path = DEFAULT_COMMUNE_BOUNDARIES,
 ) -> DemoLoadReport:
     """Load whatever part of the demo territory is missing, in one transaction.
 
     Idempotent: areas are matched by (code, valid_from), successions by their two areas, agencies
     by code and routing rules by (category, area); what exists is left as it is, so a second run
     changes nothing. An area that came from an official import (not approximate) is never
-    touched: the demo uses it where it would have used its own cell, and the report names it.
-    All input is read and every boundary generated before the first write.
+    touched: the demo uses it where it would have used its own, and the report names it. The
+    areas of the earlier demo (Voronoi cells, `VORONOI_DEMO_SOURCE`) are replaced in place, so
+    a developer database loaded with it moves onto the real communes and keeps its records.
+    All input is read and every boundary planned before the first write.
     """
     facts = unit_facts_read(path=units_csv)
     agency_facts = agency_facts_read(path=agencies_csv)
     rule_facts = routing_rule_facts_read(path=routing_rules_csv)
-    plan = demo_territory_plan(facts=facts)
-
-    areas, areas_created, skipped_official = _areas_load(plan=plan, facts=facts)
-    successions_created = _successions_load(facts=facts, areas=areas)
-    agencies, agencies_created = _agencies_load(agency_facts=agency_facts, facts=facts, areas=areas)
-    rules_created = _routing_rules_load(rule_facts=rule_facts, areas=areas, agencies=agencies)
+    existing = _existing_areas(facts)
+    if any(_is_to_write(existing.get(fact.key)) for fact in facts):
+        plan = demo_territory_plan(
+            facts=facts, commune_boundaries=commune_boundaries_read(path=commune_boundaries)
+        )
+        load = _areas_load(
+            plan=plan, facts=facts, existing=existing, commune_boundaries=commune_boundaries
+        )
+    else:
+        # Every area is there: planning (reading 5 MB of boundaries, uniting a hundred
+        # polygons, about 1.5 s) would only be thrown away.
+        load = _AreasLoad(areas={})
+        for fact in _in_plan_order(facts):
+            _kept_area(load, fact=fact, area=existing[fact.key])
+    successions_created = _successions_load(facts=facts, areas=load.areas)
+    agencies, agencies_created = _agencies_load(
+        agency_facts=agency_facts, facts=facts, areas=load.areas
+    )
+    rules_created = _routing_rules_load(rule_facts=rule_facts, areas=load.areas, agencies=agencies)
     return DemoLoadReport(
-        areas_created=areas_created,
+        areas_created=load.created,
         successions_created=successions_created,
         agencies_created=agencies_created,
         routing_rules_created=rules_created,
-        areas_skipped_official=tuple(skipped_official),
+        areas_skipped_official=tuple(load.skipped_official),
+        areas_replaced=load.replaced,
     )

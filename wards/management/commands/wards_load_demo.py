@@ -1,4 +1,4 @@
-"""`manage.py wards_load_demo`: load the demo territory (approximate boundaries) if missing."""
+"""`manage.py wards_load_demo`: load the demo territory (real 2025 communes) where missing."""
 
 from pathlib import Path
 
@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from geoapp.exceptions import DomainError
 from wards.demo_territory import (
     DEFAULT_AGENCIES_CSV,
+    DEFAULT_COMMUNE_BOUNDARIES,
     DEFAULT_ROUTING_RULES_CSV,
     DEFAULT_UNITS_CSV,
     demo_territory_load,
@@ -15,14 +16,16 @@ from wards.demo_territory import (
 
 class Command(BaseCommand):
     help = (
-        "Nạp địa bàn mẫu (ranh giới gần đúng do hệ thống tạo), các cơ quan và quy tắc chuyển "
-        "xử lý; không làm gì nếu đã nạp. Loads the demo territory unless it is already loaded."
+        "Nạp địa bàn mẫu (ranh giới thật của 96 đơn vị cấp xã từ 01/07/2025, ranh giới gần đúng "
+        "trước đó), các cơ quan và quy tắc chuyển xử lý; không làm gì nếu đã nạp. Loads the "
+        "demo territory unless it is already loaded."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--units-csv", type=Path, default=DEFAULT_UNITS_CSV)
         parser.add_argument("--agencies-csv", type=Path, default=DEFAULT_AGENCIES_CSV)
         parser.add_argument("--routing-rules-csv", type=Path, default=DEFAULT_ROUTING_RULES_CSV)
+        parser.add_argument("--commune-boundaries", type=Path, default=DEFAULT_COMMUNE_BOUNDARIES)
 
     def handle(self, *args: object, **options: object) -> None:
         try:
@@ -30,6 +33,7 @@ class Command(BaseCommand):
                 units_csv=options["units_csv"],
                 agencies_csv=options["agencies_csv"],
                 routing_rules_csv=options["routing_rules_csv"],
+                commune_boundaries=options["commune_boundaries"],
             )
         except DomainError as error:
             raise CommandError(error.message) from error
