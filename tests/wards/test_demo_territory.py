@@ -28,24 +28,24 @@ from shapely.geometry import box, shape
 
 from geoapp.exceptions import InvalidInput
 from wards import services
-from wards.demo_territory import (
+from wards.demo_boundaries import (
+    DEMO_SOURCE,
+    PROVINCE_SOURCE,
+    REAL_BOUNDARY_SOURCE,
+    VORONOI_DEMO_SOURCE,
+    PlannedArea,
+    demo_territory_plan,
+)
+from wards.demo_facts import (
     DEFAULT_AGENCIES_CSV,
     DEFAULT_COMMUNE_BOUNDARIES,
     DEFAULT_ROUTING_RULES_CSV,
     DEFAULT_UNITS_CSV,
-    DEMO_SOURCE,
     FIXTURES_DIRECTORY,
-    PROVINCE_SOURCE,
-    REAL_BOUNDARY_SOURCE,
-    VORONOI_DEMO_SOURCE,
-    DemoLoadReport,
-    PlannedArea,
-    committee_code,
     commune_boundaries_read,
-    demo_territory_load,
-    demo_territory_plan,
     unit_facts_read,
 )
+from wards.demo_territory import DemoLoadReport, committee_code, demo_territory_load
 from wards.geometry import to_shapely
 from wards.models import Agency, Area, AreaLevel, AreaSuccession, RoutingRule
 from wards.selectors import areas_containing_point, route_point

@@ -1,17 +1,18 @@
 """`manage.py wards_load_demo`: load the demo territory (real 2025 communes) where missing."""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from geoapp.exceptions import DomainError
-from wards.demo_territory import (
+from wards.demo_facts import (
     DEFAULT_AGENCIES_CSV,
     DEFAULT_COMMUNE_BOUNDARIES,
     DEFAULT_ROUTING_RULES_CSV,
     DEFAULT_UNITS_CSV,
-    demo_territory_load,
 )
+from wards.demo_territory import demo_territory_load
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--routing-rules-csv", type=Path, default=DEFAULT_ROUTING_RULES_CSV)
         parser.add_argument("--commune-boundaries", type=Path, default=DEFAULT_COMMUNE_BOUNDARIES)
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         try:
             report = demo_territory_load(
                 units_csv=options["units_csv"],
