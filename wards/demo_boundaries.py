@@ -38,7 +38,7 @@ VORONOI_DEMO_SOURCE = "geoapp demo: Voronoi cells around unit centres (approxima
 
 # In the national code list, commune codes 21xxx belong to the former Quảng Ngãi and 23xxx to the
 # former Kon Tum, which joined Quảng Ngãi on 1 July 2025 (Nghị quyết 202/2025/QH15). The province
-# before the reform is therefore the union of the current cells whose codes start with "21".
+# before the reform is therefore the union of the current units whose codes start with "21".
 FORMER_PROVINCE_COMMUNE_CODE_PREFIX = "21"
 
 # UTM zone 48N on WGS 84: the plane where Voronoi diagrams and buffers are drawn, in metres. Not
