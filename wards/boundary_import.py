@@ -251,9 +251,12 @@ def areas_import(
     type_field: str | None = None,
     srid: int | None = None,
     is_approximate: bool = False,
+    source: str = "",
     commit: bool,
 ) -> ImportReport:
     """Import every feature of the file at `path` as an area of `level` valid from `valid_from`.
+
+    The stored areas name their origin as `source`, by default the file's name.
 
     All or nothing: any refusal (a `BoundaryImportError` naming the offending features) leaves
     the database untouched, and so does every run without `commit`.
@@ -325,7 +328,7 @@ def areas_import(
                 report.replaced.append(feature.label)
 
         if commit:
-            source = path.name
+            source = source or path.name
             for feature in to_add:
                 services.area_create(
                     code=feature.code,

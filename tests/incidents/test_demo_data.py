@@ -141,6 +141,26 @@ class TestTheLoadedDemo:
             )
             assert cursor.fetchone()[0] == 0
 
+    def test_reports_lie_in_the_real_communes_spread_over_them_and_inside_the_province(
+        self,
+    ) -> None:
+        after = Incident.objects.filter(area__valid_from__gte=REFORM_DAY)
+        assert set(after.values_list("area__is_approximate", flat=True)) == {False}
+        with connection.cursor() as cursor:
+            # Not at sea: every point, of any date, lies in the real province of 2025. Not piled
+            # on a centre: no two reports share a point, but for the duplicates, filed near
+            # (sometimes at) the report they repeat.
+            cursor.execute(
+                "SELECT count(*) FILTER (WHERE NOT ST_Covers(p.boundary, i.location)), "
+                "count(DISTINCT ST_AsText(i.location)) FILTER (WHERE i.duplicate_of_id IS NULL), "
+                "count(*) FILTER (WHERE i.duplicate_of_id IS NULL) "
+                "FROM incidents_incident i, wards_area p "
+                "WHERE p.code = '51' AND p.valid_from = %s",
+                [REFORM_DAY],
+            )
+            outside_province, distinct_points, originals = cursor.fetchone()
+        assert (outside_province, distinct_points, originals) == (0, 284, 284)
+
     def test_most_reports_fall_in_the_former_city(self) -> None:
         former_city = {"21025", "21028", "21172", "21034", "21211", "21109"}
         after = Incident.objects.filter(area__valid_from=REFORM_DAY)
