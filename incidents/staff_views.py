@@ -1,8 +1,8 @@
 """The officials' pages: the unit's queue, one report with its actions, and the unit's map.
 
-Thin views: they parse the request with the forms of `incidents.staff_forms`, read with
-`incidents.staff_page_selectors` and the core selectors, and write only through the services of
-`incidents.services`. A refused action (a DomainError) is shown with the service's own message
+Thin views: they parse the request with the forms of `incidents.staff_forms`, read with the
+selectors of each page (`incidents.staff_queue_selectors`, `staff_report_selectors`,
+`staff_map_selectors`) and the core's, and write only through `incidents.services`. A refused action (a DomainError) is shown with the service's own message
 and has changed nothing, since every service checks before it writes.
 
 A report outside the officer's units answers 404, like a code that does not exist, so that an

@@ -33,7 +33,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import transaction
 from django.db.models import Model
 from django.db.models.functions import Greatest
 from django.urls import reverse
@@ -43,7 +43,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from geoapp.celery import app as celery_app
 from geoapp.exceptions import InvalidInput, NotFound
-from geoapp.sql import server_binding_cursor
+from geoapp.sql import InsertUnlessExists
 from notifications import message_texts, selectors, subscription_tokens
 from notifications.channels import PermanentDeliveryError, channel_for
 from notifications.models import (
@@ -119,42 +119,12 @@ def notification_enqueue(
     return notification
 
 
-# Every column but the id, in the model's order; the statement is built once from the model.
-_OUTBOX_FIELDS = [field for field in Notification._meta.concrete_fields if not field.primary_key]
-# Raw SQL because the ORM has no "insert unless the key exists, and tell me": get_or_create
-# needs a SELECT, then the INSERT in a savepoint (four statements per message; see "Citizen
-# feedback" in docs/benchmarks.md); ON CONFLICT makes the same decision in the one INSERT,
-# atomically, and a concurrent planner of the same message waits for the first one's commit
-# and then inserts nothing, as the unique index made get_or_create's INSERT do.
-_OUTBOX_INSERT_SQL = (
-    "INSERT INTO {table} ({columns}) VALUES ({values}) "
-    "ON CONFLICT ({key}) DO NOTHING RETURNING {id}"
-).format(
-    table=connection.ops.quote_name(Notification._meta.db_table),
-    columns=", ".join(connection.ops.quote_name(field.column) for field in _OUTBOX_FIELDS),
-    values=", ".join(["%s"] * len(_OUTBOX_FIELDS)),
-    key=connection.ops.quote_name(Notification._meta.get_field("dedupe_key").column),
-    id=connection.ops.quote_name(Notification._meta.pk.column),
-)
-
-
-def _outbox_insert(notification: Notification) -> bool:
-    """Insert the row unless its dedupe key exists; True (and the id set) when it was new."""
-    database = connections[DEFAULT_DB_ALIAS]  # once, rather than through the proxy per field
-    # pre_save and get_db_prep_save as the ORM's INSERT calls them: defaults, JSON adaptation.
-    values = [
-        field.get_db_prep_save(field.pre_save(notification, add=True), connection=database)
-        for field in _OUTBOX_FIELDS
-    ]
-    with server_binding_cursor() as cursor:
-        cursor.execute(_OUTBOX_INSERT_SQL, values)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    notification.pk = row[0]
-    notification._state.adding = False
-    notification._state.db = DEFAULT_DB_ALIAS
-    return True
+# Raw SQL (geoapp/sql.py) because the ORM has no "insert unless the key exists, and tell me":
+# get_or_create needs a SELECT, then the INSERT in a savepoint (four statements per message; see
+# "Citizen feedback" in docs/benchmarks.md); ON CONFLICT makes the same decision in the one
+# INSERT, atomically, and a concurrent planner of the same message waits for the first one's
+# commit and then inserts nothing, as the unique index made get_or_create's INSERT do.
+_outbox_insert = InsertUnlessExists(Notification, conflict_fields=["dedupe_key"])
 
 
 def notification_dispatch(notification_id: int) -> bool:

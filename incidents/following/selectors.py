@@ -15,11 +15,11 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import Point
 from django.db import connection
-from django.db.models import Model
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import InvalidInput
+from geoapp.sql import model_columns
 from incidents import selectors as incident_selectors
 from incidents.models import Incident, IncidentStatus
 from notifications.models import Subscription
@@ -79,10 +79,6 @@ _SUBSCRIPTION_FIELD_NAMES = [field.attname for field in Subscription._meta.concr
 _AREA_FIELD_NAMES = list(AREA_SUMMARY_FIELDS)
 
 
-def _columns(table: str, model: type[Model], field_names: list[str]) -> str:
-    return ", ".join(f'{table}."{model._meta.get_field(name).column}"' for name in field_names)
-
-
 # Hand-written because it runs for every filed report. The EXISTS is uncorrelated: PostgreSQL
 # evaluates it once, first (a "one-time filter"), and when no confirmed area subscription exists
 # at all it skips the spatial test, which reads and tests the boundary of every area covering
@@ -90,8 +86,8 @@ def _columns(table: str, model: type[Model], field_names: list[str]) -> str:
 # index on the areas' boundaries first, then their subscriptions (by the subscriptions' index
 # on subject type and id).
 _AREA_FOLLOWERS_SQL = f"""
-    SELECT {_columns("subscription", Subscription, _SUBSCRIPTION_FIELD_NAMES)},
-           {_columns("area", Area, _AREA_FIELD_NAMES)}
+    SELECT {model_columns(Subscription, _SUBSCRIPTION_FIELD_NAMES, table="subscription")},
+           {model_columns(Area, _AREA_FIELD_NAMES, table="area")}
     FROM notifications_subscription subscription
     JOIN wards_area area
       ON subscription.subject_type_id = %(area_type)s AND area.id = subscription.subject_id
