@@ -21,7 +21,7 @@ from django.core.management import CommandError, call_command
 from shapely.geometry import Point, Polygon, box
 
 from wards import services
-from wards.boundary_import import (
+from wards.boundary_file import (
     BoundaryAreaTypeUnknown,
     BoundaryCodeDuplicated,
     BoundaryCodeMissing,
@@ -33,8 +33,8 @@ from wards.boundary_import import (
     BoundaryValidityConflict,
     GeometryRepair,
     ImportedArea,
-    areas_import,
 )
+from wards.boundary_import import areas_import
 from wards.geometry import ellipsoidal_area_km2, to_shapely
 from wards.models import Area, AreaLevel, AreaType
 
