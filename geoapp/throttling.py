@@ -3,13 +3,24 @@
 Every app's public writes (filing a report, reading a photo's metadata, asking to follow a report
 or an area) are limited here, per client, in the shared Redis cache, so every web process counts
 the same requests. The rates are settings (see `.env.example`).
+
+The client's network address is REMOTE_ADDR, or, behind `NUM_PROXIES` trusted reverse proxies,
+the address the outermost of them saw (DRF's `get_ident`): X-Forwarded-For is written by the
+client itself, so without trusted proxies it is never read (`NUM_PROXIES = 0`).
+
+A limit must not stop a citizen from filing when Redis is down: when the shared cache cannot be
+reached the count goes on in this process's memory (a warning is logged), so the limit still
+holds per process, and nothing is refused because of the outage.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import redis
 from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
@@ -31,10 +42,28 @@ def client_identity(request: HttpRequest) -> str:
     return f"address:{BaseThrottle().get_ident(request)}"  # type: ignore[arg-type]
 
 
+logger = logging.getLogger(__name__)
+
+# Where the counts go while the shared cache is unreachable: this process's memory.
+_PROCESS_COUNTS = LocMemCache("geoapp-throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+
+
 class ClientRateThrottle(SimpleRateThrottle):
     """Requests per client (`client_identity`), at the rate the setting `rate_setting` names."""
 
     rate_setting: str
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except (redis.RedisError, OSError) as error:
+            logger.warning(
+                "rate limit %s counted in this process: the shared cache is unreachable (%s)",
+                self.scope,
+                error,
+            )
+            self.cache = _PROCESS_COUNTS
+            return super().allow_request(request, view)
 
     def get_rate(self) -> str:
         rate: str = getattr(settings, self.rate_setting)

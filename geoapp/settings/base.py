@@ -141,6 +141,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "geoapp.api.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # How many reverse proxies of ours stand in front of the app: the client's address is the one
+    # the outermost of them saw. 0 (no proxy): REMOTE_ADDR, and X-Forwarded-For is never trusted.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
 SPECTACULAR_SETTINGS = {
