@@ -100,6 +100,8 @@ def django_environment(database: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "geoapp.settings.production",
         "DJANGO_SECRET_KEY": BENCHMARK_SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Measured over plain HTTP on the loopback, without the TLS proxy a deployment has.
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_LOG_LEVEL": "ERROR",
         "PYTHONPATH": str(REPOSITORY_ROOT),
     }

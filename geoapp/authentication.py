@@ -7,6 +7,7 @@ is granted to a key, and views that need a client read it from `request.auth`.
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -29,3 +30,13 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None, api_client_authenticate(raw_key)
         except DomainError as error:
             raise AuthenticationFailed(error.message, code=error.code) from None
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI document describes the key: an `X-Api-Key` header."""
+
+    target_class = ApiKeyAuthentication
+    name = "ApiKeyAuth"
+
+    def get_security_definition(self, auto_schema: object) -> dict[str, str]:
+        return {"type": "apiKey", "in": "header", "name": API_KEY_HEADER}

@@ -4,7 +4,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geoapp.settings.development")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geoapp.settings.production")
 
 app = Celery("geoapp")
 app.config_from_object("django.conf:settings", namespace="CELERY")

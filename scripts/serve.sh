@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
+# The demo is served with the development settings, said explicitly: the WSGI module and the
+# Celery app default to production (docs/security.md for a production start).
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-geoapp.settings.development}
 mkdir -p var
 pids=()
 stop_all() {

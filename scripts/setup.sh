@@ -45,4 +45,9 @@ step "compiling translations" "$VENV/bin/python" manage.py compilemessages --ign
 step "collecting static files" "$VENV/bin/python" manage.py collectstatic --no-input
 step "loading the demo territory" "$VENV/bin/python" manage.py wards_load_demo
 step "loading the feedback categories" "$VENV/bin/python" manage.py incidents_load_categories
-step "loading the demo reports" "$VENV/bin/python" manage.py incidents_load_demo
+# The demo accounts have a published password: loaded only with the development settings
+# (manage.py's default) and said explicitly; a production environment skips the demo.
+if [[ ${DJANGO_SETTINGS_MODULE:-geoapp.settings.development} == geoapp.settings.development ]]; then
+  step "loading the demo reports" "$VENV/bin/python" manage.py incidents_load_demo \
+    --with-demo-accounts
+fi

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from geoapp.api import name_nested_serializers_for_the_schema
 from geoapp.clock import vietnam_today
 from geoapp.coordinates import parse_date, parse_point
 from geoapp.exceptions import InvalidInput
@@ -244,3 +245,6 @@ class RoutingApi(APIView):
                 }
             ).data
         )
+
+
+name_nested_serializers_for_the_schema(globals())

@@ -7,3 +7,6 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
+
+# The demo accounts and reports may be loaded here (never in production).
+DEMO_DATA_ALLOWED = True

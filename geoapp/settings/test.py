@@ -17,3 +17,6 @@ CELERY_RESULT_BACKEND = REDIS_URL
 # A Celery worker started by a test must use that test's database, not the development one.
 if env("GEOAPP_TEST_WORKER_DATABASE", default=""):
     DATABASES["default"]["NAME"] = env("GEOAPP_TEST_WORKER_DATABASE")  # noqa: F405
+
+# The demo accounts and reports may be loaded here (never in production).
+DEMO_DATA_ALLOWED = True

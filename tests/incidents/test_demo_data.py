@@ -20,7 +20,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import Client, TestCase, override_settings
 from django.utils import timezone
-from pytest_django import DjangoDbBlocker
+from pytest_django import DjangoDbBlocker, Settings
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import InvalidInput
@@ -261,7 +261,7 @@ class TestTheLoadedDemo:
     def test_the_command_prints_nothing_when_the_demo_reports_exist(self) -> None:
         before = _row_counts()
         output = io.StringIO()
-        call_command("incidents_load_demo", stdout=output)
+        call_command("incidents_load_demo", "--with-demo-accounts", stdout=output)
         assert output.getvalue() == ""
         assert _row_counts() == before
 
@@ -329,5 +329,24 @@ def test_it_refuses_to_load_without_the_categories_and_writes_nothing() -> None:
 def test_the_command_reports_a_missing_territory_as_an_error() -> None:
     services.categories_load_catalogue(catalogue=CATEGORIES)
     with pytest.raises(CommandError, match="wards_load_demo"):
+        call_command("incidents_load_demo", "--with-demo-accounts", stdout=io.StringIO())
+    assert Incident.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_without_the_explicit_flag_and_writes_nothing() -> None:
+    services.categories_load_catalogue(catalogue=CATEGORIES)
+    with pytest.raises(CommandError, match="--with-demo-accounts"):
         call_command("incidents_load_demo", stdout=io.StringIO())
     assert Incident.objects.count() == 0
+    assert not User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).exists()
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_outside_development_even_with_the_flag(settings: Settings) -> None:
+    settings.DEMO_DATA_ALLOWED = False  # as in geoapp.settings.production
+    services.categories_load_catalogue(catalogue=CATEGORIES)
+    with pytest.raises(CommandError, match="geoapp.settings.development"):
+        call_command("incidents_load_demo", "--with-demo-accounts", stdout=io.StringIO())
+    assert Incident.objects.count() == 0
+    assert not User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).exists()

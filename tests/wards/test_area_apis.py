@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -256,3 +257,5 @@ def test_the_api_docs_page_loads_its_assets_from_the_app_itself(client, db):
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "https://" not in html and "http://" not in html
+    # Every script is a file of the app: the security policy allows no inline script.
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []

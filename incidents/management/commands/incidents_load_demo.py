@@ -1,6 +1,10 @@
 """`manage.py incidents_load_demo`: demo staff accounts and reports (incidents/demo_data.py)."""
 
+from argparse import ArgumentParser
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from geoapp.exceptions import DomainError
 from incidents.demo_data import demo_reports_load
@@ -12,7 +16,31 @@ class Command(BaseCommand):
         "Loads the demo staff accounts and reports unless demo reports exist."
     )
 
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--with-demo-accounts",
+            action="store_true",
+            help="bắt buộc: tạo các tài khoản mẫu có mật khẩu công khai trong README "
+            "(required: creates accounts whose password is published)",
+        )
+
     def handle(self, *args: object, **options: object) -> None:
+        # The demo's accounts have a published password: never on a production database, and
+        # never by accident.
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                _(
+                    "Dữ liệu mẫu chỉ được nạp với cấu hình phát triển (geoapp.settings.development), "
+                    "không bao giờ vào cơ sở dữ liệu vận hành."
+                )
+            )
+        if not options["with_demo_accounts"]:
+            raise CommandError(
+                _(
+                    "Lệnh này tạo tài khoản mẫu có mật khẩu công khai; thêm --with-demo-accounts "
+                    "nếu đúng là bản chạy thử."
+                )
+            )
         try:
             load = demo_reports_load()
         except DomainError as error:
