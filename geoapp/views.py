@@ -4,6 +4,7 @@ from geoapp.health import system_health
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database, Redis and at least one Celery worker answer; 503 otherwise."""
-    health = system_health()
+    """200 when the database, Redis and the Celery workers are up; 503 otherwise. Staff see the
+    details (errors, versions, workers); anyone else only whether each part is up."""
+    health = system_health(detailed=request.user.is_authenticated and request.user.is_staff)
     return JsonResponse(health, status=200 if health["ok"] else 503)
