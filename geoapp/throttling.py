@@ -28,6 +28,13 @@ from geoapp.api_keys import api_client_identity
 from geoapp.models import ApiClient
 
 
+def client_address(request: HttpRequest) -> str:
+    """The client's network address: REMOTE_ADDR, or behind NUM_PROXIES trusted proxies the
+    address the outermost of them saw (never what the client itself wrote)."""
+    # get_ident reads only META and the NUM_PROXIES setting, which both kinds of request have.
+    return str(BaseThrottle().get_ident(request))  # type: ignore[arg-type]
+
+
 def client_identity(request: HttpRequest) -> str:
     """Who is calling, for rate limits and idempotency: the integration client (by its API key),
     the account, or else the network address. A page and the API give the same person the same
@@ -38,8 +45,7 @@ def client_identity(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    # get_ident reads only META, which Django's and DRF's requests both carry.
-    return f"address:{BaseThrottle().get_ident(request)}"  # type: ignore[arg-type]
+    return f"address:{client_address(request)}"
 
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,9 @@ stop_all() {
 trap stop_all INT TERM EXIT
 "$VENV/bin/celery" -A geoapp worker --loglevel=warning --concurrency=2 & pids+=($!)
 "$VENV/bin/celery" -A geoapp beat --loglevel=warning --schedule var/celerybeat-schedule & pids+=($!)
+# The access log leaves out query strings: they may carry a reporter's private link (?khoa=) or
+# an Open311 api_key.
 "$VENV/bin/gunicorn" geoapp.wsgi --bind 127.0.0.1:8000 --workers "${GUNICORN_WORKERS:-3}" \
-  --access-logfile - & pids+=($!)
+  --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms' & pids+=($!)
 echo "geoapp is serving at http://127.0.0.1:8000 (Ctrl-C stops it)"
 wait -n

@@ -4,6 +4,7 @@ The defaults match what `make run` creates on a fresh machine, so `manage.py` wo
 an `.env` file; a deployment overrides them through environment variables (see `.env.example`).
 """
 
+import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "leaflet",
+    "axes",
     "geoapp",
     "wards",
     "incidents",
@@ -54,7 +56,23 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login before the view runs.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Logins (the officials' page and the admin) are limited against guessing (django-axes): after
+# AXES_FAILURE_LIMIT wrong passwords from one address, or for one username, both are refused for
+# AXES_COOLOFF_TIME. The address is the one the rate limits use (NUM_PROXIES).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "geoapp.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "geoapp.views.login_locked_out"
 
 ROOT_URLCONF = "geoapp.urls"
 WSGI_APPLICATION = "geoapp.wsgi.application"
