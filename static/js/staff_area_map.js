@@ -166,9 +166,12 @@ import { createMap, element, showStatus } from "./page_helpers.js";
           className: "unit-area",
         },
         onEachFeature: function (feature, layer) {
-          layer.bindTooltip(feature.properties.name + " (" + feature.properties.code + ")", {
-            sticky: true,
-          });
+          // An element with text, never a string: Leaflet renders a string as HTML, and the
+          // names come from imported boundary files.
+          layer.bindTooltip(
+            element("span", null, feature.properties.name + " (" + feature.properties.code + ")"),
+            { sticky: true },
+          );
         },
       }).addTo(map);
       var bounds = areas.getBounds();

@@ -2,7 +2,7 @@
  * The report page's map: the report's pin inside the area it was routed to. Leaflet comes from
  * django-leaflet's static files; background tiles only when a tile URL is configured.
  */
-import { createMap } from "./page_helpers.js";
+import { createMap, element } from "./page_helpers.js";
 
 (function () {
   var container = document.getElementById("report-map");
@@ -39,7 +39,8 @@ import { createMap } from "./page_helpers.js";
     fillOpacity: 1,
     className: "report-pin",
   })
-    .bindTooltip(data.area_name)
+    // Text, not HTML: the name comes from an imported boundary file.
+    .bindTooltip(element("span", null, data.area_name))
     .addTo(map);
 
   var bounds = area.getBounds();
