@@ -224,9 +224,9 @@ class TestTheLoadedDemo:
         first = IncidentEvent.objects.order_by("created_at").first()
         assert first is not None
         assert first.created_at.astimezone(VIETNAM_TIME_ZONE).date() < date(2025, 2, 1)
-        assert Incident.objects.filter(closed_at__isnull=False).earliest("closed_at").closed_at < (
-            now - timedelta(days=365)
-        )
+        first_closed = Incident.objects.filter(closed_at__isnull=False).earliest("closed_at")
+        assert first_closed.closed_at is not None
+        assert first_closed.closed_at < now - timedelta(days=365)
 
     def test_supporters_and_ratings_are_counted_on_the_reports_they_belong_to(self) -> None:
         supported = Incident.objects.filter(supporters_count__gt=0)
