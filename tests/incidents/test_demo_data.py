@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -70,7 +69,7 @@ DEMO_CACHE = {
 class LoadedDemo:
     load: DemoReportsLoad
     # What the services asked to run after the commit while the demo was loaded.
-    after_commit: list[Any]
+    after_commit: list[Callable[[], object]]
 
 
 def _row_counts() -> dict[str, int]:

@@ -11,7 +11,6 @@ import datetime
 import json
 import re
 from datetime import timedelta
-from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -69,7 +68,7 @@ def counts(html: str) -> dict[str, int]:
     }
 
 
-def set_deadline(report: Incident, **fields: Any) -> None:
+def set_deadline(report: Incident, **fields: datetime.datetime) -> None:
     """Arrange a report's deadlines or state directly: the queue reads them, it does not set them."""
     Incident.objects.filter(pk=report.pk).update(**fields)
 
@@ -527,7 +526,9 @@ def test_the_page_offers_exactly_the_actions_allowed_now(
     assert for_leader == []
 
 
-def post_action(user: User, report: Incident, slug: str, data: dict[str, Any]) -> Any:
+def post_action(
+    user: User, report: Incident, slug: str, data: dict[str, str | int]
+) -> ClientResponse:
     return client_as(user).post(f"{page_of(report)}{slug}/", data)
 
 
