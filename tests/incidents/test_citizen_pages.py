@@ -13,7 +13,7 @@ import math
 import os
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 import pytest
@@ -239,8 +239,19 @@ def cell_of(zoom: int, longitude: float, latitude: float) -> tuple[int, int]:
     return math.floor(longitude / size), math.floor(latitude / size)
 
 
+Cell = tuple[int, int]
+
+
+class Placed(TypedDict):
+    zoom: int
+    cells: tuple[Cell, Cell, Cell]
+    group: list[Filed]
+    pair: list[Filed]
+    alone: Filed
+
+
 @pytest.fixture
-def placed(file_report: FileReport, officer_a: User) -> dict[str, Any]:
+def placed(file_report: FileReport, officer_a: User) -> Placed:
     """Six reports in three cells at zoom 12: three in one cell of Cẩm Thành (one acknowledged,
     one overdue), two in another, one alone in An Phú; and two that must never show (hidden,
     spam)."""
@@ -249,7 +260,7 @@ def placed(file_report: FileReport, officer_a: User) -> dict[str, Any]:
     second = (first[0] + 2, first[1])
     lonely = cell_of(zoom, 108.80, 15.15)
 
-    def at(cell: tuple[int, int], dx: float = 0.0, dy: float = 0.0, **overrides: Any) -> Any:
+    def at(cell: Cell, dx: float = 0.0, dy: float = 0.0, **overrides: Any) -> Filed:
         longitude, latitude = cell_centre(zoom, *cell)
         return file_report(point=Point(longitude + dx, latitude + dy, srid=4326), **overrides)
 
@@ -287,7 +298,7 @@ def map_of(visitor: Client, **parameters: Any) -> dict[str, Any]:
 
 
 def test_at_low_zoom_the_map_groups_reports_by_cell_with_counts_statuses_and_overdue(
-    visitor: Client, placed: dict[str, Any]
+    visitor: Client, placed: Placed
 ) -> None:
     document = map_of(visitor, bbox=TERRITORY_BOX, zoom=placed["zoom"])
 
@@ -338,7 +349,7 @@ def test_at_low_zoom_the_map_groups_reports_by_cell_with_counts_statuses_and_ove
 
 
 def test_a_cells_count_does_not_depend_on_where_the_screen_edge_cuts_it(
-    visitor: Client, placed: dict[str, Any]
+    visitor: Client, placed: Placed
 ) -> None:
     first, _second, _lonely = placed["cells"]
     size = cell_size_degrees(placed["zoom"])
@@ -354,7 +365,7 @@ def test_a_cells_count_does_not_depend_on_where_the_screen_edge_cuts_it(
 
 
 def test_at_high_zoom_the_map_gives_every_report_in_the_box_newest_first(
-    visitor: Client, placed: dict[str, Any]
+    visitor: Client, placed: Placed
 ) -> None:
     group = placed["group"]
     xs = [filed.incident.location.x for filed in group]
@@ -378,7 +389,7 @@ def test_at_high_zoom_the_map_gives_every_report_in_the_box_newest_first(
 
 
 def test_the_map_filters_by_category_status_area_and_period(
-    visitor: Client, placed: dict[str, Any]
+    visitor: Client, placed: Placed
 ) -> None:
     zoom = placed["zoom"]
 
@@ -564,7 +575,9 @@ def test_photos_posted_with_the_form_are_stored_without_their_exif(
     assert response.status_code == 302
     photos = list(Incident.objects.get().photos.order_by("id"))
     assert [photo.content_type for photo in photos] == ["image/jpeg", "image/png"]
-    assert photos[0].exif_location.coords == pytest.approx((108.8, 15.05))
+    location = photos[0].exif_location
+    assert location is not None
+    assert location.coords == pytest.approx((108.8, 15.05))
     assert b"PhoneMaker" not in photos[0].image.read()
 
 
@@ -1058,7 +1071,7 @@ def test_public_photos_are_served_and_hidden_ones_are_not(
     assert f'src="/phan-anh/{code}/anh/{shown.id}/nho/"' in page
     assert f"/anh/{hidden.id}/" not in page
     assert (full.status_code, full["Content-Type"]) == (200, "image/jpeg")
-    assert b"PhoneMaker" not in b"".join(full.streaming_content)
+    assert b"PhoneMaker" not in full.getvalue()
     assert (thumbnail.status_code, thumbnail["Content-Type"]) == (200, "image/jpeg")
     assert visitor.get(f"/phan-anh/{code}/anh/{hidden.id}/").status_code == 404
     assert visitor.get(f"/phan-anh/{code}/anh/{hidden.id}/nho/").status_code == 404

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import threading
 import time
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 import redis
@@ -363,11 +363,16 @@ def _until_another_connection_waits_for_a_lock() -> None:
     raise AssertionError("the twin submission never waited for the first one")
 
 
+class Twin(TypedDict):
+    client_identity: str
+    idempotency_key: str
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_twin_submission_racing_the_first_waits_for_it_and_returns_it(
     file_report: FileReport,
 ) -> None:
-    twin = {"client_identity": "address:203.0.113.10", "idempotency_key": "k-race"}
+    twin: Twin = {"client_identity": "address:203.0.113.10", "idempotency_key": "k-race"}
     first: list[Incident] = []
     filed = threading.Event()
 

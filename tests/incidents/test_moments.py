@@ -80,6 +80,7 @@ def test_without_a_moment_a_step_acts_now(
     after = timezone.now()
 
     event = incident.events.latest("id")
+    assert incident.acknowledged_at is not None
     assert before <= incident.acknowledged_at == event.created_at == incident.updated_at <= after
 
 

@@ -10,7 +10,7 @@ import hashlib
 import json
 import xml.etree.ElementTree as ElementTree
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -114,6 +114,13 @@ def xml_of(response: ClientResponse, status: int = 200) -> ElementTree.Element:
     return ElementTree.fromstring(response.content)
 
 
+def child(element: ElementTree.Element, tag: str) -> ElementTree.Element:
+    """The first child element named `tag`, which must be there."""
+    found = element.find(tag)
+    assert found is not None, f"<{element.tag}> has no <{tag}>"
+    return found
+
+
 def children(element: ElementTree.Element) -> list[str]:
     return [child.tag for child in element]
 
@@ -193,15 +200,15 @@ def test_discovery_in_xml_has_the_specification_elements_in_order(open311: Clien
 
     assert root.tag == "discovery"
     assert children(root) == DISCOVERY_FIELDS
-    endpoints = root.find("endpoints")
+    endpoints = child(root, "endpoints")
     assert children(endpoints) == ["endpoint"]
-    endpoint = endpoints.find("endpoint")
+    endpoint = child(endpoints, "endpoint")
     assert children(endpoint) == ENDPOINT_FIELDS
     assert endpoint.findtext("specification") == "http://wiki.open311.org/GeoReport_v2"
     assert endpoint.findtext("url") == "http://testserver/open311/v2"
     assert endpoint.findtext("type") == "production"
-    assert [item.text for item in endpoint.find("formats")] == ["text/xml", "application/json"]
-    assert children(endpoint.find("formats")) == ["format", "format"]
+    assert [item.text for item in child(endpoint, "formats")] == ["text/xml", "application/json"]
+    assert children(child(endpoint, "formats")) == ["format", "format"]
 
 
 def test_the_endpoint_root_answers_the_discovery_document(open311: Client) -> None:
@@ -268,12 +275,16 @@ def test_services_xml_has_the_specification_elements_in_order(
     }
 
 
+class LanguageHeaders(TypedDict, total=False):
+    HTTP_ACCEPT_LANGUAGE: str
+
+
 @pytest.mark.parametrize(
     ("query", "headers"),
     [("?locale=en", {}), ("", {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.8"}), ("?locale=en_US", {})],
 )
 def test_services_are_named_in_english_on_request(
-    open311: Client, categories: None, query: str, headers: dict[str, str]
+    open311: Client, categories: None, query: str, headers: LanguageHeaders
 ) -> None:
     response = open311.get(f"{BASE}/services.json{query}", **headers)
 
@@ -341,16 +352,16 @@ def test_a_service_definition_in_xml_has_the_specification_elements_in_order(
     assert root.tag == "service_definition"
     assert children(root) == ["service_code", "attributes"]
     assert root.findtext("service_code") == "giao-thong"
-    attributes = root.find("attributes")
+    attributes = child(root, "attributes")
     assert children(attributes) == ["attribute"]
-    attribute = attributes.find("attribute")
+    attribute = child(attributes, "attribute")
     assert children(attribute) == ATTRIBUTE_FIELDS
     assert attribute.findtext("variable") == "true"
     assert attribute.findtext("required") == "true"
     assert attribute.findtext("order") == "1"
     assert attribute.findtext("description") == "Kind of damage"
-    assert attribute.find("datatype_description").text is None
-    values = attribute.find("values")
+    assert child(attribute, "datatype_description").text is None
+    values = child(attribute, "values")
     assert set(children(values)) == {"value"}
     assert [children(value) for value in values] == [["key", "name"]] * 5
     assert texts(values[0]) == {"key": "o-ga", "name": "Pothole"}
@@ -430,7 +441,7 @@ def test_requests_xml_has_the_specification_elements_in_order(
 
     assert root.tag == "service_requests"
     assert children(root) == ["request"]
-    request = root.find("request")
+    request = child(root, "request")
     assert children(request) == REQUEST_FIELDS
     values = texts(request)
     assert values["service_request_id"] == incident.tracking_code
@@ -439,7 +450,10 @@ def test_requests_xml_has_the_specification_elements_in_order(
     # No address was given: the commune the report fell in describes the location.
     assert values["address"] == "Phường Cẩm Thành"
     assert (values["address_id"], values["zipcode"], values["media_url"]) == (None, None, None)
-    assert (float(values["lat"]), float(values["long"])) == (15.05, 108.8)
+    latitude, longitude = values["lat"], values["long"]
+    assert latitude is not None
+    assert longitude is not None
+    assert (float(latitude), float(longitude)) == (15.05, 108.8)
 
 
 def test_an_empty_list_is_an_empty_service_requests_element(open311: Client, db: None) -> None:
@@ -494,6 +508,7 @@ def test_each_internal_status_maps_to_open_or_closed(
         "closed": incident.closed_at,
         "rejected": incident.rejected_at,
     }.get(internal, incident.updated_at)
+    assert expected_update is not None
     assert request["updated_datetime"] == w3c(expected_update)
     filtered = json_of(open311.get(f"{BASE}/requests.json?status={open311_status}"))
     assert [item["service_request_id"] for item in filtered] == [incident.tracking_code]
@@ -607,8 +622,8 @@ def test_service_code_filters_by_one_or_several_services(
 def test_start_and_end_dates_bound_the_requested_datetime(
     open311: Client, territory: Territory, categories: None
 ) -> None:
-    def report_at(*moment: int) -> str:
-        newest = datetime(*moment, tzinfo=VIETNAM_TIME_ZONE)
+    def report_at(year: int, month: int, day: int, hour: int, minute: int) -> str:
+        newest = datetime(year, month, day, hour, minute, tzinfo=VIETNAM_TIME_ZONE)
         return bulk_reports(territory, 1, newest=newest)[0].tracking_code
 
     before = report_at(2026, 2, 28, 23, 0)
@@ -719,7 +734,7 @@ def test_a_hidden_description_is_null_and_only_visible_photos_are_linked(
         for request in xml_of(open311.get(f"{BASE}/requests.xml"))
         if request.findtext("service_request_id") == hidden_text.tracking_code
     )
-    assert xml_request.find("description").text is None
+    assert child(xml_request, "description").text is None
 
 
 def test_text_with_markup_or_control_characters_stays_well_formed_xml(

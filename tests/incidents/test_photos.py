@@ -66,6 +66,7 @@ def test_southern_and_western_references_give_negative_coordinates(db: None) -> 
 
     metadata = services.photo_metadata_read(file=upload("a.jpg", jpeg_bytes(exif=exif)))
 
+    assert metadata.point is not None
     assert metadata.point.coords == pytest.approx((-151.21, -33.8678333))
 
 
@@ -90,6 +91,7 @@ def test_a_stored_photo_keeps_no_exif_and_remembers_the_proposed_position(
     assert b"Exif" not in stored
     assert PHONE_OWNER.encode() not in stored
     assert b"SN-0042" not in stored
+    assert photo.exif_location is not None
     assert photo.exif_location.coords == pytest.approx((108.8, 15.05))
     assert photo.taken_at == datetime(2025, 10, 10, 8, 30, 15, tzinfo=VIETNAM_TIME_ZONE)
     assert (photo.kind, photo.content_type, photo.width, photo.height) == (
@@ -104,8 +106,10 @@ def test_the_stored_name_does_not_keep_the_uploaded_name(file_report: FileReport
     incident = file_report(photos=[upload("Nguyen_Van_A_nha_rieng.jpg", jpeg_bytes())]).incident
 
     photo = incident.photos.get()
-    assert "Nguyen" not in photo.image.name
-    assert photo.image.name.endswith(".jpg")
+    name = photo.image.name
+    assert name is not None
+    assert "Nguyen" not in name
+    assert name.endswith(".jpg")
 
 
 def test_a_thumbnail_of_at_most_320_pixels_is_made(file_report: FileReport) -> None:

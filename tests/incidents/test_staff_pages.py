@@ -11,7 +11,6 @@ import datetime
 import json
 import re
 from datetime import timedelta
-from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -69,7 +68,7 @@ def counts(html: str) -> dict[str, int]:
     }
 
 
-def set_deadline(report: Incident, **fields: Any) -> None:
+def set_deadline(report: Incident, **fields: datetime.datetime) -> None:
     """Arrange a report's deadlines or state directly: the queue reads them, it does not set them."""
     Incident.objects.filter(pk=report.pk).update(**fields)
 
@@ -401,6 +400,7 @@ def test_bulk_acknowledge_never_redirects_outside_the_site(
 def report_with_photos(file_report: FileReport, officer_a: User) -> Incident:
     report = file_report(photos=[upload("a.jpg", jpeg_bytes()), upload("b.jpg", jpeg_bytes())])
     photo = report.incident.photos.order_by("id").last()
+    assert photo is not None
     services.photo_hide(actor=officer_a, photo=photo, reason="Lộ biển số xe")
     services.incident_note_add(actor=officer_a, incident=report.incident, note="Đã gọi tổ dân phố")
     return report.incident
@@ -414,9 +414,9 @@ def test_the_report_page_shows_the_map_photos_hidden_ones_marked_contact_and_ful
     photos = list(report_with_photos.photos.order_by("id"))
 
     assert response.status_code == 200
-    map_data = json.loads(
-        re.search(r'<script id="report-map-data" type="application/json">(.*?)</script>', html)[1]
-    )
+    script = re.search(r'<script id="report-map-data" type="application/json">(.*?)</script>', html)
+    assert script is not None
+    map_data = json.loads(script[1])
     assert map_data["point"] == [CAM_THANH_POINT.x, CAM_THANH_POINT.y]
     assert map_data["area"]["type"] == "MultiPolygon"
     assert map_data["area_name"] == "Phường Cẩm Thành"
@@ -446,7 +446,7 @@ def test_hidden_photos_are_served_to_the_units_staff_and_to_no_one_else(
 
     assert full.status_code == 200
     assert full["Content-Type"] == "image/jpeg"
-    assert b"".join(full.streaming_content)[:2] == b"\xff\xd8"
+    assert full.getvalue()[:2] == b"\xff\xd8"
     assert thumbnail.status_code == 200
     assert outsider.status_code == 404
 
@@ -526,7 +526,9 @@ def test_the_page_offers_exactly_the_actions_allowed_now(
     assert for_leader == []
 
 
-def post_action(user: User, report: Incident, slug: str, data: dict[str, Any]) -> Any:
+def post_action(
+    user: User, report: Incident, slug: str, data: dict[str, str | int]
+) -> ClientResponse:
     return client_as(user).post(f"{page_of(report)}{slug}/", data)
 
 

@@ -54,21 +54,24 @@ def vietnam(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> 
 
 
 def _reset_broker_connections() -> None:
-    # The Celery app keeps a pool of broker connections made from the URL it first saw.
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    # The Celery app keeps a pool of broker connections made from the URL it first saw. Both
+    # pools are private attributes that celery-types does not declare.
+    celery_app._pool = None  # type: ignore[attr-defined]
+    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
 
 @contextmanager
 def broker_unreachable() -> Iterator[None]:
     """The broker is down: every publish gets "connection refused" from a closed port."""
     original = celery_app.conf.broker_url
-    celery_app.conf.broker_url = CLOSED_PORT_BROKER
+    # celery-types declares `broker_url` as a read-only property; assigning the attribute stores
+    # the key in the configuration's changes, exactly as this item assignment does.
+    celery_app.conf["broker_url"] = CLOSED_PORT_BROKER
     _reset_broker_connections()
     try:
         yield
     finally:
-        celery_app.conf.broker_url = original
+        celery_app.conf["broker_url"] = original
         _reset_broker_connections()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
 from datetime import timedelta
-from typing import Any
+from typing import TypedDict
 
 import pytest
 from django.contrib.auth.models import User
@@ -27,12 +27,29 @@ from .conftest import (
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def entries(xml: bytes) -> list[dict[str, Any]]:
+class Entry(TypedDict):
+    title: str | None
+    link: str
+    id: str | None
+    published: str | None
+    updated: str | None
+    summary: str | None
+
+
+def link_of(entry: ElementTree.Element) -> str:
+    link = entry.find(f"{ATOM}link")
+    assert link is not None
+    href = link.get("href")
+    assert href is not None
+    return href
+
+
+def entries(xml: bytes) -> list[Entry]:
     feed = ElementTree.fromstring(xml)
     return [
         {
             "title": entry.findtext(f"{ATOM}title"),
-            "link": entry.find(f"{ATOM}link").get("href"),
+            "link": link_of(entry),
             "id": entry.findtext(f"{ATOM}id"),
             "published": entry.findtext(f"{ATOM}published"),
             "updated": entry.findtext(f"{ATOM}updated"),
@@ -98,6 +115,7 @@ def test_an_entry_is_published_when_filed_and_updated_when_resolved(
 
     resolved_entry, _hidden, first_entry = entries(response.content)
     resolved = reports["resolved"]
+    assert resolved.resolved_at is not None
     assert resolved_entry["published"] == "2025-07-02T08:00:00+07:00"
     assert (
         resolved_entry["updated"]

@@ -17,9 +17,9 @@ from incidents import services as incident_services
 from incidents.following import services as following
 from incidents.models import Incident, IncidentEvent
 from notifications import services
-from notifications.models import Notification, Subscription
+from notifications.models import Notification, NotificationQuerySet, Subscription
 from notifications.subscription_tokens import confirmation_token_for, unsubscribe_token_for
-from tests.conftest import Territory
+from tests.conftest import ClientResponse, Territory
 
 from .conftest import AN_PHU_POINT, REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, FileReport
 
@@ -40,7 +40,7 @@ def report(file_report: FileReport) -> Incident:
     return file_report()
 
 
-def request_following(client: APIClient, **payload: Any) -> Any:
+def request_following(client: APIClient, **payload: Any) -> ClientResponse:
     return client.post("/api/v1/subscriptions/", payload, format="json")
 
 
@@ -48,7 +48,7 @@ def counts() -> tuple[int, int]:
     return Subscription.objects.count(), Notification.objects.count()
 
 
-def follower_notices() -> Any:
+def follower_notices() -> NotificationQuerySet:
     """Messages to followers about reports (not the confirmations of their subscriptions)."""
     return Notification.objects.filter(recipient_role="follower").exclude(
         kind="subscription_confirmation"

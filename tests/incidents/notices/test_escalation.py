@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
@@ -12,7 +11,13 @@ from pytest_django import Settings
 
 from incidents import services as incident_services
 from incidents.escalation import incidents_escalate_overdue
-from incidents.models import Incident, IncidentEscalation, IncidentEvent, RejectionReason
+from incidents.models import (
+    EscalationStage,
+    Incident,
+    IncidentEscalation,
+    IncidentEvent,
+    RejectionReason,
+)
 from incidents.tasks import incidents_escalate_overdue as escalate_task
 from notifications.models import Notification
 
@@ -27,7 +32,7 @@ def late(file_report: FileReport, leaders: list[User]) -> Incident:
     return file_report(reported_at=vietnam(2025, 7, 1, 8))
 
 
-def escalations() -> list[tuple[int, str, Any]]:
+def escalations() -> list[tuple[int, str, datetime]]:
     return list(
         IncidentEscalation.objects.order_by("id").values_list("incident_id", "stage", "deadline")
     )
@@ -67,6 +72,7 @@ def test_the_escalation_message_names_the_stage_the_deadline_and_who_was_told(
     incidents_escalate_overdue(now=late.acknowledge_by + MINUTE)
 
     notification = Notification.objects.filter(recipient_role="leader").first()
+    assert notification is not None
     code = late.tracking_code
     assert notification.subject == (
         f"Quá hạn tiếp nhận: phản ánh {code} / Acknowledgement overdue: report {code}"
@@ -88,6 +94,7 @@ def test_the_escalation_is_written_in_the_reports_internal_history(late: Inciden
     incidents_escalate_overdue(now=late.acknowledge_by + MINUTE)
 
     escalation = IncidentEscalation.objects.get()
+    assert escalation.event_id is not None
     event = IncidentEvent.objects.get(pk=escalation.event_id)
     assert (event.incident_id, event.action, event.actor, event.actor_label, event.is_public) == (
         late.pk,
@@ -137,7 +144,7 @@ def test_a_report_acknowledged_in_time_is_escalated_only_when_it_is_not_resolved
 
     assert before_resolve_by.escalated == []
     assert escalations() == [(late.pk, "resolve", late.resolve_by)]
-    assert after_resolve_by.count("resolve") == 1
+    assert after_resolve_by.count(EscalationStage.RESOLVE) == 1
 
 
 def test_a_report_never_acknowledged_is_escalated_for_both_stages(late: Incident) -> None:
@@ -147,7 +154,7 @@ def test_a_report_never_acknowledged_is_escalated_for_both_stages(late: Incident
         (late.pk, "acknowledge", late.acknowledge_by),
         (late.pk, "resolve", late.resolve_by),
     ]
-    assert (run.count("acknowledge"), run.count("resolve")) == (1, 1)
+    assert (run.count(EscalationStage.ACKNOWLEDGE), run.count(EscalationStage.RESOLVE)) == (1, 1)
 
 
 def test_resolved_closed_and_rejected_reports_are_not_escalated(
