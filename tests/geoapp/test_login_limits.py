@@ -3,6 +3,8 @@ refused for a while (django-axes), on the officials' login page and the admin's 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -19,7 +21,7 @@ def officer(db: None, settings: Settings) -> User:
     return User.objects.create_user(username="can-bo-cam-thanh", password=PASSWORD, is_staff=True)
 
 
-def attempt(client: Client, url: str, username: str, password: str, **extra: str) -> int:
+def attempt(client: Client, url: str, username: str, password: str, **extra: Any) -> int:
     response = client.post(url, {"username": username, "password": password}, **extra)
     return response.status_code
 

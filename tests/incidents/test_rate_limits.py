@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -32,7 +33,7 @@ def _no_counts_in_this_process() -> Iterator[None]:
     throttling._PROCESS_COUNTS.clear()
 
 
-def filed_statuses(client: APIClient, times: int, **headers: str) -> list[int]:
+def filed_statuses(client: APIClient, times: int, **headers: Any) -> list[int]:
     return [
         client.post(CREATE_URL, report_body(), format="json", **headers).status_code
         for _ in range(times)
