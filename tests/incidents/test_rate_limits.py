@@ -16,7 +16,7 @@ from geoapp import throttling
 from incidents.models import Incident
 from tests.conftest import Territory
 
-from .test_public_api import CREATE_URL, report_body
+from .api.test_public import CREATE_URL, report_body
 
 CLOSED_PORT_CACHE = {
     "default": {

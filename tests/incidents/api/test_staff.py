@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from incidents.models import Incident, IncidentEvent
 from tests.conftest import Territory
 
-from .conftest import AN_PHU_POINT, FileReport, client_for, jpeg_bytes, snapshot, upload, vietnam
+from ..conftest import AN_PHU_POINT, FileReport, client_for, jpeg_bytes, snapshot, upload, vietnam
 
 STAFF = "/api/v1/staff/incidents/"
 
@@ -326,7 +326,7 @@ def test_an_officer_of_another_unit_cannot_hide_a_photo(
 def test_a_staff_member_filing_by_phone_is_recorded_as_the_actor(
     territory: Territory, categories: None, officer_a: User
 ) -> None:
-    from .test_public_api import report_body
+    from .test_public import report_body
 
     response = client_for(officer_a).post(
         "/api/v1/incidents/", json.dumps(report_body()), content_type="application/json"

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tests.conftest import Territory
 
-from .test_open311_conformance import bulk_reports
+from .test_conformance import bulk_reports
 
 BUDGET_MILLISECONDS = 200
 

@@ -18,8 +18,8 @@ from incidents import services
 from incidents.models import Incident, IncidentEvent
 from tests.conftest import ClientResponse, Territory
 
-from .conftest import AN_PHU_POINT, Filed, FileReport, jpeg_bytes, upload, vietnam
-from .test_photos import PHOTO_WITH_GPS
+from ..conftest import AN_PHU_POINT, Filed, FileReport, jpeg_bytes, upload, vietnam
+from ..test_photos import PHOTO_WITH_GPS
 
 CREATE_URL = "/api/v1/incidents/"
 REPORTER = {
@@ -629,8 +629,8 @@ def test_the_reporter_answers_a_request_for_information(
 def test_duplicate_suggestions_give_distances_in_metres_and_no_personal_data(
     citizen: APIClient, file_report: FileReport
 ) -> None:
-    from .conftest import CAM_THANH_POINT
-    from .test_duplicate_suggestions import offset
+    from ..conftest import CAM_THANH_POINT
+    from ..test_duplicate_suggestions import offset
 
     near = file_report(point=offset(CAM_THANH_POINT, metres=120)).incident
 

@@ -34,7 +34,7 @@ from incidents.models import (
 from incidents.tracking_codes import tracking_code_generate
 from tests.conftest import ClientResponse, Territory
 
-from .conftest import CAM_THANH_POINT, OUTSIDE_POINT, FileReport, jpeg_bytes, upload
+from ..conftest import CAM_THANH_POINT, OUTSIDE_POINT, FileReport, jpeg_bytes, upload
 
 BASE = "/open311/v2"
 XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>\n'
