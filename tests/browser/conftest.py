@@ -12,8 +12,9 @@ Fixtures for any page test:
   answer as a console error: when a test expects one (the routing API's 404 outside the
   territory), it says so with `open_browser_page.allow_error_response(page, url_regex)`.
 - `browser_page` (function): one guarded page, 1280×800, Vietnamese browser, Vietnam time zone.
-- `save_screenshot(name, page=None, full_page=False)` (function): writes
-  docs/screenshots/<name>.png from `page` (default: `browser_page`) and returns the path.
+- `save_screenshot(page, name, full_page=False)` (a plain function, not a fixture): writes
+  docs/screenshots/<name>.png and returns the path. Only `test_demo_screenshots.py` calls it, on
+  the demo that `make run` loads, so that the README shows the real province.
 
 The live server serves static files itself (pytest-django wraps it in StaticFilesHandler when
 django.contrib.staticfiles is installed), so no collectstatic is needed, and it makes the test
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -181,16 +182,11 @@ def browser_page(open_browser_page: GuardedPages) -> Page:
     return open_browser_page()
 
 
-@pytest.fixture
-def save_screenshot(request: pytest.FixtureRequest) -> Callable[..., Path]:
-    def save(name: str, page: Page | None = None, *, full_page: bool = False) -> Path:
-        SCREENSHOT_DIRECTORY.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOT_DIRECTORY / f"{name}.png"
-        page = page or request.getfixturevalue("browser_page")
-        page.screenshot(path=str(path), full_page=full_page, animations="disabled")
-        return path
-
-    return save
+def save_screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
+    SCREENSHOT_DIRECTORY.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIRECTORY / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page, animations="disabled")
+    return path
 
 
 def bounding_box_of(locator: Locator) -> FloatRect:

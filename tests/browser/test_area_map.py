@@ -76,7 +76,7 @@ def click_at(page: Page, longitude: float, latitude: float) -> None:
 
 
 def wait_for_the_map_to_settle(page: Page) -> None:
-    """Until a popup's pan has finished, so that screenshots show the same picture every run."""
+    """Until the map stops moving (fitting the areas, a popup's pan): clicks land where aimed."""
     page.wait_for_function(
         """() => new Promise((resolve) => {
             const pane = document.querySelector(".leaflet-map-pane");
@@ -131,7 +131,7 @@ def test_an_approximate_boundary_is_drawn_dashed_and_named_approximate(
 
 
 def test_a_click_in_cam_thanh_in_2026_shows_the_ward_the_province_and_its_peoples_committee(
-    browser_page: Page, territory, save_screenshot
+    browser_page: Page, territory
 ):
     open_map(browser_page, "2026-01-01")
 
@@ -146,8 +146,6 @@ def test_a_click_in_cam_thanh_in_2026_shows_the_ward_the_province_and_its_people
     expect(browser_page.locator(".leaflet-popup .lookup-popup")).to_contain_text(
         "Ủy ban nhân dân Phường Cẩm Thành"
     )
-    wait_for_the_map_to_settle(browser_page)
-    save_screenshot("area-map-vi")
 
 
 def test_the_same_spot_in_2024_is_nguyen_nghiem_in_the_city_of_quang_ngai(
@@ -194,7 +192,7 @@ def test_a_click_beside_the_communes_says_the_point_is_outside_the_served_territ
 
 
 def test_the_english_switch_translates_the_page_and_the_lookup_and_keeps_the_date(
-    browser_page: Page, territory, save_screenshot
+    browser_page: Page, territory
 ):
     open_map(browser_page, "2026-01-01")
 
@@ -217,12 +215,10 @@ def test_the_english_switch_translates_the_page_and_the_lookup_and_keeps_the_dat
     expect(panel.get_by_role("heading", name="Responsible agency")).to_be_visible()
     expect(panel.locator(".agency-card")).to_contain_text("People's Committee")
     expect(browser_page.locator("#area-count")).to_have_text("2 commune-level units on the map.")
-    wait_for_the_map_to_settle(browser_page)
-    save_screenshot("area-map-en")
 
 
 def test_on_a_360_pixel_phone_the_panel_stacks_below_the_map_and_lookups_work(
-    open_browser_page, territory, save_screenshot
+    open_browser_page, territory
 ):
     phone = open_browser_page(viewport={"width": 360, "height": 740}, has_touch=True)
     open_map(phone, "2026-01-01")
@@ -239,8 +235,6 @@ def test_on_a_360_pixel_phone_the_panel_stacks_below_the_map_and_lookups_work(
     expect(phone.locator("#lookup-result .agency-name")).to_have_text(
         "Ủy ban nhân dân Phường Cẩm Thành"
     )
-    wait_for_the_map_to_settle(phone)
-    save_screenshot("area-map-phone", phone, full_page=True)
 
 
 def centre_of_map(page: Page) -> tuple[float, float]:

@@ -167,7 +167,6 @@ def test_a_citizen_files_a_report_by_clicking_the_map_and_moves_the_pin_to_the_p
     territory: Territory,
     categories: None,
     tmp_path: Path,
-    save_screenshot: Callable[..., Path],
 ) -> None:
     page = browser_page
     open_report_page(page)
@@ -205,8 +204,8 @@ def test_a_citizen_files_a_report_by_clicking_the_map_and_moves_the_pin_to_the_p
     page.get_by_label("Họ và tên").fill("Trần Thị Bình")
     page.get_by_label("Thư điện tử").fill("binh@example.vn")
     page.get_by_label("Tôi đồng ý để cơ quan xử lý liên hệ với tôi về phản ánh này").check()
-    # Two steps back, so the picture shows the pin among the communes' outlines: the scale bar
-    # says when each step (and the zoom onto the photo's position before them) is done.
+    # Two steps back: the scale bar says when each step (and the zoom onto the photo's position
+    # before them) is done.
     scale = page.locator(".leaflet-control-scale-line")
     expect(scale).to_have_text("300 m")
     page.get_by_title("Thu nhỏ").click()
@@ -214,9 +213,6 @@ def test_a_citizen_files_a_report_by_clicking_the_map_and_moves_the_pin_to_the_p
     page.get_by_title("Thu nhỏ").click()
     expect(scale).to_have_text("1 km")
     wait_for_the_map_to_settle(page)
-    # The screenshot shows where the report goes and what it is about.
-    page.locator("#routing-result").evaluate("node => node.scrollIntoView({block: 'start'})")
-    save_screenshot("citizen-report", page)
 
     page.get_by_role("button", name="Gửi phản ánh", exact=True).click()
 
@@ -239,7 +235,6 @@ def test_a_citizen_files_a_report_by_clicking_the_map_and_moves_the_pin_to_the_p
         "web",
     )
     assert incident.photos.count() == 1
-    save_screenshot("citizen-confirmation", page, full_page=True)
 
     page.get_by_role("link", name="Xem trang theo dõi").click()
 
@@ -254,7 +249,6 @@ def test_a_citizen_files_a_report_by_clicking_the_map_and_moves_the_pin_to_the_p
     expect(page.locator("#tracking-map")).to_have_attribute("data-loaded", "true")
     assert "Trần Thị Bình" not in page.content()
     assert "binh@example.vn" not in page.content()
-    save_screenshot("citizen-tracking", page, full_page=True)
 
     page.get_by_role("button", name="English").click()
 
@@ -353,7 +347,6 @@ def test_the_public_map_groups_reports_shows_pins_up_close_and_filters_them(
     territory: Territory,
     categories: None,
     officer: User,
-    save_screenshot: Callable[..., Path],
 ) -> None:
     spots = [
         (108.7505, 15.0505), (108.7510, 15.0502), (108.7508, 15.0510), (108.7512, 15.0507),
@@ -387,7 +380,6 @@ def test_the_public_map_groups_reports_shows_pins_up_close_and_filters_them(
     expect(page.locator(".cluster-ring.has-overdue")).to_have_count(1)
     expect(page.locator(".answer-list")).to_contain_text("Đã vá xong ổ gà.")
     wait_for_the_map_to_settle(page)
-    save_screenshot("citizen-home", page)
 
     biggest = page.locator(".cluster-icon", has=page.locator(".cluster-count", has_text="4"))
     after_the_map_reloads(page, biggest.click)
@@ -481,7 +473,6 @@ def test_on_a_360_pixel_phone_a_citizen_files_a_report_and_every_page_fits_the_s
     open_browser_page: GuardedPages,
     territory: Territory,
     categories: None,
-    save_screenshot: Callable[..., Path],
 ) -> None:
     phone = open_browser_page(viewport={"width": 360, "height": 740}, has_touch=True)
     file_through_services(territory, point=Point(108.75, 15.15, srid=4326))
@@ -489,7 +480,6 @@ def test_on_a_360_pixel_phone_a_citizen_files_a_report_and_every_page_fits_the_s
     phone.goto("/")
     expect(phone.locator("#map-count")).to_have_text("1 phản ánh trong vùng đang xem.")
     assert phone.evaluate("document.documentElement.scrollWidth") == 360
-    save_screenshot("citizen-home-phone", phone)
 
     open_report_page(phone)
     assert phone.evaluate("document.documentElement.scrollWidth") == 360
@@ -501,8 +491,6 @@ def test_on_a_360_pixel_phone_a_citizen_files_a_report_and_every_page_fits_the_s
         "3"
     )
     assert phone.evaluate("document.documentElement.scrollWidth") == 360
-    phone.evaluate("window.scrollTo(0, 0)")
-    save_screenshot("citizen-report-phone", phone)
     phone.get_by_role("button", name="Gửi phản ánh", exact=True).click()
 
     expect(phone.get_by_role("heading", level=1)).to_have_text("Đã gửi phản ánh")

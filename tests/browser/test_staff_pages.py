@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -112,12 +111,6 @@ def sign_in(page: Page, username: str, *, then: str) -> None:
     page.wait_for_load_state("load")
 
 
-def wait_for_images(page: Page) -> None:
-    page.wait_for_function(
-        "() => Array.from(document.images).every((image) => image.complete && image.naturalWidth)"
-    )
-
-
 def wait_for_the_map_to_settle(page: Page) -> None:
     page.wait_for_function(
         """() => new Promise((resolve) => {
@@ -133,7 +126,6 @@ def test_an_officer_signs_in_finds_the_newest_report_on_top_and_acknowledges_ans
     categories: None,
     officer_a: User,
     tmp_path: Path,
-    save_screenshot: Callable[..., Path],
 ) -> None:
     yesterday = timezone.now() - timedelta(days=1)
     for description in ("Đèn đường hỏng trước chợ", "Cống thoát nước bị tắc"):
@@ -198,9 +190,6 @@ def test_an_officer_signs_in_finds_the_newest_report_on_top_and_acknowledges_ans
         PhotoKind.REPORT,
         PhotoKind.EVIDENCE,
     ]
-    wait_for_images(page)
-    wait_for_the_map_to_settle(page)
-    save_screenshot("staff-report", page, full_page=True)
 
     page.get_by_role("button", name="English").click()
 
@@ -288,7 +277,7 @@ def busy_queue(categories: None, officer_a: User, territory: Territory) -> dict[
     services.incident_assign(actor=officer_a, incident=reports["on_time"], assignee=officer_a)
     services.incident_acknowledge(actor=officer_a, incident=reports["finished"])
     services.incident_resolve(actor=officer_a, incident=reports["finished"], answer="Đã xử lý.")
-    # The deadlines the queue judges, set outright so the picture is the same on any day.
+    # The deadlines the queue judges, set outright so the queue is the same on any day.
     Incident.objects.filter(pk=reports["overdue"].pk).update(resolve_by=now - timedelta(days=2))
     Incident.objects.filter(pk=reports["late_acknowledge"].pk).update(
         acknowledge_by=now - timedelta(hours=20)
@@ -301,7 +290,7 @@ def busy_queue(categories: None, officer_a: User, territory: Territory) -> dict[
 
 
 def test_the_queue_marks_urgency_counts_statuses_and_acknowledges_the_ticked_reports(
-    browser_page: Page, busy_queue: dict[str, Incident], save_screenshot: Callable[..., Path]
+    browser_page: Page, busy_queue: dict[str, Incident]
 ) -> None:
     page = browser_page
     sign_in(page, "can-bo-cam-thanh", then="/can-bo/phan-anh/")
@@ -330,8 +319,6 @@ def test_the_queue_marks_urgency_counts_statuses_and_acknowledges_the_ticked_rep
         ["4", "2", "1", "1", "0", "0", "1", "0", "0", "5"]
     )
     expect(page.locator(".urgency-summary")).to_contain_text("2 quá hạn")
-    page.wait_for_function("document.fonts.status === 'loaded'")
-    save_screenshot("staff-queue", page, full_page=True)
 
     # Only new reports can be ticked; "select all" ticks both, then one is unticked.
     page.get_by_label("Chọn tất cả phản ánh mới trên trang").check()
@@ -392,7 +379,7 @@ def test_the_queue_filters_from_the_keyboard_and_fits_a_360_pixel_phone(
 
 
 def test_the_unit_map_draws_its_area_and_its_open_reports_coloured_by_urgency(
-    browser_page: Page, busy_queue: dict[str, Incident], save_screenshot: Callable[..., Path]
+    browser_page: Page, busy_queue: dict[str, Incident]
 ) -> None:
     page = browser_page
     sign_in(page, "can-bo-cam-thanh", then="/can-bo/ban-do/")
@@ -408,8 +395,6 @@ def test_the_unit_map_draws_its_area_and_its_open_reports_coloured_by_urgency(
     popup = page.locator(".leaflet-popup .map-report-popup")
     expect(popup).to_contain_text(busy_queue["due_soon"].tracking_code)
     expect(popup).to_contain_text("Sắp đến hạn")
-    wait_for_the_map_to_settle(page)
-    save_screenshot("staff-map", page)
 
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My unit's map of reports")
