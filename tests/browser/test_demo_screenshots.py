@@ -79,8 +79,9 @@ def demo(transactional_db: None) -> None:
     import_module(f"{GROUPS_MIGRATION[0]}.migrations.{GROUPS_MIGRATION[1]}").create_groups(
         state.apps, None
     )
-    for command in ("wards_load_demo", "incidents_load_categories", "incidents_load_demo"):
-        call_command(command, stdout=io.StringIO())
+    call_command("wards_load_demo", stdout=io.StringIO())
+    call_command("incidents_load_categories", stdout=io.StringIO())
+    call_command("incidents_load_demo", "--with-demo-accounts", stdout=io.StringIO())
 
 
 def wait_for_the_map_to_settle(page: Page) -> None:
