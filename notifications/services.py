@@ -126,15 +126,23 @@ _OUTBOX_FIELDS = [field for field in Notification._meta.concrete_fields if not f
 # feedback" in docs/benchmarks.md); ON CONFLICT makes the same decision in the one INSERT,
 # atomically, and a concurrent planner of the same message waits for the first one's commit
 # and then inserts nothing, as the unique index made get_or_create's INSERT do.
+
+
+def _quoted_column(column: str | None) -> str:
+    # Every concrete field has a column; the stubs allow None for fields that have none.
+    assert column is not None
+    return connection.ops.quote_name(column)
+
+
 _OUTBOX_INSERT_SQL = (
     "INSERT INTO {table} ({columns}) VALUES ({values}) "
     "ON CONFLICT ({key}) DO NOTHING RETURNING {id}"
 ).format(
     table=connection.ops.quote_name(Notification._meta.db_table),
-    columns=", ".join(connection.ops.quote_name(field.column) for field in _OUTBOX_FIELDS),
+    columns=", ".join(_quoted_column(field.column) for field in _OUTBOX_FIELDS),
     values=", ".join(["%s"] * len(_OUTBOX_FIELDS)),
-    key=connection.ops.quote_name(Notification._meta.get_field("dedupe_key").column),
-    id=connection.ops.quote_name(Notification._meta.pk.column),
+    key=_quoted_column(Notification._meta.get_field("dedupe_key").column),
+    id=_quoted_column(Notification._meta.pk.column),
 )
 
 
