@@ -36,7 +36,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.contrib.gis.geos import MultiPolygon, Point
 from django.db import connection, transaction
 from django.utils import timezone
@@ -343,7 +343,7 @@ def _point_inside(rng: random.Random, placed: _PlacedArea) -> Point:
 # --- the accounts -------------------------------------------------------------------------------
 
 
-def _accounts_create() -> tuple[int, dict[str, AbstractBaseUser]]:
+def _accounts_create() -> tuple[int, dict[str, User]]:
     """Create the missing demo accounts and memberships; existing accounts keep their password.
 
     The password is hashed once for all accounts: hashing costs about half a second, and a salt
@@ -358,7 +358,7 @@ def _accounts_create() -> tuple[int, dict[str, AbstractBaseUser]]:
         )
     }
     created = 0
-    staff: dict[str, AbstractBaseUser] = {}
+    staff: dict[str, User] = {}
     for account in DEMO_ACCOUNTS:
         user = user_model.objects.filter(username=account.username).first()
         if user is None:
@@ -951,7 +951,7 @@ class _History:
 # --- the replay ---------------------------------------------------------------------------------
 
 
-def _replay(plan: list[_PlannedReport], *, staff: dict[str, AbstractBaseUser]) -> None:
+def _replay(plan: list[_PlannedReport], *, staff: dict[str, User]) -> None:
     """Perform every planned step, of all reports, in the order of their moments."""
     administrator = staff[ADMINISTRATOR_USERNAME]
     agencies_of_user: dict[int, list[int]] = defaultdict(list)
@@ -963,7 +963,7 @@ def _replay(plan: list[_PlannedReport], *, staff: dict[str, AbstractBaseUser]) -
         agencies_of_user[user_id].append(agency_id)
     # Each unit's demo officers in the order of DEMO_ACCOUNTS: the first acts, the second is
     # given the work when there is one.
-    members_by_agency: dict[int, list[AbstractBaseUser]] = defaultdict(list)
+    members_by_agency: dict[int, list[User]] = defaultdict(list)
     for account in DEMO_ACCOUNTS:
         user = staff[account.username]
         for agency_id in agencies_of_user[user.pk]:
@@ -972,7 +972,7 @@ def _replay(plan: list[_PlannedReport], *, staff: dict[str, AbstractBaseUser]) -
     incidents: dict[int, Incident] = {}
     tokens: dict[int, str] = {}
 
-    def actor_for(incident: Incident) -> AbstractBaseUser:
+    def actor_for(incident: Incident) -> User:
         # The unit's first demo officer; the administrator for units without a demo account.
         members = members_by_agency.get(incident.agency_id)
         return members[0] if members else administrator

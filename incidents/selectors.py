@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
 from django.db import connection
 from django.db.models import Model, Prefetch, QuerySet
@@ -168,7 +168,7 @@ def incident_get_public_by_code(*, tracking_code: str) -> Incident:
     )
 
 
-def incident_get_for_staff(*, user: AbstractBaseUser, tracking_code: str) -> Incident:
+def incident_get_for_staff(*, user: User, tracking_code: str) -> Incident:
     """A report the user may see, with every photo and event; NotFound for the others, so that
     staff of one unit cannot learn which codes exist in another."""
     incident = _incident_by_code(
@@ -187,7 +187,7 @@ def incident_get_for_staff(*, user: AbstractBaseUser, tracking_code: str) -> Inc
     return incident
 
 
-def photo_get_for_staff(*, user: AbstractBaseUser, photo_id: int) -> IncidentPhoto:
+def photo_get_for_staff(*, user: User, photo_id: int) -> IncidentPhoto:
     photo = (
         IncidentPhoto.objects.select_related("incident")
         .filter(pk=photo_id, incident__in=incidents_visible_to(user=user))
@@ -201,7 +201,7 @@ def photo_get_for_staff(*, user: AbstractBaseUser, photo_id: int) -> IncidentPho
 # Staff lists
 
 
-def incidents_visible_to(*, user: AbstractBaseUser) -> QuerySet[Incident]:
+def incidents_visible_to(*, user: User) -> QuerySet[Incident]:
     """Leaders and administrators see every report; officers those of their units."""
     if permissions.is_leader(user) or permissions.is_administrator(user):
         return Incident.objects.all()
@@ -218,7 +218,7 @@ class StaffIncidentFilters:
 
 
 def incidents_for_staff(
-    *, user: AbstractBaseUser, filters: StaffIncidentFilters, limit: int, offset: int
+    *, user: User, filters: StaffIncidentFilters, limit: int, offset: int
 ) -> tuple[list[Incident], int]:
     """One page of the reports the user may see, newest first, and the number of matches."""
     queryset = incidents_visible_to(user=user)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection
 from django.utils import timezone, translation
 
@@ -25,7 +25,7 @@ from wards.selectors import areas_feature_collection
 MAP_REPORTS_LIMIT = 2000
 
 
-def staff_map_areas(*, user: AbstractBaseUser, scope: StaffScope | None = None) -> str:
+def staff_map_areas(*, user: User, scope: StaffScope | None = None) -> str:
     """The boundaries the user's units answer for today, as a GeoJSON FeatureCollection string:
     the units' current jurisdiction, or every current commune for leaders and administrators."""
     scope = scope or staff_scope(user=user)
@@ -36,7 +36,7 @@ def staff_map_areas(*, user: AbstractBaseUser, scope: StaffScope | None = None) 
 
 def staff_map_reports(
     *,
-    user: AbstractBaseUser,
+    user: User,
     bbox: tuple[float, float, float, float],
     report_url_prefix: str,
     now: datetime.datetime | None = None,

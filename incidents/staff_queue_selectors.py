@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
@@ -159,7 +159,7 @@ class _KnownCountPaginator(Paginator):
         return self._known_count
 
 
-def staff_scope(*, user: AbstractBaseUser) -> StaffScope:
+def staff_scope(*, user: User) -> StaffScope:
     administrator = permissions.is_administrator(user)
     return StaffScope(
         sees_everything=administrator or permissions.is_leader(user),
@@ -169,7 +169,7 @@ def staff_scope(*, user: AbstractBaseUser) -> StaffScope:
 
 
 def _filtered(
-    queryset: QuerySet[Incident], *, user: AbstractBaseUser, filters: QueueFilters
+    queryset: QuerySet[Incident], *, user: User, filters: QueueFilters
 ) -> QuerySet[Incident]:
     """Every filter except the status (the counts per status are taken at this point)."""
     if filters.category:
@@ -249,7 +249,7 @@ _ORDERINGS = {
 
 def staff_queue(
     *,
-    user: AbstractBaseUser,
+    user: User,
     filters: QueueFilters,
     page_number: int | str = 1,
     page_size: int = QUEUE_PAGE_SIZE,
@@ -311,7 +311,7 @@ class QueueChoices:
     agencies: list[Choice]
 
 
-def staff_queue_choices(*, user: AbstractBaseUser, scope: StaffScope | None = None) -> QueueChoices:
+def staff_queue_choices(*, user: User, scope: StaffScope | None = None) -> QueueChoices:
     """What the queue's filters offer: every category, the areas the user's reports lie in
     (before and after the reform, each named with its period), and the units the user sees."""
     scope = scope or staff_scope(user=user)
