@@ -33,6 +33,7 @@ from incidents.models import (
     Incident,
     IncidentEvent,
     IncidentPhoto,
+    IncidentQuerySet,
     public_incidents_sql,
 )
 from incidents.tracking_codes import tracking_code_normalize
@@ -201,7 +202,7 @@ def photo_get_for_staff(*, user: User, photo_id: int) -> IncidentPhoto:
 # Staff lists
 
 
-def incidents_visible_to(*, user: User) -> QuerySet[Incident]:
+def incidents_visible_to(*, user: User) -> IncidentQuerySet:
     """Leaders and administrators see every report; officers those of their units."""
     if permissions.is_leader(user) or permissions.is_administrator(user):
         return Incident.objects.all()

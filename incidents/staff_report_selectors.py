@@ -235,9 +235,7 @@ def staff_report(
     )
 
 
-def duplicate_original_get(
-    *, user: User, incident: Incident, tracking_code: str
-) -> Incident:
+def duplicate_original_get(*, user: User, incident: Incident, tracking_code: str) -> Incident:
     """The report `incident` duplicates, named by its code, under the search's visibility rule."""
     search = _duplicate_search(scope=staff_scope(user=user), incident=incident, query=tracking_code)
     if search is None or search.found is None:
