@@ -40,6 +40,9 @@ from incidents.tracking_codes import tracking_code_normalize
 
 ModelType = TypeVar("ModelType", bound=Model)
 
+# Values the hand-written statements of the incident selectors pass to psycopg by name.
+SqlParameters = dict[str, bytes | str | int | float | datetime.date | list[int] | list[str] | None]
+
 DUPLICATE_SUGGESTIONS_LIMIT = 5
 # Metres in one degree of latitude (at most, near the poles) and of longitude at the equator,
 # used only to draw a search box that is certainly larger than the circle.
@@ -300,7 +303,7 @@ def public_incident_conditions(
     *,
     filters: PublicIncidentFilters,
     box: tuple[float, float, float, float] | None,
-    parameters: dict[str, object],
+    parameters: SqlParameters,
 ) -> list[str]:
     """SQL conditions on `incidents_incident AS i` for the public rule and `filters` (with `box`
     instead of `filters.bbox`, which callers may widen), adding their values to `parameters`.
@@ -352,7 +355,7 @@ def incidents_public_feature_collection(
     Each feature carries `PUBLIC_PROPERTIES` only. `numberReturned` counts this page;
     `next_offset` is the offset of the next page when this one is full, else null.
     """
-    parameters: dict[str, object] = {"limit": limit, "offset": offset}
+    parameters: SqlParameters = {"limit": limit, "offset": offset}
     conditions = public_incident_conditions(
         filters=filters, box=filters.bbox, parameters=parameters
     )
@@ -388,7 +391,11 @@ def incidents_public_feature_collection(
         # the response to encode it back would cost several milliseconds for nothing.
         cursor.adapters.register_loader("text", _Utf8BytesLoader)
         cursor.execute(sql, parameters)
-        return cursor.fetchone()[0]
+        row = cursor.fetchone()
+    # An aggregate over the page: PostgreSQL always answers with exactly one row.
+    assert row is not None
+    document: bytes = row[0]
+    return document
 
 
 class _Utf8BytesLoader(Loader):
@@ -451,9 +458,9 @@ def duplicate_candidates(
         ORDER BY metres, id
         LIMIT %(limit)s
     """
-    parameters = {
+    parameters: SqlParameters = {
         "category_id": category.id,
-        "statuses": sorted(OPEN_STATUSES),
+        "statuses": sorted(status.value for status in OPEN_STATUSES),
         "since": since,
         "lon": point.x,
         "lat": point.y,

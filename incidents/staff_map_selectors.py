@@ -17,6 +17,7 @@ from incidents.models import (
     IncidentStatus,
     current_deadline_sql,
 )
+from incidents.selectors import SqlParameters
 from incidents.staff_queue_selectors import StaffScope, due_soon_limit, staff_scope
 from wards.models import AreaLevel
 from wards.selectors import areas_feature_collection
@@ -31,7 +32,7 @@ def staff_map_areas(*, user: User, scope: StaffScope | None = None) -> str:
     scope = scope or staff_scope(user=user)
     if scope.sees_everything:
         return areas_feature_collection(on=vietnam_today(), level=AreaLevel.COMMUNE)
-    return areas_feature_collection(on=vietnam_today(), jurisdiction_of=scope.agency_ids)
+    return areas_feature_collection(on=vietnam_today(), jurisdiction_of=sorted(scope.agency_ids))
 
 
 def staff_map_reports(
@@ -48,12 +49,12 @@ def staff_map_reports(
     now = now or timezone.now()
     scope = scope or staff_scope(user=user)
     min_lon, min_lat, max_lon, max_lat = bbox
-    parameters: dict[str, object] = {
+    parameters: SqlParameters = {
         "min_lon": min_lon,
         "min_lat": min_lat,
         "max_lon": max_lon,
         "max_lat": max_lat,
-        "open": sorted(OPEN_STATUSES),
+        "open": sorted(status.value for status in OPEN_STATUSES),
         "now": now,
         "due_soon_until": due_soon_limit(now),
         "limit": MAP_REPORTS_LIMIT,

@@ -15,17 +15,18 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import Point
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import InvalidInput
+from geoapp.sql import server_binding_cursor
 from incidents import selectors as incident_selectors
 from incidents.models import Incident, IncidentStatus
 from notifications.models import Subscription
 from notifications.selectors import subject_followers
 from wards.models import Area
-from wards.selectors import AREA_SUMMARY_FIELDS, area_get, server_binding_cursor
+from wards.selectors import AREA_SUMMARY_FIELDS, area_get
 
 FEED_ENTRIES = 50
 
@@ -79,8 +80,15 @@ _SUBSCRIPTION_FIELD_NAMES = [field.attname for field in Subscription._meta.concr
 _AREA_FIELD_NAMES = list(AREA_SUMMARY_FIELDS)
 
 
+def _column(model: type[Model], field_name: str) -> str:
+    field = model._meta.get_field(field_name)
+    # Only concrete fields are named here, never a reverse relation, so each has a column.
+    assert isinstance(field, Field) and field.column is not None
+    return field.column
+
+
 def _columns(table: str, model: type[Model], field_names: list[str]) -> str:
-    return ", ".join(f'{table}."{model._meta.get_field(name).column}"' for name in field_names)
+    return ", ".join(f'{table}."{_column(model, name)}"' for name in field_names)
 
 
 # Hand-written because it runs for every filed report. The EXISTS is uncorrelated: PostgreSQL
