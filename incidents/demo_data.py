@@ -29,10 +29,10 @@ from __future__ import annotations
 import random
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -459,7 +459,10 @@ STAFF_ACTIONS = frozenset(
 )
 
 
-def _weighted(rng: random.Random, weights: dict[str, float] | dict[str, int]) -> str:
+Choice = TypeVar("Choice")
+
+
+def _weighted(rng: random.Random, weights: Mapping[Choice, float]) -> Choice:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 

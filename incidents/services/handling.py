@@ -431,7 +431,7 @@ def incident_reject(
         actor=actor,
         actor_label=steps.staff_label(actor, incident),
         from_status=from_status,
-        note=note or RejectionReason(reason).label,
+        note=note or str(RejectionReason(reason).label),
         data={"reason": reason},
     )
     steps.public_event_notices_plan(incident, event.id)
