@@ -47,7 +47,9 @@ class CategoryAttributeSerializer(serializers.Serializer):
     datatype = serializers.CharField()
     description = serializers.CharField()
     description_en = serializers.CharField()
-    required = serializers.BooleanField()
+    # DRF's metaclass moves declared fields out of the class, so this field does not shadow
+    # Field.required at run time; the stubs cannot know that.
+    required = serializers.BooleanField()  # type: ignore[assignment]
     variable = serializers.BooleanField()
     order = serializers.IntegerField()
     values = serializers.JSONField()
