@@ -231,7 +231,7 @@ class PhotoModerationForm(ModerationForm):
         model_choice_field(self, "photo").label_from_instance = _photo_label  # type: ignore[method-assign, assignment]
 
 
-def _photo_label(photo: Any) -> str:
+def _photo_label(photo: IncidentPhoto) -> str:
     label = _("%(kind)s số %(number)s") % {"kind": photo.get_kind_display(), "number": photo.pk}
     if photo.is_hidden:
         return _("%(photo)s (đã ẩn)") % {"photo": label}
