@@ -355,6 +355,7 @@ def http_milliseconds(base_url: str, path: str, *, count: int, expect: bytes) ->
     """`count` GET requests, one at a time on one kept-alive connection; each in milliseconds,
     from sending the request to having read the whole answer, which must contain `expect`."""
     parts = urlsplit(base_url)
+    assert parts.hostname is not None, f"no host in {base_url}"
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     timings = []
     try:
@@ -483,6 +484,7 @@ def citizen_pages_figures(parts: tuple[str, ...]) -> list[Figure]:
             incident = (
                 Incident.objects.public().filter(status="resolved").order_by("-reported_at").first()
             )
+            assert incident is not None, "the tracking page needs a resolved public report"
             path = f"/phan-anh/{incident.tracking_code}/"
             figures += request_figures(
                 base_url,
@@ -496,6 +498,7 @@ def citizen_pages_figures(parts: tuple[str, ...]) -> list[Figure]:
 
 def _get(base_url: str, path: str) -> bytes:
     parts = urlsplit(base_url)
+    assert parts.hostname is not None, f"no host in {base_url}"
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     try:
         connection.request("GET", path)

@@ -487,6 +487,7 @@ def http_milliseconds(
     """`count` GET requests, one at a time on one kept-alive connection; each in milliseconds,
     from sending the request to having read the whole body."""
     parts = urlsplit(base_url)
+    assert parts.hostname is not None, f"no host in {base_url}"
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     timings = []
     try:

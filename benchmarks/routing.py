@@ -16,6 +16,7 @@ the "same query in psql" floor; it runs on the statement of the lookup (figure 3
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -137,8 +138,8 @@ def route_point_figures(dataset: Dataset) -> list[Figure]:
 
     per_point = [
         statements_capture(
-            lambda point=point: route_point(
-                point=point, category_code=UNROUTED_CATEGORY, on=LOOKUP_DAY
+            functools.partial(
+                route_point, point=point, category_code=UNROUTED_CATEGORY, on=LOOKUP_DAY
             )
         )
         for point in points

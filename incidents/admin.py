@@ -41,31 +41,37 @@ class CategoryAdmin(admin.ModelAdmin):
     inlines = [CategoryAttributeInline]
 
 
+_EVENT_FIELDS = (
+    "created_at",
+    "actor_label",
+    "action",
+    "from_status",
+    "to_status",
+    "note",
+    "is_public",
+)
+
+
 class IncidentEventInline(admin.TabularInline):
     model = IncidentEvent
     extra = 0
     can_delete = False
-    fields = [
-        "created_at",
-        "actor_label",
-        "action",
-        "from_status",
-        "to_status",
-        "note",
-        "is_public",
-    ]
-    readonly_fields = fields
+    fields = _EVENT_FIELDS
+    readonly_fields = _EVENT_FIELDS
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+
+_PHOTO_FIELDS = ("kind", "image", "thumbnail", "taken_at", "is_hidden", "hidden_reason")
 
 
 class IncidentPhotoInline(admin.TabularInline):
     model = IncidentPhoto
     extra = 0
     can_delete = False
-    fields = ["kind", "image", "thumbnail", "taken_at", "is_hidden", "hidden_reason"]
-    readonly_fields = fields
+    fields = _PHOTO_FIELDS
+    readonly_fields = _PHOTO_FIELDS
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -34,7 +34,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -205,7 +205,7 @@ def _require_categories() -> None:
 # --- the accounts -------------------------------------------------------------------------------
 
 
-def _accounts_create() -> tuple[int, dict[str, AbstractBaseUser]]:
+def _accounts_create() -> tuple[int, dict[str, User]]:
     """Create the missing demo accounts and memberships; existing accounts keep their password.
 
     The password is hashed once for all accounts: hashing costs about half a second, and a salt
@@ -220,7 +220,7 @@ def _accounts_create() -> tuple[int, dict[str, AbstractBaseUser]]:
         )
     }
     created = 0
-    staff: dict[str, AbstractBaseUser] = {}
+    staff: dict[str, User] = {}
     for account in DEMO_ACCOUNTS:
         user = user_model.objects.filter(username=account.username).first()
         if user is None:
@@ -271,7 +271,7 @@ def _predecessor_committees(agency: Agency) -> list[Agency]:
 # --- the replay ---------------------------------------------------------------------------------
 
 
-def _replay(plan: list[PlannedReport], *, staff: dict[str, AbstractBaseUser]) -> None:
+def _replay(plan: list[PlannedReport], *, staff: dict[str, User]) -> None:
     """Perform every planned step, of all reports, in the order of their moments."""
     administrator = staff[ADMINISTRATOR_USERNAME]
     agencies_of_user: dict[int, list[int]] = defaultdict(list)
@@ -283,7 +283,7 @@ def _replay(plan: list[PlannedReport], *, staff: dict[str, AbstractBaseUser]) ->
         agencies_of_user[user_id].append(agency_id)
     # Each unit's demo officers in the order of DEMO_ACCOUNTS: the first acts, the second is
     # given the work when there is one.
-    members_by_agency: dict[int, list[AbstractBaseUser]] = defaultdict(list)
+    members_by_agency: dict[int, list[User]] = defaultdict(list)
     for account in DEMO_ACCOUNTS:
         user = staff[account.username]
         for agency_id in agencies_of_user[user.pk]:
@@ -292,7 +292,7 @@ def _replay(plan: list[PlannedReport], *, staff: dict[str, AbstractBaseUser]) ->
     incidents: dict[int, Incident] = {}
     tokens: dict[int, str] = {}
 
-    def actor_for(incident: Incident) -> AbstractBaseUser:
+    def actor_for(incident: Incident) -> User:
         # The unit's first demo officer; the administrator for units without a demo account.
         members = members_by_agency.get(incident.agency_id)
         return members[0] if members else administrator

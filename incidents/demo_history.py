@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.gis.geos import MultiPolygon, Point
 from django.utils.translation import gettext as _
@@ -229,7 +230,10 @@ STAFF_ACTIONS = frozenset(
 )
 
 
-def _weighted(rng: random.Random, weights: dict[str, float] | dict[str, int]) -> str:
+Choice = TypeVar("Choice")
+
+
+def _weighted(rng: random.Random, weights: Mapping[Choice, float]) -> Choice:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 

@@ -111,7 +111,7 @@ def _escalation_notices_enqueue(
     *, escalation: IncidentEscalation, incident: Incident
 ) -> list[Notification]:
     agency = incident.agency
-    parent = agency.parent if agency.parent_id and agency.parent.is_active else None
+    parent = agency.parent if agency.parent is not None and agency.parent.is_active else None
     leaders = _leaders()
     recipients: list[tuple[RecipientRole, str, str]] = []  # role, identity, address
     if parent is not None and parent.email:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from geoapp.clock import VIETNAM_TIME_ZONE
@@ -32,7 +32,7 @@ def _record(
     *,
     incident: Incident,
     action: IncidentAction,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     actor_label: str,
     from_status: str = "",
     is_public: bool,
@@ -58,7 +58,7 @@ def _record(
 def incident_created_event(
     *,
     incident: Incident,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     actor_label: str,
     at: datetime | None = None,
 ) -> IncidentEvent:
@@ -83,7 +83,7 @@ def incident_status_changed_event(
     *,
     incident: Incident,
     action: IncidentAction,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     actor_label: str,
     from_status: IncidentStatus | str,
     note: str = "",
@@ -107,7 +107,7 @@ def incident_status_changed_event(
 def incident_assigned_event(
     *,
     incident: Incident,
-    actor: AbstractBaseUser,
+    actor: User,
     actor_label: str,
     previous_assignee_id: int | None,
     at: datetime | None = None,
@@ -127,7 +127,7 @@ def incident_assigned_event(
 def incident_transferred_event(
     *,
     incident: Incident,
-    actor: AbstractBaseUser,
+    actor: User,
     actor_label: str,
     from_status: IncidentStatus | str,
     note: str,
@@ -150,7 +150,7 @@ def incident_transferred_event(
 def incident_corrected_event(
     *,
     incident: Incident,
-    actor: AbstractBaseUser,
+    actor: User,
     actor_label: str,
     data: dict[str, Any],
     at: datetime | None = None,
@@ -171,7 +171,7 @@ def incident_duplicate_events(
     *,
     duplicate: Incident,
     original: Incident,
-    actor: AbstractBaseUser,
+    actor: User,
     actor_label: str,
     from_status: IncidentStatus | str,
     note: str,
@@ -205,7 +205,7 @@ def incident_duplicate_events(
 def incident_priority_changed_event(
     *,
     incident: Incident,
-    actor: AbstractBaseUser,
+    actor: User,
     actor_label: str,
     note: str,
     data: dict,
@@ -241,7 +241,7 @@ def incident_rated_event(*, incident: Incident, at: datetime | None = None) -> I
 def incident_note_added_event(
     *,
     incident: Incident,
-    actor: AbstractBaseUser,
+    actor: User,
     actor_label: str,
     note: str,
     at: datetime | None = None,
@@ -279,7 +279,7 @@ def incident_moderated_event(
     *,
     incident: Incident,
     action: IncidentAction,
-    actor: AbstractBaseUser,
+    actor: User,
     actor_label: str,
     reason: str,
     data: dict[str, Any] | None = None,

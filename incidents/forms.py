@@ -55,6 +55,20 @@ _FIELD_OF_ERROR_CODE = {
 }
 
 
+def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """The form's own copy of its declared choice field `name`, whose choices the page sets."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
+def model_choice_field(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's own copy of its declared model choice field `name`, whose rows the page sets."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
 def in_english() -> bool:
     return (get_language() or "vi").startswith("en")
 
@@ -215,7 +229,7 @@ class IncidentReportForm(forms.Form):
     def __init__(self, *args: Any, categories: Sequence[Category], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.categories = list(categories)
-        self.fields["category"].choices = grouped_category_choices(self.categories)
+        choice_field(self, "category").choices = grouped_category_choices(self.categories)
         self.point: Point | None = None
         self.questions_of_category: dict[str, list[QuestionField]] = {}
         for category in self.categories:
@@ -271,6 +285,8 @@ class IncidentReportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        # Form.clean gives back cleaned_data, which is set by the time it runs.
+        assert cleaned is not None
         latitude, longitude = cleaned.get("lat", ""), cleaned.get("lon", "")
         if not latitude and not longitude and "lat" not in self.errors:
             self.add_error(

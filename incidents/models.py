@@ -262,7 +262,9 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
     def overdue(self, *, at: datetime.datetime) -> IncidentQuerySet:
         """Open reports whose current deadline passed before `at`: the one overdue rule of the
         queue, the staff API and the map (escalation judges each stage by the same deadlines)."""
-        return self.with_current_deadline().filter(current_deadline__lt=at)
+        # `current_deadline` is the annotation of with_current_deadline, which the stubs cannot
+        # follow through a queryset method.
+        return self.with_current_deadline().filter(current_deadline__lt=at)  # type: ignore[misc]
 
 
 def incident_current_deadline(incident: Incident) -> datetime.datetime | None:

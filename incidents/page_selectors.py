@@ -27,7 +27,7 @@ from incidents.models import (
     IncidentPhoto,
     IncidentStatus,
 )
-from incidents.selectors import PublicIncidentFilters, public_incident_conditions
+from incidents.selectors import PublicIncidentFilters, SqlParameters, public_incident_conditions
 from incidents.tracking_codes import tracking_code_normalize
 from wards.models import Area, AreaLevel
 
@@ -207,10 +207,10 @@ def incidents_map_features(
         )
     grouped = zoom < INDIVIDUAL_PINS_FROM_ZOOM
     min_lon, min_lat, max_lon, max_lat = filters.bbox
-    parameters: dict[str, object] = {
+    parameters: SqlParameters = {
         "zoom": zoom,
         "now": now or timezone.now(),
-        "open_statuses": sorted(OPEN_STATUSES),
+        "open_statuses": sorted(status.value for status in OPEN_STATUSES),
     }
     if grouped:
         cell = cell_size_degrees(zoom)

@@ -13,7 +13,9 @@ A leader who is also a member of a unit acts on that unit's reports as its offic
 from __future__ import annotations
 
 import hmac
+from typing import TypeGuard
 
+from django.contrib.auth import models as auth_models
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext as _
 
@@ -28,7 +30,9 @@ MANAGE_ALL_PERMISSION = "incidents.manage_all_incidents"
 User = AbstractBaseUser | AnonymousUser
 
 
-def _is_active_staff_account(user: User | None) -> bool:
+def _is_active_staff_account(user: User | None) -> TypeGuard[auth_models.User]:
+    # The project keeps Django's own user model (no AUTH_USER_MODEL), so an active signed-in
+    # account is an auth User, with its permissions.
     return user is not None and user.is_authenticated and user.is_active
 
 

@@ -82,6 +82,8 @@ def photo_prepare(file: IO[bytes]) -> PreparedPhoto:
     with _open_image(file) as image:
         metadata = _metadata_of(image)
         image_format = image.format
+        # _open_image let through only the formats of ACCEPTED_FORMATS.
+        assert image_format is not None
         content_type, extension = ACCEPTED_FORMATS[image_format]
         try:
             # Turn the pixels the way the phone meant them to be seen, since the orientation tag

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
 from django.db import connection
 from django.db.models import Model, Prefetch, QuerySet
@@ -33,11 +33,15 @@ from incidents.models import (
     Incident,
     IncidentEvent,
     IncidentPhoto,
+    IncidentQuerySet,
     public_incidents_sql,
 )
 from incidents.tracking_codes import tracking_code_normalize
 
 ModelType = TypeVar("ModelType", bound=Model)
+
+# Values the hand-written statements of the incident selectors pass to psycopg by name.
+SqlParameters = dict[str, bytes | str | int | float | datetime.date | list[int] | list[str] | None]
 
 DUPLICATE_SUGGESTIONS_LIMIT = 5
 # Metres in one degree of latitude (at most, near the poles) and of longitude at the equator,
@@ -168,7 +172,7 @@ def incident_get_public_by_code(*, tracking_code: str) -> Incident:
     )
 
 
-def incident_get_for_staff(*, user: AbstractBaseUser, tracking_code: str) -> Incident:
+def incident_get_for_staff(*, user: User, tracking_code: str) -> Incident:
     """A report the user may see, with every photo and event; NotFound for the others, so that
     staff of one unit cannot learn which codes exist in another."""
     incident = _incident_by_code(
@@ -187,7 +191,7 @@ def incident_get_for_staff(*, user: AbstractBaseUser, tracking_code: str) -> Inc
     return incident
 
 
-def photo_get_for_staff(*, user: AbstractBaseUser, photo_id: int) -> IncidentPhoto:
+def photo_get_for_staff(*, user: User, photo_id: int) -> IncidentPhoto:
     photo = (
         IncidentPhoto.objects.select_related("incident")
         .filter(pk=photo_id, incident__in=incidents_visible_to(user=user))
@@ -201,7 +205,7 @@ def photo_get_for_staff(*, user: AbstractBaseUser, photo_id: int) -> IncidentPho
 # Staff lists
 
 
-def incidents_visible_to(*, user: AbstractBaseUser) -> QuerySet[Incident]:
+def incidents_visible_to(*, user: User) -> IncidentQuerySet:
     """Leaders and administrators see every report; officers those of their units."""
     if permissions.is_leader(user) or permissions.is_administrator(user):
         return Incident.objects.all()
@@ -218,7 +222,7 @@ class StaffIncidentFilters:
 
 
 def incidents_for_staff(
-    *, user: AbstractBaseUser, filters: StaffIncidentFilters, limit: int, offset: int
+    *, user: User, filters: StaffIncidentFilters, limit: int, offset: int
 ) -> tuple[list[Incident], int]:
     """One page of the reports the user may see, newest first, and the number of matches."""
     queryset = incidents_visible_to(user=user)
@@ -299,7 +303,7 @@ def public_incident_conditions(
     *,
     filters: PublicIncidentFilters,
     box: tuple[float, float, float, float] | None,
-    parameters: dict[str, object],
+    parameters: SqlParameters,
 ) -> list[str]:
     """SQL conditions on `incidents_incident AS i` for the public rule and `filters` (with `box`
     instead of `filters.bbox`, which callers may widen), adding their values to `parameters`.
@@ -351,7 +355,7 @@ def incidents_public_feature_collection(
     Each feature carries `PUBLIC_PROPERTIES` only. `numberReturned` counts this page;
     `next_offset` is the offset of the next page when this one is full, else null.
     """
-    parameters: dict[str, object] = {"limit": limit, "offset": offset}
+    parameters: SqlParameters = {"limit": limit, "offset": offset}
     conditions = public_incident_conditions(
         filters=filters, box=filters.bbox, parameters=parameters
     )
@@ -387,7 +391,11 @@ def incidents_public_feature_collection(
         # the response to encode it back would cost several milliseconds for nothing.
         cursor.adapters.register_loader("text", _Utf8BytesLoader)
         cursor.execute(sql, parameters)
-        return cursor.fetchone()[0]
+        row = cursor.fetchone()
+    # An aggregate over the page: PostgreSQL always answers with exactly one row.
+    assert row is not None
+    document: bytes = row[0]
+    return document
 
 
 class _Utf8BytesLoader(Loader):
@@ -450,9 +458,9 @@ def duplicate_candidates(
         ORDER BY metres, id
         LIMIT %(limit)s
     """
-    parameters = {
+    parameters: SqlParameters = {
         "category_id": category.id,
-        "statuses": sorted(OPEN_STATUSES),
+        "statuses": sorted(status.value for status in OPEN_STATUSES),
         "since": since,
         "lon": point.x,
         "lat": point.y,

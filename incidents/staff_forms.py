@@ -10,9 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import IncidentPriority, IncidentStatus, RejectionReason
+from incidents.forms import choice_field, model_choice_field
+from incidents.models import IncidentPhoto, IncidentPriority, IncidentStatus, RejectionReason
 from incidents.staff_queue_selectors import (
     SORT_DEADLINE,
     SORT_NEWEST,
@@ -22,12 +25,13 @@ from incidents.staff_queue_selectors import (
     QueueChoices,
     QueueFilters,
 )
+from wards.models import Agency
 
 TEXT_ROWS = 3
 
 
 def _text(label: Any, *, required_in_browser: bool = False, help_text: Any = "") -> forms.Field:
-    attributes = {"rows": TEXT_ROWS}
+    attributes: dict[str, int | str] = {"rows": TEXT_ROWS}
     if required_in_browser:
         attributes["required"] = "required"
     return forms.CharField(
@@ -71,25 +75,27 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, data: Any, *, choices: QueueChoices) -> None:
         super().__init__(data)
-        self.fields["status"].choices = [
+        choice_field(self, "status").choices = [
             (STATUS_OPEN, _("Đang mở")),
             (STATUS_ALL, _("Tất cả")),
             *IncidentStatus.choices,
         ]
         everything = [("", _("Tất cả"))]
-        self.fields["category"].choices = everything + [
+        choice_field(self, "category").choices = everything + [
             (choice.value, choice.label) for choice in choices.categories
         ]
-        self.fields["area"].choices = everything + [
+        choice_field(self, "area").choices = everything + [
             (choice.value, choice.label) for choice in choices.areas
         ]
-        self.fields["agency"].choices = everything + [
+        choice_field(self, "agency").choices = everything + [
             (choice.value, choice.label) for choice in choices.agencies
         ]
         self.show_agency = len(choices.agencies) > 1
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        # Form.clean gives back cleaned_data, which is set by the time it runs.
+        assert cleaned is not None
         start, end = cleaned.get("reported_from"), cleaned.get("reported_to")
         if start and end and end < start:
             self.add_error("reported_to", _("Ngày kết thúc phải sau ngày bắt đầu."))
@@ -121,17 +127,18 @@ class NoteForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
+    assignee: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Giao cho cán bộ"),
         queryset=None,
         empty_label=_("Chọn cán bộ"),
         error_messages={"invalid_choice": _("Cán bộ đã chọn không thuộc đơn vị xử lý.")},
     )
 
-    def __init__(self, *args: Any, officers: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, officers: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = officers
-        self.fields["assignee"].label_from_instance = lambda user: (
+        model_choice_field(self, "assignee").queryset = officers
+        # Django calls this attribute with the row alone; the stubs know only the method form.
+        model_choice_field(self, "assignee").label_from_instance = lambda user: (  # type: ignore[method-assign, assignment]
             f"{user.get_full_name()} ({user.get_username()})"
             if user.get_full_name()
             else user.get_username()
@@ -147,7 +154,7 @@ class RequestInformationForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_agency = forms.ModelChoiceField(
+    to_agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(
         label=_("Chuyển đến đơn vị"),
         queryset=None,
         empty_label=_("Chọn đơn vị"),
@@ -155,9 +162,9 @@ class TransferForm(forms.Form):
     )
     reason = _text(_("Lý do chuyển"), required_in_browser=True)
 
-    def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].queryset = agencies
+        model_choice_field(self, "to_agency").queryset = agencies
 
 
 class AnswerForm(forms.Form):
@@ -208,7 +215,7 @@ class ModerationForm(forms.Form):
 
 
 class PhotoModerationForm(ModerationForm):
-    photo = forms.ModelChoiceField(
+    photo: forms.ModelChoiceField[IncidentPhoto] = forms.ModelChoiceField(
         label=_("Ảnh cần ẩn"),
         queryset=None,
         empty_label=_("Chọn ảnh"),
@@ -217,13 +224,14 @@ class PhotoModerationForm(ModerationForm):
 
     field_order = ["photo", "reason"]
 
-    def __init__(self, *args: Any, photos: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, photos: QuerySet[IncidentPhoto], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["photo"].queryset = photos
-        self.fields["photo"].label_from_instance = _photo_label
+        model_choice_field(self, "photo").queryset = photos
+        # Django calls this attribute with the row alone; the stubs know only the method form.
+        model_choice_field(self, "photo").label_from_instance = _photo_label  # type: ignore[method-assign, assignment]
 
 
-def _photo_label(photo: Any) -> str:
+def _photo_label(photo: IncidentPhoto) -> str:
     label = _("%(kind)s số %(number)s") % {"kind": photo.get_kind_display(), "number": photo.pk}
     if photo.is_hidden:
         return _("%(photo)s (đã ẩn)") % {"photo": label}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection
 from django.utils import timezone, translation
 
@@ -17,6 +17,7 @@ from incidents.models import (
     IncidentStatus,
     current_deadline_sql,
 )
+from incidents.selectors import SqlParameters
 from incidents.staff_queue_selectors import StaffScope, due_soon_limit, staff_scope
 from wards.models import AreaLevel
 from wards.selectors import areas_feature_collection
@@ -25,18 +26,18 @@ from wards.selectors import areas_feature_collection
 MAP_REPORTS_LIMIT = 2000
 
 
-def staff_map_areas(*, user: AbstractBaseUser, scope: StaffScope | None = None) -> str:
+def staff_map_areas(*, user: User, scope: StaffScope | None = None) -> str:
     """The boundaries the user's units answer for today, as a GeoJSON FeatureCollection string:
     the units' current jurisdiction, or every current commune for leaders and administrators."""
     scope = scope or staff_scope(user=user)
     if scope.sees_everything:
         return areas_feature_collection(on=vietnam_today(), level=AreaLevel.COMMUNE)
-    return areas_feature_collection(on=vietnam_today(), jurisdiction_of=scope.agency_ids)
+    return areas_feature_collection(on=vietnam_today(), jurisdiction_of=sorted(scope.agency_ids))
 
 
 def staff_map_reports(
     *,
-    user: AbstractBaseUser,
+    user: User,
     bbox: tuple[float, float, float, float],
     report_url_prefix: str,
     now: datetime.datetime | None = None,
@@ -48,12 +49,12 @@ def staff_map_reports(
     now = now or timezone.now()
     scope = scope or staff_scope(user=user)
     min_lon, min_lat, max_lon, max_lat = bbox
-    parameters: dict[str, object] = {
+    parameters: SqlParameters = {
         "min_lon": min_lon,
         "min_lat": min_lat,
         "max_lon": max_lon,
         "max_lat": max_lat,
-        "open": sorted(OPEN_STATUSES),
+        "open": sorted(status.value for status in OPEN_STATUSES),
         "now": now,
         "due_soon_until": due_soon_limit(now),
         "limit": MAP_REPORTS_LIMIT,

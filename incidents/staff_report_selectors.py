@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -180,7 +180,7 @@ def _duplicate_search(
 
 def staff_report(
     *,
-    user: AbstractBaseUser,
+    user: User,
     tracking_code: str,
     duplicate_query: str = "",
     now: datetime.datetime | None = None,
@@ -235,9 +235,7 @@ def staff_report(
     )
 
 
-def duplicate_original_get(
-    *, user: AbstractBaseUser, incident: Incident, tracking_code: str
-) -> Incident:
+def duplicate_original_get(*, user: User, incident: Incident, tracking_code: str) -> Incident:
     """The report `incident` duplicates, named by its code, under the search's visibility rule."""
     search = _duplicate_search(scope=staff_scope(user=user), incident=incident, query=tracking_code)
     if search is None or search.found is None:
@@ -248,5 +246,5 @@ def duplicate_original_get(
     return search.found
 
 
-def photo_for_staff(*, user: AbstractBaseUser, photo_id: int) -> IncidentPhoto:
+def photo_for_staff(*, user: User, photo_id: int) -> IncidentPhoto:
     return selectors.photo_get_for_staff(user=user, photo_id=photo_id)

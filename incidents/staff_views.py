@@ -19,12 +19,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import (
     FileResponse,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -57,10 +59,19 @@ from incidents.staff_forms import (
     ResolveForm,
     TransferForm,
 )
+from incidents.staff_queue_selectors import StaffScope
 from incidents.staff_report_selectors import StaffReport
 from wards.models import Agency
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+
+
+class StaffRequest(HttpRequest):
+    """The request a staff page receives: `login_required` has let only a signed-in user through,
+    and `staff_page` has read the user's scope once and attached it."""
+
+    user: User
+    staff_scope: StaffScope
 
 
 def staff_page(view: View) -> View:
@@ -69,7 +80,7 @@ def staff_page(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def guarded(request: StaffRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # Read once per request: the views pass it on to the selectors.
         request.staff_scope = staff_queue_selectors.staff_scope(user=request.user)
         if not request.staff_scope.is_staff:
@@ -88,7 +99,7 @@ def _not_found(request: HttpRequest, message: str) -> HttpResponse:
 
 @require_GET
 @staff_page
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: StaffRequest) -> HttpResponse:
     """The reports of the officer's units, most urgent first, with filters and counts."""
     scope = request.staff_scope
     choices = staff_queue_selectors.staff_queue_choices(user=request.user, scope=scope)
@@ -136,7 +147,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 @require_POST
 @staff_page
-def queue_acknowledge(request: HttpRequest) -> HttpResponse:
+def queue_acknowledge(request: StaffRequest) -> HttpResponse:
     """Acknowledge the ticked reports, one service call each; every failure is reported with the
     report's code and the service's reason, and does not stop the others."""
     codes = staff_queue_selectors.tracking_codes_in(request.POST.getlist("codes"))
@@ -256,7 +267,7 @@ def _form_for(action: str, report: StaffReport, data: Any = None, files: Any = N
 
 
 def _perform(
-    action: str, *, request: HttpRequest, incident: Incident, values: dict[str, Any]
+    action: str, *, request: StaffRequest, incident: Incident, values: dict[str, Any]
 ) -> Incident:
     """Call the one service behind `action`; its refusal (DomainError) propagates."""
     actor = request.user
@@ -378,7 +389,7 @@ def _render_report(
 
 @require_GET
 @staff_page
-def report(request: HttpRequest, tracking_code: str) -> HttpResponse:
+def report(request: StaffRequest, tracking_code: str) -> HttpResponse:
     try:
         staff_report = staff_report_selectors.staff_report(
             user=request.user,
@@ -393,7 +404,7 @@ def report(request: HttpRequest, tracking_code: str) -> HttpResponse:
 
 @require_POST
 @staff_page
-def report_action(request: HttpRequest, tracking_code: str, action_slug: str) -> HttpResponse:
+def report_action(request: StaffRequest, tracking_code: str, action_slug: str) -> HttpResponse:
     """One action on one report, through its service; on success back to the report (or to the
     queue when the report left the officer's units), on a refusal the page with the reason."""
     action = ACTION_OF_SLUG.get(action_slug)
@@ -443,7 +454,7 @@ def report_action(request: HttpRequest, tracking_code: str, action_slug: str) ->
 
 @require_GET
 @staff_page
-def photo(request: HttpRequest, photo_id: int, size: str = "full") -> HttpResponse:
+def photo(request: StaffRequest, photo_id: int, size: str = "full") -> HttpResponseBase:
     """A photo of a report the user may see, hidden ones included (they are marked on the page);
     served by the app so that photos hidden from the public are never at a public address."""
     try:
@@ -462,7 +473,7 @@ def photo(request: HttpRequest, photo_id: int, size: str = "full") -> HttpRespon
 
 @require_GET
 @staff_page
-def area_map(request: HttpRequest) -> HttpResponse:
+def area_map(request: StaffRequest) -> HttpResponse:
     scope = request.staff_scope
     return render(
         request,
@@ -477,7 +488,7 @@ def area_map(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_page
-def area_map_areas(request: HttpRequest) -> HttpResponse:
+def area_map_areas(request: StaffRequest) -> HttpResponse:
     return HttpResponse(
         staff_map_selectors.staff_map_areas(user=request.user, scope=request.staff_scope),
         content_type="application/geo+json",
@@ -486,7 +497,7 @@ def area_map_areas(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_page
-def area_map_reports(request: HttpRequest) -> HttpResponse:
+def area_map_reports(request: StaffRequest) -> HttpResponse:
     """The open reports inside the map's bounding box (`bbox=minlon,minlat,maxlon,maxlat`,
     required: the map never asks for the whole table)."""
     try:

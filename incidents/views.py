@@ -216,7 +216,7 @@ def report(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _report_page(request, form, status=400)
     throttle = IncidentCreateThrottle()
-    if not throttle.allow_request(request, None):  # type: ignore[arg-type]
+    if not throttle.allow_request(request, None):
         form.add_error(
             None,
             _("Bạn đã gửi quá nhiều phản ánh trong thời gian ngắn; vui lòng thử lại sau ít phút."),
@@ -338,11 +338,13 @@ def _tracking_page(
             "category_name": category_label(incident.category),
             "answers": _attribute_answers(incident),
             # The photo views serve public reports only: a reporter looking at their hidden report
-            # reads its text and timeline.
-            "photos": incident.public_photos if incident.is_public else [],
+            # reads its text and timeline. Both lists are the Prefetch(to_attr=...) of
+            # incident_get_public and incident_get_for_reporter, the only ways _incident_for_page
+            # reads a report; their return type (Incident) cannot carry them.
+            "photos": incident.public_photos if incident.is_public else [],  # type: ignore[attr-defined]
             "timeline": [
                 {"event": event, "actor": _actor_label(event.actor_label)}
-                for event in incident.public_events
+                for event in incident.public_events  # type: ignore[attr-defined]
             ],
             "progress": _progress(incident),
             "overdue": _is_overdue(incident, now),

@@ -9,7 +9,7 @@ and in the service that performs it (`incidents/services/`).
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -119,7 +119,7 @@ def require_status(incident: Incident, action: str) -> None:
         )
 
 
-def allowed_actions(*, user: AbstractBaseUser, incident: Incident) -> tuple[str, ...]:
+def allowed_actions(*, user: User, incident: Incident) -> tuple[str, ...]:
     """The actions `user` may start on `incident` now: the actor's right to act on the report
     (`permissions.can_act`) and the state machine.
 

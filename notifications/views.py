@@ -31,7 +31,11 @@ def _invalid_link(request: HttpRequest, error: DomainError) -> HttpResponse:
 
 def _page_context(subscription: Subscription) -> dict[str, object]:
     # The app whose row is followed says how the page names it (notifications/subjects.py).
-    return {"subscription": subscription, "sentences": following_sentences(subscription.subject)}
+    subject = subscription.subject
+    # The page names the followed row; a subscription whose row is gone cannot be named (before
+    # this check, following_sentences failed on None the same way).
+    assert subject is not None
+    return {"subscription": subscription, "sentences": following_sentences(subject)}
 
 
 @require_GET

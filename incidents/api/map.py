@@ -55,8 +55,10 @@ class IncidentMapApi(APIView):
             category=params.get("category") or None,
             status=status,
             area_code=params.get("area") or None,
-            reported_from=parse_date(params.get("from"), default=None),
-            reported_to=parse_date(params.get("to"), default=None),
+            # parse_date gives back `default` as it is, None included; its annotation (in
+            # geoapp.coordinates) says date only.
+            reported_from=parse_date(params.get("from"), default=None),  # type: ignore[arg-type]
+            reported_to=parse_date(params.get("to"), default=None),  # type: ignore[arg-type]
         )
         document = page_selectors.incidents_map_features(
             filters=filters, zoom=page_selectors.parse_zoom(params.get("zoom"))

@@ -47,7 +47,9 @@ class CategoryAttributeSerializer(serializers.Serializer):
     datatype = serializers.CharField()
     description = serializers.CharField()
     description_en = serializers.CharField()
-    required = serializers.BooleanField()
+    # DRF's metaclass moves declared fields out of the class, so this field does not shadow
+    # Field.required at run time; the stubs cannot know that.
+    required = serializers.BooleanField()  # type: ignore[assignment]
     variable = serializers.BooleanField()
     order = serializers.IntegerField()
     values = serializers.JSONField()
@@ -165,8 +167,10 @@ class IncidentsApi(APIView):
             category=params.get("category") or None,
             status=query_choice(params.get("status"), name="status", choices=IncidentStatus.values),
             area_code=params.get("area") or None,
-            reported_from=parse_date(params.get("from"), default=None),
-            reported_to=parse_date(params.get("to"), default=None),
+            # parse_date gives back `default` as it is, None included; its annotation (in
+            # geoapp.coordinates) says date only.
+            reported_from=parse_date(params.get("from"), default=None),  # type: ignore[arg-type]
+            reported_to=parse_date(params.get("to"), default=None),  # type: ignore[arg-type]
         )
         maximum = settings.INCIDENT_LIST_MAX_LIMIT
         document = selectors.incidents_public_feature_collection(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -50,14 +51,23 @@ class StaffPhotoSerializer(serializers_out.PublicPhotoSerializer):
     created_at = serializers.DateTimeField()
 
 
+def _signed_in(request: Request) -> User:
+    """The caller, whom `IsAuthenticated` has already let through as a signed-in user."""
+    user = request.user
+    assert user.is_authenticated
+    return user
+
+
 class StaffEventSerializer(serializers_out.PublicEventSerializer):
     id = serializers.IntegerField()
     actor_username = serializers.SerializerMethodField()
     is_public = serializers.BooleanField()
-    data = serializers.JSONField()
+    # DRF's metaclass moves declared fields out of the class, so this field does not shadow
+    # Serializer.data at run time; the stubs cannot know that.
+    data = serializers.JSONField()  # type: ignore[assignment]
 
     def get_actor_username(self, event: IncidentEvent) -> str | None:
-        return event.actor.get_username() if event.actor_id else None
+        return event.actor.get_username() if event.actor is not None else None
 
 
 class ReporterContactSerializer(serializers.Serializer):
@@ -87,7 +97,7 @@ class StaffIncidentSummarySerializer(serializers.Serializer):
     supporters_count = serializers.IntegerField()
 
     def get_assigned_to(self, incident: Incident) -> str | None:
-        return incident.assigned_to.get_username() if incident.assigned_to_id else None
+        return incident.assigned_to.get_username() if incident.assigned_to is not None else None
 
 
 class StaffIncidentSerializer(StaffIncidentSummarySerializer):
@@ -118,7 +128,7 @@ class StaffIncidentSerializer(StaffIncidentSummarySerializer):
     timeline = StaffEventSerializer(many=True, source="events.all")
 
     def get_duplicate_of(self, incident: Incident) -> str | None:
-        return incident.duplicate_of.tracking_code if incident.duplicate_of_id else None
+        return incident.duplicate_of.tracking_code if incident.duplicate_of is not None else None
 
     def get_reporter(self, incident: Incident) -> dict | None:
         if not permissions.can_see_reporter_contact(self.context["request"].user, incident):
@@ -165,7 +175,7 @@ class StaffIncidentListApi(APIView):
             overdue=params.get("overdue") in ("1", "true"),
         )
         page, total = selectors.incidents_for_staff(
-            user=request.user, filters=filters, limit=limit, offset=offset
+            user=_signed_in(request), filters=filters, limit=limit, offset=offset
         )
         return Response(
             self.OutputSerializer(
@@ -181,7 +191,9 @@ class StaffIncidentDetailApi(APIView):
         operation_id="staff_incidents_retrieve", responses={200: StaffIncidentSerializer}
     )
     def get(self, request: Request, tracking_code: str) -> Response:
-        incident = selectors.incident_get_for_staff(user=request.user, tracking_code=tracking_code)
+        incident = selectors.incident_get_for_staff(
+            user=_signed_in(request), tracking_code=tracking_code
+        )
         return Response(StaffIncidentSerializer(incident, context={"request": request}).data)
 
 
@@ -193,17 +205,19 @@ class _StaffActionApi(APIView):
     class InputSerializer(serializers.Serializer):
         note = serializers.CharField(required=False, allow_blank=True, default="")
 
-    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
         raise NotImplementedError
 
     def post(self, request: Request, tracking_code: str) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        incident = selectors.incident_get_for_staff(user=request.user, tracking_code=tracking_code)
-        self.perform(actor=request.user, incident=incident, data=serializer.validated_data)
+        incident = selectors.incident_get_for_staff(
+            user=_signed_in(request), tracking_code=tracking_code
+        )
+        self.perform(actor=_signed_in(request), incident=incident, data=serializer.validated_data)
         try:
             incident = selectors.incident_get_for_staff(
-                user=request.user, tracking_code=tracking_code
+                user=_signed_in(request), tracking_code=tracking_code
             )
         except NotFound:
             # Transferred away: the caller's unit no longer sees it in full, only the outcome.
@@ -225,7 +239,7 @@ class StaffAcknowledgeApi(_StaffActionApi):
     def post(self, request: Request, tracking_code: str) -> Response:
         return super().post(request, tracking_code)
 
-    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
         services.incident_acknowledge(actor=actor, incident=incident, note=data["note"])
 
 
@@ -234,7 +248,7 @@ class StaffStartApi(_StaffActionApi):
     def post(self, request: Request, tracking_code: str) -> Response:
         return super().post(request, tracking_code)
 
-    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
         services.incident_start(actor=actor, incident=incident, note=data["note"])
 
 
@@ -243,7 +257,7 @@ class StaffCloseApi(_StaffActionApi):
     def post(self, request: Request, tracking_code: str) -> Response:
         return super().post(request, tracking_code)
 
-    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
         services.incident_close(actor=actor, incident=incident, note=data["note"])
 
 
@@ -255,7 +269,7 @@ class StaffAssignApi(_StaffActionApi):
     def post(self, request: Request, tracking_code: str) -> Response:
         return super().post(request, tracking_code)
 
-    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
         from django.contrib.auth import get_user_model
 
         user_model = get_user_model()
@@ -278,7 +292,7 @@ class StaffRequestInformationApi(_StaffActionApi):
     def post(self, request: Request, tracking_code: str) -> Response:
         return super().post(request, tracking_code)
 
-    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
         services.incident_request_information(
             actor=actor, incident=incident, question=data["question"]
         )
@@ -296,7 +310,7 @@ class StaffTransferApi(_StaffActionApi):
     def post(self, request: Request, tracking_code: str) -> Response:
         return super().post(request, tracking_code)
 
-    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
         to_agency = None
         if data["to_agency"]:
             to_agency = Agency.objects.filter(code=data["to_agency"]).first()
@@ -324,7 +338,7 @@ class StaffAnswerApi(_StaffActionApi):
     def post(self, request: Request, tracking_code: str) -> Response:
         return super().post(request, tracking_code)
 
-    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
         services.incident_answer(actor=actor, incident=incident, answer=data["answer"])
 
 
@@ -341,7 +355,7 @@ class StaffResolveApi(_StaffActionApi):
     def post(self, request: Request, tracking_code: str) -> Response:
         return super().post(request, tracking_code)
 
-    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
         services.incident_resolve(
             actor=actor,
             incident=incident,
@@ -359,7 +373,7 @@ class StaffRejectApi(_StaffActionApi):
     def post(self, request: Request, tracking_code: str) -> Response:
         return super().post(request, tracking_code)
 
-    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
         services.incident_reject(
             actor=actor, incident=incident, reason=data["reason"], note=data["note"]
         )
@@ -374,7 +388,7 @@ class StaffMarkDuplicateApi(_StaffActionApi):
     def post(self, request: Request, tracking_code: str) -> Response:
         return super().post(request, tracking_code)
 
-    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
         services.incident_mark_duplicate(
             actor=actor,
             incident=incident,
@@ -392,7 +406,7 @@ class StaffSetPriorityApi(_StaffActionApi):
     def post(self, request: Request, tracking_code: str) -> Response:
         return super().post(request, tracking_code)
 
-    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
         services.incident_set_priority(
             actor=actor, incident=incident, priority=data["priority"], note=data["note"]
         )
@@ -406,7 +420,7 @@ class StaffAddNoteApi(_StaffActionApi):
     def post(self, request: Request, tracking_code: str) -> Response:
         return super().post(request, tracking_code)
 
-    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
         services.incident_note_add(actor=actor, incident=incident, note=data["note"])
 
 
@@ -415,24 +429,26 @@ class ModerationReasonSerializer(serializers.Serializer):
 
 
 class StaffHideApi(_StaffActionApi):
-    InputSerializer = ModerationReasonSerializer
+    # The base class's nested serializer is a class of its own to mypy; any serializer fits here.
+    InputSerializer = ModerationReasonSerializer  # type: ignore[assignment]
 
     @_staff_action_schema("hide", ModerationReasonSerializer)
     def post(self, request: Request, tracking_code: str) -> Response:
         return super().post(request, tracking_code)
 
-    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
         services.incident_hide(actor=actor, incident=incident, reason=data["reason"])
 
 
 class StaffHideTextApi(_StaffActionApi):
-    InputSerializer = ModerationReasonSerializer
+    # The base class's nested serializer is a class of its own to mypy; any serializer fits here.
+    InputSerializer = ModerationReasonSerializer  # type: ignore[assignment]
 
     @_staff_action_schema("hide_text", ModerationReasonSerializer)
     def post(self, request: Request, tracking_code: str) -> Response:
         return super().post(request, tracking_code)
 
-    def perform(self, *, actor: Any, incident: Incident, data: dict[str, Any]) -> None:
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
         services.incident_text_hide(actor=actor, incident=incident, reason=data["reason"])
 
 
@@ -449,12 +465,12 @@ class StaffPhotoHideApi(APIView):
     def post(self, request: Request, photo_id: int) -> Response:
         serializer = ModerationReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        photo = selectors.photo_get_for_staff(user=request.user, photo_id=photo_id)
+        photo = selectors.photo_get_for_staff(user=_signed_in(request), photo_id=photo_id)
         services.photo_hide(
-            actor=request.user, photo=photo, reason=serializer.validated_data["reason"]
+            actor=_signed_in(request), photo=photo, reason=serializer.validated_data["reason"]
         )
         incident = selectors.incident_get_for_staff(
-            user=request.user, tracking_code=photo.incident.tracking_code
+            user=_signed_in(request), tracking_code=photo.incident.tracking_code
         )
         return Response(StaffIncidentSerializer(incident, context={"request": request}).data)
 

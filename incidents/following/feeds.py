@@ -89,7 +89,7 @@ class TerritoryIncidentsFeed(_IncidentEntries):
 class AreaIncidentsFeed(_IncidentEntries):
     """/khu-vuc/<area_id>/phan-anh.atom: the latest public reports located in one area."""
 
-    def get_object(self, request: HttpRequest, area_id: int) -> Area:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, area_id: int) -> Area:
         try:
             return selectors.feed_area_get(area_id=area_id)
         except NotFound as error:

@@ -19,13 +19,13 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import InvalidInput
-from geoapp.sql import model_columns
+from geoapp.sql import model_columns, server_binding_cursor
 from incidents import selectors as incident_selectors
 from incidents.models import Incident, IncidentStatus
 from notifications.models import Subscription
 from notifications.selectors import subject_followers
 from wards.models import Area
-from wards.selectors import AREA_SUMMARY_FIELDS, area_get, server_binding_cursor
+from wards.selectors import AREA_SUMMARY_FIELDS, area_get
 
 FEED_ENTRIES = 50
 

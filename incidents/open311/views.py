@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from django.contrib.gis.geos import Point
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
@@ -121,7 +122,7 @@ class Open311View(View):
     http_method_names = ["get", "head", "options"]
     output: OutputFormat = OutputFormat.XML
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         requested_format = str(kwargs.pop("format", "xml")).lower()
         language = _language(request)
         with translation.override(language):
@@ -152,7 +153,10 @@ class Open311View(View):
     def http_method_not_allowed(
         self, request: HttpRequest, *args: Any, **kwargs: Any
     ) -> HttpResponse:
-        allowed = ", ".join(method.upper() for method in self._allowed_methods())
+        # View._allowed_methods(), which the stubs do not declare.
+        allowed = ", ".join(
+            method.upper() for method in self.http_method_names if hasattr(self, method)
+        )
         response = render(
             errors_document(
                 [
@@ -361,7 +365,7 @@ class ServiceRequestsView(Open311View):
 
     def _throttle(self, request: HttpRequest, client: ApiClient) -> None:
         throttle = ApiKeyIncidentCreateThrottle(client)
-        if not throttle.allow_request(request, self):  # type: ignore[arg-type]
+        if not throttle.allow_request(request, self):
             wait = int(throttle.wait() or 1)
             raise Throttled(
                 _("Ứng dụng đã gửi quá nhiều phản ánh; thử lại sau %(seconds)d giây.")

@@ -49,7 +49,10 @@ def categories_load_catalogue(
     for entry in catalogue:
         entry = dict(entry)
         questions = entry.pop("attributes", [])
-        group, group_en = entry.pop("group")
+        group_names = entry.pop("group")
+        # An entry's questions are a list of mappings, its group a (Vietnamese, English) pair.
+        assert isinstance(questions, Sequence) and isinstance(group_names, Sequence)
+        group, group_en = group_names
         # A norm the catalogue leaves out means the model's default, so that `update_existing`
         # also restores norms an administrator changed.
         defaults = {

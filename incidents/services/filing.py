@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import IO
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -127,7 +127,7 @@ def incident_create(
     photos: Sequence[IO[bytes]] = (),
     client_identity: str = "",
     idempotency_key: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     at: datetime | None = None,
 ) -> IncidentCreation:
     """File a report: validate, route on its date, set its deadlines, store it with its first event.

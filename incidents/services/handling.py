@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import IO
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
@@ -41,7 +41,7 @@ from wards.selectors import route_point
 
 def _simple_transition(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     incident: Incident,
     action: str,
     to_status: IncidentStatus,
@@ -73,7 +73,7 @@ def _simple_transition(
 
 @transaction.atomic
 def incident_acknowledge(
-    *, actor: AbstractBaseUser, incident: Incident, note: str = "", at: datetime | None = None
+    *, actor: User, incident: Incident, note: str = "", at: datetime | None = None
 ) -> Incident:
     """The unit confirms it has received the report (the acknowledge deadline is met)."""
     return _simple_transition(
@@ -90,7 +90,7 @@ def incident_acknowledge(
 
 @transaction.atomic
 def incident_start(
-    *, actor: AbstractBaseUser, incident: Incident, note: str = "", at: datetime | None = None
+    *, actor: User, incident: Incident, note: str = "", at: datetime | None = None
 ) -> Incident:
     return _simple_transition(
         at=at,
@@ -106,7 +106,7 @@ def incident_start(
 
 @transaction.atomic
 def incident_close(
-    *, actor: AbstractBaseUser, incident: Incident, note: str = "", at: datetime | None = None
+    *, actor: User, incident: Incident, note: str = "", at: datetime | None = None
 ) -> Incident:
     return _simple_transition(
         at=at,
@@ -123,9 +123,9 @@ def incident_close(
 @transaction.atomic
 def incident_assign(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     incident: Incident,
-    assignee: AbstractBaseUser,
+    assignee: User,
     at: datetime | None = None,
 ) -> Incident:
     """Give the report to an officer of its unit; the status does not change."""
@@ -161,7 +161,7 @@ def incident_assign(
 
 @transaction.atomic
 def incident_request_information(
-    *, actor: AbstractBaseUser, incident: Incident, question: str, at: datetime | None = None
+    *, actor: User, incident: Incident, question: str, at: datetime | None = None
 ) -> Incident:
     """Ask the reporter for more information; the question is public (the reporter reads it).
 
@@ -192,7 +192,7 @@ def incident_request_information(
 @transaction.atomic
 def incident_transfer(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     incident: Incident,
     reason: str,
     to_agency: Agency | None = None,
@@ -324,7 +324,7 @@ def incident_transfer(
 
 @transaction.atomic
 def incident_answer(
-    *, actor: AbstractBaseUser, incident: Incident, answer: str, at: datetime | None = None
+    *, actor: User, incident: Incident, answer: str, at: datetime | None = None
 ) -> Incident:
     """Publish the unit's answer to the reporter (and the public)."""
     moment = at or timezone.now()
@@ -352,7 +352,7 @@ def incident_answer(
 @transaction.atomic
 def incident_resolve(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     incident: Incident,
     answer: str = "",
     evidence_photo: IO[bytes] | None = None,
@@ -399,7 +399,7 @@ def incident_resolve(
 @transaction.atomic
 def incident_reject(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     incident: Incident,
     reason: RejectionReason | str,
     note: str = "",
@@ -431,7 +431,7 @@ def incident_reject(
         actor=actor,
         actor_label=steps.staff_label(actor, incident),
         from_status=from_status,
-        note=note or RejectionReason(reason).label,
+        note=note or str(RejectionReason(reason).label),
         data={"reason": reason},
     )
     steps.public_event_notices_plan(incident, event.id)
@@ -449,7 +449,7 @@ def _duplicate_reporter_identity(duplicate: Incident) -> str:
 @transaction.atomic
 def incident_mark_duplicate(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     incident: Incident,
     original: Incident,
     note: str = "",
@@ -541,7 +541,7 @@ def incident_mark_duplicate(
 @transaction.atomic
 def incident_set_priority(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     incident: Incident,
     priority: IncidentPriority | str,
     note: str = "",
@@ -595,7 +595,7 @@ def incident_set_priority(
 
 @transaction.atomic
 def incident_note_add(
-    *, actor: AbstractBaseUser, incident: Incident, note: str, at: datetime | None = None
+    *, actor: User, incident: Incident, note: str, at: datetime | None = None
 ) -> Incident:
     """An internal note for the unit; never public."""
     moment = at or timezone.now()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ def _moderation_notices_plan(incident: Incident, event_id: int) -> None:
 
 @transaction.atomic
 def incident_hide(
-    *, actor: AbstractBaseUser, incident: Incident, reason: str, at: datetime | None = None
+    *, actor: User, incident: Incident, reason: str, at: datetime | None = None
 ) -> Incident:
     """Take the whole report off the public map and pages; the reporter is told why."""
     moment = at or timezone.now()
@@ -49,7 +49,7 @@ def incident_hide(
 
 @transaction.atomic
 def incident_text_hide(
-    *, actor: AbstractBaseUser, incident: Incident, reason: str, at: datetime | None = None
+    *, actor: User, incident: Incident, reason: str, at: datetime | None = None
 ) -> Incident:
     """Hide the description from the public (the report stays on the map); the reporter is told."""
     moment = at or timezone.now()
@@ -76,7 +76,7 @@ def incident_text_hide(
 
 @transaction.atomic
 def photo_hide(
-    *, actor: AbstractBaseUser, photo: IncidentPhoto, reason: str, at: datetime | None = None
+    *, actor: User, photo: IncidentPhoto, reason: str, at: datetime | None = None
 ) -> IncidentPhoto:
     """Hide one photo from the public; the reporter is told."""
     moment = at or timezone.now()

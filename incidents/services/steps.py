@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
@@ -39,14 +39,14 @@ def lock_for_update(incident: Incident) -> Incident:
         raise NotFound(_("Không tìm thấy phản ánh.")) from None
 
 
-def staff_label(actor: AbstractBaseUser, incident: Incident) -> str:
+def staff_label(actor: User, incident: Incident) -> str:
     # The public timeline shows the unit, not the officer's name.
     if incident.agency_id in permissions.member_agency_ids(actor):
         return incident.agency.name
     return events.ADMINISTRATOR_LABEL
 
 
-def staff_action_begin(*, actor: AbstractBaseUser, incident: Incident, action: str) -> Incident:
+def staff_action_begin(*, actor: User, incident: Incident, action: str) -> Incident:
     """Lock the row, then check the role and the state on the locked row."""
     locked = lock_for_update(incident)
     permissions.require_can_act(actor, locked)
