@@ -66,9 +66,8 @@ def incident_reopen(
         incident=incident, reporter_token=reporter_token, action="reopen"
     )
     reason = steps.required_text(reason, field=_("lý do mở lại"))
-    now = moment
     window = timedelta(days=settings.INCIDENT_REOPEN_DAYS)
-    if incident.resolved_at is None or now > incident.resolved_at + window:
+    if incident.resolved_at is None or moment > incident.resolved_at + window:
         raise Conflict(
             _("Chỉ có thể mở lại phản ánh trong %(days)d ngày kể từ khi giải quyết xong.")
             % {"days": settings.INCIDENT_REOPEN_DAYS},
@@ -78,16 +77,16 @@ def incident_reopen(
         calendar=working_calendar(),
         category=incident.category,
         priority=incident.priority,
-        counted_from=now,
+        counted_from=moment,
     )
     from_status = incident.status
     previous_resolve_by = incident.resolve_by
     incident.status = IncidentStatus.IN_PROGRESS
-    incident.reopened_at = now
+    incident.reopened_at = moment
     incident.reopened_count += 1
     incident.resolved_at = None
     incident.closed_at = None
-    incident.deadlines_from = now
+    incident.deadlines_from = moment
     incident.resolve_by = deadlines.resolve_by
     incident.updated_at = moment
     incident.save()

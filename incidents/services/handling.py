@@ -273,7 +273,6 @@ def incident_transfer(
         )
         return incident
 
-    now = moment
     previous = {
         "from_agency_id": incident.agency_id,
         "from_agency": incident.agency.name,
@@ -282,7 +281,10 @@ def incident_transfer(
         "previous_assignee_id": incident.assigned_to_id,
     }
     deadlines = deadlines_compute(
-        calendar=working_calendar(), category=category, priority=incident.priority, counted_from=now
+        calendar=working_calendar(),
+        category=category,
+        priority=incident.priority,
+        counted_from=moment,
     )
     from_status = incident.status
     incident.agency = target
@@ -290,7 +292,7 @@ def incident_transfer(
     incident.assigned_to = None
     incident.acknowledged_at = None
     incident.started_at = None
-    incident.deadlines_from = now
+    incident.deadlines_from = moment
     incident.acknowledge_by = deadlines.acknowledge_by
     incident.resolve_by = deadlines.resolve_by
     incident.transferred_count += 1
@@ -312,7 +314,7 @@ def incident_transfer(
             "to_agency_id": target.pk,
             "to_agency": target.name,
             "deadline_rule": "restarted_at_transfer",
-            "deadlines_from": moment_text(now),
+            "deadlines_from": moment_text(moment),
             "acknowledge_by": moment_text(deadlines.acknowledge_by),
             "resolve_by": moment_text(deadlines.resolve_by),
         },
@@ -366,13 +368,12 @@ def incident_resolve(
     incident = steps.staff_action_begin(actor=actor, incident=incident, action="resolve")
     answer = str(answer or "").strip() or incident.public_answer
     answer = steps.required_text(answer, field=_("nội dung trả lời"))
-    now = moment
     from_status = incident.status
     incident.status = IncidentStatus.RESOLVED
     incident.public_answer = answer
-    incident.resolved_at = now
+    incident.resolved_at = moment
     if incident.answered_at is None:
-        incident.answered_at = now
+        incident.answered_at = moment
     incident.updated_at = moment
     incident.save(
         update_fields=["status", "public_answer", "resolved_at", "answered_at", "updated_at"]
