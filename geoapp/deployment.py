@@ -6,8 +6,11 @@ from django.core.exceptions import ImproperlyConfigured
 
 
 def refuse_to_serve_unsafely() -> None:
-    """Run the deployment checks (`manage.py check --deploy`) when not in DEBUG, and raise
+    """Run the security checks of `manage.py check --deploy` when not in DEBUG, and raise
     ImproperlyConfigured, so that gunicorn's workers do not boot, if any fails with an error.
+
+    Only those tagged `security`: every worker runs this as it boots, and the other deployment
+    checks (drf-spectacular's builds the whole OpenAPI document) belong to `check --deploy`.
 
     Warnings are left to `check --deploy`; errors mean the site must not be on the internet as it
     is (a demo account with the published password, for one).
@@ -16,7 +19,9 @@ def refuse_to_serve_unsafely() -> None:
         return
     failures = [
         message
-        for message in checks.run_checks(include_deployment_checks=True)
+        for message in checks.run_checks(
+            tags=[checks.Tags.security], include_deployment_checks=True
+        )
         if message.level >= checks.ERROR
     ]
     if failures:

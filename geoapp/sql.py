@@ -18,6 +18,7 @@ column names from the models and SQL expressions chosen by the calling code, nev
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -27,6 +28,12 @@ from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model
 
 ModelType = TypeVar("ModelType", bound=Model)
+
+# Values the hand-written statements pass to psycopg by name.
+SqlParameters = dict[
+    str,
+    bytes | str | int | float | datetime.date | datetime.datetime | list[int] | list[str] | None,
+]
 
 
 def server_binding_cursor() -> CursorWrapper:

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
@@ -155,8 +156,18 @@ def demo_reports_load() -> DemoReportsLoad:
     """Create the demo accounts and reports in one transaction, unless demo reports exist.
 
     Needs the demo territory (`wards_load_demo`) and the categories (`incidents_load_categories`);
-    without them it raises InvalidInput and writes nothing.
+    without them it raises InvalidInput and writes nothing. Refused, also with InvalidInput,
+    unless the settings allow demo data (development and tests, never production): the demo
+    accounts have a published password.
     """
+    if not settings.DEMO_DATA_ALLOWED:
+        raise InvalidInput(
+            _(
+                "Dữ liệu mẫu chỉ được nạp với cấu hình phát triển (geoapp.settings.development), "
+                "không bao giờ vào cơ sở dữ liệu vận hành."
+            ),
+            code="demo_data_not_allowed",
+        )
     # Two loads started together would both find no demo report; the second waits here for the
     # first to commit, then finds its reports and does nothing.
     with connection.cursor() as cursor:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import InvalidInput, NotFound
-from geoapp.sql import feature_collection
+from geoapp.sql import SqlParameters, feature_collection
 from incidents.models import (
     OPEN_STATUSES,
     Category,
@@ -27,7 +27,7 @@ from incidents.models import (
     IncidentPhoto,
     IncidentStatus,
 )
-from incidents.selectors import PublicIncidentFilters, SqlParameters, public_incident_conditions
+from incidents.selectors import PublicIncidentFilters, public_incident_conditions
 from incidents.tracking_codes import tracking_code_normalize
 from wards.models import Area, AreaLevel
 

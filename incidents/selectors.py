@@ -24,7 +24,7 @@ from psycopg.adapt import Loader
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import InvalidInput, NotFound
-from geoapp.sql import model_columns, model_from_row, server_binding_cursor
+from geoapp.sql import SqlParameters, model_columns, model_from_row, server_binding_cursor
 from incidents import permissions
 from incidents.models import (
     OPEN_STATUSES,
@@ -40,8 +40,6 @@ from incidents.tracking_codes import tracking_code_normalize
 
 ModelType = TypeVar("ModelType", bound=Model)
 
-# Values the hand-written statements of the incident selectors pass to psycopg by name.
-SqlParameters = dict[str, bytes | str | int | float | datetime.date | list[int] | list[str] | None]
 
 DUPLICATE_SUGGESTIONS_LIMIT = 5
 # Metres in one degree of latitude (at most, near the poles) and of longitude at the equator,

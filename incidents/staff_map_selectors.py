@@ -11,13 +11,12 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from geoapp.clock import vietnam_today
-from geoapp.sql import feature, feature_collection
+from geoapp.sql import SqlParameters, feature, feature_collection
 from incidents.models import (
     OPEN_STATUSES,
     IncidentStatus,
     current_deadline_sql,
 )
-from incidents.selectors import SqlParameters
 from incidents.staff_queue_selectors import StaffScope, due_soon_limit, staff_scope
 from wards.models import AreaLevel
 from wards.selectors import areas_feature_collection

@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypedDict
 import pytest
 import redis
 from django.conf import settings
+from django.db import connection
 from shapely.geometry import box
 
 from geoapp.celery import app as celery_app
@@ -40,6 +41,16 @@ class Territory:
     committee_nghia_dung: Agency
     committee_cam_thanh: Agency
     committee_an_phu: Agency
+
+
+def database_url(name: str | None = None) -> str:
+    """The URL of the test database (or of `name` on the same server), for a process started by
+    a test (a script, a production start)."""
+    database = connection.settings_dict
+    return (
+        f"postgis://{database['USER']}:{database['PASSWORD']}"
+        f"@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{name or database['NAME']}"
+    )
 
 
 class ClientResponse(Protocol):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from geoapp.exceptions import NotFound
 from geoapp.sql import (
+    SqlParameters,
     feature,
     feature_collection,
     model_columns,
@@ -28,9 +29,6 @@ from wards.models import (
     AreaSuccession,
     RoutingRule,
 )
-
-# Values the hand-written statements below pass to psycopg by name.
-SqlParameters = dict[str, bytes | str | int | float | datetime.date | list[int] | None]
 
 # Columns a lookup needs; the boundary is large and never needed to answer "which area".
 AREA_SUMMARY_FIELDS = (

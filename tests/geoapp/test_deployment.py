@@ -17,6 +17,7 @@ from django.db import connection
 from django.test import Client
 
 from incidents.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD
+from tests.conftest import database_url
 
 PROJECT_DIR = Path(settings.BASE_DIR)
 # The environment docs/security.md documents for a production start.
@@ -35,16 +36,7 @@ def run_python(
     # Not the test run's own settings, nor the async switch the browser tests set for the run.
     inherited = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     environment = {key: value for key, value in os.environ.items() if key not in inherited}
-    database_settings = connection.settings_dict
-    environment.update(
-        PRODUCTION_ENVIRONMENT,
-        DATABASE_URL=(
-            f"postgis://{database_settings['USER']}:{database_settings['PASSWORD']}"
-            f"@{database_settings['HOST'] or '127.0.0.1'}:{database_settings['PORT'] or 5432}"
-            f"/{database}"
-        ),
-        **(extra or {}),
-    )
+    environment.update(PRODUCTION_ENVIRONMENT, DATABASE_URL=database_url(database), **(extra or {}))
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=PROJECT_DIR,

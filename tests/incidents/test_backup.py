@@ -10,22 +10,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connection
 
 from incidents import services
 from incidents.models import Incident
+from tests.conftest import database_url
 
 from .conftest import FileReport
 
 SCRIPT = Path(settings.BASE_DIR) / "scripts" / "backup.py"
-
-
-def database_url() -> str:
-    database = connection.settings_dict
-    return (
-        f"postgis://{database['USER']}:{database['PASSWORD']}"
-        f"@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
-    )
 
 
 def backup(action: str, archive: Path) -> subprocess.CompletedProcess[str]:

@@ -2,7 +2,6 @@
 
 from argparse import ArgumentParser
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -25,15 +24,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        # The demo's accounts have a published password: never on a production database, and
-        # never by accident.
-        if not settings.DEMO_DATA_ALLOWED:
-            raise CommandError(
-                _(
-                    "Dữ liệu mẫu chỉ được nạp với cấu hình phát triển (geoapp.settings.development), "
-                    "không bao giờ vào cơ sở dữ liệu vận hành."
-                )
-            )
+        # The demo's accounts have a published password: never by accident (the loader itself
+        # refuses outside the development settings).
         if not options["with_demo_accounts"]:
             raise CommandError(
                 _(
