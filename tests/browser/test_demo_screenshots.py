@@ -297,11 +297,15 @@ def report_form_on_a_phone(phone: Page) -> None:
 
 
 def tracking_page_of_a_demo_report(page: Page) -> None:
-    """The newest resolved demo report of Cẩm Thành, with its public answer and timeline."""
+    """The newest resolved demo report of Cẩm Thành filed with a name, with its public answer
+    and timeline."""
     report = (
         Incident.objects.public()
         .filter(status=IncidentStatus.RESOLVED, area__code="21025", area__valid_to__isnull=True)
         .exclude(public_answer="")
+        # One with a name, so that the page can be shown not to reveal it (the demo's dates,
+        # and so which report is newest, follow the day of the load).
+        .exclude(reporter_name="")
         .latest("reported_at")
     )
     public_steps = report.events.filter(is_public=True).count()
