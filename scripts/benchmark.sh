@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 VENV=${VENV:-.venv}
 ensure_debian_packages wrk
+"$VENV/bin/pip" install --quiet -r requirements-load.txt
 exec "$VENV/bin/python" benchmarks/run_all.py "$@"
