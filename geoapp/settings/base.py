@@ -245,6 +245,9 @@ INCIDENT_PHOTO_MAX_BYTES = env.int("INCIDENT_PHOTO_MAX_BYTES", default=10 * 1000
 INCIDENT_PHOTOS_MAX = env.int("INCIDENT_PHOTOS_MAX", default=5)
 # Reports a client (account or network address) may file, in DRF's "number/period" form.
 INCIDENT_CREATE_RATE = env("INCIDENT_CREATE_RATE", default="20/hour")
+# The most features (groups or reports) one answer of the public map may hold; the answer says
+# `"truncated": true` when there were more.
+INCIDENT_MAP_FEATURES_MAX = env.int("INCIDENT_MAP_FEATURES_MAX", default=2000)
 # The most features one page of the public GeoJSON list of reports may hold.
 INCIDENT_LIST_MAX_LIMIT = env.int("INCIDENT_LIST_MAX_LIMIT", default=10000)
 
