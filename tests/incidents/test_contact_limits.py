@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.test import Client
+from django.test import Client, override_settings
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
@@ -26,6 +26,7 @@ from .api.test_public import CREATE_URL, report_body
 from .conftest import CACHE_KEY_PREFIX, FileReport
 from .open311.test_conformance import post_form
 from .test_citizen_pages import report_form
+from .test_rate_limits import CLOSED_PORT_CACHE
 
 PHONE = "0905 123 456"
 EMAIL = "binh@example.vn"
@@ -100,6 +101,19 @@ def test_one_email_address_cannot_file_beyond_its_limit_and_the_answer_is_in_the
         "You have sent too many requests in a short time; please try again in "
     )
     assert written() == before
+
+
+def test_with_the_cache_down_the_contact_limit_counts_in_the_process(
+    territory: Territory, categories: None, settings: Settings
+) -> None:
+    """Issue 8, "What to build" 2: the per-contact limit keeps the fallback of finding 14."""
+    settings.INCIDENT_CREATE_CONTACT_RATE = "1/hour"
+
+    with override_settings(CACHES=CLOSED_PORT_CACHE):
+        statuses = [file_from(f"198.51.100.{n}", reporter_email="") for n in range(2)]
+
+    assert statuses == [201, 429]
+    assert Incident.objects.count() == 1
 
 
 def test_open311_counts_the_reporters_contact_whatever_the_key_and_answers_in_its_format(
