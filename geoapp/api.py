@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -24,13 +24,27 @@ HTTP_STATUS_OF_ERROR = {
 
 
 def exception_handler(exception: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus domain errors as `{"detail": message, "code": code}`."""
+    """DRF's handler, plus domain errors as `{"detail": message, "code": code}`; a refusal by a
+    rate limit (429) takes the same shape, in the request's language (DRF's own text has no
+    Vietnamese)."""
     if isinstance(exception, DomainError):
         return Response(
             {"detail": exception.message, "code": exception.code},
             status=HTTP_STATUS_OF_ERROR[exception.kind],
         )
-    return drf_exception_handler(exception, context)
+    response = drf_exception_handler(exception, context)
+    if isinstance(exception, exceptions.Throttled) and response is not None:
+        # `wait` is set by DRF's Throttled, which its stubs do not declare.
+        seconds = max(1, round(getattr(exception, "wait", None) or 1))
+        response.data = {
+            "detail": _(
+                "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn; vui lòng thử lại sau "
+                "%(seconds)d giây."
+            )
+            % {"seconds": seconds},
+            "code": "throttled",
+        }
+    return response
 
 
 def name_nested_serializers_for_the_schema(namespace: dict[str, Any]) -> None:

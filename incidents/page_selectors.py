@@ -12,6 +12,7 @@ import datetime
 import math
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
@@ -37,9 +38,6 @@ CLUSTER_CELL_PIXELS = 64
 # From this zoom on (a street: one screen covers about 1.5 km) the map shows every report.
 INDIVIDUAL_PINS_FROM_ZOOM = 16
 MAXIMUM_ZOOM = 22
-# Individual pins in one answer at most; the newest first. A screen at zoom 16 holds far fewer
-# reports in any real city; the limit only bounds the cost of a pathological request.
-INDIVIDUAL_PINS_LIMIT = 2000
 LATEST_ANSWERS_LIMIT = 6
 
 
@@ -134,9 +132,18 @@ _CLUSTERS_SQL = """
                min(id) AS first_id
         FROM matched
         GROUP BY 1, 2
+    ),
+    -- The largest groups, at most %(limit)s of them: a box far wider than a screen at a high
+    -- zoom (the world at zoom 15: cells of 300 m) would otherwise answer one group per report.
+    kept AS (
+        SELECT cells.*, count(*) OVER () AS cells_matched,
+               sum(cells.reports) OVER () AS reports_matched
+        FROM cells
+        ORDER BY cells.reports DESC, cells.cell_column, cells.cell_row
+        LIMIT %(limit)s
     )
     SELECT {collection}::text
-    FROM cells
+    FROM kept AS cells
     -- One primary-key lookup per cell of a single report, rather than a hash of the whole table
     -- that a plain join builds (the planner expects many more cells than there are); LIMIT keeps
     -- the planner from flattening the lateral subquery back into that join.
@@ -150,13 +157,15 @@ _CLUSTER_COLLECTION_SQL = feature_collection(
     _CLUSTER_FEATURE_SQL.format(incident_feature=_INCIDENT_FEATURE_SQL),
     order_by="cells.reports DESC, cells.cell_column, cells.cell_row",
     members="'grouped', true, 'zoom', %(zoom)s, 'cell_degrees', %(cell)s, "
-    "'numberMatched', COALESCE(sum(cells.reports), 0)",
+    "'numberMatched', COALESCE(max(cells.reports_matched), 0), "
+    "'truncated', COALESCE(max(cells.cells_matched), 0) > count(*)",
 )
 _PIN_COLLECTION_SQL = feature_collection(
     _INCIDENT_FEATURE_SQL,
     order_by="i.reported_at DESC, i.id DESC",
     members="'grouped', false, 'zoom', %(zoom)s, "
-    "'numberMatched', COALESCE(max(page.matched), 0), 'numberReturned', count(page.id)",
+    "'numberMatched', COALESCE(max(page.matched), 0), 'numberReturned', count(page.id), "
+    "'truncated', COALESCE(max(page.matched), 0) > count(page.id)",
 )
 
 # Per cell, the count of each status it holds (statuses it does not hold are left out): one
@@ -192,11 +201,16 @@ def incidents_map_features(
     Below INDIVIDUAL_PINS_FROM_ZOOM the reports are grouped on a grid whose cells are about
     CLUSTER_CELL_PIXELS wide on screen at `zoom`: one feature per cell with its report count,
     its count per status and how many are overdue (a cell of one report is that report). From
-    that zoom on, one feature per report (at most INDIVIDUAL_PINS_LIMIT, newest first). Built in
-    PostgreSQL (json_build_object): at 10,000 reports a Python serializer costs tens of times more.
+    that zoom on, one feature per report, newest first. Built in PostgreSQL (json_build_object):
+    at 10,000 reports a Python serializer costs tens of times more.
 
-    A bounding box is required, so no request reads the whole table; in grouped mode it is
-    widened to whole cells, so that a cell's count never depends on where the screen's edge is.
+    A bounding box is required; in grouped mode it is widened to whole cells, so that a cell's
+    count never depends on where the screen's edge is. Either way the answer holds at most
+    INCIDENT_MAP_FEATURES_MAX features (the largest groups, or the newest reports) and says
+    `"truncated": true` when there were more. A screen at any zoom holds far fewer; only a box
+    far wider than a screen reaches the cap. The box is neither refused nor clamped for its size:
+    every report lies inside the territory, so a bigger box reads no more rows than the province
+    seen at zoom 6, which is the map's own opening view, and the cap bounds what is sent.
     """
     if filters.bbox is None:
         raise InvalidInput(
@@ -209,6 +223,7 @@ def incidents_map_features(
     min_lon, min_lat, max_lon, max_lat = filters.bbox
     parameters: SqlParameters = {
         "zoom": zoom,
+        "limit": settings.INCIDENT_MAP_FEATURES_MAX,
         "now": now or timezone.now(),
         "open_statuses": sorted(status.value for status in OPEN_STATUSES),
     }
@@ -222,7 +237,6 @@ def incidents_map_features(
             (math.floor(max_lat / cell) + 1) * cell,
         )
     else:
-        parameters["limit"] = INDIVIDUAL_PINS_LIMIT
         box = filters.bbox
     conditions = public_incident_conditions(filters=filters, box=box, parameters=parameters)
     # Raw SQL because the ORM can neither group on computed cells nor aggregate rows into one

@@ -26,7 +26,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from geoapp.clock import vietnam_today
 from geoapp.exceptions import DomainError, ErrorKind, NotFound
-from geoapp.throttling import IncidentCreateThrottle, client_identity
+from geoapp.throttling import (
+    IncidentCreateContactThrottle,
+    IncidentCreateThrottle,
+    IncidentSupportThrottle,
+    ReporterActionThrottle,
+    client_identity,
+    throttles_allow,
+)
 from incidents import events, page_selectors, permissions, selectors, services
 from incidents.forms import (
     IncidentReportForm,
@@ -58,6 +65,7 @@ HTTP_STATUS_OF_ERROR = {
     ErrorKind.FORBIDDEN: 403,
     ErrorKind.CONFLICT: 409,
 }
+TOO_MANY_REQUESTS = 429
 # The stages a report goes through, in order, for the progress bar of the tracking page.
 PROGRESS_STAGES = [
     (IncidentStatus.NEW, "reported_at"),
@@ -215,13 +223,14 @@ def report(request: HttpRequest) -> HttpResponse:
     form = IncidentReportForm(request.POST, request.FILES, categories=categories)
     if not form.is_valid():
         return _report_page(request, form, status=400)
-    throttle = IncidentCreateThrottle()
-    if not throttle.allow_request(request, None):
+    contacts = (form.cleaned_data["reporter_phone"], form.cleaned_data["reporter_email"])
+    throttles = [IncidentCreateThrottle(), *IncidentCreateContactThrottle.for_contacts(*contacts)]
+    if not throttles_allow(request, throttles):
         form.add_error(
             None,
             _("Bạn đã gửi quá nhiều phản ánh trong thời gian ngắn; vui lòng thử lại sau ít phút."),
         )
-        return _report_page(request, form, status=429)
+        return _report_page(request, form, status=TOO_MANY_REQUESTS)
     try:
         creation = services.incident_create(
             **form.service_arguments(),
@@ -420,6 +429,10 @@ def tracking(request: HttpRequest, tracking_code: str) -> HttpResponse:
     return _tracking_page(request, incident, token_rejected=token_rejected)
 
 
+def _too_many_requests() -> str:
+    return _("Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn; vui lòng thử lại sau ít phút.")
+
+
 def _reporter_action(
     request: HttpRequest,
     tracking_code: str,
@@ -436,7 +449,11 @@ def _reporter_action(
     form = form_class(request.POST)
     status = 400
     action_error = ""
-    if form.is_valid():
+    if not throttles_allow(request, [ReporterActionThrottle()]):
+        # Said above the page like the service's refusals; the form comes back as it was filled.
+        action_error = _too_many_requests()
+        status = TOO_MANY_REQUESTS
+    elif form.is_valid():
         try:
             perform(
                 incident=incident,
@@ -516,6 +533,13 @@ def support(request: HttpRequest, tracking_code: str) -> HttpResponse:
         incident = selectors.incident_get_public_by_code(tracking_code=tracking_code)
     except NotFound as error:
         return _not_found_page(request, tracking_code, error)
+    if not throttles_allow(request, [IncidentSupportThrottle()]):
+        return _tracking_page(
+            request,
+            _incident_for_page(request, incident.tracking_code),
+            status=TOO_MANY_REQUESTS,
+            action_error=_too_many_requests(),
+        )
     try:
         services.incident_support(
             incident=incident,

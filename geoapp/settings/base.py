@@ -245,6 +245,16 @@ INCIDENT_PHOTO_MAX_BYTES = env.int("INCIDENT_PHOTO_MAX_BYTES", default=10 * 1000
 INCIDENT_PHOTOS_MAX = env.int("INCIDENT_PHOTOS_MAX", default=5)
 # Reports a client (account or network address) may file, in DRF's "number/period" form.
 INCIDENT_CREATE_RATE = env("INCIDENT_CREATE_RATE", default="20/hour")
+# Reports filed with one reporter phone number or e-mail address, whoever files them: rotating
+# network addresses must not flood one person's phone or let one contact file in bulk.
+INCIDENT_CREATE_CONTACT_RATE = env("INCIDENT_CREATE_CONTACT_RATE", default="5/hour")
+# Supports ("+1") a client may give, and the reporter's ratings, reopenings and added information
+# (one count for the three) a client may send.
+INCIDENT_SUPPORT_RATE = env("INCIDENT_SUPPORT_RATE", default="30/hour")
+INCIDENT_REPORTER_ACTION_RATE = env("INCIDENT_REPORTER_ACTION_RATE", default="20/hour")
+# The most features (groups or reports) one answer of the public map may hold; the answer says
+# `"truncated": true` when there were more.
+INCIDENT_MAP_FEATURES_MAX = env.int("INCIDENT_MAP_FEATURES_MAX", default=2000)
 # The most features one page of the public GeoJSON list of reports may hold.
 INCIDENT_LIST_MAX_LIMIT = env.int("INCIDENT_LIST_MAX_LIMIT", default=10000)
 
@@ -269,6 +279,8 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
 NOTIFICATION_SWEEP_AFTER_MINUTES = env.int("NOTIFICATION_SWEEP_AFTER_MINUTES", default=10)
 # Subscription requests a client (account or network address) may make, "number/period".
 SUBSCRIPTION_REQUEST_RATE = env("SUBSCRIPTION_REQUEST_RATE", default="10/hour")
+# Subscription requests for one e-mail address, whoever asks (each sends it a confirmation).
+SUBSCRIPTION_REQUEST_CONTACT_RATE = env("SUBSCRIPTION_REQUEST_CONTACT_RATE", default="5/hour")
 # Confirmation emails one address may receive per day, whatever the clients asking.
 SUBSCRIPTION_CONFIRMATIONS_PER_ADDRESS_PER_DAY = env.int(
     "SUBSCRIPTION_CONFIRMATIONS_PER_ADDRESS_PER_DAY", default=5

@@ -25,8 +25,9 @@ class IncidentMapApi(APIView):
         description=(
             "Bản đồ phản ánh công khai theo khung nhìn. Dưới mức thu phóng 16: các nhóm theo lưới "
             "(số phản ánh, tâm, số theo trạng thái, số quá hạn; nhóm một phản ánh trả về chính "
-            "phản ánh đó). Từ mức 16: từng phản ánh (tối đa 2.000, mới nhất trước). Không có "
-            "thông tin cá nhân."
+            "phản ánh đó). Từ mức 16: từng phản ánh, mới nhất trước. Tối đa "
+            "INCIDENT_MAP_FEATURES_MAX (mặc định 2.000) đối tượng: các nhóm lớn nhất hoặc các "
+            "phản ánh mới nhất; khi có nhiều hơn, truncated là true. Không có thông tin cá nhân."
         ),
         parameters=[
             OpenApiParameter(

@@ -29,7 +29,14 @@ from geoapp.api import (
 )
 from geoapp.coordinates import parse_date, parse_point
 from geoapp.exceptions import InvalidInput
-from geoapp.throttling import IncidentCreateThrottle, PhotoMetadataThrottle, client_identity
+from geoapp.throttling import (
+    IncidentCreateContactThrottle,
+    IncidentCreateThrottle,
+    IncidentSupportThrottle,
+    PhotoMetadataThrottle,
+    ReporterActionThrottle,
+    client_identity,
+)
 from incidents import permissions, selectors, services
 from incidents.api import output as serializers_out
 from incidents.models import (
@@ -138,9 +145,17 @@ class IncidentsApi(APIView):
         photos_count = serializers.IntegerField()
 
     def get_throttles(self) -> list[BaseThrottle]:
-        if self.request.method == "POST":
-            return [IncidentCreateThrottle()]
-        return []
+        if self.request.method != "POST":
+            return []
+        # Counted per client and per reporter contact, before the input is checked: what the
+        # contact fields hold is hashed as it is (a refused form still spent the allowance).
+        data = self.request.data
+        contacts = (
+            [data.get("reporter_phone"), data.get("reporter_email")]
+            if isinstance(data, dict)
+            else []
+        )
+        return [IncidentCreateThrottle(), *IncidentCreateContactThrottle.for_contacts(*contacts)]
 
     @extend_schema(
         operation_id="incidents_list",
@@ -355,10 +370,23 @@ class PhotoMetadataApi(APIView):
 
 
 class IncidentSupportApi(APIView):
-    """ "+1": I am affected too. Once per account, email address or network address."""
+    """ "+1": I am affected too. Once per client: the account, the API key, or else the network
+    address (from the trusted proxies).
+
+    An e-mail address sent with it is still accepted, so that existing clients keep working, but
+    ignored: nobody proves owning it, so counting it would let one client invent supporters.
+    """
+
+    throttle_classes = [IncidentSupportThrottle]
 
     class InputSerializer(serializers.Serializer):
-        email = serializers.EmailField(required=False, allow_blank=True, default="")
+        email = serializers.EmailField(
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="Không còn dùng: được chấp nhận nhưng bỏ qua. Mỗi tài khoản hoặc địa chỉ "
+            "mạng ủng hộ một phản ánh một lần.",
+        )
 
     class OutputSerializer(serializers.Serializer):
         tracking_code = serializers.CharField()
@@ -372,11 +400,9 @@ class IncidentSupportApi(APIView):
     def post(self, request: Request, tracking_code: str) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        email = serializer.validated_data["email"].strip().lower()
-        identity = f"email:{email}" if email else client_identity(request)
         incident = services.incident_support(
             incident=selectors.incident_get_public_by_code(tracking_code=tracking_code),
-            supporter_identity=identity,
+            supporter_identity=client_identity(request),
         )
         return Response(self.OutputSerializer(incident).data)
 
@@ -385,6 +411,7 @@ class _ReporterActionApi(APIView):
     """An action of the reporter, proven by the token they received when filing the report."""
 
     authentication_classes: list = []
+    throttle_classes = [ReporterActionThrottle]
 
     def _incident(self, tracking_code: str) -> Incident:
         return selectors.incident_get_by_code(tracking_code=tracking_code)

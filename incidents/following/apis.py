@@ -11,9 +11,10 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from geoapp.throttling import SubscriptionRequestThrottle
+from geoapp.throttling import SubscriptionRequestContactThrottle, SubscriptionRequestThrottle
 from incidents.following import services
 
 
@@ -25,7 +26,6 @@ class SubscriptionRequestApi(APIView):
     """
 
     authentication_classes: list = []
-    throttle_classes = [SubscriptionRequestThrottle]
 
     class SubscriptionRequestInputSerializer(serializers.Serializer):
         # Checked by the service, whose message is in the user's language.
@@ -37,6 +37,16 @@ class SubscriptionRequestApi(APIView):
 
     class SubscriptionRequestOutputSerializer(serializers.Serializer):
         detail = serializers.CharField()
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        # Per client, and per e-mail address whoever asks: each request may send that address a
+        # confirmation.
+        data = self.request.data
+        email = data.get("email") if isinstance(data, dict) else None
+        return [
+            SubscriptionRequestThrottle(),
+            *SubscriptionRequestContactThrottle.for_contacts(email),
+        ]
 
     @extend_schema(
         operation_id="subscriptions_create",

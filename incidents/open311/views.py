@@ -36,7 +36,7 @@ from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.coordinates import parse_point
 from geoapp.exceptions import DomainError, ErrorKind, InvalidInput
 from geoapp.models import ApiClient
-from geoapp.throttling import ApiKeyIncidentCreateThrottle
+from geoapp.throttling import ApiKeyIncidentCreateThrottle, IncidentCreateContactThrottle
 from incidents import services
 from incidents.models import IncidentChannel
 from incidents.open311 import selectors
@@ -54,7 +54,8 @@ _NOT_FOUND_RESOURCES = frozenset(
 
 
 class Throttled(DomainError):
-    """Too many reports from one API key (the core's INCIDENT_CREATE_RATE)."""
+    """Too many reports from one API key (the core's INCIDENT_CREATE_RATE), or with one reporter
+    phone number or e-mail address (INCIDENT_CREATE_CONTACT_RATE)."""
 
     kind = ErrorKind.CONFLICT
     code = "throttled"
@@ -319,7 +320,7 @@ class ServiceRequestsView(Open311View):
         client = api_client_authenticate(
             _argument(request, "api_key") or request.headers.get(API_KEY_HEADER)
         )
-        self._throttle(request, client)
+        self._throttle(request, client, contacts=(form.get("phone", ""), form.get("email", "")))
         if not form.get("service_code", "").strip():
             raise InvalidInput(_("Thiếu service_code."), code="missing_service_code")
         category = selectors.service_get(service_code=form["service_code"])
@@ -363,7 +364,9 @@ class ServiceRequestsView(Open311View):
             status=201 if creation.created else 200,
         )
 
-    def _throttle(self, request: HttpRequest, client: ApiClient) -> None:
+    def _throttle(
+        self, request: HttpRequest, client: ApiClient, *, contacts: tuple[str, str]
+    ) -> None:
         throttle = ApiKeyIncidentCreateThrottle(client)
         if not throttle.allow_request(request, self):
             wait = int(throttle.wait() or 1)
@@ -372,6 +375,19 @@ class ServiceRequestsView(Open311View):
                 % {"seconds": wait},
                 wait_seconds=wait,
             )
+        # An application relays many citizens: its key is one count, and each reporter's
+        # contact another, whichever application (or key) sends it.
+        for contact_throttle in IncidentCreateContactThrottle.for_contacts(*contacts):
+            if not contact_throttle.allow_request(request, self):
+                wait = int(contact_throttle.wait() or 1)
+                raise Throttled(
+                    _(
+                        "Số điện thoại hoặc thư điện tử này đã được dùng để gửi quá nhiều phản "
+                        "ánh; thử lại sau %(seconds)d giây."
+                    )
+                    % {"seconds": wait},
+                    wait_seconds=wait,
+                )
 
 
 class ServiceRequestView(Open311View):

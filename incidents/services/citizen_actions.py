@@ -112,7 +112,8 @@ def incident_reopen(
 def incident_support(
     *, incident: Incident, supporter_identity: str, at: datetime | None = None
 ) -> Incident:
-    """ "+1": one more person affected. Each identity (account, email or address) counts once.
+    """ "+1": one more person affected. Each identity (account, API key or network address, as
+    `geoapp.throttling.client_identity` says) counts once.
 
     No event is written: support is a counter, not a change in the handling.
     """

@@ -292,6 +292,10 @@ import {
           true
         );
     }
+    if (collection.grouped && collection.truncated) {
+      // The server sends at most INCIDENT_MAP_FEATURES_MAX groups, the largest first.
+      text += " " + gettext("Chỉ hiển thị các nhóm lớn nhất; phóng to để xem hết.");
+    }
     countBox.textContent = text;
   }
 

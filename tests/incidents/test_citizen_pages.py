@@ -405,6 +405,31 @@ def test_the_map_filters_by_category_status_area_and_period(
     assert counts(to="2025-01-01") == 0
 
 
+WORLD_BOX = "-180,-90,180,90"
+
+
+def test_zoom_15_over_the_whole_world_returns_at_most_the_cap_and_says_it_was_cut(
+    visitor: Client, file_report: FileReport, settings: Settings
+) -> None:
+    """Issue 8, finding 12: the grouped map had no limit, so zoom 15 (cells of about 300 m)
+    over the whole world answered every report, one feature each."""
+    settings.INCIDENT_MAP_FEATURES_MAX = 3
+    # Five reports about 1 km apart: five cells at zoom 15.
+    for number in range(5):
+        file_report(point=Point(108.75 + number * 0.01, 15.05, srid=4326))
+
+    grouped = map_of(visitor, bbox=WORLD_BOX, zoom=15)
+    pins = map_of(visitor, bbox=WORLD_BOX, zoom=17)
+    settings.INCIDENT_MAP_FEATURES_MAX = 5
+    whole = map_of(visitor, bbox=WORLD_BOX, zoom=15)
+
+    assert (grouped["grouped"], len(grouped["features"]), grouped["numberMatched"]) == (True, 3, 5)
+    assert grouped["truncated"] is True
+    assert (pins["grouped"], len(pins["features"]), pins["numberMatched"]) == (False, 3, 5)
+    assert (pins["numberReturned"], pins["truncated"]) == (3, True)
+    assert (len(whole["features"]), whole["truncated"]) == (5, False)
+
+
 @pytest.mark.parametrize(
     ("parameters", "code"),
     [
