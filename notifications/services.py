@@ -30,9 +30,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -117,9 +117,17 @@ def notification_enqueue(
     )
     if not _outbox_insert(notification):
         return Notification.objects.get(dedupe_key=dedupe_key)
+    notification_id = notification.pk
+
+    # A function of its own, not a functools.partial: Django logs a robust hook's failure by the
+    # hook's __qualname__, which a partial lacks, and that AttributeError escaped into the request
+    # whose report was already committed (HTTP 500 for a stored report; issue 8, finding 14).
+    def dispatch_after_commit() -> None:
+        notification_dispatch(notification_id)
+
     # robust: an unexpected error in the dispatch is logged, never raised into the request
     # whose data is already committed.
-    transaction.on_commit(partial(notification_dispatch, notification.pk), robust=True)
+    transaction.on_commit(dispatch_after_commit, robust=True)
     return notification
 
 
@@ -137,10 +145,17 @@ def notification_dispatch(notification_id: int) -> bool:
         celery_app.send_task(
             SEND_TASK_NAME,
             args=(notification_id,),
+            # Nobody waits for the task's result: without this, Celery subscribes to the result
+            # store first, and with Redis down retries that for twenty seconds, then leaves the
+            # web process's result store broken until it restarts.
+            ignore_result=True,
             retry=True,
             retry_policy=DISPATCH_RETRY_POLICY,
         )
-    except BrokerUnavailable as error:
+    # Whatever stops the publish (the broker refusing, a socket error, a library's own error),
+    # the row is committed and pending: the sweeper will enqueue it, so nothing is lost by
+    # logging the error here instead of failing the request that planned the message.
+    except (BrokerUnavailable, redis.RedisError, OSError) as error:
         logger.warning(
             "notification %s left pending for the sweeper: the broker is unavailable (%s)",
             notification_id,

@@ -8,6 +8,7 @@ stopped afterwards. Waits are on conditions with a deadline, never fixed sleeps.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -21,8 +22,9 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 import redis
@@ -210,6 +212,46 @@ class Gunicorn(ServedProcess):
         super().start()
         wait_for(lambda: self.answers() or not self.alive(), timeout=30, what="gunicorn")
         assert self.alive(), self.output()
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def http(
+    url: str, *, payload: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> Answer:
+    """GET `url`, or POST `payload` as JSON; the answer whatever its status."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode() if payload is not None else None,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return Answer(answer.status, dict(answer.headers), answer.read())
+    except urllib.error.HTTPError as error:
+        return Answer(error.code, dict(error.headers), error.read())
+
+
+def filing(number: int) -> dict[str, Any]:
+    """A pothole in Cẩm Thành (the `territory` fixture's, and the demo territory's), reported
+    with a phone number only: the reporter is told by SMS, the unit by email."""
+    return {
+        "category": "giao-thong",
+        "description": f"Ổ gà số {number} trên đường Hùng Vương",
+        "lat": "15.05",
+        "lon": "108.80",
+        "attributes": {"loai-hu-hong": "o-ga"},
+        "reporter_phone": f"0905{number:06d}",
+        "reporter_may_be_contacted": True,
+    }
 
 
 def reset_broker_connections() -> None:
