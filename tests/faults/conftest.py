@@ -240,14 +240,20 @@ def http(
         return Answer(error.code, dict(error.headers), error.read())
 
 
-def filing(number: int) -> dict[str, Any]:
-    """A pothole in Cẩm Thành (the `territory` fixture's, and the demo territory's), reported
-    with a phone number only: the reporter is told by SMS, the unit by email."""
+# A point of Phường Cẩm Thành in the `territory` fixture's squares, and in the real boundaries
+# the demo territory loads (the README's example).
+FIXTURE_CAM_THANH = ("15.05", "108.80")
+DEMO_CAM_THANH = ("15.1205", "108.7923")
+
+
+def filing(number: int, *, point: tuple[str, str] = FIXTURE_CAM_THANH) -> dict[str, Any]:
+    """A pothole in Cẩm Thành, reported with a phone number only: the reporter is told by SMS,
+    the unit by email."""
     return {
         "category": "giao-thong",
         "description": f"Ổ gà số {number} trên đường Hùng Vương",
-        "lat": "15.05",
-        "lon": "108.80",
+        "lat": point[0],
+        "lon": point[1],
         "attributes": {"loai-hu-hong": "o-ga"},
         "reporter_phone": f"0905{number:06d}",
         "reporter_may_be_contacted": True,
