@@ -164,7 +164,7 @@ def test_a_postgresql_restart_under_load_answers_503_and_loses_or_duplicates_not
         final = [a.status for a in attempts if a.status != 503]
         assert final and final[0] in (200, 201) and final.count(201) <= 1, (key, final)
     with psycopg.connect(postgres_cluster.conninfo(DATABASE)) as connection:
-        stored = dict(
+        stored: dict[str, list[str]] = dict(
             connection.execute(
                 "SELECT idempotency_key, array_agg(tracking_code) FROM incidents_incident "
                 "GROUP BY idempotency_key"
