@@ -33,7 +33,17 @@ from geoapp.celery import app as celery_app
 from tests.notifications.conftest import categories, units  # noqa: F401 (fixtures used here)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
-POSTGRESQL_BINARIES = Path("/usr/lib/postgresql/15/bin")
+
+
+def _postgresql_binaries() -> Path:
+    """The newest PostgreSQL installed (Debian's layout; scripts/setup.sh installs it)."""
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda path: int(path.parts[-3])
+    )
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+POSTGRESQL_BINARIES = _postgresql_binaries()
 Value = TypeVar("Value")
 
 
