@@ -11,6 +11,13 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from geoapp.exceptions import DomainError, ErrorKind, InvalidInput
+from geoapp.outages import (
+    DATABASE_UNAVAILABLE_CODE,
+    DATABASE_UNAVAILABLE_ERRORS,
+    RETRY_AFTER_SECONDS,
+    database_unavailable_log,
+    database_unavailable_message,
+)
 
 # A client's own key for one write, so that a retry after a lost answer does not write twice.
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -26,11 +33,18 @@ HTTP_STATUS_OF_ERROR = {
 def exception_handler(exception: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus domain errors as `{"detail": message, "code": code}`; a refusal by a
     rate limit (429) takes the same shape, in the request's language (DRF's own text has no
-    Vietnamese)."""
+    Vietnamese); a database outage is a 503 with Retry-After (geoapp/outages.py)."""
     if isinstance(exception, DomainError):
         return Response(
             {"detail": exception.message, "code": exception.code},
             status=HTTP_STATUS_OF_ERROR[exception.kind],
+        )
+    if isinstance(exception, DATABASE_UNAVAILABLE_ERRORS):
+        database_unavailable_log(context["request"], exception)
+        return Response(
+            {"detail": database_unavailable_message(), "code": DATABASE_UNAVAILABLE_CODE},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     response = drf_exception_handler(exception, context)
     if isinstance(exception, exceptions.Throttled) and response is not None:

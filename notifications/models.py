@@ -24,6 +24,8 @@ class NotificationChannel(models.TextChoices):
 
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Chờ gửi")
+    # Claimed by a worker, whose call to the provider is under way (see notification_send).
+    SENDING = "sending", _("Đang gửi")
     SENT = "sent", _("Đã gửi")
     FAILED = "failed", _("Gửi không được")
 
@@ -135,6 +137,12 @@ class Notification(models.Model):
                 fields=["created_at"],
                 condition=Q(status="pending"),
                 name="notification_pending_created",
+            ),
+            # The sweeper's other question: which sends were interrupted (a worker died).
+            models.Index(
+                fields=["last_attempt_at"],
+                condition=Q(status="sending"),
+                name="notification_sending_attempt",
             ),
             models.Index(
                 fields=["about_type", "about_id", "created_at"], name="notification_about"

@@ -11,14 +11,18 @@ The outbox protocol ("nothing lost"):
 2. After the commit, `notification_dispatch` puts `send_notification(id)` on the broker. If the
    broker is down, the error is logged and the row stays pending: the user's request never fails
    because of it.
-3. The task calls `notification_send`, which locks the row, sends it through its channel and marks
-   it sent; a failure is recorded and retried with exponential backoff until
-   NOTIFICATION_MAX_ATTEMPTS, then the row is marked failed.
+3. The task calls `notification_send`, which claims the row (pending → sending, committed), sends
+   it through its channel, then records the outcome: sent; or a failure, retried with exponential
+   backoff until NOTIFICATION_MAX_ATTEMPTS (the row pending again meanwhile), then failed.
 4. Every five minutes `notifications_sweep` enqueues again the rows still pending
-   NOTIFICATION_SWEEP_AFTER_MINUTES after they were last touched: what a broker outage dropped.
+   NOTIFICATION_SWEEP_AFTER_MINUTES after they were last touched (what a broker outage dropped),
+   and marks failed the rows still "sending" that long after their claim: the worker died during
+   the provider's call.
 
-Delivery is at least once: a message is sent again only if the process dies after the provider
-accepted it and before the row's "sent" was committed.
+Delivery is exactly once, or the row is marked failed: a send cut off by the worker's death is
+ambiguous (the provider may or may not have accepted the message before it), and sending it again
+could give the citizen a second copy; so it is not retried, and the row says so (`last_error`),
+for staff to check with the provider. The window is the provider's round trip.
 """
 
 from __future__ import annotations
@@ -26,9 +30,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -113,9 +117,17 @@ def notification_enqueue(
     )
     if not _outbox_insert(notification):
         return Notification.objects.get(dedupe_key=dedupe_key)
+    notification_id = notification.pk
+
+    # A function of its own, not a functools.partial: Django logs a robust hook's failure by the
+    # hook's __qualname__, which a partial lacks, and that AttributeError escaped into the request
+    # whose report was already committed (HTTP 500 for a stored report; issue 8, finding 14).
+    def dispatch_after_commit() -> None:
+        notification_dispatch(notification_id)
+
     # robust: an unexpected error in the dispatch is logged, never raised into the request
     # whose data is already committed.
-    transaction.on_commit(partial(notification_dispatch, notification.pk), robust=True)
+    transaction.on_commit(dispatch_after_commit, robust=True)
     return notification
 
 
@@ -133,10 +145,17 @@ def notification_dispatch(notification_id: int) -> bool:
         celery_app.send_task(
             SEND_TASK_NAME,
             args=(notification_id,),
+            # Nobody waits for the task's result: without this, Celery subscribes to the result
+            # store first, and with Redis down retries that for twenty seconds, then leaves the
+            # web process's result store broken until it restarts.
+            ignore_result=True,
             retry=True,
             retry_policy=DISPATCH_RETRY_POLICY,
         )
-    except BrokerUnavailable as error:
+    # Whatever stops the publish (the broker refusing, a socket error, a library's own error),
+    # the row is committed and pending: the sweeper will enqueue it, so nothing is lost by
+    # logging the error here instead of failing the request that planned the message.
+    except (BrokerUnavailable, redis.RedisError, OSError) as error:
         logger.warning(
             "notification %s left pending for the sweeper: the broker is unavailable (%s)",
             notification_id,
@@ -155,19 +174,13 @@ def _send_through_channel(notification: Notification) -> None:
     )
 
 
-def notification_send(*, notification_id: int) -> NotificationStatus | None:
-    """Send one pending message; its new status, or None when there was nothing to do.
-
-    Raises DeliveryWillBeRetried after recording a failure that deserves another attempt.
-    """
-    failure: Exception | None = None
+def _notification_claim(notification_id: int) -> Notification | None:
+    """Mark a pending row as being sent by this worker, committed before the provider is called."""
     with transaction.atomic():
         # The same message can reach two workers at once: the original task and the sweeper's
-        # copy, or a broker redelivery. The row lock makes the send exclusive, and SKIP LOCKED
-        # lets the second worker leave at once instead of waiting for the first one's SMTP
-        # round-trip and then finding the row sent: either way it must not send, and a worker
-        # slot is not held for nothing. If the holder dies, its transaction rolls back, the row
-        # stays pending and the sweeper enqueues it again.
+        # copy, or a broker redelivery. The row lock makes the claim exclusive, and SKIP LOCKED
+        # lets the second worker leave at once; once the claim is committed, the row is no longer
+        # pending and no other worker takes it.
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
             .filter(pk=notification_id, status=NotificationStatus.PENDING)
@@ -175,28 +188,48 @@ def notification_send(*, notification_id: int) -> NotificationStatus | None:
         )
         if notification is None:
             return None
+        notification.status = NotificationStatus.SENDING
         notification.attempts += 1
         notification.last_attempt_at = timezone.now()
-        try:
-            _send_through_channel(notification)
-        except PermanentDeliveryError as error:
+        notification.save(update_fields=["status", "attempts", "last_attempt_at"])
+    return notification
+
+
+def notification_send(*, notification_id: int) -> NotificationStatus | None:
+    """Send one pending message; its new status, or None when there was nothing to do.
+
+    The claim is committed before the provider is called, and the outcome after it returned: a
+    worker that dies in between leaves the row "sending" (the sweeper marks it failed), never
+    pending, so the message is not sent twice. No transaction is held open during the provider's
+    round trip. Raises DeliveryWillBeRetried after recording a failure that deserves another
+    attempt.
+    """
+    notification = _notification_claim(notification_id)
+    if notification is None:
+        return None
+    failure: Exception | None = None
+    try:
+        _send_through_channel(notification)
+    except PermanentDeliveryError as error:
+        notification.status = NotificationStatus.FAILED
+        notification.last_error = str(error)[:ERROR_MAX_LENGTH]
+    except Exception as error:  # any other provider error is worth another attempt
+        notification.last_error = f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
+        if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
             notification.status = NotificationStatus.FAILED
-            notification.last_error = str(error)[:ERROR_MAX_LENGTH]
-        except Exception as error:  # any other provider error is worth another attempt
-            notification.last_error = f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
-            if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-                notification.status = NotificationStatus.FAILED
-            else:
-                failure = error
         else:
-            notification.status = NotificationStatus.SENT
-            notification.sent_at = timezone.now()
-            notification.last_error = ""
-        notification.save(
-            update_fields=["status", "attempts", "last_attempt_at", "last_error", "sent_at"]
-        )
+            # The provider refused it: nothing was delivered, so another attempt is safe.
+            notification.status = NotificationStatus.PENDING
+            failure = error
+    else:
+        notification.status = NotificationStatus.SENT
+        notification.sent_at = timezone.now()
+        notification.last_error = ""
+    # Whatever the sweeper decided meanwhile (a send slower than its delay), the provider's
+    # answer is the truth and is recorded.
+    notification.save(update_fields=["status", "last_error", "sent_at"])
     if failure is not None:
-        # Raised after the commit, so that the attempt and its error are recorded.
+        # Raised after the outcome is saved, so that the attempt and its error are recorded.
         raise DeliveryWillBeRetried(str(failure)) from failure
     if notification.status == NotificationStatus.FAILED:
         logger.error(
@@ -208,15 +241,36 @@ def notification_send(*, notification_id: int) -> NotificationStatus | None:
     return NotificationStatus(notification.status)
 
 
+INTERRUPTED_SEND_ERROR = (
+    "interrupted: the worker stopped during the provider's call, before recording its answer; "
+    "not sent again, since the provider may have delivered it (check with the provider)"
+)
+
+
+def _interrupted_sends_fail(*, cutoff: datetime) -> int:
+    """Mark failed the rows claimed for sending before `cutoff` and never settled."""
+    interrupted = Notification.objects.filter(
+        status=NotificationStatus.SENDING, last_attempt_at__lt=cutoff
+    ).update(status=NotificationStatus.FAILED, last_error=INTERRUPTED_SEND_ERROR)
+    if interrupted:
+        logger.error(
+            "sweeper marked %s notifications failed: their send was interrupted", interrupted
+        )
+    return interrupted
+
+
 def notifications_sweep(*, now: datetime, limit: int = SWEEP_BATCH_SIZE) -> list[int]:
     """Enqueue again the messages pending too long (a broker outage dropped their task).
 
     A row counts as stuck when it is still pending NOTIFICATION_SWEEP_AFTER_MINUTES after its
     creation and after its last attempt: longer than the task's longest backoff, so a row
-    waiting for its scheduled retry is not enqueued twice. Returns the ids enqueued, oldest first;
-    stops at the first broker error (the next sweep tries again).
+    waiting for its scheduled retry is not enqueued twice. A row still "sending" that long after
+    its claim was cut off by a worker's death: it is marked failed, not sent again (see the
+    module's docstring). Returns the ids enqueued, oldest first; stops at the first broker error
+    (the next sweep tries again).
     """
     cutoff = now - timedelta(minutes=settings.NOTIFICATION_SWEEP_AFTER_MINUTES)
+    _interrupted_sends_fail(cutoff=cutoff)
     stuck = list(
         Notification.objects.filter(status=NotificationStatus.PENDING, created_at__lt=cutoff)
         # GREATEST ignores NULLs in PostgreSQL: a row never attempted is judged by its creation.

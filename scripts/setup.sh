@@ -12,20 +12,15 @@ VENV=${VENV:-.venv}
 DB_NAME=geoapp DB_USER=geoapp DB_PASSWORD=geoapp
 
 # --- system packages ---------------------------------------------------------------------
+# PostgreSQL with PostGIS and redis-server are installed even when DATABASE_URL / REDIS_URL point
+# elsewhere: the fault tests (tests/faults/) start throwaway servers of their own from these
+# binaries, to kill and restart them.
 packages=(gdal-bin libgdal32 libgeos-c1v5 libproj25 gettext chromium python3-venv python3-dev
-          build-essential curl ca-certificates)
-if [[ -z ${DATABASE_URL:-} ]]; then
-  packages+=(postgresql)
-fi
-if [[ -z ${REDIS_URL:-} ]]; then
-  packages+=(redis-server)
-fi
+          build-essential curl ca-certificates postgresql redis-server)
 ensure_debian_packages "${packages[@]}"
-if [[ -z ${DATABASE_URL:-} ]]; then
-  pg_major=$(installed_postgresql_major)
-  [[ -n $pg_major ]] || fail "PostgreSQL is not installed" "install the 'postgresql' package"
-  ensure_debian_packages "postgresql-${pg_major}-postgis-3"
-fi
+pg_major=$(installed_postgresql_major)
+[[ -n $pg_major ]] || fail "PostgreSQL is not installed" "install the 'postgresql' package"
+ensure_debian_packages "postgresql-${pg_major}-postgis-3"
 
 # --- services ----------------------------------------------------------------------------
 if [[ -z ${DATABASE_URL:-} ]]; then

@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database outage met by a view: 503 with Retry-After in the caller's language, not a 500.
+    "geoapp.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it answers a locked-out login before the view runs.
     "axes.middleware.AxesMiddleware",
@@ -275,8 +277,12 @@ NOTIFICATION_ZALO_GATEWAY = env(
 NOTIFICATION_PHONE_CHANNEL = env("NOTIFICATION_PHONE_CHANNEL", default="sms")
 # Attempts to deliver one message (the first and the retries, with exponential backoff).
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
-# A message still pending this long after its last attempt is enqueued again by the sweeper.
+# A message still pending this long after its last attempt is enqueued again by the sweeper; one
+# still being sent this long after its claim is marked failed (its worker died mid-send).
 NOTIFICATION_SWEEP_AFTER_MINUTES = env.int("NOTIFICATION_SWEEP_AFTER_MINUTES", default=10)
+# An SMTP round trip gives up after this many seconds: far inside the sweeper's delay, so a slow
+# server is never taken for a dead worker. (Django's default is to wait forever.)
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=60)
 # Subscription requests a client (account or network address) may make, "number/period".
 SUBSCRIPTION_REQUEST_RATE = env("SUBSCRIPTION_REQUEST_RATE", default="10/hour")
 # Subscription requests for one e-mail address, whoever asks (each sends it a confirmation).

@@ -36,6 +36,12 @@ from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.coordinates import parse_point
 from geoapp.exceptions import DomainError, ErrorKind, InvalidInput
 from geoapp.models import ApiClient
+from geoapp.outages import (
+    DATABASE_UNAVAILABLE_ERRORS,
+    RETRY_AFTER_SECONDS,
+    database_unavailable_log,
+    database_unavailable_message,
+)
 from geoapp.throttling import ApiKeyIncidentCreateThrottle, IncidentCreateContactThrottle
 from incidents import services
 from incidents.models import IncidentChannel
@@ -148,6 +154,15 @@ class Open311View(View):
                 )
                 if isinstance(error, Throttled):
                     response["Retry-After"] = str(error.wait_seconds)
+            except DATABASE_UNAVAILABLE_ERRORS as error:
+                # A database outage: the specification's errors document, 503, retry shortly.
+                database_unavailable_log(request, error)
+                response = render(
+                    errors_document([(503, database_unavailable_message())]),
+                    self.output,
+                    status=503,
+                )
+                response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Content-Language"] = language
         return response
 

@@ -134,3 +134,26 @@ def test_a_report_filed_while_the_broker_is_down_is_saved_and_its_messages_swept
 
     assert enqueued == [row.pk for row in rows]
     assert queued_tasks(private_queue) == [("notifications.send", f"({row.pk},)") for row in rows]
+
+
+def test_a_send_cut_off_by_a_dead_worker_is_marked_failed_not_sent_again(
+    private_queue: str,
+) -> None:
+    """Issue 8, finding 14 (the outbox half): the provider may have accepted a message whose
+    worker died before recording it; sending it again could deliver it twice."""
+    cut_off = outbox_row(
+        "worker-died", created_minutes_ago=30, status=NotificationStatus.SENDING,
+        attempted_minutes_ago=11,
+    )  # fmt: skip
+    under_way = outbox_row(
+        "still-sending", created_minutes_ago=30, status=NotificationStatus.SENDING,
+        attempted_minutes_ago=1,
+    )  # fmt: skip
+
+    assert services.notifications_sweep(now=NOW) == []
+
+    assert queued_tasks(private_queue) == []
+    cut_off.refresh_from_db()
+    under_way.refresh_from_db()
+    assert (cut_off.status, cut_off.last_error) == ("failed", services.INTERRUPTED_SEND_ERROR)
+    assert (under_way.status, under_way.last_error) == ("sending", "")
