@@ -111,3 +111,16 @@ class SubscriptionRequestThrottle(ClientRateThrottle):
 
     scope = "subscription_request"
     rate_setting = "SUBSCRIPTION_REQUEST_RATE"
+
+
+def subscription_request_throttles() -> list[ClientRateThrottle]:
+    """The limits on asking to follow a report or an area: one list for the API and the follow
+    forms of the pages, so that a limit added here holds for both."""
+    return [SubscriptionRequestThrottle()]
+
+
+def throttles_allow(request: HttpRequest, throttles: list[ClientRateThrottle]) -> bool:
+    """Whether every one of `throttles` lets a page's request through (DRF views ask theirs
+    themselves). Like DRF, every throttle is asked, so the request counts against each limit."""
+    answers = [throttle.allow_request(request, None) for throttle in throttles]
+    return all(answers)

@@ -11,9 +11,10 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from geoapp.throttling import SubscriptionRequestThrottle
+from geoapp.throttling import subscription_request_throttles
 from incidents.following import services
 
 
@@ -25,7 +26,10 @@ class SubscriptionRequestApi(APIView):
     """
 
     authentication_classes: list = []
-    throttle_classes = [SubscriptionRequestThrottle]
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        # The same limits as the follow forms of the pages (incidents/following/views.py).
+        return list(subscription_request_throttles())
 
     class SubscriptionRequestInputSerializer(serializers.Serializer):
         # Checked by the service, whose message is in the user's language.
