@@ -203,3 +203,13 @@ class SubscriptionRequestContactThrottle(ContactRateThrottle):
 
     scope = "subscription_request_contact"
     rate_setting = "SUBSCRIPTION_REQUEST_CONTACT_RATE"
+
+
+def subscription_request_throttles(email: object) -> list[ClientRateThrottle]:
+    """The limits on asking to follow a report or an area, per client and per e-mail address
+    whoever asks (each request may send that address a confirmation): one list for the API and
+    the follow forms of the pages, so that a limit added here holds for both."""
+    return [
+        SubscriptionRequestThrottle(),
+        *SubscriptionRequestContactThrottle.for_contacts(email),
+    ]

@@ -24,6 +24,7 @@ urlpatterns = [
         name="incident-provide-information",
     ),
     path("phan-anh/<str:tracking_code>/ung-ho/", views.support, name="incident-support"),
+    path("phan-anh/<str:tracking_code>/theo-doi/", views.follow, name="incident-follow"),
     path("phan-anh/<str:tracking_code>/anh/<int:photo_id>/", views.photo, name="incident-photo"),
     path(
         "phan-anh/<str:tracking_code>/anh/<int:photo_id>/nho/",

@@ -35,6 +35,8 @@ from geoapp.throttling import (
     throttles_allow,
 )
 from incidents import events, page_selectors, permissions, selectors, services
+from incidents.following.forms import FollowForm
+from incidents.following.views import follow_form_submit
 from incidents.forms import (
     IncidentReportForm,
     LookupForm,
@@ -327,6 +329,7 @@ def _tracking_page(
     rating_form: RatingForm | None = None,
     reopen_form: ReopenForm | None = None,
     information_form: ProvideInformationForm | None = None,
+    follow_form: FollowForm | None = None,
     status: int = 200,
     token_rejected: bool = False,
     action_error: str = "",
@@ -371,6 +374,9 @@ def _tracking_page(
             "can_provide_information": is_reporter
             and incident.status == IncidentStatus.INFORMATION_REQUESTED,
             "can_support": incident.is_public and incident.status in OPEN_STATUSES,
+            # Only a public report can be followed: its reporter looking at a hidden one gets no form.
+            "can_follow": incident.is_publicly_visible,
+            "follow_form": follow_form or FollowForm(),
             "rating_form": rating_form or RatingForm(),
             "reopen_form": reopen_form or ReopenForm(),
             "information_form": information_form or ProvideInformationForm(),
@@ -556,6 +562,20 @@ def support(request: HttpRequest, tracking_code: str) -> HttpResponse:
             % {"code": incident.tracking_code},
         )
     return redirect("incident-tracking", tracking_code=incident.tracking_code)
+
+
+@require_POST
+def follow(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    """ "Theo dõi qua e-mail" (incidents/following/views.py): a public report only."""
+    try:
+        incident = selectors.incident_get_public(tracking_code=tracking_code)
+    except NotFound as error:
+        return _not_found_page(request, tracking_code, error)
+    form = FollowForm(request.POST)
+    status = follow_form_submit(request, form, tracking_code=incident.tracking_code)
+    if status is None:
+        return redirect(reverse("incident-tracking", args=[incident.tracking_code]) + "#theo-doi")
+    return _tracking_page(request, incident, follow_form=form, status=status)
 
 
 @require_GET

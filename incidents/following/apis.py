@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from geoapp.throttling import SubscriptionRequestContactThrottle, SubscriptionRequestThrottle
+from geoapp.throttling import subscription_request_throttles
 from incidents.following import services
 
 
@@ -39,14 +39,11 @@ class SubscriptionRequestApi(APIView):
         detail = serializers.CharField()
 
     def get_throttles(self) -> list[BaseThrottle]:
-        # Per client, and per e-mail address whoever asks: each request may send that address a
-        # confirmation.
+        # The same limits as the follow forms of the pages (incidents/following/views.py).
         data = self.request.data
-        email = data.get("email") if isinstance(data, dict) else None
-        return [
-            SubscriptionRequestThrottle(),
-            *SubscriptionRequestContactThrottle.for_contacts(email),
-        ]
+        return list(
+            subscription_request_throttles(data.get("email") if isinstance(data, dict) else None)
+        )
 
     @extend_schema(
         operation_id="subscriptions_create",

@@ -12,6 +12,8 @@ commune a report was routed to.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import Point
 from django.db import connection
@@ -25,7 +27,7 @@ from incidents.models import Incident, IncidentStatus
 from notifications.models import Subscription
 from notifications.selectors import subject_followers
 from wards.models import Area
-from wards.selectors import AREA_SUMMARY_FIELDS, area_get
+from wards.selectors import AREA_SUMMARY_FIELDS, area_get, area_successions
 
 FEED_ENTRIES = 50
 
@@ -106,16 +108,48 @@ def incident_public_for_following(*, tracking_code: str) -> Incident:
     return incident_selectors.incident_get_public_by_code(tracking_code=tracking_code)
 
 
+def _is_current(area: Area) -> bool:
+    return Area.objects.current().filter(pk=area.pk).exists()
+
+
 def area_current_for_following(*, area_id: int) -> Area:
     """An area valid today: following news of an area that no longer exists would be empty."""
     area = area_get(area_id=area_id)
-    if not Area.objects.current().filter(pk=area.pk).exists():
+    if not _is_current(area):
         raise InvalidInput(
             _("%(area)s không còn hiệu lực; hãy theo dõi đơn vị hành chính hiện nay.")
             % {"area": area.name},
             code="area_not_current",
         )
     return area
+
+
+AREA_PAGE_INCIDENTS = 10
+
+
+@dataclass(frozen=True)
+class AreaPage:
+    """What an area's public page shows: the area, whether it can be followed (it is valid
+    today), where it went at a reform when it is not, and its latest public reports."""
+
+    area: Area
+    is_current: bool
+    successors: list[Area]
+    latest_incidents: list[Incident]
+
+
+def area_page_get(*, area_id: int) -> AreaPage:
+    """An area's public page (NotFound for an unknown id): any area, past or present, as its
+    feed is; only a current one offers the follow form."""
+    area = area_get(area_id=area_id)
+    is_current = _is_current(area)
+    successors = [] if is_current else [edge.successor for edge in area_successions(area=area)]
+    return AreaPage(
+        area=area,
+        is_current=is_current,
+        successors=successors,
+        latest_incidents=feed_incidents(area=area, limit=AREA_PAGE_INCIDENTS),
+    )
 
 
 def feed_area_get(*, area_id: int) -> Area:

@@ -35,6 +35,15 @@ import {
   var areaList = document.getElementById("area-list");
   var centreButton = document.getElementById("lookup-centre");
   var centreCaption = document.getElementById("map-centre");
+  // The address of an area's public page (its reports, its feed, following it by e-mail), with
+  // 0 where the area's id goes.
+  var areaPageUrl = container.dataset.areaPageUrl;
+
+  function areaPageLink(areaId, text) {
+    var link = element("a", null, text);
+    link.href = areaPageUrl.replace("/0/", "/" + encodeURIComponent(areaId) + "/");
+    return link;
+  }
 
   var map = createMap(container, { map: { minZoom: 6 } });
 
@@ -88,7 +97,7 @@ import {
     return box;
   }
 
-  function showAreaDetails(properties) {
+  function showAreaDetails(areaId, properties) {
     resultBox.replaceChildren();
     resultBox.appendChild(element("h3", "result-title", properties.name));
     var details = element("dl", "details");
@@ -116,6 +125,11 @@ import {
       properties.is_approximate ? gettext("Gần đúng") : gettext("Chính thức")
     );
     resultBox.appendChild(details);
+    var pageParagraph = element("p");
+    pageParagraph.appendChild(
+      areaPageLink(areaId, gettext("Trang của địa bàn: phản ánh, theo dõi qua e-mail"))
+    );
+    resultBox.appendChild(pageParagraph);
     resultBox.appendChild(
       element(
         "p",
@@ -135,7 +149,7 @@ import {
       button.addEventListener("click", function () {
         map.fitBounds(areaLayer.getBounds(), { padding: [24, 24] });
         highlight(areaLayer);
-        showAreaDetails(properties);
+        showAreaDetails(areaLayer.feature.id, properties);
       });
       item.appendChild(button);
       areaList.appendChild(item);
@@ -283,7 +297,9 @@ import {
     routing.areas.forEach(function (area) {
       var item = element("li");
       item.appendChild(element("span", "level-badge level-" + area.level, levelLabel(area.level)));
-      item.appendChild(element("strong", "area-name", area.name));
+      var name = element("strong", "area-name");
+      name.appendChild(areaPageLink(area.id, area.name));
+      item.appendChild(name);
       item.appendChild(
         element(
           "span",

@@ -825,7 +825,7 @@ def test_the_tracking_page_shows_the_public_timeline_answer_and_deadline_but_no_
     for expected in (
         f'<h1 id="tracking-title" class="tracking-code">{code}</h1>',
         '<span class="status-badge status-answered">Đã trả lời</span>',
-        "<dd>Phường Cẩm Thành</dd>",
+        f'<dd><a href="/khu-vuc/{filed.incident.area_id}/">Phường Cẩm Thành</a></dd>',
         "<dd>Ủy ban nhân dân Phường Cẩm Thành</dd>",
         "Hạn giải quyết",
         "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; ổ gà",
