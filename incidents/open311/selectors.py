@@ -16,7 +16,9 @@ carries the detailed status, and the public answer or the reason for a rejection
 
 Privacy: only public reports are listed (the core's public rule: `is_public` and not rejected as
 spam); no reporter name, phone, email, device or account is ever read here; a hidden description
-is given as null and only photos not hidden are linked.
+is given as null and only photos not hidden are linked, through the app's own photo view (which
+checks on every request that the photo and its report are still public), never by the storage's
+fixed path; a link the submitter typed (`Incident.media_url`) is kept for the unit, not published.
 """
 
 from __future__ import annotations
@@ -272,8 +274,7 @@ _REQUEST_COLUMNS = (
     "area__name",
     "latitude",
     "longitude",
-    "photo",
-    "media_url",
+    "photo_id",
 )
 
 
@@ -283,12 +284,12 @@ def _public_requests() -> Any:
             incident=OuterRef("pk"), is_hidden=False, kind=PhotoKind.REPORT
         )
         .order_by("created_at", "id")
-        .values("image")[:1]
+        .values("id")[:1]
     )
     return Incident.objects.public().annotate(
         latitude=Func(F("location"), function="ST_Y", output_field=FloatField()),
         longitude=Func(F("location"), function="ST_X", output_field=FloatField()),
-        photo=Subquery(first_public_photo),
+        photo_id=Subquery(first_public_photo),
     )
 
 
@@ -296,12 +297,13 @@ def service_requests(
     *,
     filters: RequestFilters,
     language: Language,
-    media_url_of: Callable[[str], str],
+    media_url_of: Callable[[str, int], str],
     now: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Public reports, newest first, at most 1,000, in one query (plus none per row).
 
-    `media_url_of` turns a stored photo's name into the absolute URL given to clients.
+    `media_url_of` turns a report's code and its photo's id into the absolute URL of the public
+    photo view given to clients.
     """
     queryset = _public_requests()
     if filters.service_request_ids:
@@ -321,7 +323,7 @@ def service_requests(
 
 
 def service_request(
-    *, service_request_id: str, language: Language, media_url_of: Callable[[str], str]
+    *, service_request_id: str, language: Language, media_url_of: Callable[[str, int], str]
 ) -> list[dict[str, Any]]:
     """One public report as the specification's list of one; NotFound otherwise."""
     code = tracking_code_normalize(service_request_id)
@@ -394,7 +396,7 @@ def service_notice_for_created(*, incident: Incident, language: Language) -> str
 
 
 def _service_request_records(
-    rows: Any, *, language: Language, media_url_of: Callable[[str], str]
+    rows: Any, *, language: Language, media_url_of: Callable[[str, int], str]
 ) -> list[dict[str, Any]]:
     # Labels are translated once per request, not once per row: 1,000 rows stay a plain loop.
     status_labels = {status.value: str(status.label) for status in IncidentStatus}
@@ -459,10 +461,11 @@ def _service_request_records(
                 "zipcode": None,
                 "lat": row["latitude"],
                 "long": row["longitude"],
-                # A photo sent with the report, else the link the submitter gave (never fetched).
-                "media_url": media_url_of(row["photo"])
-                if row["photo"]
-                else row["media_url"] or None,
+                # The first public photo sent with the report, at the view that checks it is
+                # still public. Not the link a submitter typed: no moderation reaches it.
+                "media_url": media_url_of(row["tracking_code"], row["photo_id"])
+                if row["photo_id"]
+                else None,
             }
         )
     return records
