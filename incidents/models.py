@@ -482,6 +482,13 @@ class Incident(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def public_original(self) -> Incident | None:
+        """The report this one duplicates, if the public may see it now: an original hidden
+        after the marking must not stay linked from the duplicate's public outputs."""
+        original = self.duplicate_of
+        return original if original is not None and original.is_publicly_visible else None
+
 
 class PhotoKind(models.TextChoices):
     REPORT = "report", _("Ảnh phản ánh")

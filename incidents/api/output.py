@@ -110,7 +110,8 @@ class PublicIncidentSerializer(serializers.Serializer):
         return None if incident.description_hidden else incident.description
 
     def get_duplicate_of(self, incident: Incident) -> str | None:
-        return incident.duplicate_of.tracking_code if incident.duplicate_of is not None else None
+        original = incident.public_original
+        return original.tracking_code if original is not None else None
 
 
 def public_incident_render(request: Request, tracking_code: str) -> dict[str, Any]:

@@ -250,7 +250,7 @@ _REQUEST_COLUMNS = (
     "priority",
     "public_answer",
     "rejection_reason",
-    "duplicate_of__tracking_code",
+    "public_original_code",
     "category_id",
     "category__code",
     "category__name",
@@ -286,7 +286,10 @@ def _public_requests() -> Any:
         .order_by("created_at", "id")
         .values("id")[:1]
     )
+    # The original of a duplicate only while the public may see it (it may be hidden later).
+    public_original_code = Incident.objects.public().filter(pk=OuterRef("duplicate_of_id"))
     return Incident.objects.public().annotate(
+        public_original_code=Subquery(public_original_code.values("tracking_code")[:1]),
         latitude=Func(F("location"), function="ST_Y", output_field=FloatField()),
         longitude=Func(F("location"), function="ST_X", output_field=FloatField()),
         photo_id=Subquery(first_public_photo),
@@ -408,8 +411,8 @@ def _service_request_records(
         closed = status in CLOSED_STATUSES
         if status == IncidentStatus.REJECTED:
             detail = rejection_labels.get(row["rejection_reason"], "")
-            if row["duplicate_of__tracking_code"]:
-                detail = f"{detail} ({row['duplicate_of__tracking_code']})"
+            if row["public_original_code"]:
+                detail = f"{detail} ({row['public_original_code']})"
         else:
             detail = row["public_answer"]
         notes = status_labels[status] + (f": {detail}" if detail else "")
