@@ -84,9 +84,10 @@ class PublicIncidentSerializer(serializers.Serializer):
     status = serializers.CharField()
     status_label = serializers.CharField(source="get_status_display")
     priority = serializers.CharField()
-    description = serializers.SerializerMethodField()
+    description = serializers.CharField(source="public_description", allow_null=True)
+    # True: the reporter's text (description, address, typed answers) is hidden from the public.
     description_hidden = serializers.BooleanField()
-    address = serializers.CharField()
+    address = serializers.CharField(source="public_address")
     location = LocationSerializer()
     reported_at = serializers.DateTimeField()
     area = IncidentAreaSerializer()
@@ -105,9 +106,6 @@ class PublicIncidentSerializer(serializers.Serializer):
     rating = serializers.IntegerField(allow_null=True)
     photos = PublicPhotoSerializer(many=True, source="public_photos")
     timeline = PublicEventSerializer(many=True, source="public_events")
-
-    def get_description(self, incident: Incident) -> str | None:
-        return None if incident.description_hidden else incident.description
 
     def get_duplicate_of(self, incident: Incident) -> str | None:
         original = incident.public_original

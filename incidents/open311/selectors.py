@@ -15,10 +15,11 @@ Status mapping (GeoReport v2 knows only "open" and "closed"):
 carries the detailed status, and the public answer or the reason for a rejection.
 
 Privacy: only public reports are listed (the core's public rule: `is_public` and not rejected as
-spam); no reporter name, phone, email, device or account is ever read here; a hidden description
-is given as null and only photos not hidden are linked, through the app's own photo view (which
-checks on every request that the photo and its report are still public), never by the storage's
-fixed path; a link the submitter typed (`Incident.media_url`) is kept for the unit, not published.
+spam); no reporter name, phone, email, device or account is ever read here; a hidden text gives a
+null description and the area's name for the address; only photos not hidden are linked, through
+the app's own photo view (which checks on every request that the photo and its report are still
+public), never by the storage's fixed path; a link the submitter typed (`Incident.media_url`) is
+kept for the unit, not published.
 """
 
 from __future__ import annotations
@@ -459,7 +460,9 @@ def _service_request_records(
                 "requested_datetime": w3c_datetime(row["reported_at"]),
                 "updated_datetime": w3c_datetime(updated),
                 "expected_datetime": w3c_datetime(row["resolve_by"]),
-                "address": row["address"] or row["area__name"],
+                # A hidden text hides the address the reporter typed too; the area stays.
+                "address": (None if row["description_hidden"] else row["address"])
+                or row["area__name"],
                 "address_id": None,
                 "zipcode": None,
                 "lat": row["latitude"],
