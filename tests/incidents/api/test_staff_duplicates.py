@@ -127,3 +127,24 @@ def test_the_public_outputs_do_not_link_an_original_that_was_hidden_later(
     assert detail.json()["duplicate_of"] is None
     assert f"/phan-anh/{original.tracking_code}/" not in page.content.decode()
     assert open311.json()[0]["status_notes"] == "Từ chối: Trùng với phản ánh khác"
+
+
+def test_the_refusal_of_a_private_original_is_in_english_on_request(
+    file_report: FileReport, officer_a: User
+) -> None:
+    duplicate = file_report().incident
+    own_private = file_report(description="Báo riêng", is_public=False).incident
+
+    response = client_for(officer_a).post(
+        f"{STAFF}{duplicate.tracking_code}/mark-duplicate/",
+        {"original": own_private.tracking_code},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        f"Report {duplicate.tracking_code} is public, so it cannot be a duplicate of "
+        f"{own_private.tracking_code}, which is not public."
+    )
+    assert Incident.objects.get(pk=duplicate.pk).status == "new"
