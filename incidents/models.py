@@ -482,6 +482,29 @@ class Incident(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    # Hiding the text (`description_hidden`) hides everything the reporter wrote: the
+    # description, the address and the free-text answers (`public_answer_shown`); every public
+    # output reads them through these.
+    @property
+    def public_description(self) -> str | None:
+        return None if self.description_hidden else self.description
+
+    @property
+    def public_address(self) -> str:
+        return "" if self.description_hidden else self.address
+
+    def public_answer_shown(self, datatype: str) -> bool:
+        """Whether the answer to a question of `datatype` may be shown to the public: a choice
+        from the question's list always; what the reporter typed only while the text is shown."""
+        return datatype in LIST_DATATYPES or not self.description_hidden
+
+    @property
+    def public_original(self) -> Incident | None:
+        """The report this one duplicates, if the public may see it now: an original hidden
+        after the marking must not stay linked from the duplicate's public outputs."""
+        original = self.duplicate_of
+        return original if original is not None and original.is_publicly_visible else None
+
 
 class PhotoKind(models.TextChoices):
     REPORT = "report", _("Ảnh phản ánh")

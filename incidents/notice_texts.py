@@ -3,9 +3,9 @@
 Bodies are plain-text templates in `templates/incidents/messages/<kind>.txt` (both languages in
 one file, so an editor sees the pair; they extend the frame `notifications/messages/base.txt`);
 subjects and the short SMS/Zalo text are the pairs in `SUBJECTS`. The contexts below hold no
-reporter name, phone or email: nothing a message says about a report is more than its public
-tracking page shows, except the internal details a unit needs about its own report
-(`unit_context`).
+reporter name, phone or email, and only a unit's messages carry the reporter's own words
+(`unit_context`): nothing a message to anyone else says about a report is more than its public
+tracking page shows, and no text a citizen wrote.
 """
 
 from __future__ import annotations
@@ -116,7 +116,12 @@ def agency_names(agency: Agency) -> tuple[str, str]:
 
 
 def incident_context(incident: Incident) -> dict[str, Any]:
-    """The public facts of a report, in both languages."""
+    """The public facts of a report, in both languages: nothing its reporter wrote.
+
+    Followers' and reporters' messages are built from these. A description, address or answer
+    goes out at once, before a moderator has read it, and an email cannot be taken back once
+    the text is hidden: the tracking page, which hides it, is linked instead.
+    """
     category = incident.category
     agency_name, agency_name_en = agency_names(incident.agency)
     status, status_en = _display_labels(incident, "status")
@@ -135,8 +140,6 @@ def incident_context(incident: Incident) -> dict[str, Any]:
         "resolve_by": moment_text(incident.resolve_by),
         "tracking_url": link,
         "link": link,
-        "public_description": "" if incident.description_hidden else incident.description,
-        "address": incident.address,
     }
 
 
@@ -167,7 +170,11 @@ def unit_context(incident: Incident) -> dict[str, Any]:
     Not the reporter's contact: the unit's officers see it in the system, where access is
     checked and logged; an email can be forwarded anywhere.
     """
-    return {**incident_context(incident), "description": incident.description}
+    return {
+        **incident_context(incident),
+        "description": incident.description,
+        "address": incident.address,
+    }
 
 
 def stage_context(stage: EscalationStage | str, deadline: datetime) -> dict[str, Any]:

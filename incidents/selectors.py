@@ -189,6 +189,14 @@ def incident_get_for_staff(*, user: User, tracking_code: str) -> Incident:
     return incident
 
 
+def duplicate_original_get_for_staff(*, user: User, tracking_code: str) -> Incident:
+    """The report a duplicate would point to, named by its code: one the user may see (their
+    units', or any for leaders and administrators) or a public one; NotFound otherwise, worded
+    as for a code that does not exist, so that no one learns which private codes exist."""
+    visible = incidents_visible_to(user=user) | Incident.objects.public()
+    return _incident_by_code(visible.select_related("category", "agency"), tracking_code)
+
+
 def photo_get_for_staff(*, user: User, photo_id: int) -> IncidentPhoto:
     photo = (
         IncidentPhoto.objects.select_related("incident")

@@ -44,6 +44,25 @@ class DuplicateSearch:
     query: str
     found: Incident | None = None
     error: str = ""
+    found_text: str = ""  # the found report's description, as `_text_for_scope` allows
+
+
+@dataclass(frozen=True)
+class DuplicateOption:
+    """A nearby open report offered as the original, with the text the user may read of it."""
+
+    incident: Incident
+    distance_metres: float
+    text: str
+
+
+def _text_for_scope(scope: StaffScope, incident: Incident) -> str:
+    """The description for a staff member: whole for the report's own unit (and whoever sees
+    everything); for another unit's public report only what the public sees, so a text its unit
+    hid stays hidden from officers elsewhere."""
+    if scope.sees_everything or incident.agency_id in scope.agency_ids:
+        return incident.description
+    return incident.public_description or ""
 
 
 @dataclass(frozen=True)
@@ -57,7 +76,7 @@ class StaffReport:
     photos: list[IncidentPhoto]
     timeline: list[TimelineEntry]
     answers: list[tuple[str, str]]  # the category's extra questions and the reporter's answers
-    duplicate_candidates: list[selectors.DuplicateCandidate]
+    duplicate_candidates: list[DuplicateOption]
     duplicate_search: DuplicateSearch | None
     map_data: dict[str, Any]
 
@@ -175,7 +194,7 @@ def _duplicate_search(
             query=query,
             error=_("Không tìm thấy phản ánh có mã “%(code)s”.") % {"code": query.strip()},
         )
-    return DuplicateSearch(query=query, found=found)
+    return DuplicateSearch(query=query, found=found, found_text=_text_for_scope(scope, found))
 
 
 def staff_report(
@@ -196,10 +215,14 @@ def staff_report(
     incident = selectors.incident_get_for_staff(user=user, tracking_code=tracking_code)
     actions = workflow.allowed_actions(user=user, incident=incident)
     deadline = incident_current_deadline(incident)
-    candidates: list[selectors.DuplicateCandidate] = []
+    candidates: list[DuplicateOption] = []
     if "mark_duplicate" in actions:
         candidates = [
-            candidate
+            DuplicateOption(
+                incident=candidate.incident,
+                distance_metres=candidate.distance_metres,
+                text=_text_for_scope(scope, candidate.incident),
+            )
             for candidate in selectors.duplicate_candidates(
                 point=incident.location,
                 category_code=incident.category.code,

@@ -279,12 +279,12 @@ def report_confirmation(request: HttpRequest, tracking_code: str) -> HttpRespons
 
 def _attribute_answers(incident: Incident) -> list[tuple[str, str]]:
     """The report's answers to its category's questions, as (question, answer) in the reader's
-    language; the answers are public like the description."""
+    language; what the reporter typed is public like the description, and hidden with it."""
     questions = {question.code: question for question in incident.category.attributes.all()}
     answers = []
     for code, value in (incident.attributes or {}).items():
         question = questions.get(code)
-        if question is None:
+        if question is None or not incident.public_answer_shown(question.datatype):
             continue
         if question.datatype in (
             AttributeDatatype.SINGLE_VALUE_LIST,

@@ -3,8 +3,8 @@
 Email goes through Django's configured backend (SMTP in production, the console in development,
 locmem in the tests). SMS and Zalo go through a gateway chosen by a setting
 (NOTIFICATION_SMS_GATEWAY, NOTIFICATION_ZALO_GATEWAY: a dotted path); the default,
-`ConsoleMessageGateway`, writes each message to the log and standard output, which is what a
-machine without a telecom contract can honestly do. A provider's gateway implements
+`ConsoleMessageGateway`, writes each message to the log and standard output (the phone masked),
+which is what a machine without a telecom contract can honestly do. A provider's gateway implements
 `MessageGateway.send_text` and raises `PermanentDeliveryError` for an address that can never
 receive, or any other exception for a failure worth retrying.
 """
@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
+from notifications.address_masks import masked_address
 from notifications.models import NotificationChannel
 
 logger = logging.getLogger(__name__)
@@ -59,10 +60,12 @@ class EmailChannel:
 
 
 class ConsoleMessageGateway:
-    """Writes each text message to the log and to standard output instead of a telecom network."""
+    """Writes each text message to the log and to standard output instead of a telecom network,
+    with the phone number masked (`address_masks`): a console is read by more people than the
+    outbox, and its output is often kept in a log."""
 
     def send_text(self, *, channel: str, phone: str, text: str) -> None:
-        line = f"[{channel} → {phone}] {text}"
+        line = f"[{channel} → {masked_address(phone)}] {text}"
         logger.info("message gateway (console): %s", line)
         print(line, file=sys.stdout, flush=True)
 

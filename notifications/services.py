@@ -49,6 +49,7 @@ from geoapp.celery import app as celery_app
 from geoapp.exceptions import InvalidInput, NotFound
 from geoapp.sql import InsertUnlessExists
 from notifications import message_texts, selectors, subscription_tokens
+from notifications.address_masks import text_without_address
 from notifications.channels import PermanentDeliveryError, channel_for
 from notifications.models import (
     Notification,
@@ -230,13 +231,17 @@ def notification_send(*, notification_id: int) -> NotificationStatus | None:
     notification.save(update_fields=["status", "last_error", "sent_at"])
     if failure is not None:
         # Raised after the outcome is saved, so that the attempt and its error are recorded.
-        raise DeliveryWillBeRetried(str(failure)) from failure
+        # The row keeps the provider's error whole, for the administrators who read the outbox;
+        # the log and the task's retry message (logged by Celery) get it with the address masked.
+        raise DeliveryWillBeRetried(
+            text_without_address(str(failure), notification.address)
+        ) from failure
     if notification.status == NotificationStatus.FAILED:
         logger.error(
             "notification %s failed for good after %s attempts: %s",
             notification.pk,
             notification.attempts,
-            notification.last_error,
+            text_without_address(notification.last_error, notification.address),
         )
     return NotificationStatus(notification.status)
 

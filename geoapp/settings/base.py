@@ -149,6 +149,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Photos are never served from MEDIA_ROOT (no route, and no web server may map MEDIA_URL to it):
+# only through the photo views, which answer 404 once a photo or its report is hidden.
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 

@@ -84,9 +84,10 @@ class PublicIncidentSerializer(serializers.Serializer):
     status = serializers.CharField()
     status_label = serializers.CharField(source="get_status_display")
     priority = serializers.CharField()
-    description = serializers.SerializerMethodField()
+    description = serializers.CharField(source="public_description", allow_null=True)
+    # True: the reporter's text (description, address, typed answers) is hidden from the public.
     description_hidden = serializers.BooleanField()
-    address = serializers.CharField()
+    address = serializers.CharField(source="public_address")
     location = LocationSerializer()
     reported_at = serializers.DateTimeField()
     area = IncidentAreaSerializer()
@@ -106,11 +107,9 @@ class PublicIncidentSerializer(serializers.Serializer):
     photos = PublicPhotoSerializer(many=True, source="public_photos")
     timeline = PublicEventSerializer(many=True, source="public_events")
 
-    def get_description(self, incident: Incident) -> str | None:
-        return None if incident.description_hidden else incident.description
-
     def get_duplicate_of(self, incident: Incident) -> str | None:
-        return incident.duplicate_of.tracking_code if incident.duplicate_of is not None else None
+        original = incident.public_original
+        return original.tracking_code if original is not None else None
 
 
 def public_incident_render(request: Request, tracking_code: str) -> dict[str, Any]:

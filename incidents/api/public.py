@@ -304,15 +304,11 @@ class IncidentDuplicatesApi(APIView):
         tracking_code = serializers.CharField(source="incident.tracking_code")
         distance_metres = serializers.FloatField()
         status = serializers.CharField(source="incident.status")
-        description = serializers.SerializerMethodField()
-        address = serializers.CharField(source="incident.address")
+        description = serializers.CharField(source="incident.public_description", allow_null=True)
+        address = serializers.CharField(source="incident.public_address")
         reported_at = serializers.DateTimeField(source="incident.reported_at")
         supporters_count = serializers.IntegerField(source="incident.supporters_count")
         location = serializers_out.LocationSerializer(source="incident.location")
-
-        def get_description(self, candidate: selectors.DuplicateCandidate) -> str | None:
-            incident = candidate.incident
-            return None if incident.description_hidden else incident.description
 
     class OutputSerializer(serializers.Serializer):
         results = serializers.ListField()

@@ -392,7 +392,9 @@ class StaffMarkDuplicateApi(_StaffActionApi):
         services.incident_mark_duplicate(
             actor=actor,
             incident=incident,
-            original=selectors.incident_get_by_code(tracking_code=data["original"]),
+            original=selectors.duplicate_original_get_for_staff(
+                user=actor, tracking_code=data["original"]
+            ),
             note=data["note"],
         )
 

@@ -15,8 +15,11 @@ Status mapping (GeoReport v2 knows only "open" and "closed"):
 carries the detailed status, and the public answer or the reason for a rejection.
 
 Privacy: only public reports are listed (the core's public rule: `is_public` and not rejected as
-spam); no reporter name, phone, email, device or account is ever read here; a hidden description
-is given as null and only photos not hidden are linked.
+spam); no reporter name, phone, email, device or account is ever read here; a hidden text gives a
+null description and the area's name for the address; only photos not hidden are linked, through
+the app's own photo view (which checks on every request that the photo and its report are still
+public), never by the storage's fixed path; a link the submitter typed (`Incident.media_url`) is
+kept for the unit, not published.
 """
 
 from __future__ import annotations
@@ -248,7 +251,7 @@ _REQUEST_COLUMNS = (
     "priority",
     "public_answer",
     "rejection_reason",
-    "duplicate_of__tracking_code",
+    "public_original_code",
     "category_id",
     "category__code",
     "category__name",
@@ -272,8 +275,7 @@ _REQUEST_COLUMNS = (
     "area__name",
     "latitude",
     "longitude",
-    "photo",
-    "media_url",
+    "photo_id",
 )
 
 
@@ -283,12 +285,15 @@ def _public_requests() -> Any:
             incident=OuterRef("pk"), is_hidden=False, kind=PhotoKind.REPORT
         )
         .order_by("created_at", "id")
-        .values("image")[:1]
+        .values("id")[:1]
     )
+    # The original of a duplicate only while the public may see it (it may be hidden later).
+    public_original_code = Incident.objects.public().filter(pk=OuterRef("duplicate_of_id"))
     return Incident.objects.public().annotate(
+        public_original_code=Subquery(public_original_code.values("tracking_code")[:1]),
         latitude=Func(F("location"), function="ST_Y", output_field=FloatField()),
         longitude=Func(F("location"), function="ST_X", output_field=FloatField()),
-        photo=Subquery(first_public_photo),
+        photo_id=Subquery(first_public_photo),
     )
 
 
@@ -296,12 +301,13 @@ def service_requests(
     *,
     filters: RequestFilters,
     language: Language,
-    media_url_of: Callable[[str], str],
+    media_url_of: Callable[[str, int], str],
     now: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Public reports, newest first, at most 1,000, in one query (plus none per row).
 
-    `media_url_of` turns a stored photo's name into the absolute URL given to clients.
+    `media_url_of` turns a report's code and its photo's id into the absolute URL of the public
+    photo view given to clients.
     """
     queryset = _public_requests()
     if filters.service_request_ids:
@@ -321,7 +327,7 @@ def service_requests(
 
 
 def service_request(
-    *, service_request_id: str, language: Language, media_url_of: Callable[[str], str]
+    *, service_request_id: str, language: Language, media_url_of: Callable[[str, int], str]
 ) -> list[dict[str, Any]]:
     """One public report as the specification's list of one; NotFound otherwise."""
     code = tracking_code_normalize(service_request_id)
@@ -394,7 +400,7 @@ def service_notice_for_created(*, incident: Incident, language: Language) -> str
 
 
 def _service_request_records(
-    rows: Any, *, language: Language, media_url_of: Callable[[str], str]
+    rows: Any, *, language: Language, media_url_of: Callable[[str, int], str]
 ) -> list[dict[str, Any]]:
     # Labels are translated once per request, not once per row: 1,000 rows stay a plain loop.
     status_labels = {status.value: str(status.label) for status in IncidentStatus}
@@ -406,8 +412,8 @@ def _service_request_records(
         closed = status in CLOSED_STATUSES
         if status == IncidentStatus.REJECTED:
             detail = rejection_labels.get(row["rejection_reason"], "")
-            if row["duplicate_of__tracking_code"]:
-                detail = f"{detail} ({row['duplicate_of__tracking_code']})"
+            if row["public_original_code"]:
+                detail = f"{detail} ({row['public_original_code']})"
         else:
             detail = row["public_answer"]
         notes = status_labels[status] + (f": {detail}" if detail else "")
@@ -454,15 +460,18 @@ def _service_request_records(
                 "requested_datetime": w3c_datetime(row["reported_at"]),
                 "updated_datetime": w3c_datetime(updated),
                 "expected_datetime": w3c_datetime(row["resolve_by"]),
-                "address": row["address"] or row["area__name"],
+                # A hidden text hides the address the reporter typed too; the area stays.
+                "address": (None if row["description_hidden"] else row["address"])
+                or row["area__name"],
                 "address_id": None,
                 "zipcode": None,
                 "lat": row["latitude"],
                 "long": row["longitude"],
-                # A photo sent with the report, else the link the submitter gave (never fetched).
-                "media_url": media_url_of(row["photo"])
-                if row["photo"]
-                else row["media_url"] or None,
+                # The first public photo sent with the report, at the view that checks it is
+                # still public. Not the link a submitter typed: no moderation reaches it.
+                "media_url": media_url_of(row["tracking_code"], row["photo_id"])
+                if row["photo_id"]
+                else None,
             }
         )
     return records

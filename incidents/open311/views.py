@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib.gis.geos import Point
-from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.urls import reverse
@@ -109,11 +108,11 @@ def _comma_list(text: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in str(text or "").split(",") if part.strip())
 
 
-def _media_url_of(request: HttpRequest) -> Callable[[str], str]:
-    def absolute(name: str) -> str:
-        url = default_storage.url(name)
-        # File-system storage gives a path; object storage gives a full URL already.
-        return url if urlsplit(url).scheme else request.build_absolute_uri(url)
+def _media_url_of(request: HttpRequest) -> Callable[[str, int], str]:
+    # The public photo view, as the pages link it: it answers 404 once the photo or its report
+    # is hidden, which a fixed address of the storage (/media/…, an object store) never would.
+    def absolute(tracking_code: str, photo_id: int) -> str:
+        return request.build_absolute_uri(reverse("incident-photo", args=[tracking_code, photo_id]))
 
     return absolute
 

@@ -447,6 +447,20 @@ def _duplicate_reporter_identity(duplicate: Incident) -> str:
     return steps.identity_fingerprint(f"report:{duplicate.tracking_code}")
 
 
+# Duplicates point straight at an original that is not itself a duplicate; a longer chain could
+# only come from data written by hand, and is not followed further than this.
+_DUPLICATE_CHAIN_LIMIT = 10
+
+
+def _first_original(original: Incident) -> Incident:
+    """`original`, or the report it duplicates (that report's own original, and so on)."""
+    for _step in range(_DUPLICATE_CHAIN_LIMIT):
+        if original.duplicate_of_id is None:
+            return original
+        original = Incident.objects.get(pk=original.duplicate_of_id)
+    return original
+
+
 @transaction.atomic
 def incident_mark_duplicate(
     *,
@@ -457,8 +471,16 @@ def incident_mark_duplicate(
     at: datetime | None = None,
 ) -> Incident:
     """Close `incident` as a duplicate of the open report `original`; its sender and its
-    supporters become supporters of the original (each identity counted once)."""
+    supporters become supporters of the original (each identity counted once).
+
+    The original must be one the actor may see (their units', every report for administrators)
+    or a public one: any other is answered as a code that does not exist, so that neither its
+    status nor its existence leaks. A public duplicate needs a public original, since its public
+    outputs link it. A duplicate named as the original is followed to its own original.
+    """
     moment = at or timezone.now()
+    named = original
+    original = _first_original(original)
     if incident.pk == original.pk:
         raise InvalidInput(
             _("Không thể đánh dấu phản ánh trùng với chính nó."), code="duplicate_of_itself"
@@ -476,6 +498,20 @@ def incident_mark_duplicate(
     incident, original = locked[incident.pk], locked[original.pk]
     permissions.require_can_act(actor, incident)
     workflow.require_status(incident, "mark_duplicate")
+    if not (permissions.can_view(actor, original) or original.is_publicly_visible):
+        raise NotFound(
+            _("Không tìm thấy phản ánh có mã “%(code)s”.") % {"code": named.tracking_code},
+            code="incident_not_found",
+        )
+    if incident.is_publicly_visible and not original.is_publicly_visible:
+        raise InvalidInput(
+            _(
+                "Phản ánh %(code)s đang công khai nên không thể trùng với phản ánh không công "
+                "khai %(original)s."
+            )
+            % {"code": incident.tracking_code, "original": original.tracking_code},
+            code="original_not_public",
+        )
     if original.status not in OPEN_STATUSES:
         raise Conflict(
             _("Phản ánh gốc %(code)s không còn mở (%(status)s).")

@@ -119,7 +119,8 @@ def test_a_text_message_goes_through_the_console_gateway_by_default(
     notification.refresh_from_db()
     assert notification.status == NotificationStatus.SENT
     assert capsys.readouterr().out == (
-        "[sms → 0905 123 456] Phản ánh PA-ABC-DEF: Tiếp nhận. "
+        # The phone masked (test_logged_addresses.py).
+        "[sms → xxxxxxx456] Phản ánh PA-ABC-DEF: Tiếp nhận. "
         "http://127.0.0.1:8000/phan-anh/PA-ABC-DEF/\n"
     )
     assert mail.outbox == []

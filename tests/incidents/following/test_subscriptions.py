@@ -379,7 +379,9 @@ def test_followers_of_an_area_hear_of_new_public_reports_located_in_it(
         "Phản ánh mới tại Phường Cẩm Thành: Giao thông / New report in Phường Cẩm Thành: "
         "Roads and traffic"
     )
-    assert "Ổ gà sâu giữa đường Hùng Vương" in notification.body
+    # No word the reporter wrote (test_follower_texts.py): the tracking page is linked instead.
+    assert "Ổ gà sâu giữa đường Hùng Vương" not in notification.body
+    assert f"/phan-anh/{inside.tracking_code}/" in notification.body
     assert REPORTER_NAME not in notification.body
 
 
