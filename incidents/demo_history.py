@@ -661,7 +661,9 @@ class HistoryPlanner:
                     "description": report.description,
                     "point": point,
                     "channel": _weighted(rng, CHANNEL_WEIGHTS),
-                    "is_public": True,
+                    # Public like its original: a public report may not name a private one as
+                    # its original (the public pages would link it).
+                    "is_public": create.get("is_public", True),
                     **self._reporter(),
                 },
             ),
