@@ -241,8 +241,16 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 # Citizen feedback (incidents).
 # How many days after its resolution the reporter may reopen a report.
 INCIDENT_REOPEN_DAYS = env.int("INCIDENT_REOPEN_DAYS", default=7)
+# Photos (docs/security.md, "Uploads"): bytes per file, files per report, and pixels as declared
+# in the file's header, checked before anything is decoded. 50 megapixels admit the largest phone
+# photos (48 MP iPhone "HEIF Max" 8064×6048, 50 MP Android 8160×6120) and refuse the "bombs" that
+# declare hundreds of megapixels in a few bytes.
 INCIDENT_PHOTO_MAX_BYTES = env.int("INCIDENT_PHOTO_MAX_BYTES", default=10 * 1000 * 1000)
 INCIDENT_PHOTOS_MAX = env.int("INCIDENT_PHOTOS_MAX", default=5)
+INCIDENT_PHOTO_MAX_PIXELS = env.int("INCIDENT_PHOTO_MAX_PIXELS", default=50_000_000)
+# Photos are stored at most this many pixels on their long side (a 12 MP phone photo is 4000×3000,
+# kept as it is); larger JPEGs are decoded at reduced size to start with.
+INCIDENT_PHOTO_STORED_MAX_SIDE = env.int("INCIDENT_PHOTO_STORED_MAX_SIDE", default=4000)
 # Reports a client (account or network address) may file, in DRF's "number/period" form.
 INCIDENT_CREATE_RATE = env("INCIDENT_CREATE_RATE", default="20/hour")
 # The most features one page of the public GeoJSON list of reports may hold.
