@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from geoapp.exceptions import DomainError, ErrorKind, InvalidInput
+from geoapp.request_limits import request_refusal
 
 # A client's own key for one write, so that a retry after a lost answer does not write twice.
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -24,7 +25,13 @@ HTTP_STATUS_OF_ERROR = {
 
 
 def exception_handler(exception: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus domain errors as `{"detail": message, "code": code}`."""
+    """DRF's handler, plus domain errors, and Django's refusals to read an oversized body, as
+    `{"detail": message, "code": code}`."""
+    refusal = request_refusal(exception)
+    if refusal is not None:
+        return Response(
+            {"detail": refusal.error.message, "code": refusal.error.code}, status=refusal.status
+        )
     if isinstance(exception, DomainError):
         return Response(
             {"detail": exception.message, "code": exception.code},

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: no body is read before it is capped at REQUEST_BODY_MAX_BYTES.
+    "geoapp.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # gunicorn serves the static files itself (Leaflet, fonts, scripts): nothing comes from a CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -251,6 +253,19 @@ INCIDENT_PHOTO_MAX_PIXELS = env.int("INCIDENT_PHOTO_MAX_PIXELS", default=50_000_
 # Photos are stored at most this many pixels on their long side (a 12 MP phone photo is 4000×3000,
 # kept as it is); larger JPEGs are decoded at reduced size to start with.
 INCIDENT_PHOTO_STORED_MAX_SIDE = env.int("INCIDENT_PHOTO_STORED_MAX_SIDE", default=4000)
+# A request's whole body, files included (geoapp/request_limits.py): a report's photos at their
+# largest and 1 MB of text; a body over it is refused (413) before a byte of it is read.
+REQUEST_BODY_MAX_BYTES = env.int(
+    "REQUEST_BODY_MAX_BYTES", default=INCIDENT_PHOTOS_MAX * INCIDENT_PHOTO_MAX_BYTES + 1_000_000
+)
+# Django's own limits on what it parses: the text fields of a body (2.5 MB, Django's default),
+# the files of one request (a report's photos, with room to refuse a sixth with a clear sentence),
+# and files kept in memory rather than in a temporary file while they are read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_500_000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int(
+    "DATA_UPLOAD_MAX_NUMBER_FILES", default=INCIDENT_PHOTOS_MAX + 5
+)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_500_000)
 # Reports a client (account or network address) may file, in DRF's "number/period" form.
 INCIDENT_CREATE_RATE = env("INCIDENT_CREATE_RATE", default="20/hour")
 # The most features one page of the public GeoJSON list of reports may hold.
