@@ -323,6 +323,11 @@ OPEN311_ENDPOINT_TYPE = env("OPEN311_ENDPOINT_TYPE", default="production")
 OPEN311_CONTACT = env("OPEN311_CONTACT", default="")
 OPEN311_KEY_SERVICE = env("OPEN311_KEY_SERVICE", default="")
 
+# Boundary files (wards/boundary_sources.py): the most a file, or a zip once unpacked, may hold.
+# The 3,321 communes of the whole country are about 170 MB of GeoJSON. An upload through the admin
+# is also bound by REQUEST_BODY_MAX_BYTES; larger files go through the wards_import_areas command.
+BOUNDARY_FILE_MAX_BYTES = env.int("BOUNDARY_FILE_MAX_BYTES", default=200_000_000)
+
 # Officials sign in on the app's own page (templates/registration/login.html) and land on
 # their unit's queue of reports.
 LOGIN_URL = "login"
