@@ -18,6 +18,7 @@ from geoapp.outages import (
     database_unavailable_log,
     database_unavailable_message,
 )
+from geoapp.request_limits import request_refusal
 
 # A client's own key for one write, so that a retry after a lost answer does not write twice.
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -31,9 +32,15 @@ HTTP_STATUS_OF_ERROR = {
 
 
 def exception_handler(exception: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus domain errors as `{"detail": message, "code": code}`; a refusal by a
-    rate limit (429) takes the same shape, in the request's language (DRF's own text has no
-    Vietnamese); a database outage is a 503 with Retry-After (geoapp/outages.py)."""
+    """DRF's handler, plus domain errors, and Django's refusals to read an oversized body, as
+    `{"detail": message, "code": code}`; a refusal by a rate limit (429) takes the same shape, in
+    the request's language (DRF's own text has no Vietnamese); a database outage is a 503 with
+    Retry-After (geoapp/outages.py)."""
+    refusal = request_refusal(exception)
+    if refusal is not None:
+        return Response(
+            {"detail": refusal.error.message, "code": refusal.error.code}, status=refusal.status
+        )
     if isinstance(exception, DomainError):
         return Response(
             {"detail": exception.message, "code": exception.code},

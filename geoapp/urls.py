@@ -5,6 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from geoapp.views import healthz
 
+# A request Django refuses to read (too large, too many files) is explained in the caller's
+# language instead of Django's bare "Bad Request".
+handler400 = "geoapp.views.bad_request"
+
 urlpatterns = [
     path("", include("wards.urls")),
     path("api/v1/", include("wards.api_urls")),

@@ -49,6 +49,7 @@ _FIELD_OF_ERROR_CODE = {
     "not_an_image": "photos",
     "photo_too_large": "photos",
     "photo_too_many_pixels": "photos",
+    "empty_file": "photos",
     "too_many_photos": "photos",
     "invalid_phone": "reporter_phone",
     "invalid_email": "reporter_email",

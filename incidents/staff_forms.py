@@ -183,7 +183,9 @@ class ResolveForm(forms.Form):
     evidence_photo = forms.FileField(
         label=_("Ảnh kết quả (không bắt buộc)"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif"}
+        ),
     )
 
 

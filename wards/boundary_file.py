@@ -24,6 +24,7 @@ from pyproj.exceptions import CRSError, ProjError
 from shapely.geometry.base import BaseGeometry
 
 from geoapp.exceptions import InvalidInput
+from wards.boundary_sources import BoundarySourceRefused, boundary_source, refuse_virtual_path
 from wards.models import Area, AreaLevel, AreaType
 
 WGS84 = CRS.from_epsg(4326)
@@ -151,10 +152,15 @@ class BoundaryFeature:
 
 def boundary_file_read(path: Path, *, srid: int | None) -> tuple[geopandas.GeoDataFrame, str]:
     """The file's features in EPSG:4326 and the name of the system they were stored in."""
-    if not path.exists():
+    refuse_virtual_path(path)
+    if not path.is_file():
         raise BoundaryFileUnreadable(_("Không tìm thấy tệp %(file)s.") % {"file": path})
     try:
-        frame = pyogrio.read_dataframe(path)
+        # Only a file checked by boundary_source reaches GDAL (a zip: its unpacked Shapefile).
+        with boundary_source(path) as readable:
+            frame = pyogrio.read_dataframe(readable)
+    except BoundarySourceRefused as refused:
+        raise BoundaryFileUnreadable(refused.message, code=refused.code) from None
     except pyogrio.errors.CRSError as error:
         raise BoundaryProjectionUnknown(
             _(

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: no body is read before it is capped at REQUEST_BODY_MAX_BYTES.
+    "geoapp.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # gunicorn serves the static files itself (Leaflet, fonts, scripts): nothing comes from a CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -245,8 +247,29 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 # Citizen feedback (incidents).
 # How many days after its resolution the reporter may reopen a report.
 INCIDENT_REOPEN_DAYS = env.int("INCIDENT_REOPEN_DAYS", default=7)
+# Photos (docs/security.md, "Uploads"): bytes per file, files per report, and pixels as declared
+# in the file's header, checked before anything is decoded. 50 megapixels admit the largest phone
+# photos (48 MP iPhone "HEIF Max" 8064×6048, 50 MP Android 8160×6120) and refuse the "bombs" that
+# declare hundreds of megapixels in a few bytes.
 INCIDENT_PHOTO_MAX_BYTES = env.int("INCIDENT_PHOTO_MAX_BYTES", default=10 * 1000 * 1000)
 INCIDENT_PHOTOS_MAX = env.int("INCIDENT_PHOTOS_MAX", default=5)
+INCIDENT_PHOTO_MAX_PIXELS = env.int("INCIDENT_PHOTO_MAX_PIXELS", default=50_000_000)
+# Photos are stored at most this many pixels on their long side (a 12 MP phone photo is 4000×3000,
+# kept as it is); larger JPEGs are decoded at reduced size to start with.
+INCIDENT_PHOTO_STORED_MAX_SIDE = env.int("INCIDENT_PHOTO_STORED_MAX_SIDE", default=4000)
+# A request's whole body, files included (geoapp/request_limits.py): a report's photos at their
+# largest and 1 MB of text; a body over it is refused (413) before a byte of it is read.
+REQUEST_BODY_MAX_BYTES = env.int(
+    "REQUEST_BODY_MAX_BYTES", default=INCIDENT_PHOTOS_MAX * INCIDENT_PHOTO_MAX_BYTES + 1_000_000
+)
+# Django's own limits on what it parses: the text fields of a body (2.5 MB, Django's default),
+# the files of one request (a report's photos, with room to refuse a sixth with a clear sentence),
+# and files kept in memory rather than in a temporary file while they are read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_500_000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int(
+    "DATA_UPLOAD_MAX_NUMBER_FILES", default=INCIDENT_PHOTOS_MAX + 5
+)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_500_000)
 # Reports a client (account or network address) may file, in DRF's "number/period" form.
 INCIDENT_CREATE_RATE = env("INCIDENT_CREATE_RATE", default="20/hour")
 # Reports filed with one reporter phone number or e-mail address, whoever files them: rotating
@@ -319,6 +342,11 @@ OPEN311_CHANGESET = env("OPEN311_CHANGESET", default="2025-07-01T00:00:00+07:00"
 OPEN311_ENDPOINT_TYPE = env("OPEN311_ENDPOINT_TYPE", default="production")
 OPEN311_CONTACT = env("OPEN311_CONTACT", default="")
 OPEN311_KEY_SERVICE = env("OPEN311_KEY_SERVICE", default="")
+
+# Boundary files (wards/boundary_sources.py): the most a file, or a zip once unpacked, may hold.
+# The 3,321 communes of the whole country are about 170 MB of GeoJSON. An upload through the admin
+# is also bound by REQUEST_BODY_MAX_BYTES; larger files go through the wards_import_areas command.
+BOUNDARY_FILE_MAX_BYTES = env.int("BOUNDARY_FILE_MAX_BYTES", default=200_000_000)
 
 # Officials sign in on the app's own page (templates/registration/login.html) and land on
 # their unit's queue of reports.

@@ -41,6 +41,7 @@ from geoapp.outages import (
     database_unavailable_log,
     database_unavailable_message,
 )
+from geoapp.request_limits import REQUEST_REFUSALS, RequestRefusal, request_refusal
 from geoapp.throttling import ApiKeyIncidentCreateThrottle, IncidentCreateContactThrottle
 from incidents import services
 from incidents.models import IncidentChannel
@@ -70,7 +71,17 @@ class Throttled(DomainError):
         self.wait_seconds = wait_seconds
 
 
+class RequestRefused(DomainError):
+    """A body Django refused to read (too large, too many files or fields)."""
+
+    def __init__(self, refusal: RequestRefusal) -> None:
+        super().__init__(refusal.error.message, code=refusal.error.code)
+        self.status = refusal.status
+
+
 def _http_status(error: DomainError) -> int:
+    if isinstance(error, RequestRefused):
+        return error.status
     if isinstance(error, Throttled):
         return 429
     if error.kind == ErrorKind.FORBIDDEN:
@@ -130,6 +141,14 @@ class Open311View(View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         requested_format = str(kwargs.pop("format", "xml")).lower()
+        unread_body: BaseException | None = None
+        try:
+            if request.method == "POST":
+                # Parsed now, so that a body Django refuses to read is answered below, in the
+                # format and language asked, rather than by Django's bare "Bad Request".
+                request.POST  # noqa: B018
+        except REQUEST_REFUSALS as refused:
+            unread_body = refused
         language = _language(request)
         with translation.override(language):
             try:
@@ -143,6 +162,9 @@ class Open311View(View):
                     )
                 self.output = OutputFormat(requested_format)
                 self.language = language
+                refusal = request_refusal(unread_body)
+                if refusal is not None:
+                    raise RequestRefused(refusal)
                 selectors.jurisdiction_check(_argument(request, "jurisdiction_id"))
                 response = super().dispatch(request, *args, **kwargs)
             except DomainError as error:

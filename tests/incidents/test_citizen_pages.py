@@ -669,7 +669,7 @@ LONG_DESCRIPTION = "x" * 4001
         (
             {"photos": [upload("anh.jpg", b"%PDF-1.4 not a photo at all")]},
             400,
-            "Tệp tải lên không phải là ảnh hợp lệ. Chỉ nhận ảnh JPEG, PNG hoặc WebP.",
+            "Tệp tải lên không phải là ảnh hợp lệ. Chỉ nhận ảnh JPEG, PNG, WebP hoặc HEIC.",
         ),
         (
             {"photos": [upload(f"{n}.jpg", jpeg_bytes()) for n in range(6)]},

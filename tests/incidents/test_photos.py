@@ -160,10 +160,9 @@ def counts() -> tuple[int, int, int]:
     [
         ("anh.jpg", b"%PDF-1.7 this is a document, not a photo" * 10),
         ("anh.jpg", b"<html><script>alert(1)</script></html>"),
-        ("anh.png", b""),
         ("anh.jpg", jpeg_bytes()[:200]),
     ],
-    ids=["a pdf named .jpg", "html named .jpg", "an empty file", "a truncated jpeg"],
+    ids=["a pdf named .jpg", "html named .jpg", "a truncated jpeg"],
 )
 def test_a_file_that_is_not_an_image_is_refused_by_its_content_and_nothing_is_written(
     file_report: FileReport, name: str, content: bytes
@@ -172,6 +171,14 @@ def test_a_file_that_is_not_an_image_is_refused_by_its_content_and_nothing_is_wr
         file_report(photos=[upload(name, content)])
 
     assert refused.value.code == "not_an_image"
+    assert counts() == (0, 0, 0)
+
+
+def test_an_empty_file_is_refused_as_empty_and_nothing_is_written(file_report: FileReport) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        file_report(photos=[upload("anh.png", b"")])
+
+    assert (refused.value.code, refused.value.message) == ("empty_file", "Tệp ảnh rỗng (0 byte).")
     assert counts() == (0, 0, 0)
 
 

@@ -362,8 +362,11 @@ def test_it_refuses_a_table_without_geometry(province, tmp_path):
     with pytest.raises(BoundaryFileUnreadable) as refusal:
         import_communes(path, commit=True)
 
+    # CSV is not one of the formats GDAL may open for an import (wards/boundary_sources.py).
     assert refusal.value.message == (
-        "Tệp units.csv không có cột hình học: đây là bảng dữ liệu, không phải ranh giới."
+        "Không đọc được units.csv như một tệp dữ liệu địa lý (định dạng .csv không được nhận). "
+        "Hãy dùng GeoJSON (.geojson), Shapefile (.shp, hoặc nén .zip kèm .shx, .dbf, .prj) "
+        "hoặc GeoPackage (.gpkg)."
     )
     assert Area.objects.count() == 1
 

@@ -1145,7 +1145,9 @@ def test_media_that_is_not_an_image_is_refused_and_files_nothing(
     assert json_of(response, 400) == [
         {
             "code": 400,
-            "description": "Tệp tải lên không phải là ảnh hợp lệ. Chỉ nhận ảnh JPEG, PNG hoặc WebP.",
+            "description": (
+                "Tệp tải lên không phải là ảnh hợp lệ. Chỉ nhận ảnh JPEG, PNG, WebP hoặc HEIC."
+            ),
         }
     ]
     assert counts() == (0, 0, 0)
