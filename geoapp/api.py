@@ -3,6 +3,7 @@ header, and the names of nested serializers in the OpenAPI schema."""
 
 from typing import Any
 
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers, status
@@ -10,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from geoapp import control_characters
 from geoapp.exceptions import DomainError, ErrorKind, InvalidInput
 
 # A client's own key for one write, so that a retry after a lost answer does not write twice.
@@ -31,6 +33,17 @@ def exception_handler(exception: Exception, context: dict[str, Any]) -> Response
             status=HTTP_STATUS_OF_ERROR[exception.kind],
         )
     return drf_exception_handler(exception, context)
+
+
+def control_character_refused(
+    request: HttpRequest, refusal: control_characters.Refusal
+) -> JsonResponse:
+    """The REST API's answer to a control character in the input, shaped like a domain error."""
+    return JsonResponse(
+        {"detail": refusal.message(), "code": control_characters.CODE},
+        status=status.HTTP_400_BAD_REQUEST,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def name_nested_serializers_for_the_schema(namespace: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from geoapp.control_characters import Refusal
 from geoapp.health import system_health
 
 
@@ -21,3 +22,8 @@ def login_locked_out(
     visitor's language, saying how long to wait."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+
+
+def control_character_refused(request: HttpRequest, refusal: Refusal) -> HttpResponse:
+    """A page's answer to a control character in the input: a 400 page saying which field."""
+    return render(request, "400.html", {"message": refusal.message()}, status=400)

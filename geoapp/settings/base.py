@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After the language is chosen and inside the security headers, before any view reads input.
+    "geoapp.control_characters.RefuseControlCharactersMiddleware",
     # Last, as django-axes asks: it answers a locked-out login before the view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -166,6 +168,14 @@ REST_FRAMEWORK = {
     # the outermost of them saw. 0 (no proxy): REMOTE_ADDR, and X-Forwarded-For is never trusted.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
+
+# Who answers a control character in the input (geoapp/control_characters.py): each interface in
+# its own error format, by the first prefix of the path that matches.
+CONTROL_CHARACTER_RESPONDERS = [
+    ("/open311/", "incidents.open311.views.control_character_refused"),
+    ("/api/", "geoapp.api.control_character_refused"),
+    ("", "geoapp.views.control_character_refused"),
+]
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "geoapp API",

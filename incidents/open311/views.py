@@ -33,6 +33,7 @@ from geoapp.api import IDEMPOTENCY_HEADER
 from geoapp.api_keys import api_client_authenticate, api_client_identity
 from geoapp.authentication import API_KEY_HEADER
 from geoapp.clock import VIETNAM_TIME_ZONE
+from geoapp.control_characters import Refusal, control_character_field
 from geoapp.coordinates import parse_point
 from geoapp.exceptions import DomainError, ErrorKind, InvalidInput
 from geoapp.models import ApiClient
@@ -179,6 +180,19 @@ class Open311View(View):
         return render(Document(root=root, content=content), self.output, status=status)
 
 
+def control_character_refused(request: HttpRequest, refusal: Refusal) -> HttpResponse:
+    """Open311's answer to a control character in the input (the middleware refuses it before
+    any view runs): the specification's error list, in the format of the path's suffix (XML for
+    any other, as `Open311View` does) and the language of `locale`."""
+    json_requested = request.path.lower().endswith("." + OutputFormat.JSON)
+    output = OutputFormat.JSON if json_requested else OutputFormat.XML
+    language = _language(request)
+    with translation.override(language):
+        response = render(errors_document([(400, refusal.message())]), output, status=400)
+    response["Content-Language"] = language
+    return response
+
+
 class DiscoveryView(Open311View):
     def get(self, request: HttpRequest) -> HttpResponse:
         endpoint_url = request.build_absolute_uri(reverse("open311-endpoint")).rstrip("/")
@@ -273,15 +287,12 @@ def _location(form: QueryDict) -> Point:
     raise InvalidInput(_("Thiếu vị trí: gửi lat và long (WGS 84)."), code="missing_location")
 
 
-def _refuse_nul_characters(form: QueryDict) -> None:
-    # PostgreSQL cannot store U+0000 in text: refused here with a clear message instead of
-    # failing at the INSERT.
-    for name, values in form.lists():
-        if any("\x00" in value for value in values):
-            raise InvalidInput(
-                _("Trường %(name)s chứa ký tự không hợp lệ (NUL).") % {"name": name},
-                code="nul_character",
-            )
+def _refuse_control_characters(form: QueryDict) -> None:
+    # Multipart forms are not read by the middleware (geoapp/control_characters.py), which
+    # refuses control characters everywhere else; the same refusal, for a filed report's form.
+    field = control_character_field(form)
+    if field is not None:
+        raise InvalidInput(Refusal(field).message(), code="control_character")
 
 
 def _media_url(text: str | None) -> str:
@@ -315,7 +326,7 @@ class ServiceRequestsView(Open311View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = request.POST
-        _refuse_nul_characters(form)
+        _refuse_control_characters(form)
         client = api_client_authenticate(
             _argument(request, "api_key") or request.headers.get(API_KEY_HEADER)
         )

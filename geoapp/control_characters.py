@@ -1,0 +1,124 @@
+"""Input that no interface accepts: control characters, refused before any view runs.
+
+PostgreSQL cannot store U+0000 in text (nor in jsonb), and fails the whole query when a NUL
+reaches a parameter: every filter, code and form field would need its own guard, and one forgotten
+answered 500 (issue 8, finding 13). No citizen or client means a control character either, so they
+are refused once, here, for the path, the query string, form bodies and JSON bodies, with a 400 in
+the caller's own format (`CONTROL_CHARACTER_RESPONDERS` in the settings names each interface's).
+
+Multipart bodies are left to the views: parsing them here would fix the upload handlers before a
+view can choose its own (size limits). Django decodes their fields with replacement characters,
+and DRF's and Django's form fields refuse NUL themselves; Open311 checks its form with
+`control_character_field`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+# C0 controls other than tab, line feed and carriage return (which multi-line text carries), and
+# lone surrogates (valid in JSON as `\ud800`, but not encodable in UTF-8 for the database).
+NOT_ALLOWED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+CODE = "control_character"
+PATH = ""  # the field name of the path, which has none
+
+Responder = Callable[[HttpRequest, "Refusal"], HttpResponse]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Which input carried a control character: a parameter's or field's name, or PATH."""
+
+    field: str
+
+    def message(self) -> str:
+        """The sentence for the client, in the language active when it is called (an interface may
+        choose its own, as Open311 does with `locale`)."""
+        if self.field == PATH:
+            return _("Đường dẫn chứa ký tự điều khiển không được phép (như NUL).")
+        return _("Trường %(name)s chứa ký tự điều khiển không được phép (như NUL).") % {
+            "name": self.field
+        }
+
+
+def control_character_field(fields: QueryDict) -> str | None:
+    """The name of the first field of a query string or form with a control character in its
+    name or one of its values, else None."""
+    for name, values in fields.lists():
+        if NOT_ALLOWED.search(name) or any(NOT_ALLOWED.search(value) for value in values):
+            return NOT_ALLOWED.sub("", name)
+    return None
+
+
+def _json_field(value: object, field: str) -> str | None:
+    """The key of the innermost object holding a control character in a parsed JSON body."""
+    if isinstance(value, str):
+        return field if NOT_ALLOWED.search(value) else None
+    children: Iterable[tuple[str, object]]
+    if isinstance(value, dict):
+        children = value.items()
+    elif isinstance(value, list):
+        children = ((field, item) for item in value)
+    else:
+        return None
+    for key, child in children:
+        if NOT_ALLOWED.search(key):
+            return NOT_ALLOWED.sub("", key)
+        found = _json_field(child, key)
+        if found is not None:
+            return found
+    return None
+
+
+def refusal_of(request: HttpRequest) -> Refusal | None:
+    if NOT_ALLOWED.search(request.path):
+        return Refusal(PATH)
+    field = control_character_field(request.GET)
+    content_type = request.content_type or ""
+    if field is None and content_type == "application/x-www-form-urlencoded":
+        field = control_character_field(request.POST)
+    if field is None and (content_type == "application/json" or content_type.endswith("+json")):
+        try:
+            body = json.loads(request.body)
+        except (ValueError, RecursionError, RequestDataTooBig):
+            # Not JSON, nested past Python's limit, or larger than a JSON body may be: the view's
+            # parser answers each with a refusal of its own.
+            return None
+        field = _json_field(body, _("nội dung JSON"))
+    return None if field is None else Refusal(field)
+
+
+@cache
+def _responders() -> list[tuple[str, Responder]]:
+    return [
+        (prefix, import_string(dotted_path))
+        for prefix, dotted_path in settings.CONTROL_CHARACTER_RESPONDERS
+    ]
+
+
+class RefuseControlCharactersMiddleware:
+    """A 400 for a control character anywhere in the input, from the responder of the first
+    path prefix in `CONTROL_CHARACTER_RESPONDERS` that matches. After LocaleMiddleware, so the
+    refusal is in the request's language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        refusal = refusal_of(request)
+        if refusal is None:
+            return self.get_response(request)
+        for prefix, responder in _responders():
+            if request.path.startswith(prefix):
+                return responder(request, refusal)
+        raise LookupError(f"no CONTROL_CHARACTER_RESPONDERS entry for {request.path!r}")
