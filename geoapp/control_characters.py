@@ -4,7 +4,7 @@ PostgreSQL cannot store U+0000 in text (nor in jsonb), and fails the whole query
 reaches a parameter: every filter, code and form field would need its own guard, and one forgotten
 answered 500 (issue 8, finding 13). No citizen or client means a control character either, so they
 are refused once, here, for the path, the query string, form bodies and JSON bodies, with a 400 in
-the caller's own format (`CONTROL_CHARACTER_RESPONDERS` in the settings names each interface's).
+the caller's own format (geoapp/error_responses.py).
 
 Multipart bodies are left to the views: parsing them here would fix the upload handlers before a
 view can choose its own (size limits). Django decodes their fields with replacement characters,
@@ -18,21 +18,18 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+
+from geoapp.error_responses import error_respond
 
 # C0 controls other than tab, line feed and carriage return (which multi-line text carries), and
 # lone surrogates (valid in JSON as `\ud800`, but not encodable in UTF-8 for the database).
 NOT_ALLOWED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 CODE = "control_character"
 PATH = ""  # the field name of the path, which has none
-
-Responder = Callable[[HttpRequest, "Refusal"], HttpResponse]
 
 
 @dataclass(frozen=True)
@@ -98,18 +95,10 @@ def refusal_of(request: HttpRequest) -> Refusal | None:
     return None if field is None else Refusal(field)
 
 
-@cache
-def _responders() -> list[tuple[str, Responder]]:
-    return [
-        (prefix, import_string(dotted_path))
-        for prefix, dotted_path in settings.CONTROL_CHARACTER_RESPONDERS
-    ]
-
-
 class RefuseControlCharactersMiddleware:
-    """A 400 for a control character anywhere in the input, from the responder of the first
-    path prefix in `CONTROL_CHARACTER_RESPONDERS` that matches. After LocaleMiddleware, so the
-    refusal is in the request's language."""
+    """A 400 for a control character anywhere in the input, in the format of the interface the
+    path belongs to (`ERROR_RESPONDERS`). After LocaleMiddleware, so that the refusal is in the
+    request's language."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -118,7 +107,4 @@ class RefuseControlCharactersMiddleware:
         refusal = refusal_of(request)
         if refusal is None:
             return self.get_response(request)
-        for prefix, responder in _responders():
-            if request.path.startswith(prefix):
-                return responder(request, refusal)
-        raise LookupError(f"no CONTROL_CHARACTER_RESPONDERS entry for {request.path!r}")
+        return error_respond(request, status=400, code=CODE, message=refusal.message)

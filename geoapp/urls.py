@@ -23,3 +23,6 @@ urlpatterns = [
     path("can-bo/", include("incidents.staff_urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
 ]
+
+# Unknown addresses under /api/ and /open311/ are answered in their interface's format.
+handler404 = "geoapp.views.not_found"

@@ -1,10 +1,12 @@
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 
-from geoapp.control_characters import Refusal
+from geoapp.error_responses import Message, error_respond
 from geoapp.health import system_health
 
 
@@ -24,6 +26,19 @@ def login_locked_out(
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
 
 
-def control_character_refused(request: HttpRequest, refusal: Refusal) -> HttpResponse:
-    """A page's answer to a control character in the input: a 400 page saying which field."""
-    return render(request, "400.html", {"message": refusal.message()}, status=400)
+def error_page(request: HttpRequest, status: int, code: str, message: Message) -> HttpResponse:
+    """A page's answer to an error met outside any view (geoapp/error_responses.py)."""
+    if status == 404:
+        return page_not_found(request, Http404())
+    return render(request, "400.html", {"message": message()}, status=status)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """`handler404`: an address no route matches (or a view's Http404), answered in the format of
+    the interface it belongs to; an API client reads JSON, not an HTML page."""
+    return error_respond(
+        request,
+        status=404,
+        code="not_found",
+        message=lambda: _("Không có tài nguyên nào ở địa chỉ này."),
+    )

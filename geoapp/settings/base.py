@@ -169,12 +169,13 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
-# Who answers a control character in the input (geoapp/control_characters.py): each interface in
-# its own error format, by the first prefix of the path that matches.
-CONTROL_CHARACTER_RESPONDERS = [
-    ("/open311/", "incidents.open311.views.control_character_refused"),
-    ("/api/", "geoapp.api.control_character_refused"),
-    ("", "geoapp.views.control_character_refused"),
+# Who answers an error met outside any view (a control character in the input, an address no
+# route matches; geoapp/error_responses.py): each interface in its own error format, by the first
+# prefix of the path that matches.
+ERROR_RESPONDERS = [
+    ("/open311/", "incidents.open311.views.error_response"),
+    ("/api/", "geoapp.api.error_response"),
+    ("", "geoapp.views.error_page"),
 ]
 
 SPECTACULAR_SETTINGS = {
@@ -186,6 +187,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "geoapp.api.declare_error_responses",
+    ],
 }
 
 # Leaflet is served from django-leaflet's static files. The background tile layer is optional:

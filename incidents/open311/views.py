@@ -35,6 +35,7 @@ from geoapp.authentication import API_KEY_HEADER
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.control_characters import Refusal, control_character_field
 from geoapp.coordinates import parse_point
+from geoapp.error_responses import Message
 from geoapp.exceptions import DomainError, ErrorKind, InvalidInput
 from geoapp.models import ApiClient
 from geoapp.throttling import ApiKeyIncidentCreateThrottle
@@ -180,15 +181,15 @@ class Open311View(View):
         return render(Document(root=root, content=content), self.output, status=status)
 
 
-def control_character_refused(request: HttpRequest, refusal: Refusal) -> HttpResponse:
-    """Open311's answer to a control character in the input (the middleware refuses it before
-    any view runs): the specification's error list, in the format of the path's suffix (XML for
-    any other, as `Open311View` does) and the language of `locale`."""
+def error_response(request: HttpRequest, status: int, code: str, message: Message) -> HttpResponse:
+    """Open311's answer to an error met outside its views (geoapp/error_responses.py: a control
+    character, an unknown address): the specification's error list, in the format of the path's
+    suffix (XML for any other, as `Open311View` does) and the language of `locale`."""
     json_requested = request.path.lower().endswith("." + OutputFormat.JSON)
     output = OutputFormat.JSON if json_requested else OutputFormat.XML
     language = _language(request)
     with translation.override(language):
-        response = render(errors_document([(400, refusal.message())]), output, status=400)
+        response = render(errors_document([(status, message())]), output, status=status)
     response["Content-Language"] = language
     return response
 
