@@ -24,5 +24,7 @@ urlpatterns = [
     path("tai-khoan/", include("django.contrib.auth.urls")),
 ]
 
-# Unknown addresses under /api/ and /open311/ are answered in their interface's format.
+# Requests Django cannot read, and unknown addresses, under /api/ and /open311/ are answered in
+# their interface's format.
+handler400 = "geoapp.views.bad_request"
 handler404 = "geoapp.views.not_found"

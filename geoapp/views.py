@@ -33,6 +33,17 @@ def error_page(request: HttpRequest, status: int, code: str, message: Message) -
     return render(request, "400.html", {"message": message()}, status=status)
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """`handler400`: a request Django itself cannot read (too many fields, a body over the size
+    limit, a broken multipart form), answered in the format of the interface it was sent to."""
+    return error_respond(
+        request,
+        status=400,
+        code="unreadable_request",
+        message=lambda: _("Không đọc được yêu cầu: quá lớn, quá nhiều trường hoặc sai định dạng."),
+    )
+
+
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """`handler404`: an address no route matches (or a view's Http404), answered in the format of
     the interface it belongs to; an API client reads JSON, not an HTML page."""
