@@ -57,7 +57,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # After the language is chosen and inside the security headers, before any view reads input.
-    "geoapp.control_characters.RefuseControlCharactersMiddleware",
+    "geoapp.hostile_input.RefuseHostileInputMiddleware",
     # Last, as django-axes asks: it answers a locked-out login before the view runs.
     "axes.middleware.AxesMiddleware",
 ]

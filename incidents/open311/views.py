@@ -35,10 +35,10 @@ from geoapp.api import IDEMPOTENCY_HEADER
 from geoapp.api_keys import api_client_authenticate, api_client_identity
 from geoapp.authentication import API_KEY_HEADER
 from geoapp.clock import VIETNAM_TIME_ZONE
-from geoapp.control_characters import Refusal, control_character_field
 from geoapp.coordinates import parse_point
 from geoapp.error_responses import Message
 from geoapp.exceptions import DomainError, ErrorKind, InvalidInput
+from geoapp.hostile_input import Refusal, control_character_field
 from geoapp.models import ApiClient
 from geoapp.throttling import ApiKeyIncidentCreateThrottle
 from incidents import services
@@ -363,7 +363,7 @@ def _client_identifier(form: QueryDict, name: str) -> str | None:
 
 
 def _refuse_control_characters(form: QueryDict) -> None:
-    # Multipart forms are not read by the middleware (geoapp/control_characters.py), which
+    # Multipart forms are not read by the middleware (geoapp/hostile_input.py), which
     # refuses control characters everywhere else; the same refusal, for a filed report's form.
     field = control_character_field(form)
     if field is not None:

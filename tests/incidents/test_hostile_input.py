@@ -1,6 +1,6 @@
-"""Control characters (NUL above all) in any input: a 400 in the caller's format and language,
-before anything reaches PostgreSQL (which cannot store U+0000 in text, even inside JSON) and
-before anything is written.
+"""Hostile input: control characters (NUL above all) anywhere, and JSON nested past any schema,
+get a 400 in the caller's format and language before anything reaches PostgreSQL (which cannot
+store U+0000 in text, even inside JSON) and before anything is written.
 
 Issue 8, finding 13: `GET /api/v1/incidents/?area=%00x` and
 `GET /api/v1/incidents/duplicates/?lat=0&lon=0&category=%00x` answered 500.
@@ -231,3 +231,39 @@ def test_tabs_and_line_breaks_are_ordinary_text(client: Client, file_report: Fil
     )
 
     assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("depth", [990, 100_000])
+def test_a_json_body_nested_past_any_schema_is_refused_not_a_500(
+    client: Client, file_report: FileReport, depth: int
+) -> None:
+    """Found while fuzzing (issue 8): `[[[…]]]` 990 deep made DRF's JSON parser raise
+    RecursionError, answered 500."""
+    incident = file_report().incident
+    before = counts()
+
+    response = client.post(
+        f"/api/v1/incidents/{incident.tracking_code}/support/",
+        '{"email": ' + "[" * depth + "]" * depth + "}",
+        content_type="application/json",
+    )
+
+    assert refusal_json(response) == {
+        "detail": "Nội dung JSON lồng nhau quá 32 tầng.",
+        "code": "json_too_deep",
+    }
+    assert counts() == before
+
+
+def test_a_json_body_nested_as_deep_as_allowed_reaches_the_view(
+    client: Client, file_report: FileReport
+) -> None:
+    incident = file_report().incident
+
+    response = client.post(
+        f"/api/v1/incidents/{incident.tracking_code}/support/",
+        '{"email": ' + "[" * 31 + "]" * 31 + "}",
+        content_type="application/json",
+    )
+
+    assert refusal_json(response) == {"email": ["Nhập một địa chỉ email hợp lệ."]}
