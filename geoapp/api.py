@@ -3,13 +3,15 @@ header, and the names of nested serializers in the OpenAPI schema."""
 
 from typing import Any
 
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from geoapp.error_responses import Message
 from geoapp.exceptions import DomainError, ErrorKind, InvalidInput
 from geoapp.outages import (
     DATABASE_UNAVAILABLE_CODE,
@@ -66,6 +68,88 @@ def exception_handler(exception: Exception, context: dict[str, Any]) -> Response
             "code": "throttled",
         }
     return response
+
+
+def error_response(request: HttpRequest, status: int, code: str, message: Message) -> JsonResponse:
+    """The REST API's answer to an error met outside its views (geoapp/error_responses.py),
+    shaped like a domain error."""
+    return JsonResponse(
+        {"detail": message(), "code": code},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+# The error bodies of every operation: a domain error or a refused input is `{"detail", "code"}`;
+# DRF's validation errors name each field with its list of messages.
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        "`{detail, code}` for a refused request; for invalid fields, each field's name with "
+        "the list of its messages."
+    ),
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    "additionalProperties": True,
+}
+ERROR_DESCRIPTIONS = {
+    "400": "Invalid input (a parameter, a field, a control character), with the reason.",
+    "401": "Credentials given but not valid (a token, an API key).",
+    "403": "Not signed in, or no role on this report.",
+    "404": "No such object, or none the caller may see.",
+    "409": "The action does not fit the report's current state.",
+    "415": "A request body in a media type the operation does not read.",
+    "429": "Too many writes from this client; retry after the Retry-After header's seconds.",
+}
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The schema's "Error" component (its final form is ERROR_SCHEMA, set by the hook below)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+# For an operation that answers 404 about an object named in its query or body, not its path
+# (no area at the point, no report with that code): the hook below cannot tell those apart.
+NOT_FOUND_RESPONSE = OpenApiResponse(
+    response=ErrorSerializer, description="Nothing found for the point or the code given."
+)
+
+
+def declare_error_responses(
+    result: dict[str, Any], generator: object, request: object, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular post-processing: the error answers each operation can give, so that a
+    client (and the schemathesis fuzzing in the tests) knows every status it may receive.
+
+    By what the operation is rather than one by one, because the causes are shared: any input may
+    be refused (400); an operation that authenticates may refuse credentials (401, 403); an
+    object named in the path may not exist (404); a write may be throttled (429) or sent in an
+    unread media type (415), and an action on an object may not fit its state (409).
+    """
+    result["components"].setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for path, operations in result["paths"].items():
+        for operation in operations.values():
+            statuses = {"400"}
+            if any(requirement for requirement in operation.get("security", [])):
+                statuses |= {"401", "403"}
+            if "{" in path:
+                statuses.add("404")
+            if "requestBody" in operation:
+                statuses |= {"415", "429"}
+                if "{" in path:
+                    statuses.add("409")
+            for status_code in sorted(statuses):
+                operation["responses"].setdefault(
+                    status_code,
+                    {
+                        "description": ERROR_DESCRIPTIONS[status_code],
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                        },
+                    },
+                )
+    return result
 
 
 def name_nested_serializers_for_the_schema(namespace: dict[str, Any]) -> None:

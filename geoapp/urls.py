@@ -27,3 +27,8 @@ urlpatterns = [
     path("can-bo/", include("incidents.staff_urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
 ]
+
+# Requests Django cannot read, and unknown addresses, under /api/ and /open311/ are answered in
+# their interface's format.
+handler400 = "geoapp.views.bad_request"
+handler404 = "geoapp.views.not_found"

@@ -1,10 +1,12 @@
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views import defaults
+from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 
+from geoapp.error_responses import Message, error_respond
 from geoapp.health import system_health
 from geoapp.middleware import MACHINE_INTERFACE_PREFIXES
 from geoapp.request_limits import request_refusal
@@ -26,20 +28,44 @@ def login_locked_out(
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
 
 
+def error_page(request: HttpRequest, status: int, code: str, message: Message) -> HttpResponse:
+    """A page's answer to an error met outside any view (geoapp/error_responses.py)."""
+    if status == 404:
+        return page_not_found(request, Http404())
+    return render(request, "400.html", {"message": message()}, status=status)
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """Django's answer to a request it refused (handler400), made clear when the refusal is of an
-    oversized body: the pages say so in the visitor's language, with a way back; the REST API
-    (whose views answer this themselves) gets its JSON if the refusal came before a view."""
+    """`handler400`: a request Django itself cannot read (too many fields, a body over the size
+    limit, a broken multipart form), answered in the format of the interface it was sent to; an
+    oversized body is said to be one, in the visitor's language, with a way back."""
     refusal = request_refusal(exception)
-    if refusal is None:
-        return defaults.bad_request(request, exception or Exception())
-    if request.path.startswith(MACHINE_INTERFACE_PREFIXES):
-        return JsonResponse(
-            {"detail": refusal.error.message, "code": refusal.error.code}, status=refusal.status
+    if refusal is not None:
+        if request.path.startswith(MACHINE_INTERFACE_PREFIXES):
+            return JsonResponse(
+                {"detail": refusal.error.message, "code": refusal.error.code},
+                status=refusal.status,
+            )
+        return render(
+            request,
+            "request_refused.html",
+            {"message": refusal.error.message, "back_to": request.path},
+            status=refusal.status,
         )
-    return render(
+    return error_respond(
         request,
-        "request_refused.html",
-        {"message": refusal.error.message, "back_to": request.path},
-        status=refusal.status,
+        status=400,
+        code="unreadable_request",
+        message=lambda: _("Không đọc được yêu cầu: quá lớn, quá nhiều trường hoặc sai định dạng."),
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """`handler404`: an address no route matches (or a view's Http404), answered in the format of
+    the interface it belongs to; an API client reads JSON, not an HTML page."""
+    return error_respond(
+        request,
+        status=404,
+        code="not_found",
+        message=lambda: _("Không có tài nguyên nào ở địa chỉ này."),
     )

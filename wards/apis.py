@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from geoapp.api import name_nested_serializers_for_the_schema
+from geoapp.api import NOT_FOUND_RESPONSE, name_nested_serializers_for_the_schema
 from geoapp.clock import vietnam_today
 from geoapp.coordinates import parse_date, parse_point
 from geoapp.exceptions import InvalidInput
@@ -62,7 +62,7 @@ class AreaLookupApi(APIView):
                 "date", OpenApiTypes.DATE, description="Ngày tra cứu; mặc định hôm nay"
             ),
         ],
-        responses={200: OutputSerializer},
+        responses={200: OutputSerializer, 404: NOT_FOUND_RESPONSE},
     )
     def get(self, request: Request) -> Response:
         point = parse_point(request.query_params.get("lat"), request.query_params.get("lon"))
@@ -86,7 +86,7 @@ class AreaListApi(APIView):
                 "simplify", OpenApiTypes.DOUBLE, description="Dung sai đơn giản hoá (m)"
             ),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> HttpResponse:
         params = request.query_params
@@ -227,7 +227,7 @@ class RoutingApi(APIView):
             OpenApiParameter("date", OpenApiTypes.DATE, description="Mặc định hôm nay"),
             OpenApiParameter("category", OpenApiTypes.STR, description="Mã lĩnh vực"),
         ],
-        responses={200: OutputSerializer},
+        responses={200: OutputSerializer, 404: NOT_FOUND_RESPONSE},
     )
     def get(self, request: Request) -> Response:
         params = request.query_params

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     # A database outage met by a view: 503 with Retry-After in the caller's language, not a 500.
     "geoapp.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After the language is chosen and inside the security headers, before any view reads input.
+    "geoapp.hostile_input.RefuseHostileInputMiddleware",
     # Last, as django-axes asks: it answers a locked-out login before the view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -173,6 +175,15 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
+# Who answers an error met outside any view (a control character in the input, an address no
+# route matches; geoapp/error_responses.py): each interface in its own error format, by the first
+# prefix of the path that matches.
+ERROR_RESPONDERS = [
+    ("/open311/", "incidents.open311.views.error_response"),
+    ("/api/", "geoapp.api.error_response"),
+    ("", "geoapp.views.error_page"),
+]
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "geoapp API",
     "DESCRIPTION": "Quảng Ngãi geospatial operations: administrative areas, routing, citizen feedback.",
@@ -182,6 +193,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "geoapp.api.declare_error_responses",
+    ],
 }
 
 # Leaflet is served from django-leaflet's static files. The background tile layer is optional:

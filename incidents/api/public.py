@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from geoapp.api import (
     IDEMPOTENCY_HEADER,
+    NOT_FOUND_RESPONSE,
     name_nested_serializers_for_the_schema,
     query_choice,
     query_integer,
@@ -173,7 +174,7 @@ class IncidentsApi(APIView):
             OpenApiParameter("limit", OpenApiTypes.INT, description="Mặc định 1000"),
             OpenApiParameter("offset", OpenApiTypes.INT, description="Mặc định 0"),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> HttpResponse:
         params = request.query_params
@@ -217,7 +218,12 @@ class IncidentsApi(APIView):
             "multipart/form-data": CreateInputSerializer,
             "application/json": CreateInputSerializer,
         },
-        responses={201: CreateOutputSerializer, 200: CreateOutputSerializer},
+        responses={
+            201: CreateOutputSerializer,
+            200: CreateOutputSerializer,
+            # No commune or no responsible unit at the point.
+            404: NOT_FOUND_RESPONSE,
+        },
         examples=[
             OpenApiExample(
                 "Ổ gà",

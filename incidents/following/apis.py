@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from geoapp.api import NOT_FOUND_RESPONSE
 from geoapp.throttling import subscription_request_throttles
 from incidents.following import services
 
@@ -48,7 +49,7 @@ class SubscriptionRequestApi(APIView):
     @extend_schema(
         operation_id="subscriptions_create",
         request=SubscriptionRequestInputSerializer,
-        responses={202: SubscriptionRequestOutputSerializer},
+        responses={202: SubscriptionRequestOutputSerializer, 404: NOT_FOUND_RESPONSE},
         examples=[
             OpenApiExample(
                 "Theo dõi một phản ánh",

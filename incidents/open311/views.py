@@ -12,12 +12,14 @@ bodies and form-encoded input, which is what Django offers without a negotiation
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
@@ -33,7 +35,9 @@ from geoapp.api_keys import api_client_authenticate, api_client_identity
 from geoapp.authentication import API_KEY_HEADER
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.coordinates import parse_point
+from geoapp.error_responses import Message
 from geoapp.exceptions import DomainError, ErrorKind, InvalidInput
+from geoapp.hostile_input import Refusal, control_character_field
 from geoapp.models import ApiClient
 from geoapp.outages import (
     DATABASE_UNAVAILABLE_ERRORS,
@@ -50,6 +54,12 @@ from incidents.open311.formats import Document, OutputFormat, errors_document, r
 
 LANGUAGES = ("vi", "en")
 MEDIA_URL_MAX_LENGTH = 1000
+# device_id and account_id are not kept (account_id is only echoed back): a bound on their size.
+CLIENT_IDENTIFIER_MAX_LENGTH = 200
+# The dates a filter may name: beyond them PostgreSQL (time zone offsets past ±15:59) or Python
+# (the year 10000 of a 90-day window) would fail rather than answer.
+EARLIEST_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_MOMENT = datetime(3000, 1, 1, tzinfo=UTC)
 _ATTRIBUTE_FIELD = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 # Errors whose resource is named by the request itself (in the URL, or service_code), answered
 # 404 as the specification asks; any other "not found" met while filing a report (no area or no
@@ -216,6 +226,19 @@ class Open311View(View):
         return render(Document(root=root, content=content), self.output, status=status)
 
 
+def error_response(request: HttpRequest, status: int, code: str, message: Message) -> HttpResponse:
+    """Open311's answer to an error met outside its views (geoapp/error_responses.py: a control
+    character, an unknown address): the specification's error list, in the format of the path's
+    suffix (XML for any other, as `Open311View` does) and the language of `locale`."""
+    json_requested = request.path.lower().endswith("." + OutputFormat.JSON)
+    output = OutputFormat.JSON if json_requested else OutputFormat.XML
+    language = _language(request)
+    with translation.override(language):
+        response = render(errors_document([(status, message())]), output, status=status)
+    response["Content-Language"] = language
+    return response
+
+
 class DiscoveryView(Open311View):
     def get(self, request: HttpRequest) -> HttpResponse:
         endpoint_url = request.build_absolute_uri(reverse("open311-endpoint")).rstrip("/")
@@ -245,15 +268,30 @@ def _parse_moment(text: str | None, *, name: str, end_of_day: bool) -> datetime 
         if len(text) == 10:
             day = date.fromisoformat(text)
             moment = datetime.combine(day, time.min, tzinfo=VIETNAM_TIME_ZONE)
-            return moment + timedelta(days=1, microseconds=-1) if end_of_day else moment
-        moment = datetime.fromisoformat(text)
+            if end_of_day:
+                moment += timedelta(days=1, microseconds=-1)
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidInput(
             _("%(name)s “%(value)s” không hợp lệ; dùng dạng W3C, ví dụ 2025-07-01T00:00:00+07:00.")
             % {"name": name, "value": text},
             code="invalid_datetime",
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM_TIME_ZONE)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM_TIME_ZONE)
+    try:
+        # In UTC, so that the database never sees an offset it cannot hold (it accepts ±15:59,
+        # Python ±23:59).
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        moment = LATEST_MOMENT if moment.year > 1 else EARLIEST_MOMENT - timedelta(days=1)
+    if not EARLIEST_MOMENT <= moment < LATEST_MOMENT:
+        raise InvalidInput(
+            _("%(name)s “%(value)s” nằm ngoài khoảng cho phép (từ năm 1900 đến năm 2999).")
+            % {"name": name, "value": text},
+            code="datetime_out_of_range",
+        )
+    return moment
 
 
 def _request_filters(arguments: QueryDict) -> selectors.RequestFilters:
@@ -286,6 +324,14 @@ def _attributes(form: QueryDict) -> dict[str, object]:
     for key in form:
         match = _ATTRIBUTE_FIELD.match(key)
         if match is None:
+            if key.startswith("attribute["):
+                # A client's mistake (attribute[], attribute[CODE][][], a bracket missing): left
+                # out silently, the answer it carried would be lost.
+                raise InvalidInput(
+                    _("Trường %(name)s không đúng dạng attribute[MÃ] hoặc attribute[MÃ][].")
+                    % {"name": key},
+                    code="malformed_attribute_field",
+                )
             continue
         values = form.getlist(key)
         answers[match.group(1)] = values if match.group(2) or len(values) > 1 else values[0]
@@ -310,15 +356,55 @@ def _location(form: QueryDict) -> Point:
     raise InvalidInput(_("Thiếu vị trí: gửi lat và long (WGS 84)."), code="missing_location")
 
 
-def _refuse_nul_characters(form: QueryDict) -> None:
-    # PostgreSQL cannot store U+0000 in text: refused here with a clear message instead of
-    # failing at the INSERT.
+def _refuse_undecodable_form(request: HttpRequest) -> None:
+    """A urlencoded form must decode in its declared charset (UTF-8 when none is declared).
+
+    Django replaces undecodable bytes with U+FFFD (and reads nothing with an unknown charset):
+    the citizen's text would be stored garbled, or refused for a reason that is not the real one.
+    """
+    if request.content_type != "application/x-www-form-urlencoded":
+        return
+    # Django ignores a charset it does not know and reads the form as UTF-8: refused here.
+    encoding = (request.content_params or {}).get("charset") or settings.DEFAULT_CHARSET
+    try:
+        codecs.lookup(encoding)
+        parse_qsl(request.body.decode("ascii"), encoding=encoding, errors="strict")
+    except (LookupError, UnicodeDecodeError):
+        raise InvalidInput(
+            _("Biểu mẫu không đọc được theo bảng mã đã khai (UTF-8 nếu không khai)."),
+            code="undecodable_form",
+        ) from None
+
+
+def _refuse_repeated_fields(form: QueryDict) -> None:
+    # Only a multivaluelist's answers and photos may come more than once; for any other field
+    # Django would keep the last value, a silent choice among what the client sent.
     for name, values in form.lists():
-        if any("\x00" in value for value in values):
+        if len(values) > 1 and name != "media" and not _ATTRIBUTE_FIELD.match(name):
             raise InvalidInput(
-                _("Trường %(name)s chứa ký tự không hợp lệ (NUL).") % {"name": name},
-                code="nul_character",
+                _("Trường %(name)s được gửi nhiều lần; mỗi trường chỉ gửi một lần.")
+                % {"name": name},
+                code="repeated_field",
             )
+
+
+def _client_identifier(form: QueryDict, name: str) -> str | None:
+    value = form.get(name) or None
+    if value is not None and len(value) > CLIENT_IDENTIFIER_MAX_LENGTH:
+        raise InvalidInput(
+            _("%(field)s dài tối đa %(limit)d ký tự.")
+            % {"field": name, "limit": CLIENT_IDENTIFIER_MAX_LENGTH},
+            code="too_long",
+        )
+    return value
+
+
+def _refuse_control_characters(form: QueryDict) -> None:
+    # Multipart forms are not read by the middleware (geoapp/hostile_input.py), which
+    # refuses control characters everywhere else; the same refusal, for a filed report's form.
+    field = control_character_field(form)
+    if field is not None:
+        raise InvalidInput(Refusal(field).message(), code="control_character")
 
 
 def _media_url(text: str | None) -> str:
@@ -351,8 +437,10 @@ class ServiceRequestsView(Open311View):
         )
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        _refuse_undecodable_form(request)
         form = request.POST
-        _refuse_nul_characters(form)
+        _refuse_control_characters(form)
+        _refuse_repeated_fields(form)
         client = api_client_authenticate(
             _argument(request, "api_key") or request.headers.get(API_KEY_HEADER)
         )
@@ -362,6 +450,8 @@ class ServiceRequestsView(Open311View):
         category = selectors.service_get(service_code=form["service_code"])
         point = _location(form)
         media_url = _media_url(form.get("media_url"))
+        _client_identifier(form, "device_id")
+        account_id = _client_identifier(form, "account_id")
         given_name, family_name = form.get("first_name", ""), form.get("last_name", "")
         creation = services.incident_create(
             category_code=category.code,
@@ -394,7 +484,7 @@ class ServiceRequestsView(Open311View):
                     "service_notice": selectors.service_notice_for_created(
                         incident=creation.incident, language=self.language
                     ),
-                    "account_id": form.get("account_id") or None,
+                    "account_id": account_id,
                 }
             ],
             status=201 if creation.created else 200,

@@ -1081,7 +1081,7 @@ REFUSALS = [
     (
         {"description": "Ổ gà\x00"},
         400,
-        "Trường description chứa ký tự không hợp lệ (NUL).",
+        "Trường description chứa ký tự điều khiển không được phép (như NUL).",
     ),
 ]
 
