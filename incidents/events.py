@@ -285,7 +285,8 @@ def incident_moderated_event(
     data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> IncidentEvent:
-    """Hiding a report, its text or a photo: public, so that the reporter is told why."""
+    """Hiding a report, its text or a photo, or showing it again: public, so that the reporter
+    is told why (the public timeline shows the step and its reason, like any public event)."""
     return _record(
         at=at,
         incident=incident,

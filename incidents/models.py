@@ -21,7 +21,7 @@ writes an `IncidentEvent`; nothing here changes state on its own.
 | reopen                  | resolved, closed (within INCIDENT_REOPEN_DAYS)         | in_progress           | reporter (reporter token)     |
 
 Support (+1), rating, priority changes, internal notes and moderation (hiding a report, its
-description or a photo) do not change the status. Leaders (permission
+description or a photo, and showing it again) do not change the status. Leaders (permission
 `incidents.view_all_incidents`) read every report and act on none.
 """
 
@@ -566,6 +566,9 @@ class IncidentAction(models.TextChoices):
     HIDDEN = "hidden", _("Ẩn phản ánh")
     TEXT_HIDDEN = "text_hidden", _("Ẩn nội dung")
     PHOTO_HIDDEN = "photo_hidden", _("Ẩn ảnh")
+    UNHIDDEN = "unhidden", _("Hiện lại phản ánh")
+    TEXT_UNHIDDEN = "text_unhidden", _("Hiện lại nội dung")
+    PHOTO_UNHIDDEN = "photo_unhidden", _("Hiện lại ảnh")
 
 
 class IncidentEvent(models.Model):

@@ -31,6 +31,7 @@ class IncidentNoticeKind(models.TextChoices):
     INCIDENT_TRANSFERRED_TO_UNIT = "incident_transferred_to_unit", _("Phản ánh được chuyển đến")
     INCIDENT_UPDATED = "incident_updated", _("Phản ánh có diễn biến mới")
     INCIDENT_MODERATED = "incident_moderated", _("Phản ánh bị ẩn một phần")
+    INCIDENT_UNHIDDEN = "incident_unhidden", _("Phản ánh được hiện lại")
     INCIDENT_OVERDUE = "incident_overdue", _("Phản ánh quá hạn")
     FOLLOWED_INCIDENT_UPDATED = "followed_incident_updated", _("Phản ánh đang theo dõi")
     FOLLOWED_AREA_NEW_INCIDENT = "followed_area_new_incident", _("Phản ánh mới trong khu vực")
@@ -59,6 +60,10 @@ SUBJECTS: dict[str, tuple[str, str]] = {
         "Report %(code)s: %(headline_en)s",
     ),
     IncidentNoticeKind.INCIDENT_MODERATED: (
+        "Phản ánh %(code)s: %(action)s",
+        "Report %(code)s: %(action_en)s",
+    ),
+    IncidentNoticeKind.INCIDENT_UNHIDDEN: (
         "Phản ánh %(code)s: %(action)s",
         "Report %(code)s: %(action_en)s",
     ),

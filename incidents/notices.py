@@ -8,7 +8,7 @@ To change who receives a message, change the table's function below; to change i
 | created                | new report              | receipt with the tracking code     | -                       | new public report     |
 | transferred            | the new unit            | (told by the public event, below)  | -                       | -                     |
 | updated (public event) | -                       | the event, unless they made it     | the event               | when it is resolved   |
-| moderated              | -                       | what was hidden and why            | -                       | -                     |
+| moderated              | -                       | what was hidden or shown, and why  | -                       | -                     |
 
 The reporter is written to only when they agreed to be contacted: by email when they gave one,
 otherwise by SMS or Zalo (NOTIFICATION_PHONE_CHANNEL) when they gave a phone. Followers hear only
@@ -51,6 +51,10 @@ REPORTER_OWN_ACTIONS = frozenset(
 )
 # Public events that are no news for anyone: a rating changes nothing in the handling.
 SILENT_ACTIONS = frozenset({IncidentAction.RATED})
+# Moderation that puts something back on the public pages (the reporter gets its own message).
+UNHIDING_ACTIONS = frozenset(
+    {IncidentAction.UNHIDDEN, IncidentAction.TEXT_UNHIDDEN, IncidentAction.PHOTO_UNHIDDEN}
+)
 
 
 def _incident(incident_id: int) -> Incident | None:
@@ -305,7 +309,8 @@ def incident_updated_notices_enqueue(*, incident_id: int, event_id: int) -> list
 
 @transaction.atomic(savepoint=False)
 def incident_moderated_notices_enqueue(*, incident_id: int, event_id: int) -> list[Notification]:
-    """Part of a report was hidden from the public: the reporter is told what and why."""
+    """Part of a report was hidden from the public, or shown again: the reporter is told what
+    and why. Followers are not: they see the step on the public timeline like everyone else."""
     event = _public_event(incident_id, event_id)
     if event is None:
         return []
@@ -316,7 +321,9 @@ def incident_moderated_notices_enqueue(*, incident_id: int, event_id: int) -> li
     }
     return _to_reporter(
         incident=incident,
-        kind=IncidentNoticeKind.INCIDENT_MODERATED,
+        kind=IncidentNoticeKind.INCIDENT_UNHIDDEN
+        if event.action in UNHIDING_ACTIONS
+        else IncidentNoticeKind.INCIDENT_MODERATED,
         context=context,
         occasion=f"event:{event.pk}",
         event=event,

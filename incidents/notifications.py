@@ -13,7 +13,7 @@ task enqueued on commit. If the broker is down, the rows stay pending and the sw
 | notify_incident_created      | a report was filed                                | the unit; the reporter (receipt); area followers |
 | notify_incident_transferred  | a report moved to another unit                    | the new unit                              |
 | notify_incident_updated      | any other public event (status change, answer...) | the reporter, followers                   |
-| notify_incident_moderated    | a report, its text or a photo was hidden          | the reporter                              |
+| notify_incident_moderated    | a report, its text or a photo hidden or re-shown  | the reporter                              |
 
 Planning runs in a savepoint: an error here is logged and rolled back to the savepoint, never
 raised, so that a fault in planning messages cannot refuse a citizen's report.

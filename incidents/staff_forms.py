@@ -208,21 +208,31 @@ class InternalNoteForm(forms.Form):
     note = _text(_("Ghi chú nội bộ"), required_in_browser=True)
 
 
-class ModerationForm(forms.Form):
-    reason = _text(
-        _("Lý do ẩn"),
-        required_in_browser=True,
-        help_text=_("Người phản ánh được thông báo lý do."),
+def _moderation_reason(label: Any) -> forms.Field:
+    return _text(
+        label, required_in_browser=True, help_text=_("Người phản ánh được thông báo lý do.")
     )
 
 
-class PhotoModerationForm(ModerationForm):
-    photo: forms.ModelChoiceField[IncidentPhoto] = forms.ModelChoiceField(
-        label=_("Ảnh cần ẩn"),
+def _photo_choice(label: Any) -> forms.ModelChoiceField[IncidentPhoto]:
+    return forms.ModelChoiceField(
+        label=label,
         queryset=None,
         empty_label=_("Chọn ảnh"),
         error_messages={"invalid_choice": _("Ảnh đã chọn không thuộc phản ánh này.")},
     )
+
+
+class ModerationForm(forms.Form):
+    reason = _moderation_reason(_("Lý do ẩn"))
+
+
+class UnhideForm(forms.Form):
+    reason = _moderation_reason(_("Lý do hiện lại"))
+
+
+class PhotoModerationForm(ModerationForm):
+    photo = _photo_choice(_("Ảnh cần ẩn"))
 
     field_order = ["photo", "reason"]
 
@@ -231,6 +241,13 @@ class PhotoModerationForm(ModerationForm):
         model_choice_field(self, "photo").queryset = photos
         # Django calls this attribute with the row alone; the stubs know only the method form.
         model_choice_field(self, "photo").label_from_instance = _photo_label  # type: ignore[method-assign, assignment]
+
+
+class PhotoUnhideForm(PhotoModerationForm):
+    """The photos offered are the hidden ones (the view passes them)."""
+
+    photo = _photo_choice(_("Ảnh cần hiện lại"))
+    reason = _moderation_reason(_("Lý do hiện lại"))
 
 
 def _photo_label(photo: IncidentPhoto) -> str:

@@ -52,12 +52,14 @@ from incidents.staff_forms import (
     ModerationForm,
     NoteForm,
     PhotoModerationForm,
+    PhotoUnhideForm,
     PriorityForm,
     QueueFilterForm,
     RejectForm,
     RequestInformationForm,
     ResolveForm,
     TransferForm,
+    UnhideForm,
 )
 from incidents.staff_queue_selectors import StaffScope
 from incidents.staff_report_selectors import StaffReport
@@ -189,7 +191,7 @@ class ActionSpec:
     title: Any
     form_class: type[forms.Form]
     accepts_files: bool = False
-    # A decision that cannot be taken back is shown apart from the everyday actions.
+    # Rejections and moderation are shown apart from the everyday actions.
     is_final: bool = False
 
 
@@ -224,6 +226,15 @@ ACTIONS: dict[str, ActionSpec] = {
     "hide_photo": ActionSpec(
         "an-anh", gettext_lazy("Ẩn ảnh khỏi công khai"), PhotoModerationForm, is_final=True
     ),
+    "unhide": ActionSpec(
+        "hien-lai-phan-anh", gettext_lazy("Hiện lại phản ánh"), UnhideForm, is_final=True
+    ),
+    "unhide_text": ActionSpec(
+        "hien-lai-noi-dung", gettext_lazy("Hiện lại nội dung"), UnhideForm, is_final=True
+    ),
+    "unhide_photo": ActionSpec(
+        "hien-lai-anh", gettext_lazy("Hiện lại ảnh"), PhotoUnhideForm, is_final=True
+    ),
 }
 ACTION_OF_SLUG = {spec.slug: action for action, spec in ACTIONS.items()}
 
@@ -243,6 +254,13 @@ SUCCESS_MESSAGES = {
     "hide": gettext_lazy("Phản ánh %(code)s đã được ẩn khỏi công khai."),
     "hide_text": gettext_lazy("Nội dung phản ánh %(code)s đã được ẩn khỏi công khai."),
     "hide_photo": gettext_lazy("Ảnh của phản ánh %(code)s đã được ẩn khỏi công khai."),
+    "unhide": gettext_lazy("Phản ánh %(code)s đã được hiện lại trên trang công khai."),
+    "unhide_text": gettext_lazy(
+        "Nội dung phản ánh %(code)s đã được hiện lại trên trang công khai."
+    ),
+    "unhide_photo": gettext_lazy(
+        "Ảnh của phản ánh %(code)s đã được hiện lại trên trang công khai."
+    ),
 }
 
 
@@ -256,6 +274,8 @@ def _form_for(action: str, report: StaffReport, data: Any = None, files: Any = N
         keyword["agencies"] = staff_report_selectors.transfer_targets(incident=incident)
     elif action == "hide_photo":
         keyword["photos"] = incident.photos.order_by("created_at", "id")
+    elif action == "unhide_photo":
+        keyword["photos"] = incident.photos.filter(is_hidden=True).order_by("created_at", "id")
     elif action == "resolve" and data is None:
         keyword["initial"] = {"answer": incident.public_answer}
     elif action == "mark_duplicate" and data is None and report.duplicate_search:
@@ -319,6 +339,15 @@ def _perform(
         return services.incident_text_hide(actor=actor, incident=incident, reason=values["reason"])
     if action == "hide_photo":
         services.photo_hide(actor=actor, photo=values["photo"], reason=values["reason"])
+        return incident
+    if action == "unhide":
+        return services.incident_unhide(actor=actor, incident=incident, reason=values["reason"])
+    if action == "unhide_text":
+        return services.incident_text_unhide(
+            actor=actor, incident=incident, reason=values["reason"]
+        )
+    if action == "unhide_photo":
+        services.photo_unhide(actor=actor, photo=values["photo"], reason=values["reason"])
         return incident
     raise ValueError(f"unknown action {action}")
 

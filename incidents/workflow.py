@@ -96,8 +96,17 @@ OFFICER_PAGE_ACTIONS = (
     "close",
     "set_priority",
 )
-# Actions that do not depend on the status: notes and moderation.
-ANYTIME_ACTIONS = ("add_note", "hide", "hide_text", "hide_photo")
+# Actions that do not depend on the status: notes and moderation. Each hide has its reverse,
+# offered only while the thing is hidden, to the same people (`permissions.can_act`).
+ANYTIME_ACTIONS = (
+    "add_note",
+    "hide",
+    "hide_text",
+    "hide_photo",
+    "unhide",
+    "unhide_text",
+    "unhide_photo",
+)
 
 
 def is_allowed(incident: Incident, action: str) -> bool:
@@ -134,6 +143,13 @@ def allowed_actions(*, user: User, incident: Incident) -> tuple[str, ...]:
         actions.append("hide")
     if not incident.description_hidden:
         actions.append("hide_text")
-    if any(not photo.is_hidden for photo in incident.photos.all()):
+    photos = list(incident.photos.all())
+    if any(not photo.is_hidden for photo in photos):
         actions.append("hide_photo")
+    if not incident.is_public:
+        actions.append("unhide")
+    if incident.description_hidden:
+        actions.append("unhide_text")
+    if any(photo.is_hidden for photo in photos):
+        actions.append("unhide_photo")
     return tuple(actions)

@@ -430,10 +430,12 @@ class ModerationReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
-class StaffHideApi(_StaffActionApi):
+class _StaffModerationApi(_StaffActionApi):
     # The base class's nested serializer is a class of its own to mypy; any serializer fits here.
     InputSerializer = ModerationReasonSerializer  # type: ignore[assignment]
 
+
+class StaffHideApi(_StaffModerationApi):
     @_staff_action_schema("hide", ModerationReasonSerializer)
     def post(self, request: Request, tracking_code: str) -> Response:
         return super().post(request, tracking_code)
@@ -442,10 +444,18 @@ class StaffHideApi(_StaffActionApi):
         services.incident_hide(actor=actor, incident=incident, reason=data["reason"])
 
 
-class StaffHideTextApi(_StaffActionApi):
-    # The base class's nested serializer is a class of its own to mypy; any serializer fits here.
-    InputSerializer = ModerationReasonSerializer  # type: ignore[assignment]
+class StaffUnhideApi(_StaffModerationApi):
+    """Put a hidden report back on the public pages (the reverse of `hide`)."""
 
+    @_staff_action_schema("unhide", ModerationReasonSerializer)
+    def post(self, request: Request, tracking_code: str) -> Response:
+        return super().post(request, tracking_code)
+
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
+        services.incident_unhide(actor=actor, incident=incident, reason=data["reason"])
+
+
+class StaffHideTextApi(_StaffModerationApi):
     @_staff_action_schema("hide_text", ModerationReasonSerializer)
     def post(self, request: Request, tracking_code: str) -> Response:
         return super().post(request, tracking_code)
@@ -454,27 +464,67 @@ class StaffHideTextApi(_StaffActionApi):
         services.incident_text_hide(actor=actor, incident=incident, reason=data["reason"])
 
 
-class StaffPhotoHideApi(APIView):
-    """Hide one photo of a report of the caller's unit from the public."""
+class StaffUnhideTextApi(_StaffModerationApi):
+    """Show a hidden text to the public again (the reverse of `hide-text`)."""
+
+    @_staff_action_schema("unhide_text", ModerationReasonSerializer)
+    def post(self, request: Request, tracking_code: str) -> Response:
+        return super().post(request, tracking_code)
+
+    def perform(self, *, actor: User, incident: Incident, data: dict[str, Any]) -> None:
+        services.incident_text_unhide(actor=actor, incident=incident, reason=data["reason"])
+
+
+class _StaffPhotoModerationApi(APIView):
+    """POST one moderation step on a photo of a report of the caller's unit; answers with the
+    report."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        operation_id="staff_photos_hide",
-        request=ModerationReasonSerializer,
-        responses={200: StaffIncidentSerializer},
-    )
+    def perform(self, *, actor: User, photo: IncidentPhoto, reason: str) -> None:
+        raise NotImplementedError
+
     def post(self, request: Request, photo_id: int) -> Response:
         serializer = ModerationReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         photo = selectors.photo_get_for_staff(user=_signed_in(request), photo_id=photo_id)
-        services.photo_hide(
+        self.perform(
             actor=_signed_in(request), photo=photo, reason=serializer.validated_data["reason"]
         )
         incident = selectors.incident_get_for_staff(
             user=_signed_in(request), tracking_code=photo.incident.tracking_code
         )
         return Response(StaffIncidentSerializer(incident, context={"request": request}).data)
+
+
+def _staff_photo_action_schema(operation: str) -> Any:
+    return extend_schema(
+        operation_id=f"staff_photos_{operation}",
+        request=ModerationReasonSerializer,
+        responses={200: StaffIncidentSerializer},
+    )
+
+
+class StaffPhotoHideApi(_StaffPhotoModerationApi):
+    """Hide one photo of a report of the caller's unit from the public."""
+
+    @_staff_photo_action_schema("hide")
+    def post(self, request: Request, photo_id: int) -> Response:
+        return super().post(request, photo_id)
+
+    def perform(self, *, actor: User, photo: IncidentPhoto, reason: str) -> None:
+        services.photo_hide(actor=actor, photo=photo, reason=reason)
+
+
+class StaffPhotoUnhideApi(_StaffPhotoModerationApi):
+    """Show a hidden photo of a report of the caller's unit to the public again."""
+
+    @_staff_photo_action_schema("unhide")
+    def post(self, request: Request, photo_id: int) -> Response:
+        return super().post(request, photo_id)
+
+    def perform(self, *, actor: User, photo: IncidentPhoto, reason: str) -> None:
+        services.photo_unhide(actor=actor, photo=photo, reason=reason)
 
 
 name_nested_serializers_for_the_schema(globals())

@@ -65,11 +65,18 @@ urlpatterns = [
             ("notes", staff.StaffAddNoteApi),
             ("hide", staff.StaffHideApi),
             ("hide-text", staff.StaffHideTextApi),
+            ("unhide", staff.StaffUnhideApi),
+            ("unhide-text", staff.StaffUnhideTextApi),
         )
     ),
     path(
         "staff/photos/<int:photo_id>/hide/",
         staff.StaffPhotoHideApi.as_view(),
         name="staff-photos-hide",
+    ),
+    path(
+        "staff/photos/<int:photo_id>/unhide/",
+        staff.StaffPhotoUnhideApi.as_view(),
+        name="staff-photos-unhide",
     ),
 ]

@@ -5,7 +5,7 @@
 | `filing.py` | a new report (`incident_create`), with its photos, first event and announcements |
 | `handling.py` | the unit's steps: acknowledge, assign, start, request information, transfer, answer, resolve, reject, mark a duplicate, close, priority, internal notes |
 | `citizen_actions.py` | the reporter's steps (provide information, reopen, rate) and anyone's support |
-| `moderation.py` | hiding a report, its text or a photo from the public |
+| `moderation.py` | hiding a report, its text or a photo from the public, and showing it again |
 | `catalogue.py` | loading the category catalogue |
 | `steps.py` | what every step is built from: the row lock, the role and state checks, text rules |
 
@@ -35,7 +35,14 @@ from incidents.services.handling import (
     incident_start,
     incident_transfer,
 )
-from incidents.services.moderation import incident_hide, incident_text_hide, photo_hide
+from incidents.services.moderation import (
+    incident_hide,
+    incident_text_hide,
+    incident_text_unhide,
+    incident_unhide,
+    photo_hide,
+    photo_unhide,
+)
 
 __all__ = [
     "CatalogueLoad",
@@ -59,7 +66,10 @@ __all__ = [
     "incident_start",
     "incident_support",
     "incident_text_hide",
+    "incident_text_unhide",
     "incident_transfer",
+    "incident_unhide",
     "photo_hide",
     "photo_metadata_read",
+    "photo_unhide",
 ]

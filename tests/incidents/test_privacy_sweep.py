@@ -43,14 +43,17 @@ from .privacy_sweep_support import (
     PHONE,
     PHOTO_LATITUDE_DEGREES,
     PHOTO_LONGITUDE_DEGREES,
+    PIN,
     Finding,
     findings,
     jpeg_with_gps,
+    ok,
     photo_metadata,
+    public_outputs,
+    public_photos,
 )
 
 STAFF = "/api/v1/staff/incidents/"
-PIN = {"lat": "15.05", "lon": "108.80"}
 NEUTRAL_ADDRESS = "Ngã tư Hùng Vương – Lê Lợi"
 AREA_FOLLOWER = "theo.doi.khu.vuc@example.vn"
 REPORT_FOLLOWER = "theo.doi.phan.anh@example.vn"
@@ -59,11 +62,6 @@ UNIT_ADDRESS = "ubnd-camthanh@quangngai.gov.vn"
 
 def photo() -> SimpleUploadedFile:
     return SimpleUploadedFile("IMG_0042.jpg", jpeg_with_gps(), content_type="image/jpeg")
-
-
-def ok(response: Any, status: int = 200) -> Any:
-    assert response.status_code == status, response.content[:500]
-    return response
 
 
 def follow(**target: Any) -> None:
@@ -205,59 +203,6 @@ def send_the_outbox() -> None:
     ).values_list("pk", flat=True):
         notification_services.notification_send(notification_id=notification_id)
     assert not Notification.objects.filter(status=NotificationStatus.PENDING).exists()
-
-
-def public_outputs(
-    territory: Territory, reports: dict[str, tuple[Incident, str]]
-) -> dict[str, Any]:
-    """Every public output, fetched anonymously: {name: response}."""
-    client = Client(REMOTE_ADDR="203.0.113.35")
-    area = territory.cam_thanh.pk
-    box = "108.6,14.9,109.0,15.3"
-    paths = {
-        "home page": "/",
-        "filing page": "/gui-phan-anh/",
-        "lookup page": "/tra-cuu/",
-        "area map page": "/ban-do-hanh-chinh/",
-        "map data, grouped": f"/api/v1/incident-map/?bbox={box}&zoom=10",
-        "map data, each report": f"/api/v1/incident-map/?bbox={box}&zoom=18",
-        "REST list": "/api/v1/incidents/?limit=1000",
-        "REST duplicates": f"/api/v1/incidents/duplicates/?lat={PIN['lat']}&lon={PIN['lon']}"
-        "&category=giao-thong",
-        "REST categories": "/api/v1/categories/",
-        "REST areas": "/api/v1/areas/",
-        "REST area": f"/api/v1/areas/{area}/",
-        "REST area lookup": f"/api/v1/areas/lookup/?lat={PIN['lat']}&lon={PIN['lon']}",
-        "Open311 discovery": "/open311/v2/discovery.json",
-        "Open311 services JSON": "/open311/v2/services.json",
-        "Open311 services XML": "/open311/v2/services.xml",
-        "Open311 service definition": "/open311/v2/services/giao-thong.xml",
-        "Open311 requests JSON": "/open311/v2/requests.json",
-        "Open311 requests XML": "/open311/v2/requests.xml",
-        "feed of the territory": "/phan-anh/moi.atom",
-        "feed of the area": f"/khu-vuc/{area}/phan-anh.atom",
-    }
-    for name, (incident, _token) in reports.items():
-        code = incident.tracking_code
-        paths[f"tracking page ({name})"] = f"/phan-anh/{code}/"
-        paths[f"REST detail ({name})"] = f"/api/v1/incidents/{code}/"
-        paths[f"Open311 request JSON ({name})"] = f"/open311/v2/requests/{code}.json"
-        paths[f"Open311 request XML ({name})"] = f"/open311/v2/requests/{code}.xml"
-    return {name: client.get(path) for name, path in paths.items()}
-
-
-def public_photos(outputs: dict[str, Any]) -> dict[str, bytes]:
-    """The bytes of every photo (and thumbnail) the public REST details link."""
-    client = Client(REMOTE_ADDR="203.0.113.36")
-    served = {}
-    for name, response in outputs.items():
-        if not name.startswith("REST detail") or response.status_code != 200:
-            continue
-        for photo in response.json()["photos"]:
-            for key in ("url", "thumbnail_url"):
-                answer = ok(client.get(photo[key]))
-                served[f"{key} of {name}"] = b"".join(answer.streaming_content)
-    return served
 
 
 @pytest.mark.django_db

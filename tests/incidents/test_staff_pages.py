@@ -758,6 +758,107 @@ def test_priority_note_and_moderation_forms(file_report: FileReport, officer_a: 
     assert report.events.get(action="note_added").note == "Kiểm tra hiện trường"
 
 
+def test_un_hide_forms_are_offered_only_while_something_is_hidden(
+    file_report: FileReport, officer_a: User
+) -> None:
+    report = file_report(photos=[upload("a.jpg", jpeg_bytes()), upload("b.jpg", jpeg_bytes())])
+    report_row = report.incident
+    first, second = report_row.photos.order_by("id")
+
+    nothing_hidden = actions_shown(text(client_as(officer_a).get(page_of(report_row))))
+    services.photo_hide(actor=officer_a, photo=first, reason="Có mặt người")
+    services.incident_text_hide(actor=officer_a, incident=report_row, reason="Có số điện thoại")
+    services.incident_hide(actor=officer_a, incident=report_row, reason="Thông tin riêng tư")
+    html = text(client_as(officer_a).get(page_of(report_row)))
+
+    assert [action for action in nothing_hidden if "hide" in action] == [
+        "hide",
+        "hide_text",
+        "hide_photo",
+    ]
+    # The report is hidden (no "hide"); one photo is still shown, so it can still be hidden.
+    assert [action for action in actions_shown(html) if "hide" in action] == [
+        "hide_photo",
+        "unhide",
+        "unhide_text",
+        "unhide_photo",
+    ]
+    for action in ("unhide", "unhide_text", "unhide_photo"):
+        assert f'<textarea name="{action}-reason"' in html
+    assert html.count('<label for="id_unhide-reason">Lý do hiện lại</label>') == 1
+    # The photo form offers the hidden photo alone.
+    choices = re.search(r'<select name="unhide_photo-photo".*?</select>', html, re.DOTALL)
+    assert choices is not None
+    assert re.findall(r'<option value="(\d+)"', choices.group()) == [str(first.pk)]
+    assert str(second.pk) not in choices.group()
+
+
+def test_un_hiding_through_the_forms_shows_everything_again(
+    file_report: FileReport, officer_a: User
+) -> None:
+    report = file_report(photos=[upload("a.jpg", jpeg_bytes())]).incident
+    photo = report.photos.get()
+    services.photo_hide(actor=officer_a, photo=photo, reason="Có mặt người")
+    services.incident_text_hide(actor=officer_a, incident=report, reason="Có số điện thoại")
+    services.incident_hide(actor=officer_a, incident=report, reason="Thông tin riêng tư")
+
+    responses = [
+        post_action(officer_a, report, "hien-lai-anh", {"unhide_photo-photo": photo.pk,
+                                                        "unhide_photo-reason": "Ảnh mờ, ẩn nhầm"}),
+        post_action(officer_a, report, "hien-lai-noi-dung", {"unhide_text-reason": "Đã xem lại"}),
+    ]  # fmt: skip
+    page = client_as(officer_a).post(
+        f"{page_of(report)}hien-lai-phan-anh/", {"unhide-reason": "Ẩn nhầm"}, follow=True
+    )
+
+    assert [response.status_code for response in responses] == [302] * 2
+    assert page.redirect_chain == [(page_of(report), 302)]
+    report.refresh_from_db()
+    photo.refresh_from_db()
+    assert (photo.is_hidden, photo.hidden_reason) == (False, "")
+    assert (report.description_hidden, report.description_hidden_reason) == (False, "")
+    assert (report.is_public, report.hidden_reason) == (True, "")
+    assert list(
+        report.events.filter(action__endswith="unhidden").values_list("action", "note")
+    ) == [
+        ("photo_unhidden", "Ảnh mờ, ẩn nhầm"),
+        ("text_unhidden", "Đã xem lại"),
+        ("unhidden", "Ẩn nhầm"),
+    ]
+    html = text(page)
+    assert "Phản ánh " + report.tracking_code + " đã được hiện lại trên trang công khai." in html
+    # The staff timeline names each step.
+    assert [label in html for label in ("Hiện lại ảnh", "Hiện lại nội dung")] == [True, True]
+    assert [action for action in actions_shown(html) if "hide" in action] == [
+        "hide",
+        "hide_text",
+        "hide_photo",
+    ]
+
+
+def test_un_hiding_on_the_page_without_a_reason_or_twice_shows_why_and_changes_nothing(
+    file_report: FileReport, officer_a: User, second_officer_a: User
+) -> None:
+    report = file_report().incident
+    services.incident_text_hide(actor=officer_a, incident=report, reason="Có số điện thoại")
+    before = snapshot(report)
+
+    without_reason = post_action(officer_a, report, "hien-lai-noi-dung", {"unhide_text-reason": ""})
+
+    assert without_reason.status_code == 400
+    assert "Vui lòng nhập lý do hiện lại." in text(without_reason)
+    assert snapshot(report) == before
+    # Another officer showed it again after this officer opened the page.
+    services.incident_text_unhide(actor=second_officer_a, incident=report, reason="Ẩn nhầm")
+    before = snapshot(report)
+
+    twice = post_action(officer_a, report, "hien-lai-noi-dung", {"unhide_text-reason": "Ẩn nhầm"})
+
+    assert twice.status_code == 409
+    assert "Nội dung phản ánh không bị ẩn." in text(twice)
+    assert snapshot(report) == before
+
+
 def test_an_action_refused_by_the_state_shows_the_core_message_and_changes_nothing(
     file_report: FileReport, officer_a: User, second_officer_a: User
 ) -> None:

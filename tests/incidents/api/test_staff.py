@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
+from incidents import services
 from incidents.models import Incident, IncidentEvent
 from tests.conftest import Territory
 
@@ -321,6 +322,133 @@ def test_an_officer_of_another_unit_cannot_hide_a_photo(
 
     assert response.status_code == 404
     assert incident.photos.get().is_hidden is False
+
+
+def test_moderation_over_the_api_can_be_undone(
+    file_report: FileReport, officer_a: User, citizen: APIClient
+) -> None:
+    """Issue 9, item 2: each hide endpoint has its reverse next to it."""
+    incident = file_report(photos=[upload("a.jpg", jpeg_bytes())]).incident
+    client = client_for(officer_a)
+    code = incident.tracking_code
+    photo_id = incident.photos.get().id
+    shown = citizen.get(f"/api/v1/incidents/{code}/").json()
+    client.post(f"{STAFF}{code}/hide-text/", {"reason": "Xúc phạm"}, format="json")
+    client.post(f"/api/v1/staff/photos/{photo_id}/hide/", {"reason": "Lộ mặt"}, format="json")
+    client.post(f"{STAFF}{code}/hide/", {"reason": "Trùng lặp nhiều lần"}, format="json")
+
+    whole = client.post(f"{STAFF}{code}/unhide/", {"reason": "Ẩn nhầm"}, format="json")
+    text = client.post(f"{STAFF}{code}/unhide-text/", {"reason": "Đã xem lại"}, format="json")
+    photo = client.post(
+        f"/api/v1/staff/photos/{photo_id}/unhide/", {"reason": "Ảnh không lộ mặt"}, format="json"
+    )
+
+    assert (whole.status_code, text.status_code, photo.status_code) == (200, 200, 200)
+    staff_view = photo.json()
+    assert (
+        staff_view["is_public"],
+        staff_view["hidden_reason"],
+        staff_view["description_hidden"],
+        staff_view["description_hidden_reason"],
+    ) == (True, "", False, "")
+    assert (staff_view["photos"][0]["is_hidden"], staff_view["photos"][0]["hidden_reason"]) == (
+        False,
+        "",
+    )
+    public = citizen.get(f"/api/v1/incidents/{code}/").json()
+    assert [(event["action"], event["note"]) for event in public["timeline"][-6:]] == [
+        ("text_hidden", "Xúc phạm"),
+        ("photo_hidden", "Lộ mặt"),
+        ("hidden", "Trùng lặp nhiều lần"),
+        ("unhidden", "Ẩn nhầm"),
+        ("text_unhidden", "Đã xem lại"),
+        ("photo_unhidden", "Ảnh không lộ mặt"),
+    ]
+    assert {**public, "timeline": public["timeline"][:-6]} == shown
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "message", "message_en"),
+    [
+        (
+            "unhide",
+            "Phản ánh không bị ẩn khỏi công khai.",
+            "The report is not hidden from the public.",
+        ),
+        ("unhide-text", "Nội dung phản ánh không bị ẩn.", "The report content is not hidden."),
+        ("photo", "Ảnh không bị ẩn.", "The photo is not hidden."),
+    ],
+)
+def test_un_hiding_over_the_api_what_is_not_hidden_is_refused_with_409_and_changes_nothing(
+    file_report: FileReport, officer_a: User, endpoint: str, message: str, message_en: str
+) -> None:
+    incident = file_report(photos=[upload("a.jpg", jpeg_bytes())]).incident
+    url = (
+        f"/api/v1/staff/photos/{incident.photos.get().id}/unhide/"
+        if endpoint == "photo"
+        else f"{STAFF}{incident.tracking_code}/{endpoint}/"
+    )
+    before = snapshot(incident)
+
+    response = client_for(officer_a).post(url, {"reason": "Ẩn nhầm"}, format="json")
+    in_english = client_for(officer_a).post(
+        url, {"reason": "Ẩn nhầm"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert (response.status_code, response.json()) == (
+        409,
+        {"detail": message, "code": "not_hidden"},
+    )
+    assert (in_english.status_code, in_english.json()["detail"]) == (409, message_en)
+    assert snapshot(incident) == before
+
+
+def test_only_the_reports_unit_may_unhide_over_the_api(
+    file_report: FileReport, officer_a: User, officer_b: User, leader: User
+) -> None:
+    incident = file_report(photos=[upload("a.jpg", jpeg_bytes())]).incident
+    photo = incident.photos.get()
+    services.photo_hide(actor=officer_a, photo=photo, reason="Lộ mặt")
+    services.incident_hide(actor=officer_a, incident=incident, reason="Trùng lặp")
+    before = snapshot(incident)
+    url = f"/api/v1/staff/photos/{photo.id}/unhide/"
+
+    other_unit = client_for(officer_b).post(url, {"reason": "x"}, format="json")
+    read_only = client_for(leader).post(
+        f"{STAFF}{incident.tracking_code}/unhide/", {"reason": "x"}, format="json"
+    )
+
+    # Another unit's officer cannot see the report at all; a leader sees it but acts on nothing.
+    assert other_unit.status_code == 404
+    assert (read_only.status_code, read_only.json()["code"]) == (403, "read_only_role")
+    assert snapshot(incident) == before
+
+
+def test_the_openapi_schema_documents_the_unhide_endpoints(db: None) -> None:
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    paths = schema["paths"]
+
+    assert {
+        path: paths[path]["post"]["operationId"]
+        for path in (
+            "/api/v1/staff/incidents/{tracking_code}/unhide/",
+            "/api/v1/staff/incidents/{tracking_code}/unhide-text/",
+            "/api/v1/staff/photos/{photo_id}/unhide/",
+        )
+    } == {
+        "/api/v1/staff/incidents/{tracking_code}/unhide/": "staff_incidents_unhide",
+        "/api/v1/staff/incidents/{tracking_code}/unhide-text/": "staff_incidents_unhide_text",
+        "/api/v1/staff/photos/{photo_id}/unhide/": "staff_photos_unhide",
+    }
+    # Each takes the reason, like the hide next to it.
+    inputs = {
+        paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        for path in paths
+        if path.endswith(("/hide/", "/hide-text/", "/unhide/", "/unhide-text/"))
+    }
+    assert len(inputs) == 1
+    name = inputs.pop().rsplit("/", 1)[1]
+    assert list(schema["components"]["schemas"][name]["properties"]) == ["reason"]
 
 
 def test_a_staff_member_filing_by_phone_is_recorded_as_the_actor(
