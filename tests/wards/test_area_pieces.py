@@ -17,10 +17,11 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection
 from django.db.models import F
-from shapely.geometry import Polygon, box
+from shapely.geometry import MultiPolygon, Polygon, box
 
 from wards import services
 from wards.boundary_import import areas_import
+from wards.geometry import ellipsoidal_area_km2
 from wards.models import AREA_PIECE_MAX_VERTICES, AgencyKind, Area, AreaLevel, AreaPiece, AreaType
 from wards.selectors import PointOutsideTerritory, areas_containing_point, route_point
 
@@ -223,3 +224,26 @@ def test_the_migration_cuts_the_boundaries_already_stored_and_its_reverse_remove
         cursor.execute(fill.AREA_PIECES_FILL_SQL)
 
     assert pieces() == written_by_the_services
+
+
+def test_a_boundary_edited_in_the_admin_is_cut_again(admin_client, jagged_communes):
+    west, _east = jagged_communes
+    old_pieces = set(AreaPiece.objects.filter(area=west).values_list("id", flat=True))
+    moved = Polygon([(108.72, SOUTH), *BORDER, (108.72, NORTH)])
+
+    response = admin_client.post(
+        f"/admin/wards/area/{west.pk}/change/",
+        {
+            "code": west.code, "name": west.name, "area_type": west.area_type,
+            "level": west.level, "parent": west.parent_id, "valid_from": "2025-07-01",
+            "valid_to": "", "boundary": f"SRID=4326;{MultiPolygon([moved]).wkt}", "source": "drawn",
+        },
+    )  # fmt: skip
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    west.refresh_from_db()
+    assert not AreaPiece.objects.filter(id__in=old_pieces).exists()
+    assert pieces_of(west)["difference"] < 1e-12
+    assert round(west.area_km2, 1) == round(ellipsoidal_area_km2(moved), 1)
+    with pytest.raises(PointOutsideTerritory):
+        areas_containing_point(point=Point(108.71, 15.1, srid=4326), on=ON)
