@@ -10,6 +10,7 @@ tracking page shows, and no text a citizen wrote.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -106,14 +107,25 @@ def tracking_page_url(tracking_code: str) -> str:
     return site_url(tracking_page_path(tracking_code))
 
 
-def _display_labels(instance: Any, field: str) -> tuple[str, str]:
-    """The (Vietnamese, English) label of a choice field; `get_<field>_display` translates into
-    the language active when it is called, so it is called inside each override."""
-    labels = []
+def _display_labels(instance: Any, field_name: str) -> tuple[str, str]:
+    """The (Vietnamese, English) label of a choice field."""
+    field = type(instance)._meta.get_field(field_name)
+    assert isinstance(field, models.Field)  # a column with choices, not a relation
+    return _choice_labels(field, getattr(instance, field_name))
+
+
+# Remembered per choice: `get_<field>_display` rebuilds the field's choices into a dictionary,
+# hashing every lazy label (so translating each), on every call, in each language: 0.2 ms per
+# message of a filed report (docs/benchmarks.md, "Filing in one process (issue 9)"). The
+# translations are fixed for the life of the process.
+@functools.cache
+def _choice_labels(field: models.Field[Any, Any], value: Any) -> tuple[str, str]:
+    label = dict(field.flatchoices).get(value, value)
+    vietnamese_and_english = []
     for language in ("vi", "en"):
         with translation.override(language):
-            labels.append(str(getattr(instance, f"get_{field}_display")()))
-    return labels[0], labels[1]
+            vietnamese_and_english.append(str(label))
+    return vietnamese_and_english[0], vietnamese_and_english[1]
 
 
 def agency_names(agency: Agency) -> tuple[str, str]:

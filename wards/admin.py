@@ -29,7 +29,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from geoapp.exceptions import DomainError
+from wards import services
 from wards.boundary_import import ImportReport, areas_import
+from wards.geometry import to_shapely
 from wards.models import (
     Agency,
     AgencyMembership,
@@ -134,6 +136,22 @@ class AreaAdmin(admin.GISModelAdmin):
     search_fields = ["code", "name"]
     raw_id_fields = ["parent"]
     readonly_fields = ["area_km2", "label_point"]
+
+    def save_model(
+        self, request: HttpRequest, obj: Area, form: forms.ModelForm, change: bool
+    ) -> None:
+        """A boundary drawn or edited here is stored by the service, as an imported one is: its
+        area, label point and the pieces routing looks points up in follow it (in the admin's
+        transaction)."""
+        super().save_model(request, obj, form, change)
+        if not change or "boundary" in form.changed_data:
+            services.area_replace_boundary(
+                area=obj,
+                name=obj.name,
+                boundary=to_shapely(obj.boundary),
+                source=obj.source,
+                is_approximate=obj.is_approximate,
+            )
 
     def get_urls(self) -> list[URLPattern]:
         return [

@@ -54,11 +54,12 @@ class AreaQuerySet(models.QuerySet["Area"]):
         """Areas whose boundary covers `point` on the date `on`, lowest level first.
 
         ST_Covers (not ST_Contains) so a point exactly on a boundary still finds an area; the
-        GiST index on `boundary` narrows the candidates before the exact test.
+        test runs on the pieces of the boundaries (AreaPiece), whose GiST index narrows the
+        candidates to a few small polygons before the exact test.
         """
         return (
             self.on(on)
-            .filter(boundary__covers=point)
+            .filter(id__in=AreaPiece.objects.filter(piece__covers=point).values("area_id"))
             .order_by(
                 models.Case(
                     *(models.When(level=level, then=rank) for level, rank in LEVEL_RANK.items())
@@ -122,6 +123,36 @@ class Area(models.Model):
 
     def is_valid_on(self, day: datetime.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+# The most vertices a piece of a boundary keeps (ST_Subdivide's max_vertices). Point-in-polygon
+# costs grow with the vertices tested and read: a real commune has up to 7,934 and the province
+# 35,386, all read and tested for every report it routes. 256 measured best of 32-512 on the real
+# province (docs/benchmarks.md, "Filing in one process (issue 9)").
+AREA_PIECE_MAX_VERTICES = 256
+
+
+class AreaPiece(models.Model):
+    """A piece of an area's boundary: the boundary cut by ST_Subdivide into polygons of at most
+    AREA_PIECE_MAX_VERTICES vertices, which together cover exactly the area.
+
+    Derived data, for point lookups only: the pieces' small bounding boxes let the GiST index
+    pick the one or two pieces that can hold a point, and the exact test then reads and tests a
+    few dozen vertices instead of the whole boundary. Written by the services that store a
+    boundary (`wards.services`), in the same transaction.
+    """
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("đơn vị hành chính"), on_delete=models.CASCADE, related_name="pieces"
+    )
+    piece = models.PolygonField(_("mảnh ranh giới"), srid=4326)
+
+    class Meta:
+        verbose_name = _("mảnh ranh giới")
+        verbose_name_plural = _("mảnh ranh giới")
+
+    def __str__(self) -> str:
+        return f"{self.area_id}: {self.piece.num_points}"
 
 
 class AreaSuccession(models.Model):

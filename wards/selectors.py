@@ -137,13 +137,20 @@ _LEVEL_RANK_SQL = "CASE level {} END".format(
     " ".join(f"WHEN '{level.value}' THEN {rank}" for level, rank in LEVEL_RANK.items())
 )
 
-# The areas covering the point on the day; ST_Covers so a point on a boundary still finds its
-# areas, and the GiST index on `boundary` narrows the candidates before the exact test.
+# The areas covering the point on the day, found through the pieces of their boundaries
+# (AreaPiece): the GiST index on the pieces picks the one or two small pieces that can hold the
+# point, and the exact test reads and tests a few hundred vertices instead of whole boundaries of
+# up to 35,386 (the province): a quarter of the database's work (docs/benchmarks.md, "Filing in
+# one process (issue 9)"). ST_Covers so a point on a boundary still finds its areas; an area whose
+# pieces hold the point twice (on the cut between two of them) is one area (IN, a semi-join).
 _AREAS_CTE = f"""
     area AS (
         SELECT {model_columns(Area, _AREA_FIELD_NAMES, table="wards_area")}, {_LEVEL_RANK_SQL} AS level_rank
         FROM wards_area
-        WHERE ST_Covers(boundary, ST_GeomFromEWKB(%(point)s))
+        WHERE id IN (
+            SELECT area_id FROM wards_areapiece
+            WHERE ST_Covers(piece, ST_GeomFromEWKB(%(point)s))
+        )
           AND {valid_on("day")}
     )
 """

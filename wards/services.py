@@ -5,13 +5,23 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from shapely.geometry.base import BaseGeometry
 
 from wards.geometry import ellipsoidal_area_km2, label_point_of, to_multipolygon
-from wards.models import Agency, AgencyKind, Area, AreaLevel, AreaSuccession, AreaType, RoutingRule
+from wards.models import (
+    AREA_PIECE_MAX_VERTICES,
+    Agency,
+    AgencyKind,
+    Area,
+    AreaLevel,
+    AreaSuccession,
+    AreaType,
+    RoutingRule,
+)
 
 
+@transaction.atomic
 def area_create(
     *,
     code: str,
@@ -42,9 +52,11 @@ def area_create(
     )
     area.full_clean(exclude=["boundary", "label_point"])
     area.save()
+    _area_pieces_replace(area)
     return area
 
 
+@transaction.atomic
 def area_replace_boundary(
     *, area: Area, name: str, boundary: BaseGeometry, source: str, is_approximate: bool = False
 ) -> Area:
@@ -56,7 +68,28 @@ def area_replace_boundary(
     area.source = source
     area.is_approximate = is_approximate
     area.save()
+    _area_pieces_replace(area)
     return area
+
+
+def _area_pieces_replace(area: Area) -> None:
+    """Cut the area's stored boundary into the pieces routing looks points up in (AreaPiece).
+
+    Raw SQL because the cutting is PostGIS's (ST_Subdivide), done where the boundary already is
+    rather than shipped to Python and back; ST_Dump makes every piece a Polygon. In the caller's
+    transaction: the boundary and its pieces change together or not at all.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM wards_areapiece WHERE area_id = %s", [area.pk])
+        cursor.execute(
+            """
+            INSERT INTO wards_areapiece (area_id, piece)
+            SELECT id, (ST_Dump(ST_Subdivide(boundary, %(max_vertices)s))).geom
+            FROM wards_area
+            WHERE id = %(area_id)s
+            """,
+            {"area_id": area.pk, "max_vertices": AREA_PIECE_MAX_VERTICES},
+        )
 
 
 def area_succession_create(
