@@ -12,6 +12,7 @@ import datetime
 import json
 import random
 from collections import Counter
+from typing import NamedTuple
 
 import pytest
 from django.contrib.auth.models import User
@@ -119,9 +120,10 @@ WORKFLOW_ACTIONS = {
 
 
 @pytest.fixture
-def loaded(territory: Territory) -> tuple[list[Incident], int, User]:
+def loaded(territory: Territory) -> LoadedReports:
     categories_load_catalogue(catalogue=CATEGORIES)
     officer = User.objects.create_user(username="can-bo-cam-thanh", password=None)
+    indexes_before = index_definitions()
     extent = territory.cam_thanh.boundary.extent
     places = [
         Place(
@@ -144,16 +146,41 @@ def loaded(territory: Territory) -> tuple[list[Incident], int, User]:
         plan=plan,
         places=places,
         agency_names={territory.committee_cam_thanh.pk: territory.committee_cam_thanh.name},
+        indexes_rebuilt=True,
     )
     assert result.reports == REPORTS
     incidents = list(Incident.objects.select_related("category").order_by("id"))
-    return incidents, result.events, officer
+    return LoadedReports(incidents, result.events, officer, indexes_before)
+
+
+class LoadedReports(NamedTuple):
+    incidents: list[Incident]
+    events: int
+    officer: User
+    indexes_before: list[tuple[str, str]]
+
+
+def index_definitions() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename IN ('incidents_incident', 'incidents_incidentevent') ORDER BY 1"
+        )
+        return list(cursor.fetchall())
+
+
+def test_it_leaves_the_tables_indexes_as_the_migrations_made_them(
+    loaded: LoadedReports,
+) -> None:
+    """The indexes set aside during the load are back, the same, and nothing was added."""
+    assert len(loaded.indexes_before) == 19
+    assert index_definitions() == loaded.indexes_before
 
 
 def test_it_writes_every_report_with_a_unique_code_and_its_reporter_token(
-    loaded: tuple[list[Incident], int, User], territory: Territory
+    loaded: LoadedReports, territory: Territory
 ) -> None:
-    incidents, _events, _officer = loaded
+    incidents = loaded.incidents
     assert len(incidents) == REPORTS
     codes = [incident.tracking_code for incident in incidents]
     assert len(set(codes)) == REPORTS
@@ -179,9 +206,9 @@ def test_it_writes_every_report_with_a_unique_code_and_its_reporter_token(
 
 
 def test_its_statuses_priorities_and_shares_follow_the_plan(
-    loaded: tuple[list[Incident], int, User],
+    loaded: LoadedReports,
 ) -> None:
-    incidents, _events, officer = loaded
+    incidents, officer = loaded.incidents, loaded.officer
     statuses = Counter(incident.status for incident in incidents)
     assert set(statuses) == set(TIMELINES)
     assert set(Counter(incident.priority for incident in incidents)) == {
@@ -206,9 +233,9 @@ def test_its_statuses_priorities_and_shares_follow_the_plan(
 
 
 def test_its_deadlines_are_those_of_the_calendar(
-    loaded: tuple[list[Incident], int, User],
+    loaded: LoadedReports,
 ) -> None:
-    incidents, _events, _officer = loaded
+    incidents = loaded.incidents
     calendar = working_calendar()
     for incident in incidents:
         assert incident.deadlines_from == incident.reported_at
@@ -225,9 +252,9 @@ def test_its_deadlines_are_those_of_the_calendar(
 
 
 def test_its_stamps_answers_and_timelines_match_each_status(
-    loaded: tuple[list[Incident], int, User],
+    loaded: LoadedReports,
 ) -> None:
-    incidents, events_written, _officer = loaded
+    incidents, events_written = loaded.incidents, loaded.events
     assert IncidentEvent.objects.count() == events_written
     timelines: dict[int, list[IncidentEvent]] = {}
     for event in IncidentEvent.objects.order_by("incident_id", "created_at", "id"):
@@ -270,9 +297,9 @@ def test_its_stamps_answers_and_timelines_match_each_status(
 
 
 def test_the_app_reads_the_reports_through_its_selectors(
-    loaded: tuple[list[Incident], int, User],
+    loaded: LoadedReports,
 ) -> None:
-    incidents, _events, _officer = loaded
+    incidents = loaded.incidents
     visible = [incident for incident in incidents if incident.is_publicly_visible]
     assert 0 < len(visible) < REPORTS
     for incident in incidents:
