@@ -20,6 +20,7 @@ the request sends, captured in-process and replayed by psycopg as prepared state
 3. The tracking page of a report `GET /phan-anh/<code>/` (status, timeline, answer).
 
     .venv/bin/python -m benchmarks.citizen_pages [--reports N] [--json figures.json] [--reload]
+        [--load-only]
 """
 
 from __future__ import annotations
@@ -442,6 +443,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--reload", action="store_true", help="load the reports again")
     parser.add_argument(
+        "--load-only", action="store_true", help="prepare the database, measure nothing"
+    )
+    parser.add_argument(
         "--reports",
         type=int,
         default=REPORT_COUNT,
@@ -450,6 +454,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
     arguments = parser.parse_args()
     dataset = database_prepare(reload=arguments.reload, reports=arguments.reports)
+    if arguments.load_only:
+        return
     print(f"one-minute load average before measuring: {load_average():.2f}", flush=True)
     figures = citizen_pages_figures(dataset, tuple(arguments.only))
     if arguments.json:

@@ -23,6 +23,7 @@ prepared statements.
 3. The officer's overdue reports, `?overdue=on&sort=newest`.
 
     .venv/bin/python -m benchmarks.staff_pages [--reports N] [--json figures.json] [--reload]
+        [--load-only]
 """
 
 from __future__ import annotations
@@ -378,6 +379,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--reload", action="store_true", help="load the reports again")
     parser.add_argument(
+        "--load-only", action="store_true", help="prepare the database, measure nothing"
+    )
+    parser.add_argument(
         "--reports",
         type=int,
         default=REPORT_COUNT,
@@ -388,6 +392,8 @@ def main() -> None:
     )
     arguments = parser.parse_args()
     dataset = database_prepare(reload=arguments.reload, reports=arguments.reports)
+    if arguments.load_only:
+        return
     figures = staff_pages_figures(dataset, tuple(arguments.only))
     if arguments.json:
         figures_write(figures, arguments.json)
