@@ -237,18 +237,26 @@ def _report_places(count: int, committees: dict[int, Any]) -> list[Place]:
     with connection.cursor() as cursor:
         for (area_id, _name, _area), commune_count in zip([*city, *elsewhere], counts, strict=True):
             agency_id = committees[area_id].pk
-            for call, first in enumerate(range(0, commune_count, POINTS_PER_CALL)):
+            points: list[str] = []
+            call = 0
+            # ST_GeneratePoints does not always return the number asked of a multipolygon (the
+            # first million came out 5 too many): ask again for what is missing, keep exactly
+            # the commune's count.
+            while len(points) < commune_count:
                 # The seed of the first call is the one the 10,000-report set always had.
                 cursor.execute(
                     "SELECT encode(ST_AsEWKB(geom), 'hex') FROM (SELECT (ST_Dump(ST_GeneratePoints("
                     "boundary, %s, %s))).geom FROM wards_area WHERE id = %s) generated",
                     [
-                        min(POINTS_PER_CALL, commune_count - first),
+                        min(POINTS_PER_CALL, commune_count - len(points)),
                         SEED + area_id + call * 1_000_003,
                         area_id,
                     ],
                 )
-                places += [Place(area_id, agency_id, point) for (point,) in cursor.fetchall()]
+                points += [point for (point,) in cursor.fetchall()]
+                call += 1
+            places += [Place(area_id, agency_id, point) for point in points[:commune_count]]
+    assert len(places) == count, f"{len(places):,} points for {count:,} reports"
     random.Random(SEED).shuffle(places)
     return places
 
