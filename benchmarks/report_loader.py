@@ -369,103 +369,107 @@ def reports_copy(
     codes: set[str] = set()
     events_written = 0
     writer = _ChunkWriter(connection, incident_copy)
-    for chunk_start in range(0, count, CHUNK_REPORTS):
-        rows: list[str] = []
-        events: list[str] = []
-        for index in range(chunk_start, min(chunk_start + CHUNK_REPORTS, count)):
-            place = places[index]
-            incident_id = first_id + index
-            category_id, attributes = category_cycle[index % len(category_cycle)]
-            status = generator.choices(statuses, status_weights)[0]
-            priority = (
-                generator.choices(priorities, priority_weights)[0]
-                if len(priorities) > 1
-                else priorities[0]
-            )
-            max_age_days = (
-                FINISHED_REPORT_MAX_AGE_DAYS
-                if status in FINISHED_STATUSES
-                else OPEN_REPORT_MAX_AGE_DAYS
-            )
-            reported = now_seconds - int(generator.uniform(0, max_age_days) * 86_400)
-            acknowledge_by, resolve_by = deadlines.seconds(category_id, priority, reported)
-            code = tracking_code_generate()
-            while code in codes:
+    try:
+        for chunk_start in range(0, count, CHUNK_REPORTS):
+            rows: list[str] = []
+            events: list[str] = []
+            for index in range(chunk_start, min(chunk_start + CHUNK_REPORTS, count)):
+                place = places[index]
+                incident_id = first_id + index
+                category_id, attributes = category_cycle[index % len(category_cycle)]
+                status = generator.choices(statuses, status_weights)[0]
+                priority = (
+                    generator.choices(priorities, priority_weights)[0]
+                    if len(priorities) > 1
+                    else priorities[0]
+                )
+                max_age_days = (
+                    FINISHED_REPORT_MAX_AGE_DAYS
+                    if status in FINISHED_STATUSES
+                    else OPEN_REPORT_MAX_AGE_DAYS
+                )
+                reported = now_seconds - int(generator.uniform(0, max_age_days) * 86_400)
+                acknowledge_by, resolve_by = deadlines.seconds(category_id, priority, reported)
                 code = tracking_code_generate()
-            codes.add(code)
-            reported_text = moment_text(reported)
-            label = labels[place.agency_id]
-            events.append(
-                f"{incident_id}\t{reporter_label}\tcreated\t\tnew\t\tt\t{{}}\t{reported_text}\n"
-            )
-            # The steps at even intervals up to a moment 10-50 % of the way from filing to now.
-            path = STATUS_PATHS[status]
-            span = (now_seconds - reported) * generator.uniform(0.1, 0.5)
-            stamps: dict[str, str] = {}
-            rejection_reason = ""
-            previous = "new"
-            last_text = reported_text
-            for step_number, action in enumerate(path, start=1):
-                event_action, reached, stamp = STEPS[action]
-                step_text = moment_text(reported + int(span * step_number / len(path)))
-                if stamp is not None:
-                    stamps[stamp] = step_text
-                note = ""
-                if action == "request_information":
-                    note = question
-                elif action in ("answer", "resolve"):
-                    note = answer
-                elif action == "reject":
-                    rejection_reason = (
-                        RejectionReason.SPAM.value
-                        if generator.random() < plan.spam_share
-                        else RejectionReason.OUTSIDE_SCOPE.value
-                    )
-                    note = rejection_notes[rejection_reason]
+                while code in codes:
+                    code = tracking_code_generate()
+                codes.add(code)
+                reported_text = moment_text(reported)
+                label = labels[place.agency_id]
                 events.append(
-                    f"{incident_id}\t{label}\t{event_action}\t{previous}\t{reached}\t{note}"
-                    f"\tt\t{{}}\t{step_text}\n"
+                    f"{incident_id}\t{reporter_label}\tcreated\t\tnew\t\tt\t{{}}\t{reported_text}\n"
                 )
-                previous = reached
-                last_text = step_text
-            events_written += len(path) + 1
-            answered = "answered_at" in stamps
-            is_assigned = status != "new" and generator.random() < plan.assigned_share
-            assigned = assignee if is_assigned else _NULL
-            rows.append(
-                row_format(
-                    incident_id,
-                    code,
-                    descriptions[index % len(descriptions)],
-                    place.location,
-                    f"Số {generator.randint(1, 300)} đường Hùng Vương",
-                    reported_text,
-                    status,
-                    priority,
-                    attributes,
-                    reporter_token_hash(reporter_token_for(code)),
-                    "t" if generator.random() < plan.public_share else "f",
-                    reported_text,
-                    moment_text(acknowledge_by),
-                    moment_text(resolve_by),
-                    stamps.get("acknowledged_at", _NULL),
-                    stamps.get("started_at", _NULL),
-                    stamps.get("answered_at", _NULL),
-                    stamps.get("resolved_at", _NULL),
-                    stamps.get("closed_at", _NULL),
-                    stamps.get("rejected_at", _NULL),
-                    rejection_reason,
-                    generator.randint(0, 6),
-                    answer if answered else "",
-                    reported_text,
-                    last_text,
-                    place.agency_id,
-                    place.area_id,
-                    assigned,
-                    category_id,
+                # The steps at even intervals up to a moment 10-50 % of the way from filing to now.
+                path = STATUS_PATHS[status]
+                span = (now_seconds - reported) * generator.uniform(0.1, 0.5)
+                stamps: dict[str, str] = {}
+                rejection_reason = ""
+                previous = "new"
+                last_text = reported_text
+                for step_number, action in enumerate(path, start=1):
+                    event_action, reached, stamp = STEPS[action]
+                    step_text = moment_text(reported + int(span * step_number / len(path)))
+                    if stamp is not None:
+                        stamps[stamp] = step_text
+                    note = ""
+                    if action == "request_information":
+                        note = question
+                    elif action in ("answer", "resolve"):
+                        note = answer
+                    elif action == "reject":
+                        rejection_reason = (
+                            RejectionReason.SPAM.value
+                            if generator.random() < plan.spam_share
+                            else RejectionReason.OUTSIDE_SCOPE.value
+                        )
+                        note = rejection_notes[rejection_reason]
+                    events.append(
+                        f"{incident_id}\t{label}\t{event_action}\t{previous}\t{reached}\t{note}"
+                        f"\tt\t{{}}\t{step_text}\n"
+                    )
+                    previous = reached
+                    last_text = step_text
+                events_written += len(path) + 1
+                answered = "answered_at" in stamps
+                is_assigned = status != "new" and generator.random() < plan.assigned_share
+                assigned = assignee if is_assigned else _NULL
+                rows.append(
+                    row_format(
+                        incident_id,
+                        code,
+                        descriptions[index % len(descriptions)],
+                        place.location,
+                        f"Số {generator.randint(1, 300)} đường Hùng Vương",
+                        reported_text,
+                        status,
+                        priority,
+                        attributes,
+                        reporter_token_hash(reporter_token_for(code)),
+                        "t" if generator.random() < plan.public_share else "f",
+                        reported_text,
+                        moment_text(acknowledge_by),
+                        moment_text(resolve_by),
+                        stamps.get("acknowledged_at", _NULL),
+                        stamps.get("started_at", _NULL),
+                        stamps.get("answered_at", _NULL),
+                        stamps.get("resolved_at", _NULL),
+                        stamps.get("closed_at", _NULL),
+                        stamps.get("rejected_at", _NULL),
+                        rejection_reason,
+                        generator.randint(0, 6),
+                        answer if answered else "",
+                        reported_text,
+                        last_text,
+                        place.agency_id,
+                        place.area_id,
+                        assigned,
+                        category_id,
+                    )
                 )
-            )
-        writer.put("".join(rows), "".join(events))
+            writer.put("".join(rows), "".join(events))
+    except BaseException:
+        writer.stop()  # the thread must not outlive the failed load
+        raise
     writer.finish()
     return Loaded(reports=count, events=events_written, first_id=first_id)
 
@@ -473,7 +477,7 @@ def reports_copy(
 class _ChunkWriter:
     """COPY of each chunk in a thread of its own, while the caller builds the next chunk.
 
-    PostgreSQL parses and indexes a chunk on one core while Python builds the next on the other;
+    PostgreSQL parses and stores a chunk on one core while Python builds the next on the other;
     in turn the two would leave one core idle. The thread uses the caller's connection, inside
     its transaction, and is the only user of it until `finish` returns (the caller sends nothing
     meanwhile); psycopg releases the GIL while it waits on the socket. At most two chunks wait,
@@ -504,14 +508,18 @@ class _ChunkWriter:
 
     def put(self, rows: str, events: str) -> None:
         if self.error is not None:
-            self.finish()
+            raise self.error  # the caller stops the thread
         self.chunks.put((rows, events))
 
     def finish(self) -> None:
-        self.chunks.put(None)
-        self.thread.join()
+        """Wait for the chunks put so far to be written; raise what writing them raised."""
+        self.stop()
         if self.error is not None:
             raise self.error
+
+    def stop(self) -> None:
+        self.chunks.put(None)
+        self.thread.join()
 
 
 def tables_vacuum_analyze() -> None:
