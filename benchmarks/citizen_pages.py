@@ -1,12 +1,13 @@
 """The citizens' pages (issue 4): the home page, the public map's endpoint and the tracking page,
-with 10,000 reports.
+with 10,000 reports, or any number (`--reports`, issue 10).
 
-Measured on a database of its own, `geoapp_benchmark_citizen_pages`, holding the 96 real communes
-of Quảng Ngãi from 1 July 2025 (imported at run time from ../shared/geo by the project's importer,
-never copied into the repository), a People's Committee per commune, the eight feedback categories,
-and 10,000 reports bulk-inserted: seven in ten in the six communes of the former city (where people
-live), the rest over the province in proportion to area; spread over the last 90 days, in every
-state, a few hidden or rejected as spam; each with its public timeline.
+Measured on a database of its own per size, `geoapp_benchmark_citizen_pages` for 10,000 reports
+and `geoapp_benchmark_citizen_pages_<N>` for N, holding the 96 real communes of Quảng Ngãi from
+1 July 2025 (imported at run time from ../shared/geo by the project's importer, never copied into
+the repository), a People's Committee per commune, the eight feedback categories, and the reports
+written by COPY (benchmarks/report_loader.py): seven in ten in the six communes of the former city
+(where people live), the rest over the province in proportion to area; spread over the last 90
+days, in every state, a few hidden or rejected as spam; each with its public timeline.
 
 Figures, each through gunicorn (one sync worker, one request at a time on a kept-alive
 connection), p50 and p95 over repeated requests, with the raw-SQL floor beside it: every statement
@@ -18,7 +19,8 @@ the request sends, captured in-process and replayed by psycopg as prepared state
    feature per report).
 3. The tracking page of a report `GET /phan-anh/<code>/` (status, timeline, answer).
 
-    .venv/bin/python -m benchmarks.citizen_pages [--json figures.json] [--reload]
+    .venv/bin/python -m benchmarks.citizen_pages [--reports N] [--json figures.json] [--reload]
+        [--load-only]
 """
 
 from __future__ import annotations
@@ -47,17 +49,22 @@ from benchmarks.common import (
     load_average,
     percentile,
 )
-from benchmarks.datasets import Dataset
+from benchmarks.datasets import DEFAULT_REPORT_COUNT, Dataset, dataset_of_size
 from benchmarks.lookup_api import ServerShape, gunicorn_serving
+from benchmarks.report_loader import Place, ReportPlan, reports_copy, tables_vacuum_analyze
 from benchmarks.routing import floor_replay_timings, statements_capture
-from benchmarks.sample_reports import CATEGORY_ATTRIBUTES, DESCRIPTIONS
 
-DATASET = Dataset("citizen_pages", "96 real communes of Quảng Ngãi, 10,000 reports")
+DATASET_TITLE = "96 real communes of Quảng Ngãi"
 DATASET_KEY = "citizen"
 # Bump when what the database holds changes, so an existing benchmark database is reloaded.
 DATASET_VERSION = 1
 
-REPORT_COUNT = 10_000
+REPORT_COUNT = DEFAULT_REPORT_COUNT
+# The 10,000-report data set, whose database benchmarks/load.py copies.
+DATASET = dataset_of_size("citizen_pages", DATASET_TITLE, REPORT_COUNT)
+# ST_GeneratePoints is asked for at most this many points at a time (one commune may get 230,000
+# of a million): each call builds its points as one MultiPoint in memory.
+POINTS_PER_CALL = 50_000
 CITY_SHARE = 0.7
 CITY_COMMUNES = (
     "Phường Cẩm Thành",
@@ -84,28 +91,35 @@ STATUS_SHARES = (
     ("closed", 0.15),
     ("rejected", 0.08),
 )
-ANSWER = "Đơn vị đã kiểm tra hiện trường và xử lý; cảm ơn người dân đã phản ánh."
+REPORT_PLAN = ReportPlan(seed=SEED, status_shares=STATUS_SHARES, public_share=0.97, spam_share=0.5)
 
 
 # --- the database -------------------------------------------------------------------------------
 
 
-def database_prepare(*, reload: bool = False) -> None:
-    """Create and migrate the benchmark database, set Django up on it, load it once."""
-    if database_ensure(DATASET.database):
-        print(f"created database {DATASET.database}", flush=True)
-    database_migrate(DATASET.database)
+def dataset_for(reports: int) -> Dataset:
+    return dataset_of_size("citizen_pages", DATASET_TITLE, reports)
+
+
+def database_prepare(*, reload: bool = False, reports: int = REPORT_COUNT) -> Dataset:
+    """Create and migrate the benchmark database of `reports` reports, set Django up on it, load
+    it once."""
+    dataset = dataset_for(reports)
+    if database_ensure(dataset.database):
+        print(f"created database {dataset.database}", flush=True)
+    database_migrate(dataset.database)
     os.environ["REDIS_URL"] = CACHE_REDIS_URL
-    django_setup(DATASET.database)
-    if not reload and _loaded_version() == DATASET_VERSION:
-        return
+    django_setup(dataset.database)
+    if not reload and _loaded_version(dataset) == DATASET_VERSION:
+        return dataset
     started = time.perf_counter()
-    print(f"loading the communes and {REPORT_COUNT:,} reports into {DATASET.database} …")
-    _load()
+    print(f"loading the communes and {reports:,} reports into {dataset.database} …", flush=True)
+    _load(dataset, reports)
     print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
+    return dataset
 
 
-def _loaded_version() -> int | None:
+def _loaded_version(dataset: Dataset) -> int | None:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -113,12 +127,12 @@ def _loaded_version() -> int | None:
             "CREATE TABLE IF NOT EXISTS benchmark_dataset "
             "(key text PRIMARY KEY, version integer NOT NULL, loaded_at timestamptz NOT NULL)"
         )
-        cursor.execute("SELECT version FROM benchmark_dataset WHERE key = %s", [DATASET.key])
+        cursor.execute("SELECT version FROM benchmark_dataset WHERE key = %s", [dataset.key])
         row = cursor.fetchone()
     return row[0] if row else None
 
 
-def _load() -> None:
+def _load(dataset: Dataset, reports: int) -> None:
     from django.db import connection, transaction
 
     from incidents import services as incident_services
@@ -136,15 +150,32 @@ def _load() -> None:
             Area.objects.filter(level=level).delete()
         committees = _territory_import()
         incident_services.categories_load_catalogue(catalogue=CATEGORIES)
-        _reports_insert(committees)
+        started = time.perf_counter()
+        places = _report_places(reports, committees)
+        print(f"  {reports:,} points in {time.perf_counter() - started:.0f} s", flush=True)
+        started = time.perf_counter()
+        loaded = reports_copy(
+            plan=REPORT_PLAN,
+            places=places,
+            agency_names={agency.pk: agency.name for agency in committees.values()},
+            indexes_rebuilt=True,
+        )
+        print(
+            f"  {loaded.reports:,} reports and {loaded.events:,} events written in "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM benchmark_dataset")
             cursor.execute(
                 "INSERT INTO benchmark_dataset VALUES (%s, %s, now())",
-                [DATASET.key, DATASET_VERSION],
+                [dataset.key, DATASET_VERSION],
             )
+    started = time.perf_counter()
+    tables_vacuum_analyze()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
+    print(f"  vacuumed and analysed in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def _territory_import() -> dict[int, Any]:
@@ -183,9 +214,9 @@ def _territory_import() -> dict[int, Any]:
     return committees
 
 
-def _report_points() -> list[tuple[int, float, float]]:
-    """(area id, longitude, latitude) of every report, generated by PostGIS inside the communes:
-    CITY_SHARE of them in the six communes of the former city, the rest in proportion to area."""
+def _report_places(count: int, committees: dict[int, Any]) -> list[Place]:
+    """Where each report is, generated by PostGIS inside the communes: CITY_SHARE of them in the
+    six communes of the former city, the rest in proportion to area; in random order."""
     from django.db import connection
 
     from wards.models import Area, AreaLevel
@@ -198,23 +229,36 @@ def _report_points() -> list[tuple[int, float, float]]:
     city = [row for row in communes if row[1] in CITY_COMMUNES]
     if len(city) != len(CITY_COMMUNES):
         raise SystemExit(f"the six communes of the former city were not all found: {city}")
-    city_count = round(REPORT_COUNT * CITY_SHARE)
+    city_count = round(count * CITY_SHARE)
     counts = _shares([area for _id, _name, area in city], city_count)
     elsewhere = [row for row in communes if row[1] not in CITY_COMMUNES]
-    counts += _shares([area for _id, _name, area in elsewhere], REPORT_COUNT - city_count)
-    points = []
+    counts += _shares([area for _id, _name, area in elsewhere], count - city_count)
+    places = []
     with connection.cursor() as cursor:
-        for (area_id, _name, _area), count in zip([*city, *elsewhere], counts, strict=True):
-            if not count:
-                continue
-            cursor.execute(
-                "SELECT ST_X(geom), ST_Y(geom) FROM (SELECT (ST_Dump(ST_GeneratePoints("
-                "boundary, %s, %s))).geom FROM wards_area WHERE id = %s) generated",
-                [count, SEED + area_id, area_id],
-            )
-            points += [(area_id, x, y) for x, y in cursor.fetchall()]
-    random.Random(SEED).shuffle(points)
-    return points
+        for (area_id, _name, _area), commune_count in zip([*city, *elsewhere], counts, strict=True):
+            agency_id = committees[area_id].pk
+            points: list[str] = []
+            call = 0
+            # ST_GeneratePoints does not always return the number asked of a multipolygon (the
+            # first million came out 5 too many): ask again for what is missing, keep exactly
+            # the commune's count.
+            while len(points) < commune_count:
+                # The seed of the first call is the one the 10,000-report set always had.
+                cursor.execute(
+                    "SELECT encode(ST_AsEWKB(geom), 'hex') FROM (SELECT (ST_Dump(ST_GeneratePoints("
+                    "boundary, %s, %s))).geom FROM wards_area WHERE id = %s) generated",
+                    [
+                        min(POINTS_PER_CALL, commune_count - len(points)),
+                        SEED + area_id + call * 1_000_003,
+                        area_id,
+                    ],
+                )
+                points += [point for (point,) in cursor.fetchall()]
+                call += 1
+            places += [Place(area_id, agency_id, point) for point in points[:commune_count]]
+    assert len(places) == count, f"{len(places):,} points for {count:,} reports"
+    random.Random(SEED).shuffle(places)
+    return places
 
 
 def _shares(weights: list[float], total: int) -> list[int]:
@@ -225,127 +269,6 @@ def _shares(weights: list[float], total: int) -> list[int]:
     for index in by_remainder[len(by_remainder) - (total - sum(counts)) :]:
         counts[index] += 1
     return counts
-
-
-def _reports_insert(committees: dict[int, Any]) -> None:
-    """The reports with consistent states, stamps, deadlines and public timelines, bulk-inserted
-    (the pages read them; how they were filed does not matter here)."""
-    from django.contrib.gis.geos import Point
-    from django.utils import timezone
-
-    from geoapp.selectors import working_calendar
-    from incidents.deadlines import deadlines_compute
-    from incidents.models import Category, Incident, IncidentEvent, RejectionReason
-    from incidents.reporter_tokens import reporter_token_for, reporter_token_hash
-    from incidents.tracking_codes import tracking_code_generate
-
-    generator = random.Random(SEED)
-    calendar = working_calendar()
-    categories = {category.code: category for category in Category.objects.all()}
-    codes = list(CATEGORY_ATTRIBUTES)
-    statuses = [status for status, _share in STATUS_SHARES]
-    weights = [share for _status, share in STATUS_SHARES]
-    now = timezone.now()
-    tracking_codes: set[str] = set()
-    reports: list[Incident] = []
-    for index, (area_id, longitude, latitude) in enumerate(_report_points()):
-        category = categories[codes[index % len(codes)]]
-        status = generator.choices(statuses, weights)[0]
-        age_days = generator.uniform(
-            0, 12 if status not in ("resolved", "closed", "rejected") else 90
-        )
-        reported_at = now - datetime.timedelta(days=age_days)
-        deadlines = deadlines_compute(
-            calendar=calendar, category=category, priority="normal", counted_from=reported_at
-        )
-        code = tracking_code_generate()
-        while code in tracking_codes:
-            code = tracking_code_generate()
-        tracking_codes.add(code)
-        later = reported_at + (now - reported_at) * generator.uniform(0.1, 0.5)
-        incident = Incident(
-            tracking_code=code,
-            category=category,
-            description=DESCRIPTIONS[index % len(DESCRIPTIONS)],
-            location=Point(longitude, latitude, srid=4326),
-            address=f"Số {generator.randint(1, 300)} đường Hùng Vương",
-            reported_at=reported_at,
-            area_id=area_id,
-            agency=committees[area_id],
-            status=status,
-            priority="normal",
-            channel="web",
-            attributes=CATEGORY_ATTRIBUTES[category.code],
-            reporter_name="Người dân",
-            reporter_phone="0905000000",
-            reporter_token_hash=reporter_token_hash(reporter_token_for(code)),
-            is_public=generator.random() > 0.03,
-            deadlines_from=reported_at,
-            acknowledge_by=deadlines.acknowledge_by,
-            resolve_by=deadlines.resolve_by,
-            supporters_count=generator.randint(0, 6),
-        )
-        if status != "new":
-            incident.acknowledged_at = later
-        if status in ("in_progress", "information_requested", "answered", "resolved", "closed"):
-            incident.started_at = later
-        if status in ("answered", "resolved", "closed"):
-            incident.answered_at = later
-            incident.public_answer = ANSWER
-        if status in ("resolved", "closed"):
-            incident.resolved_at = later
-        if status == "closed":
-            incident.closed_at = later
-        if status == "rejected":
-            incident.rejected_at = later
-            incident.rejection_reason = generator.choice(
-                [RejectionReason.OUTSIDE_SCOPE, RejectionReason.SPAM]
-            )
-        reports.append(incident)
-    Incident.objects.bulk_create(reports, batch_size=2000)
-
-    events = []
-    for incident in reports:
-        events.append(_event(incident, "created", "", "new", incident.reported_at))
-        if incident.acknowledged_at:
-            events.append(
-                _event(incident, "acknowledged", "new", "acknowledged", incident.acknowledged_at)
-            )
-        if incident.answered_at:
-            events.append(
-                _event(
-                    incident, "answered", "in_progress", "answered", incident.answered_at, ANSWER
-                )
-            )
-        if incident.resolved_at:
-            events.append(
-                _event(incident, "resolved", "answered", "resolved", incident.resolved_at, ANSWER)
-            )
-    IncidentEvent.objects.bulk_create(events, batch_size=5000)
-    # The event rows' moments are their own, not the moment of this insert.
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE incidents_incidentevent SET created_at = (data->>'at')::timestamptz, data = '{}'"
-        )
-
-
-def _event(
-    incident: Any, action: str, from_status: str, to_status: str, moment: Any, note: str = ""
-) -> Any:
-    from incidents.models import IncidentEvent
-
-    return IncidentEvent(
-        incident=incident,
-        actor_label="Người phản ánh" if action == "created" else incident.agency.name,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        is_public=True,
-        data={"at": moment.isoformat()},
-    )
 
 
 # --- measuring ----------------------------------------------------------------------------------
@@ -381,23 +304,26 @@ def statements_of_request(path: str) -> list[tuple[str, Any]]:
     return statements_capture(lambda: client.get(path))
 
 
-def statements_replay_timings(statements: list[tuple[str, Any]], *, count: int) -> list[float]:
-    return floor_replay_timings(DATASET, statements, warm_up=WARM_UP_REQUESTS, count=count)
+def statements_replay_timings(
+    dataset: Dataset, statements: list[tuple[str, Any]], *, count: int
+) -> list[float]:
+    return floor_replay_timings(dataset, statements, warm_up=WARM_UP_REQUESTS, count=count)
 
 
 @contextmanager
-def serving() -> Iterator[str]:
+def serving(dataset: Dataset) -> Iterator[str]:
     from wards.models import Area
 
     centre = Area.objects.get(name="Phường Cẩm Thành").label_point
     probe = urlencode({"lat": f"{centre.y:.6f}", "lon": f"{centre.x:.6f}"})
     RESULTS_DIRECTORY.mkdir(parents=True, exist_ok=True)  # gunicorn's log goes there
-    with gunicorn_serving(DATASET, ServerShape(workers=1, connections=1), probe) as base_url:
+    with gunicorn_serving(dataset, ServerShape(workers=1, connections=1), probe) as base_url:
         yield base_url
 
 
 def request_figures(
     base_url: str,
+    dataset: Dataset,
     *,
     name: str,
     path: str,
@@ -408,10 +334,11 @@ def request_figures(
     http_milliseconds(base_url, path, count=WARM_UP_REQUESTS, expect=expect)
     project = http_milliseconds(base_url, path, count=MEASURED_REQUESTS, expect=expect)
     statements = statements_of_request(path)
-    floor = statements_replay_timings(statements, count=MEASURED_REQUESTS)
+    floor = statements_replay_timings(dataset, statements, count=MEASURED_REQUESTS)
+    figures_key = figures_dataset(dataset)
     return [
         Figure(
-            dataset=DATASET_KEY,
+            dataset=figures_key,
             name=f"{name}, p50",
             unit="ms",
             project=percentile(project, 50),
@@ -422,7 +349,7 @@ def request_figures(
             f"{'s' if len(statements) != 1 else ''} replayed",
         ),
         Figure(
-            dataset=DATASET_KEY,
+            dataset=figures_key,
             name=f"{name}, p95",
             unit="ms",
             project=percentile(project, 95),
@@ -449,16 +376,22 @@ def map_views() -> list[tuple[str, str, tuple[float, float, float, float], int]]
     ]
 
 
-def citizen_pages_figures(parts: tuple[str, ...]) -> list[Figure]:
+def figures_dataset(dataset: Dataset) -> str:
+    """The data set column of the figures: `citizen`, or `citizen_<N>` at another size."""
+    return dataset.key.replace("citizen_pages", DATASET_KEY)
+
+
+def citizen_pages_figures(dataset: Dataset, parts: tuple[str, ...]) -> list[Figure]:
     from incidents.models import Incident
 
     total = Incident.objects.count()
     public = Incident.objects.public().count()
     figures: list[Figure] = []
-    with serving() as base_url:
+    with serving(dataset) as base_url:
         if "home" in parts:
             figures += request_figures(
                 base_url,
+                dataset,
                 name="home page `/`",
                 path="/",
                 expect=b'id="incident-map"',
@@ -474,6 +407,7 @@ def citizen_pages_figures(parts: tuple[str, ...]) -> list[Figure]:
             document = json.loads(_get(base_url, path))
             figures += request_figures(
                 base_url,
+                dataset,
                 name=name,
                 path=path,
                 expect=b'"FeatureCollection"',
@@ -488,6 +422,7 @@ def citizen_pages_figures(parts: tuple[str, ...]) -> list[Figure]:
             path = f"/phan-anh/{incident.tracking_code}/"
             figures += request_figures(
                 base_url,
+                dataset,
                 name="tracking page `/phan-anh/<code>/`",
                 path=path,
                 expect=incident.tracking_code.encode(),
@@ -515,11 +450,22 @@ def main() -> None:
     parser.add_argument("dataset", nargs="?", choices=[DATASET_KEY], default=DATASET_KEY)
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--reload", action="store_true", help="load the reports again")
+    parser.add_argument(
+        "--load-only", action="store_true", help="prepare the database, measure nothing"
+    )
+    parser.add_argument(
+        "--reports",
+        type=int,
+        default=REPORT_COUNT,
+        help=f"how many reports (default {REPORT_COUNT:,}); each number has its own database",
+    )
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
     arguments = parser.parse_args()
-    database_prepare(reload=arguments.reload)
+    dataset = database_prepare(reload=arguments.reload, reports=arguments.reports)
+    if arguments.load_only:
+        return
     print(f"one-minute load average before measuring: {load_average():.2f}", flush=True)
-    figures = citizen_pages_figures(tuple(arguments.only))
+    figures = citizen_pages_figures(dataset, tuple(arguments.only))
     if arguments.json:
         figures_write(figures, arguments.json)
     print(f"one-minute load average after measuring: {load_average():.2f}")

@@ -50,6 +50,20 @@ class Dataset:
         return database_name(self.key)
 
 
+# The page benchmarks' default number of reports; its databases keep the names they had before the
+# size became a parameter (geoapp_benchmark_citizen_pages), the other sizes' names end with it.
+DEFAULT_REPORT_COUNT = 10_000
+
+
+def dataset_of_size(key: str, title: str, reports: int) -> Dataset:
+    """The data set `key` holding `reports` reports, in a database of its own per size."""
+    if reports < 1:
+        raise SystemExit(f"the number of reports must be positive, not {reports}")
+    if reports == DEFAULT_REPORT_COUNT:
+        return Dataset(key, f"{title}, {reports:,} reports")
+    return Dataset(f"{key}_{reports}", f"{title}, {reports:,} reports")
+
+
 DATASETS = {
     "real": Dataset("real", "96 real units of Quảng Ngãi + province 51"),
     "synthetic": Dataset("synthetic", "3,321 synthetic communes in 34 provinces"),

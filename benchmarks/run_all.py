@@ -3,6 +3,8 @@
     make benchmark
     .venv/bin/python benchmarks/run_all.py [--only routing] [--dataset real] [--runs 3]
                                            [--wait-for-load 1.0]
+    .venv/bin/python benchmarks/run_all.py --only citizen_pages staff_pages \
+                                           --reports 10000 100000 1000000 --runs 1
 
 Each benchmark runs in a process of its own (Django is set up once per process, for one
 database). The data sets are prepared first (created, migrated and filled once, then reused;
@@ -12,6 +14,10 @@ written to var/benchmarks/results-<date>-<time>.json, and the table beside it in
 The machine has two cores shared with other work: timings are only meaningful when the load
 average is low. `--wait-for-load 1.0` waits (up to ten minutes) before each measurement until the
 one-minute load average is below 1.
+
+The page benchmarks (citizen_pages, staff_pages) run only when named in `--only`: once per
+number of reports in `--reports` (default 10,000), each size on its own database, loaded first
+when it is not yet (see benchmarks/report_loader.py; a million reports take minutes).
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from benchmarks.common import (  # noqa: E402
     figures_table,
     load_average,
 )
-from benchmarks.datasets import DATASETS  # noqa: E402
+from benchmarks.datasets import DATASETS, DEFAULT_REPORT_COUNT  # noqa: E402
 
 BENCHMARKS = {
     "routing": "benchmarks.routing",
@@ -51,6 +57,12 @@ BENCHMARKS = {
 }
 # Benchmarks on a database of their own, which they prepare themselves: run once per run.
 OWN_DATABASE_BENCHMARKS = {"incidents": ("benchmarks.incidents", "demo")}
+# The pages at a number of reports (their `--reports`), each size on its own database: run once
+# per run and size, and only when asked for by name.
+PAGE_BENCHMARKS = {
+    "citizen_pages": ("benchmarks.citizen_pages", "citizen"),
+    "staff_pages": ("benchmarks.staff_pages", "staff"),
+}
 LONGEST_WAIT_SECONDS = 600
 
 
@@ -60,7 +72,18 @@ def main() -> None:
     )
     every_benchmark = [*BENCHMARKS, *OWN_DATABASE_BENCHMARKS]
     parser.add_argument(
-        "--only", nargs="+", choices=sorted(every_benchmark), default=every_benchmark
+        "--only",
+        nargs="+",
+        choices=sorted([*every_benchmark, *PAGE_BENCHMARKS]),
+        default=every_benchmark,
+    )
+    parser.add_argument(
+        "--reports",
+        nargs="+",
+        type=int,
+        default=[DEFAULT_REPORT_COUNT],
+        metavar="N",
+        help="numbers of reports for the page benchmarks (default 10,000)",
     )
     parser.add_argument("--dataset", nargs="+", choices=sorted(DATASETS), default=list(DATASETS))
     parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median counts")
@@ -75,6 +98,11 @@ def main() -> None:
 
     for key in arguments.dataset:
         _module_run("benchmarks.datasets", [key])
+    for name in arguments.only:
+        if name in PAGE_BENCHMARKS:
+            module, key = PAGE_BENCHMARKS[name]
+            for reports in arguments.reports:
+                _module_run(module, [key, "--reports", str(reports), "--load-only"])
 
     machine = machine_description()
     print("\n".join(f"{name}: {value}" for name, value in machine.items()), flush=True)
@@ -82,28 +110,38 @@ def main() -> None:
     loads: list[dict[str, object]] = []
     for run in range(1, arguments.runs + 1):
         figures: list[Figure] = []
-        measurements = [
-            (name, BENCHMARKS[name], key)
-            for key in arguments.dataset
-            for name in arguments.only
-            if name in BENCHMARKS
-        ] + [
-            (name, *OWN_DATABASE_BENCHMARKS[name])
-            for name in arguments.only
-            if name in OWN_DATABASE_BENCHMARKS
-        ]
-        for name, module, key in measurements:
+        measurements: list[tuple[str, str, str, list[str]]] = (
+            [
+                (name, BENCHMARKS[name], key, [])
+                for key in arguments.dataset
+                for name in arguments.only
+                if name in BENCHMARKS
+            ]
+            + [
+                (name, *OWN_DATABASE_BENCHMARKS[name], [])
+                for name in arguments.only
+                if name in OWN_DATABASE_BENCHMARKS
+            ]
+            + [
+                (name, *PAGE_BENCHMARKS[name], ["--reports", str(reports)])
+                for name in arguments.only
+                if name in PAGE_BENCHMARKS
+                for reports in arguments.reports
+            ]
+        )
+        for name, module, key, extra in measurements:
             load_before = _quiet_enough(arguments.wait_for_load)
             print(
-                f"run {run}/{arguments.runs}: {name} on {key} (load {load_before:.2f})",
+                f"run {run}/{arguments.runs}: {name} on {' '.join([key, *extra])} "
+                f"(load {load_before:.2f})",
                 flush=True,
             )
-            measured = _benchmark_run(module, key)
+            measured = _benchmark_run(module, key, extra)
             loads.append(
                 {
                     "run": run,
                     "benchmark": name,
-                    "dataset": key,
+                    "dataset": " ".join([key, *extra]),
                     "load_before": load_before,
                     "load_after": load_average(),
                 }
@@ -215,11 +253,11 @@ def _module_run(module: str, arguments: list[str]) -> None:
         raise SystemExit(f"{module} {' '.join(arguments)} failed (exit {completed.returncode})")
 
 
-def _benchmark_run(module: str, dataset_key: str) -> list[Figure]:
+def _benchmark_run(module: str, dataset_key: str, extra: list[str]) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="geoapp-benchmark-") as directory:
         output = Path(directory) / "figures.json"
         completed = subprocess.run(
-            [sys.executable, "-m", module, dataset_key, "--json", str(output)],
+            [sys.executable, "-m", module, dataset_key, *extra, "--json", str(output)],
             cwd=REPOSITORY_ROOT,
             capture_output=True,
             text=True,
@@ -227,7 +265,8 @@ def _benchmark_run(module: str, dataset_key: str) -> list[Figure]:
         )
         if completed.returncode != 0:
             raise SystemExit(
-                f"{module} {dataset_key} failed:\n{completed.stdout}{completed.stderr}"
+                f"{module} {dataset_key} {' '.join(extra)} failed:\n"
+                f"{completed.stdout}{completed.stderr}"
             )
         return figures_read(output)
 

@@ -1,12 +1,15 @@
-"""The officials' queue page (issue 4): server-side rendering with 10,000 reports.
+"""The officials' queue page (issue 4): server-side rendering with 10,000 reports, or any number
+(`--reports`, issue 10).
 
-Measured on a database of its own, `geoapp_benchmark_staff_pages`, holding a small made-up
-territory (the project's own squares, like the tests' `territory` fixture: a province and six
-communes, each with its People's Committee), the eight feedback categories, and 10,000 reports
-bulk-inserted, all routed to one unit (the People's Committee of Phường Cẩm Thành): the worst
-case for its officers, whose queue covers every one of them. The reports are spread over the last
-90 days, in every state (about half still open), with the deadlines the categories' norms and the
-working-day calendar give; some overdue, some due within a working day.
+Measured on a database of its own per size, `geoapp_benchmark_staff_pages` for 10,000 reports and
+`geoapp_benchmark_staff_pages_<N>` for N, holding a small made-up territory (the project's own
+squares, like the tests' `territory` fixture: a province and six communes, each with its People's
+Committee), the eight feedback categories, and the reports written by COPY
+(benchmarks/report_loader.py) with their timelines, all routed to one unit (the People's Committee
+of Phường Cẩm Thành): the worst case for its officers, whose queue covers every one of them. The
+reports are spread over the last 90 days, in every state (about half still open), with the
+deadlines the categories' norms and the working-day calendar give; some overdue, some due within
+a working day.
 
 Figures, each through gunicorn (one sync worker, one request at a time on a kept-alive
 connection, signed in with a session cookie), p50 and p95 over repeated requests, with the raw-SQL
@@ -16,10 +19,11 @@ prepared statements.
 
 1. The officer's default queue `GET /can-bo/phan-anh/`: open reports, most urgent first, page 1
    of 50 rows, with the counts per status.
-2. The leader's queue of every report, `?status=all` (10,000 rows ordered by deadline).
+2. The leader's queue of every report, `?status=all` (every row, ordered by deadline).
 3. The officer's overdue reports, `?overdue=on&sort=newest`.
 
-    .venv/bin/python -m benchmarks.staff_pages [--json figures.json] [--reload]
+    .venv/bin/python -m benchmarks.staff_pages [--reports N] [--json figures.json] [--reload]
+        [--load-only]
 """
 
 from __future__ import annotations
@@ -47,17 +51,24 @@ from benchmarks.common import (
     figures_write,
     percentile,
 )
-from benchmarks.datasets import Dataset
+from benchmarks.datasets import DEFAULT_REPORT_COUNT, Dataset, dataset_of_size
 from benchmarks.lookup_api import ServerShape, gunicorn_serving
+from benchmarks.report_loader import Place as ReportPlace
+from benchmarks.report_loader import (
+    ReportPlan,
+    points_in_box,
+    reports_copy,
+    tables_vacuum_analyze,
+)
 from benchmarks.routing import floor_replay_timings, statements_capture
-from benchmarks.sample_reports import CATEGORY_ATTRIBUTES, DESCRIPTIONS
 
-DATASET = Dataset("staff_pages", "made-up territory, 10,000 reports in one unit")
-DATASET_KEY = "staff"  # what run_all passes; the database is always DATASET's
+DATASET_TITLE = "made-up territory, every report in one unit"
+DATASET_KEY = "staff"  # what run_all passes; the database is the size's (dataset_for)
 # Bump when what the database holds changes, so an existing benchmark database is reloaded.
 DATASET_VERSION = 1
 
-REPORT_COUNT = 10_000
+REPORT_COUNT = DEFAULT_REPORT_COUNT
+DATASET = dataset_of_size("staff_pages", DATASET_TITLE, REPORT_COUNT)
 SEED = 20260601
 TARGET_P50_MILLISECONDS = 200.0
 WARM_UP_REQUESTS = 5
@@ -79,27 +90,37 @@ STATUS_SHARES = (
     ("closed", 0.15),
     ("rejected", 0.10),
 )
+# One report in five past "new" is assigned to the officer (the plan's assignee, set at load).
+ASSIGNED_SHARE = 0.2
+PRIORITY_SHARES = (("normal", 0.8), ("urgent", 0.1), ("complex", 0.1))
 
 
 # --- the database -------------------------------------------------------------------------------
 
 
-def database_prepare(*, reload: bool = False) -> None:
-    """Create and migrate the benchmark database, set Django up on it, load it once."""
-    if database_ensure(DATASET.database):
-        print(f"created database {DATASET.database}", flush=True)
-    database_migrate(DATASET.database)
+def dataset_for(reports: int) -> Dataset:
+    return dataset_of_size("staff_pages", DATASET_TITLE, reports)
+
+
+def database_prepare(*, reload: bool = False, reports: int = REPORT_COUNT) -> Dataset:
+    """Create and migrate the benchmark database of `reports` reports, set Django up on it, load
+    it once."""
+    dataset = dataset_for(reports)
+    if database_ensure(dataset.database):
+        print(f"created database {dataset.database}", flush=True)
+    database_migrate(dataset.database)
     os.environ["REDIS_URL"] = CACHE_REDIS_URL
-    django_setup(DATASET.database)
-    if not reload and _loaded_version() == DATASET_VERSION:
-        return
+    django_setup(dataset.database)
+    if not reload and _loaded_version(dataset) == DATASET_VERSION:
+        return dataset
     started = time.perf_counter()
-    print(f"loading {REPORT_COUNT:,} reports into {DATASET.database} …", flush=True)
-    _load()
+    print(f"loading {reports:,} reports into {dataset.database} …", flush=True)
+    _load(dataset, reports)
     print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
+    return dataset
 
 
-def _loaded_version() -> int | None:
+def _loaded_version(dataset: Dataset) -> int | None:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -107,12 +128,12 @@ def _loaded_version() -> int | None:
             "CREATE TABLE IF NOT EXISTS benchmark_dataset "
             "(key text PRIMARY KEY, version integer NOT NULL, loaded_at timestamptz NOT NULL)"
         )
-        cursor.execute("SELECT version FROM benchmark_dataset WHERE key = %s", [DATASET.key])
+        cursor.execute("SELECT version FROM benchmark_dataset WHERE key = %s", [dataset.key])
         row = cursor.fetchone()
     return row[0] if row else None
 
 
-def _load() -> None:
+def _load(dataset: Dataset, reports: int) -> None:
     from django.contrib.auth.models import Group, User
     from django.db import connection, transaction
 
@@ -135,15 +156,40 @@ def _load() -> None:
         AgencyMembership.objects.create(user=officer, agency=committees[0], role=AgencyRole.OFFICER)
         leader = User.objects.create_user(username=LEADER, password=None)
         leader.groups.add(Group.objects.get(name="Lãnh đạo"))
-        _reports_insert(area=communes[0], agency=committees[0], officer=officer)
+        area, agency = communes[0], committees[0]
+        started = time.perf_counter()
+        # Uniform over the commune's square (the made-up communes are their bounding boxes).
+        places = [
+            ReportPlace(area.pk, agency.pk, point)
+            for point in points_in_box(random.Random(SEED), area.boundary.extent, reports)
+        ]
+        loaded = reports_copy(
+            plan=ReportPlan(
+                seed=SEED,
+                status_shares=STATUS_SHARES,
+                priority_shares=PRIORITY_SHARES,
+                assignee_id=officer.pk,
+                assigned_share=ASSIGNED_SHARE,
+                answer="Đơn vị đã kiểm tra và xử lý.",
+            ),
+            places=places,
+            agency_names={agency.pk: agency.name},
+            indexes_rebuilt=True,
+        )
+        print(
+            f"  {loaded.reports:,} reports and {loaded.events:,} events written in "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM benchmark_dataset")
             cursor.execute(
                 "INSERT INTO benchmark_dataset VALUES (%s, %s, now())",
-                [DATASET.key, DATASET_VERSION],
+                [dataset.key, DATASET_VERSION],
             )
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE incidents_incident")
+    started = time.perf_counter()
+    tables_vacuum_analyze()
+    print(f"  vacuumed and analysed in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def _territory_create() -> tuple[list[Any], list[Any]]:
@@ -180,87 +226,6 @@ def _territory_create() -> tuple[list[Any], list[Any]]:
             )
         )
     return communes, committees
-
-
-def _reports_insert(*, area: Any, agency: Any, officer: Any) -> None:
-    """10,000 reports in `area` for `agency`, bulk-inserted (the queue reads them; how they were
-    filed does not matter here), with consistent states, stamps and deadlines."""
-    from django.contrib.gis.geos import Point
-    from django.utils import timezone
-
-    from geoapp.selectors import working_calendar
-    from incidents.deadlines import deadlines_compute
-    from incidents.models import Category, Incident, RejectionReason
-    from incidents.reporter_tokens import reporter_token_for, reporter_token_hash
-    from incidents.tracking_codes import tracking_code_generate
-
-    generator = random.Random(SEED)
-    calendar = working_calendar()
-    categories = {category.code: category for category in Category.objects.all()}
-    codes = list(CATEGORY_ATTRIBUTES)
-    statuses = [status for status, _share in STATUS_SHARES]
-    weights = [share for _status, share in STATUS_SHARES]
-    now = timezone.now()
-    west, south, east, north = area.boundary.extent
-    tracking_codes: set[str] = set()
-    batch: list[Incident] = []
-    for index in range(REPORT_COUNT):
-        category = categories[codes[index % len(codes)]]
-        status = generator.choices(statuses, weights)[0]
-        priority = generator.choices(["normal", "urgent", "complex"], [0.8, 0.1, 0.1])[0]
-        # Open reports are recent (the last 12 days), finished ones spread over 90 days.
-        age_days = generator.uniform(
-            0, 12 if status not in ("resolved", "closed", "rejected") else 90
-        )
-        reported_at = now - datetime.timedelta(days=age_days)
-        deadlines = deadlines_compute(
-            calendar=calendar, category=category, priority=priority, counted_from=reported_at
-        )
-        code = tracking_code_generate()
-        while code in tracking_codes:
-            code = tracking_code_generate()
-        tracking_codes.add(code)
-        later = reported_at + (now - reported_at) * generator.uniform(0.1, 0.5)
-        incident = Incident(
-            tracking_code=code,
-            category=category,
-            description=DESCRIPTIONS[index % len(DESCRIPTIONS)],
-            location=Point(
-                generator.uniform(west, east), generator.uniform(south, north), srid=4326
-            ),
-            address=f"Số {generator.randint(1, 300)} đường Hùng Vương",
-            reported_at=reported_at,
-            area=area,
-            agency=agency,
-            status=status,
-            priority=priority,
-            channel="web",
-            attributes=CATEGORY_ATTRIBUTES[category.code],
-            reporter_name="Người dân",
-            reporter_phone="0905000000",
-            reporter_token_hash=reporter_token_hash(reporter_token_for(code)),
-            deadlines_from=reported_at,
-            acknowledge_by=deadlines.acknowledge_by,
-            resolve_by=deadlines.resolve_by,
-            assigned_to=officer if generator.random() < 0.2 and status != "new" else None,
-            supporters_count=generator.randint(0, 6),
-        )
-        if status != "new":
-            incident.acknowledged_at = later
-        if status in ("in_progress", "information_requested", "answered", "resolved", "closed"):
-            incident.started_at = later
-        if status in ("answered", "resolved", "closed"):
-            incident.answered_at = later
-            incident.public_answer = "Đơn vị đã kiểm tra và xử lý."
-        if status in ("resolved", "closed"):
-            incident.resolved_at = later
-        if status == "closed":
-            incident.closed_at = later
-        if status == "rejected":
-            incident.rejected_at = later
-            incident.rejection_reason = RejectionReason.OUTSIDE_SCOPE
-        batch.append(incident)
-    Incident.objects.bulk_create(batch, batch_size=2000)
 
 
 # --- measuring ----------------------------------------------------------------------------------
@@ -313,32 +278,39 @@ def http_milliseconds(
 
 def statements_of_request(path: str, username: str) -> list[tuple[str, Any]]:
     """Every SQL statement the page sends for `username`, captured in-process."""
-    from django.contrib.auth.models import User
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(User.objects.get(username=username))
+    # Signed in with a session made as the login page makes it, not force_login: that sends
+    # user_logged_in from a request without an address, and django-axes, on in production
+    # settings, then fails to record the login ("'None' does not appear to be an IPv4 …").
+    name, key = session_cookie(username).split("=", 1)
+    client.cookies[name] = key
     client.get(path)  # warm: the working calendar's configuration is cached after the first
     captured = statements_capture(lambda: client.get(path))
     return captured
 
 
-def statements_replay_timings(statements: list[tuple[str, Any]], *, count: int) -> list[float]:
-    return floor_replay_timings(DATASET, statements, warm_up=WARM_UP_REQUESTS, count=count)
+def statements_replay_timings(
+    dataset: Dataset, statements: list[tuple[str, Any]], *, count: int
+) -> list[float]:
+    return floor_replay_timings(dataset, statements, warm_up=WARM_UP_REQUESTS, count=count)
 
 
 @contextmanager
-def serving() -> Iterator[str]:
+def serving(dataset: Dataset) -> Iterator[str]:
     from wards.models import Area
 
     centre = Area.objects.get(code="21025").label_point
     probe = urlencode({"lat": f"{centre.y:.6f}", "lon": f"{centre.x:.6f}"})
     RESULTS_DIRECTORY.mkdir(parents=True, exist_ok=True)  # gunicorn's log goes there
-    with gunicorn_serving(DATASET, ServerShape(workers=1, connections=1), probe) as base_url:
+    with gunicorn_serving(dataset, ServerShape(workers=1, connections=1), probe) as base_url:
         yield base_url
 
 
-def page_figures(base_url: str, *, name: str, path: str, username: str) -> list[Figure]:
+def page_figures(
+    base_url: str, dataset: Dataset, *, name: str, path: str, username: str
+) -> list[Figure]:
     from incidents.models import Incident
 
     cookie = session_cookie(username)
@@ -346,11 +318,13 @@ def page_figures(base_url: str, *, name: str, path: str, username: str) -> list[
     http_milliseconds(base_url, path, cookie=cookie, rows=rows, count=WARM_UP_REQUESTS)
     project = http_milliseconds(base_url, path, cookie=cookie, rows=rows, count=MEASURED_REQUESTS)
     statements = statements_of_request(path, username)
-    floor = statements_replay_timings(statements, count=MEASURED_REQUESTS)
+    floor = statements_replay_timings(dataset, statements, count=MEASURED_REQUESTS)
     total = Incident.objects.count()
+    # `staff`, or `staff_<N>` at another size.
+    figures_key = dataset.key.replace("staff_pages", DATASET_KEY)
     return [
         Figure(
-            dataset=DATASET_KEY,
+            dataset=figures_key,
             name=f"{name}, p50",
             unit="ms",
             project=percentile(project, 50),
@@ -361,7 +335,7 @@ def page_figures(base_url: str, *, name: str, path: str, username: str) -> list[
             f"{len(statements)} SQL statements replayed",
         ),
         Figure(
-            dataset=DATASET_KEY,
+            dataset=figures_key,
             name=f"{name}, p95",
             unit="ms",
             project=percentile(project, 95),
@@ -391,12 +365,12 @@ PAGES = (
 )
 
 
-def staff_pages_figures(parts: tuple[str, ...]) -> list[Figure]:
+def staff_pages_figures(dataset: Dataset, parts: tuple[str, ...]) -> list[Figure]:
     figures: list[Figure] = []
-    with serving() as base_url:
+    with serving(dataset) as base_url:
         for key, name, path, username in PAGES:
             if key in parts:
-                measured = page_figures(base_url, name=name, path=path, username=username)
+                measured = page_figures(base_url, dataset, name=name, path=path, username=username)
                 print(figures_table(measured), flush=True)
                 figures += measured
     return figures
@@ -408,11 +382,22 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--reload", action="store_true", help="load the reports again")
     parser.add_argument(
+        "--load-only", action="store_true", help="prepare the database, measure nothing"
+    )
+    parser.add_argument(
+        "--reports",
+        type=int,
+        default=REPORT_COUNT,
+        help=f"how many reports (default {REPORT_COUNT:,}); each number has its own database",
+    )
+    parser.add_argument(
         "--only", nargs="+", choices=[key for key, *_ in PAGES], default=[k for k, *_ in PAGES]
     )
     arguments = parser.parse_args()
-    database_prepare(reload=arguments.reload)
-    figures = staff_pages_figures(tuple(arguments.only))
+    dataset = database_prepare(reload=arguments.reload, reports=arguments.reports)
+    if arguments.load_only:
+        return
+    figures = staff_pages_figures(dataset, tuple(arguments.only))
     if arguments.json:
         figures_write(figures, arguments.json)
     print(f"\n{figures_table(figures)}")
