@@ -42,9 +42,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     refusal = request_refusal(exception)
     if refusal is not None:
         if request.path.startswith(MACHINE_INTERFACE_PREFIXES):
-            return JsonResponse(
-                {"detail": refusal.error.message, "code": refusal.error.code},
-                status=refusal.status,
+            # Each interface in its own format (the REST API's JSON, Open311's XML or JSON).
+            error = refusal.error
+            return error_respond(
+                request, status=refusal.status, code=error.code, message=lambda: error.message
             )
         return render(
             request,

@@ -186,7 +186,9 @@ def test_a_form_with_too_many_fields_is_refused_in_the_specification_format(
 
     response = open311.generic("POST", f"{BASE}/requests.xml", body, content_type=FORM_CONTENT_TYPE)
 
-    assert xml_errors(response, 400) == [(400, UNREADABLE)]
+    assert xml_errors(response, 400) == [
+        (400, "Gửi quá nhiều trường trong một lần: tối đa 1000 trường.")
+    ]
     assert counts() == before
 
 
@@ -200,7 +202,9 @@ def test_a_form_larger_than_a_request_may_be_is_refused(
         "POST", f"{BASE}/requests.json", body, content_type=FORM_CONTENT_TYPE
     )
 
-    assert json_errors(response, 400) == [(400, UNREADABLE)]
+    assert json_errors(response, 413) == [
+        (413, "Phần chữ của dữ liệu gửi lên quá lớn: tối đa 2.5 MB, không kể ảnh.")
+    ]
     assert counts() == before
 
 
