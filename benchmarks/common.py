@@ -22,7 +22,8 @@ from psycopg import sql
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIRECTORY = REPOSITORY_ROOT / "var" / "benchmarks"
-DATABASE_NAME_PREFIX = "geoapp_benchmark"
+# Several checkouts measuring at once (each with its own schema) each set their own prefix.
+DATABASE_NAME_PREFIX = os.environ.get("GEOAPP_BENCHMARK_DATABASE_PREFIX", "geoapp_benchmark")
 
 # The server the benchmark databases live on; the database name is appended per data set.
 SERVER_URL = os.environ.get("GEOAPP_BENCHMARK_SERVER_URL", "postgis://geoapp:geoapp@127.0.0.1:5432")
