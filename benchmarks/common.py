@@ -165,6 +165,36 @@ def processes_cpu_seconds(matches: Callable[[str], bool]) -> float:
     return total_ticks / ticks_per_second
 
 
+def postgres_server_cpu_seconds() -> float:
+    """CPU time used so far by the whole PostgreSQL server: its live processes and every backend
+    that has ended (the postmaster reaps them, so their time is in its children's counters).
+
+    Backends come and go during a run (CONN_MAX_AGE closes them after a minute), so summing the
+    live ones at two moments loses the time of those that ended in between. This counts every
+    database on the server: read it on a machine where only the benchmark uses PostgreSQL.
+    """
+    ticks_per_second = os.sysconf("SC_CLK_TCK")
+    statuses: dict[int, list[str]] = {}
+    postmaster = None
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            command = (stat_file.parent / "cmdline").read_bytes().split(b"\0")[0]
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        process = int(stat_file.parent.name)
+        statuses[process] = fields
+        if command.endswith(b"/postgres"):
+            postmaster = process
+    if postmaster is None:
+        return 0.0
+    total_ticks = sum(int(value) for value in statuses[postmaster][11:15])  # own and reaped
+    for fields in statuses.values():
+        if int(fields[1]) == postmaster:  # parent: the live backends and background workers
+            total_ticks += int(fields[11]) + int(fields[12])
+    return total_ticks / ticks_per_second
+
+
 def load_average() -> float:
     """The one-minute load average: above 1 on two cores, another job competes with the run."""
     return os.getloadavg()[0]

@@ -44,6 +44,7 @@ from benchmarks.common import (
     database_server,
     django_setup,
     load_average,
+    postgres_server_cpu_seconds,
     processes_cpu_seconds,
 )
 from benchmarks.datasets import Dataset
@@ -213,7 +214,7 @@ def main() -> None:
             children = resource.getrusage(resource.RUSAGE_CHILDREN)
             return {
                 "gunicorn": processes_cpu_seconds(lambda line: "gunicorn" in line),
-                "postgres": processes_cpu_seconds(lambda line: DATASET.database in line),
+                "postgres": postgres_server_cpu_seconds(),
                 # Locust has ended when this is read again: counted as a finished child.
                 "locust": children.ru_utime + children.ru_stime,
             }
