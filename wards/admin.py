@@ -7,10 +7,8 @@ previewed, and only the administrator's confirmation imports it for real.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,17 +18,22 @@ from django.contrib.gis import admin
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from geoapp.exceptions import DomainError
 from wards import services
 from wards.boundary_import import ImportReport, areas_import
+from wards.boundary_previews import (
+    boundary_preview_discard,
+    boundary_preview_exists,
+    boundary_preview_store,
+)
 from wards.geometry import to_shapely
 from wards.models import (
     Agency,
@@ -42,11 +45,7 @@ from wards.models import (
     RoutingRule,
 )
 
-BOUNDARY_UPLOAD_DIRECTORY = "boundary-imports"
 BOUNDARY_UPLOAD_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
-# The name the preview hands back to the confirmation: only a name this page generated is
-# accepted, so a forged form cannot make the import read another stored file.
-BOUNDARY_UPLOAD_NAME = re.compile(rf"^{BOUNDARY_UPLOAD_DIRECTORY}/[0-9a-f]{{32}}/[\w.-]+$")
 
 
 class BoundaryImportForm(forms.Form):
@@ -112,7 +111,7 @@ class BoundaryImportForm(forms.Form):
             )
         if self.confirming:
             upload = cleaned.get("upload", "")
-            if not BOUNDARY_UPLOAD_NAME.match(upload) or not default_storage.exists(upload):
+            if not boundary_preview_exists(upload):
                 raise forms.ValidationError(
                     _("Không còn tệp đã tải lên để ghi; hãy tải tệp lên và chạy thử lại.")
                 )
@@ -175,30 +174,25 @@ class AreaAdmin(admin.GISModelAdmin):
         if not form.is_valid():
             return self._render_import(request, form=form, status=400)
         options = form.cleaned_data
-        upload = options["upload"] if confirming else _store_upload(options["boundary_file"])
         try:
-            with _local_copy(upload) as local_path:
-                report = areas_import(
-                    path=local_path,
-                    level=options["level"],
-                    valid_from=options["valid_from"],
-                    valid_to=options["valid_to"],
-                    code_field=options["code_field"],
-                    name_field=options["name_field"],
-                    parent_code=options["parent_code"] or None,
-                    area_type=options["area_type"] or None,
-                    type_field=options["type_field"] or None,
-                    srid=options["srid"],
-                    is_approximate=options["is_approximate"],
-                    commit=confirming,
+            # One transaction for the stored preview and the dry run: if anything fails, the
+            # rollback deletes the file just stored (geoapp/file_transactions.py), and the file
+            # of a preview never confirmed goes with the nightly sweep.
+            with transaction.atomic():
+                upload = (
+                    options["upload"]
+                    if confirming
+                    else boundary_preview_store(options["boundary_file"])
                 )
+                report = self._import(upload, options=options, commit=confirming)
         except DomainError as error:
-            default_storage.delete(upload)
+            if confirming:
+                boundary_preview_discard(options["upload"])
             form.add_error(None, error.message)
             return self._render_import(request, form=form, status=400)
 
         if confirming:
-            default_storage.delete(upload)
+            boundary_preview_discard(upload)
             # The totals and the outcome: the full list was in the preview just confirmed.
             self.message_user(request, " ".join(report.lines()[-2:]))
             return redirect("admin:wards_area_changelist")
@@ -209,6 +203,23 @@ class AreaAdmin(admin.GISModelAdmin):
             }
         )
         return self._render_import(request, form=confirmation, report=report)
+
+    def _import(self, upload: str, *, options: dict, commit: bool) -> ImportReport:
+        with _local_copy(upload) as local_path:
+            return areas_import(
+                path=local_path,
+                level=options["level"],
+                valid_from=options["valid_from"],
+                valid_to=options["valid_to"],
+                code_field=options["code_field"],
+                name_field=options["name_field"],
+                parent_code=options["parent_code"] or None,
+                area_type=options["area_type"] or None,
+                type_field=options["type_field"] or None,
+                srid=options["srid"],
+                is_approximate=options["is_approximate"],
+                commit=commit,
+            )
 
     def _render_import(
         self,
@@ -259,13 +270,6 @@ class AgencyMembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "user__email", "agency__name", "agency__code"]
     raw_id_fields = ["user", "agency"]
-
-
-def _store_upload(uploaded: UploadedFile) -> str:
-    """Keep the file between preview and confirmation, in the project's storage so that the
-    confirmation may reach another web server than the preview did."""
-    name = get_valid_filename(Path(uploaded.name or "boundaries").name)
-    return default_storage.save(f"{BOUNDARY_UPLOAD_DIRECTORY}/{uuid.uuid4().hex}/{name}", uploaded)
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -114,6 +115,8 @@ _prepare_threshold = env("DATABASE_PREPARE_THRESHOLD", default="5")
 DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
     int(_prepare_threshold) if _prepare_threshold else None
 )
+# PostGIS with hooks that delete the files a rolled-back transaction wrote (geoapp/file_transactions.py).
+DATABASES["default"]["ENGINE"] = "geoapp.database"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -368,3 +371,16 @@ BOUNDARY_FILE_MAX_BYTES = env.int("BOUNDARY_FILE_MAX_BYTES", default=200_000_000
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-queue"
 LOGOUT_REDIRECT_URL = "login"
+
+# Stored files no row points to (docs/operations.md): removed each night once older than this many
+# hours, by the sweepers the apps declare here (dotted paths to geoapp.file_sweep.FileSweeper).
+FILES_SWEEP_GRACE_HOURS = env.int("FILES_SWEEP_GRACE_HOURS", default=24)
+FILES_SWEEPERS = [
+    "incidents.photo_files.PHOTO_FILES_SWEEPER",
+    "wards.boundary_previews.BOUNDARY_PREVIEW_SWEEPER",
+]
+CELERY_BEAT_SCHEDULE["files_sweep"] = {
+    "task": "geoapp.files_sweep",
+    # 02:30 in CELERY_TIMEZONE (Asia/Ho_Chi_Minh): the quietest hour of the site.
+    "schedule": crontab(hour=2, minute=30),
+}

@@ -1,5 +1,6 @@
 """What every action on a report is built from: lock the row, check who acts and whether the state
-machine allows it, clean the text typed, label the actor in the timeline, store a photo.
+machine allows it, clean the text typed, label the actor in the timeline, store a photo (its files
+deleted again if the transaction rolls back).
 
 Concurrency: `lock_for_update` serialises every action on one report. Two officers pressing
 "resolve" at once, or the reporter reopening while an officer closes, are applied one after the
@@ -17,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import InvalidInput, NotFound
+from geoapp.file_transactions import field_file_save
 from incidents import events, notifications, permissions, workflow
 from incidents.models import Incident, IncidentPhoto, PhotoKind
 from incidents.photos import PreparedPhoto
@@ -105,9 +107,13 @@ def photo_store(
         exif_location=prepared.metadata.point,
     )
     name = prepared.file_name()
-    photo.image.save(name, ContentFile(prepared.content), save=False)
-    photo.thumbnail.save(
-        name.rsplit(".", 1)[0] + ".jpg", ContentFile(prepared.thumbnail), save=False
+    # Written before the row (the row holds their names) and deleted again if the report's
+    # transaction rolls back: a refused or failed filing leaves no citizen's photo on disk.
+    field_file_save(field_file=photo.image, name=name, content=ContentFile(prepared.content))
+    field_file_save(
+        field_file=photo.thumbnail,
+        name=name.rsplit(".", 1)[0] + ".jpg",
+        content=ContentFile(prepared.thumbnail),
     )
     photo.save()
     return photo
