@@ -9,13 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from pytest_django import Settings
 
-from geoapp.file_transactions import file_delete_on_rollback, file_save
+from geoapp.file_transactions import file_save
 
 
 class Refused(Exception):
@@ -162,23 +161,3 @@ def test_the_file_is_deleted_where_it_was_written_even_if_media_root_changes(
 
     assert stored(first) == []
     assert stored(second) == ["photo.jpg"]
-
-
-def test_a_database_without_the_project_backend_is_refused(
-    db: None, media: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from django.contrib.gis.db.backends.postgis.base import DatabaseWrapper
-    from django.db import connections
-
-    plain = DatabaseWrapper(connections["default"].settings_dict, alias="plain")
-    monkeypatch.setitem(connections.settings, "plain", plain.settings_dict)
-    monkeypatch.setattr(connections._connections, "plain", plain, raising=False)
-
-    with pytest.raises(ImproperlyConfigured) as refusal:
-        file_delete_on_rollback(storage=default_storage, name="x.txt", using="plain")
-
-    assert str(refusal.value) == (
-        "Database 'plain' must use the ENGINE 'geoapp.database' to write files that go away on "
-        "rollback (geoapp/file_transactions.py)."
-    )
-    assert stored(media) == []
