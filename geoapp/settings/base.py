@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "wards",
     "incidents",
     "notifications",
+    "directives",
 ]
 
 MIDDLEWARE = [
@@ -368,3 +369,10 @@ BOUNDARY_FILE_MAX_BYTES = env.int("BOUNDARY_FILE_MAX_BYTES", default=200_000_000
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-queue"
 LOGOUT_REDIRECT_URL = "login"
+
+# Leaders' directives: reminders before and after deadlines and the daily digest per agency.
+# Hourly, and idempotent (one sent-marker per message), so a missed run is caught up by the next.
+CELERY_BEAT_SCHEDULE["directives_send_reminders"] = {
+    "task": "directives.send_reminders",
+    "schedule": 3600.0,
+}
