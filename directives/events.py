@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 
 from directives.models import Task, TaskAction, TaskEvent
 
@@ -27,7 +28,7 @@ def task_event(
     progress_percent: int | None = None,
     from_deadline: datetime.date | None = None,
     to_deadline: datetime.date | None = None,
-    attachment: UploadedFile | None = None,
+    attachment: File[Any] | None = None,
 ) -> TaskEvent:
     event = TaskEvent(
         task=task,

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -162,18 +163,94 @@ def directive_create(
         text=text.strip(),
         created_at=moment,
     )
+    directive_tasks_check(directive=directive, tasks=tasks)
+    directive.save()
+    directive_tasks_add(directive=directive, tasks=tasks, actor=actor, at=moment)
+    return directive
+
+
+def directive_tasks_check(*, directive: Directive, tasks: Sequence[TaskSpecification]) -> None:
+    """Refuse tasks that `directive_tasks_add` would refuse, before anything is written."""
+    codes = [
+        code for spec in tasks for code in (spec.lead_agency_code, *spec.coordinating_agency_codes)
+    ]
+    agencies = _agencies(codes)
+    for spec in tasks:
+        _task_prepare(spec, directive, agencies, directive.created_at)
+
+
+@transaction.atomic
+def directive_tasks_add(
+    *,
+    directive: Directive,
+    tasks: Sequence[TaskSpecification],
+    actor: User | None = None,
+    at: datetime.datetime | None = None,
+) -> list[Task]:
+    """New tasks of a saved directive, each assigned to its lead agency with its event."""
+    moment = at or timezone.now()
     codes = [
         code for spec in tasks for code in (spec.lead_agency_code, *spec.coordinating_agency_codes)
     ]
     agencies = _agencies(codes)
     prepared = [(_task_prepare(spec, directive, agencies, moment), spec) for spec in tasks]
-    directive.save()
+    created = []
     for task, spec in prepared:
         task.directive = directive
         task.save()
         task.coordinating_agencies.set([agencies[code] for code in spec.coordinating_agency_codes])
         task_event(task=task, action=TaskAction.ASSIGNED, actor=actor, at=moment)
-    return directive
+        created.append(task)
+    return created
+
+
+@transaction.atomic
+def task_update_from_document_system(
+    *,
+    task: Task,
+    content: str,
+    field: str,
+    priority: str,
+    recurrence: str,
+    coordinating_agency_codes: Sequence[str],
+    at: datetime.datetime | None = None,
+) -> bool:
+    """Apply what the document system changed in a task's text, field, priority, recurrence or
+    coordinating agencies; True when something changed (with an event), False when nothing did.
+
+    The deadline is not among them: it moves only by an extension the signer decides.
+    """
+    moment = at or timezone.now()
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    agencies = _agencies(coordinating_agency_codes)
+    content = _required_text(content, label=_("nội dung nhiệm vụ"))
+    priority = _choice(priority, TaskPriority, _("mức độ"))
+    recurrence = _choice(recurrence, TaskRecurrence, _("định kỳ"))
+    current_codes = set(task.coordinating_agencies.values_list("code", flat=True))
+    changed = [
+        name
+        for name, value in (
+            ("content", content),
+            ("field", field.strip()[:100]),
+            ("priority", priority),
+            ("recurrence", recurrence),
+        )
+        if getattr(task, name) != value
+    ]
+    codes_changed = current_codes != set(coordinating_agency_codes)
+    if not changed and not codes_changed:
+        return False
+    task.content, task.field, task.priority, task.recurrence = (
+        content, field.strip()[:100], priority, recurrence,
+    )  # fmt: skip
+    _save(task, moment, *changed)
+    if codes_changed:
+        task.coordinating_agencies.set(list(agencies.values()))
+    task_event(
+        task=task, action=TaskAction.UPDATED, actor=None, at=moment, from_status=task.status,
+        note=", ".join(changed + (["coordinating_agencies"] if codes_changed else [])),
+    )  # fmt: skip
+    return True
 
 
 def _task_prepare(
@@ -247,7 +324,7 @@ def task_report_progress(
     task: Task,
     text: str,
     percent: int,
-    attachment: UploadedFile | None = None,
+    attachment: File[Any] | None = None,
     at: datetime.datetime | None = None,
 ) -> Task:
     """A progress report of the lead agency: what was done and how far, with an optional file."""
@@ -362,7 +439,7 @@ def task_complete(
     actor: User,
     task: Task,
     evidence: str,
-    attachment: UploadedFile | None = None,
+    attachment: File[Any] | None = None,
     at: datetime.datetime | None = None,
 ) -> Task:
     """The lead agency reports the task done, with its evidence; the day it is done (in Vietnam)

@@ -8,156 +8,441 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wards', '0004_area_pieces_fill'),
+        ("wards", "0004_area_pieces_fill"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Directive',
+            name="Directive",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=100, null=True, unique=True, verbose_name='mã văn bản trên hệ thống văn bản')),
-                ('number', models.CharField(max_length=100, verbose_name='số hiệu')),
-                ('issued_on', models.DateField(verbose_name='ngày ban hành')),
-                ('kind', models.CharField(choices=[('conclusion_notice', 'Thông báo kết luận'), ('decision', 'Quyết định'), ('official_letter', 'Công văn')], max_length=30, verbose_name='loại văn bản')),
-                ('signer_name', models.CharField(max_length=200, verbose_name='người ký (họ tên, chức vụ)')),
-                ('subject', models.CharField(max_length=500, verbose_name='trích yếu')),
-                ('text', models.TextField(blank=True, verbose_name='nội dung')),
-                ('attachment', models.FileField(blank=True, upload_to='directives/%Y/', verbose_name='tệp văn bản')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='tạo lúc')),
-                ('signer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='signed_directives', to=settings.AUTH_USER_MODEL, verbose_name='người ký')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True,
+                        max_length=100,
+                        null=True,
+                        unique=True,
+                        verbose_name="mã văn bản trên hệ thống văn bản",
+                    ),
+                ),
+                ("number", models.CharField(max_length=100, verbose_name="số hiệu")),
+                ("issued_on", models.DateField(verbose_name="ngày ban hành")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("conclusion_notice", "Thông báo kết luận"),
+                            ("decision", "Quyết định"),
+                            ("official_letter", "Công văn"),
+                        ],
+                        max_length=30,
+                        verbose_name="loại văn bản",
+                    ),
+                ),
+                (
+                    "signer_name",
+                    models.CharField(max_length=200, verbose_name="người ký (họ tên, chức vụ)"),
+                ),
+                ("subject", models.CharField(max_length=500, verbose_name="trích yếu")),
+                ("text", models.TextField(blank=True, verbose_name="nội dung")),
+                (
+                    "attachment",
+                    models.FileField(
+                        blank=True, upload_to="directives/%Y/", verbose_name="tệp văn bản"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="tạo lúc"),
+                ),
+                (
+                    "signer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signed_directives",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người ký",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'văn bản chỉ đạo',
-                'verbose_name_plural': 'văn bản chỉ đạo',
-                'ordering': ['-issued_on', '-id'],
+                "verbose_name": "văn bản chỉ đạo",
+                "verbose_name_plural": "văn bản chỉ đạo",
+                "ordering": ["-issued_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=100, null=True, unique=True, verbose_name='mã nhiệm vụ trên hệ thống văn bản')),
-                ('content', models.TextField(verbose_name='nội dung nhiệm vụ')),
-                ('field', models.CharField(blank=True, max_length=100, verbose_name='lĩnh vực')),
-                ('deadline', models.DateField(verbose_name='hạn hoàn thành')),
-                ('original_deadline', models.DateField(verbose_name='hạn ban đầu')),
-                ('recurrence', models.CharField(blank=True, choices=[('', 'Không định kỳ'), ('monthly', 'Báo cáo hằng tháng'), ('quarterly', 'Báo cáo hằng quý')], default='', max_length=20, verbose_name='định kỳ')),
-                ('priority', models.CharField(choices=[('normal', 'Bình thường'), ('high', 'Quan trọng'), ('urgent', 'Khẩn')], default='normal', max_length=10, verbose_name='mức độ')),
-                ('place', django.contrib.gis.db.models.fields.PointField(blank=True, null=True, srid=4326, verbose_name='vị trí')),
-                ('status', models.CharField(choices=[('assigned', 'Đã giao'), ('accepted', 'Đã nhận'), ('in_progress', 'Đang thực hiện'), ('done', 'Hoàn thành'), ('cancelled', 'Đã hủy')], default='assigned', max_length=20, verbose_name='trạng thái')),
-                ('progress_percent', models.PositiveSmallIntegerField(default=0, verbose_name='tiến độ (%)')),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='ngày hoàn thành')),
-                ('extension_count', models.PositiveSmallIntegerField(default=0, verbose_name='số lần gia hạn')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='cập nhật lúc')),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='directive_tasks', to='wards.area', verbose_name='địa bàn')),
-                ('coordinating_agencies', models.ManyToManyField(blank=True, related_name='coordinated_directive_tasks', to='wards.agency', verbose_name='đơn vị phối hợp')),
-                ('directive', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='directives.directive', verbose_name='văn bản')),
-                ('lead_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='directive_tasks', to='wards.agency', verbose_name='đơn vị chủ trì')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True,
+                        max_length=100,
+                        null=True,
+                        unique=True,
+                        verbose_name="mã nhiệm vụ trên hệ thống văn bản",
+                    ),
+                ),
+                ("content", models.TextField(verbose_name="nội dung nhiệm vụ")),
+                ("field", models.CharField(blank=True, max_length=100, verbose_name="lĩnh vực")),
+                ("deadline", models.DateField(verbose_name="hạn hoàn thành")),
+                ("original_deadline", models.DateField(verbose_name="hạn ban đầu")),
+                (
+                    "recurrence",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Không định kỳ"),
+                            ("monthly", "Báo cáo hằng tháng"),
+                            ("quarterly", "Báo cáo hằng quý"),
+                        ],
+                        default="",
+                        max_length=20,
+                        verbose_name="định kỳ",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("normal", "Bình thường"),
+                            ("high", "Quan trọng"),
+                            ("urgent", "Khẩn"),
+                        ],
+                        default="normal",
+                        max_length=10,
+                        verbose_name="mức độ",
+                    ),
+                ),
+                (
+                    "place",
+                    django.contrib.gis.db.models.fields.PointField(
+                        blank=True, null=True, srid=4326, verbose_name="vị trí"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("assigned", "Đã giao"),
+                            ("accepted", "Đã nhận"),
+                            ("in_progress", "Đang thực hiện"),
+                            ("done", "Hoàn thành"),
+                            ("cancelled", "Đã hủy"),
+                        ],
+                        default="assigned",
+                        max_length=20,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "progress_percent",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="tiến độ (%)"),
+                ),
+                (
+                    "completed_on",
+                    models.DateField(blank=True, null=True, verbose_name="ngày hoàn thành"),
+                ),
+                (
+                    "extension_count",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="số lần gia hạn"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="tạo lúc"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="cập nhật lúc"
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="directive_tasks",
+                        to="wards.area",
+                        verbose_name="địa bàn",
+                    ),
+                ),
+                (
+                    "coordinating_agencies",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="coordinated_directive_tasks",
+                        to="wards.agency",
+                        verbose_name="đơn vị phối hợp",
+                    ),
+                ),
+                (
+                    "directive",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="directives.directive",
+                        verbose_name="văn bản",
+                    ),
+                ),
+                (
+                    "lead_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="directive_tasks",
+                        to="wards.agency",
+                        verbose_name="đơn vị chủ trì",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nhiệm vụ',
-                'verbose_name_plural': 'nhiệm vụ',
-                'ordering': ['deadline', 'id'],
-                'permissions': [('view_all_tasks', 'Xem mọi nhiệm vụ (lãnh đạo)'), ('manage_all_tasks', 'Quản lý mọi nhiệm vụ (quản trị viên)')],
+                "verbose_name": "nhiệm vụ",
+                "verbose_name_plural": "nhiệm vụ",
+                "ordering": ["deadline", "id"],
+                "permissions": [
+                    ("view_all_tasks", "Xem mọi nhiệm vụ (lãnh đạo)"),
+                    ("manage_all_tasks", "Quản lý mọi nhiệm vụ (quản trị viên)"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ExtensionRequest',
+            name="ExtensionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('requested_deadline', models.DateField(verbose_name='hạn đề nghị')),
-                ('reason', models.TextField(verbose_name='lý do')),
-                ('status', models.CharField(choices=[('pending', 'Chờ quyết định'), ('granted', 'Đồng ý gia hạn'), ('refused', 'Không đồng ý')], default='pending', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extension_requests', to='directives.task')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("requested_deadline", models.DateField(verbose_name="hạn đề nghị")),
+                ("reason", models.TextField(verbose_name="lý do")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Chờ quyết định"),
+                            ("granted", "Đồng ý gia hạn"),
+                            ("refused", "Không đồng ý"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="extension_requests",
+                        to="directives.task",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đề nghị gia hạn',
-                'verbose_name_plural': 'đề nghị gia hạn',
+                "verbose_name": "đề nghị gia hạn",
+                "verbose_name_plural": "đề nghị gia hạn",
             },
         ),
         migrations.CreateModel(
-            name='TaskEvent',
+            name="TaskEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor_label', models.CharField(blank=True, max_length=200)),
-                ('action', models.CharField(choices=[('assigned', 'Giao nhiệm vụ'), ('accepted', 'Nhận nhiệm vụ'), ('progress_reported', 'Báo cáo tiến độ'), ('extension_requested', 'Đề nghị gia hạn'), ('extension_granted', 'Đồng ý gia hạn'), ('extension_refused', 'Không đồng ý gia hạn'), ('completed', 'Hoàn thành'), ('cancelled', 'Hủy nhiệm vụ'), ('updated', 'Cập nhật từ hệ thống văn bản')], max_length=30)),
-                ('from_status', models.CharField(blank=True, max_length=20)),
-                ('to_status', models.CharField(max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('progress_percent', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('from_deadline', models.DateField(blank=True, null=True)),
-                ('to_deadline', models.DateField(blank=True, null=True)),
-                ('attachment', models.FileField(blank=True, upload_to='directives/progress/%Y/')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='directives.task')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("actor_label", models.CharField(blank=True, max_length=200)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("assigned", "Giao nhiệm vụ"),
+                            ("accepted", "Nhận nhiệm vụ"),
+                            ("progress_reported", "Báo cáo tiến độ"),
+                            ("extension_requested", "Đề nghị gia hạn"),
+                            ("extension_granted", "Đồng ý gia hạn"),
+                            ("extension_refused", "Không đồng ý gia hạn"),
+                            ("completed", "Hoàn thành"),
+                            ("cancelled", "Hủy nhiệm vụ"),
+                            ("updated", "Cập nhật từ hệ thống văn bản"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("from_status", models.CharField(blank=True, max_length=20)),
+                ("to_status", models.CharField(max_length=20)),
+                ("note", models.TextField(blank=True)),
+                ("progress_percent", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("from_deadline", models.DateField(blank=True, null=True)),
+                ("to_deadline", models.DateField(blank=True, null=True)),
+                ("attachment", models.FileField(blank=True, upload_to="directives/progress/%Y/")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="directives.task",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sự kiện nhiệm vụ',
-                'verbose_name_plural': 'sự kiện nhiệm vụ',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "sự kiện nhiệm vụ",
+                "verbose_name_plural": "sự kiện nhiệm vụ",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TaskReminder',
+            name="TaskReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('before_deadline', 'Nhắc trước hạn'), ('overdue_agency_head', 'Quá hạn: báo thủ trưởng đơn vị'), ('overdue_signer', 'Quá hạn: báo lãnh đạo ký')], max_length=30)),
-                ('deadline', models.DateField()),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='directives.task')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("before_deadline", "Nhắc trước hạn"),
+                            ("overdue_agency_head", "Quá hạn: báo thủ trưởng đơn vị"),
+                            ("overdue_signer", "Quá hạn: báo lãnh đạo ký"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("deadline", models.DateField()),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="directives.task",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AgencyDigest',
+            name="AgencyDigest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wards.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="wards.agency",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('agency', 'day'), name='agency_digest_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("agency", "day"), name="agency_digest_once")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['lead_agency', 'deadline'], name='task_agency_deadline'),
+            model_name="task",
+            index=models.Index(fields=["lead_agency", "deadline"], name="task_agency_deadline"),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['deadline'], name='task_deadline'),
+            model_name="task",
+            index=models.Index(fields=["deadline"], name="task_deadline"),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['directive', 'deadline'], name='task_directive_deadline'),
+            model_name="task",
+            index=models.Index(fields=["directive", "deadline"], name="task_directive_deadline"),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('progress_percent__lte', 100)), name='task_progress_at_most_100'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress_percent__lte", 100)), name="task_progress_at_most_100"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('completed_on__isnull', False), ('status', 'done')), models.Q(models.Q(('status', 'done'), _negated=True), ('completed_on__isnull', True)), _connector='OR'), name='task_completed_on_iff_done'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("completed_on__isnull", False), ("status", "done")),
+                    models.Q(
+                        models.Q(("status", "done"), _negated=True), ("completed_on__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="task_completed_on_iff_done",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='extensionrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('task',), name='extension_request_one_pending'),
+            model_name="extensionrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")),
+                fields=("task",),
+                name="extension_request_one_pending",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='taskreminder',
-            constraint=models.UniqueConstraint(fields=('task', 'kind', 'deadline'), name='task_reminder_once'),
+            model_name="taskreminder",
+            constraint=models.UniqueConstraint(
+                fields=("task", "kind", "deadline"), name="task_reminder_once"
+            ),
         ),
     ]
