@@ -1,0 +1,68 @@
+"""The boards: the leader's board, an agency's queue, a directive's page, a task's page, XLSX."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from directives import services
+from directives.models import Task
+from tests.directives.conftest import People, make_directive
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def test_the_leader_sees_every_agency_on_the_board_overdue_first(people: People) -> None:
+    late = make_directive(people, deadline=None, deadline_working_days=5).tasks.get()
+    services.directive_create(
+        number="9/TB-UBND", issued_on=late.directive.issued_on, kind="decision",
+        signer_name="Chủ tịch", subject="Xây dựng",
+        tasks=[services.TaskSpecification(lead_agency_code="so-xay-dung", content="Sửa cầu",
+                                          deadline=__import__("datetime").date(2099, 1, 1))],
+    )  # fmt: skip
+    response = _client(people.other_leader).get("/nhiem-vu/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.index("Chủ trì tổ chức lễ hội") < body.index("Sửa cầu")
+    assert 'data-agency="so-van-hoa"' in body and 'data-agency="so-xay-dung"' in body
+    assert "Quá hạn" in body
+
+
+def test_an_agency_sees_only_its_own_tasks(people: People, task: Task) -> None:
+    response = _client(people.construction_officer).get("/nhiem-vu/")
+    assert response.status_code == 200
+    assert "Chủ trì tổ chức lễ hội" not in response.content.decode()
+    assert _client(people.construction_officer).get(f"/nhiem-vu/{task.pk}/").status_code == 404
+    assert (
+        _client(people.construction_officer).get("/nhiem-vu/don-vi/so-van-hoa/").status_code == 404
+    )
+    assert _client(people.culture_officer).get(f"/nhiem-vu/{task.pk}/").status_code == 200
+
+
+def test_the_board_exports_its_list_as_xlsx(people: People, task: Task) -> None:
+    response = _client(people.chairman).get("/nhiem-vu/?format=xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.values)
+    assert rows[0][0] == "Số văn bản"
+    assert rows[1][0] == "21/TB-UBND" and rows[1][4] == "Sở Văn hóa, Thể thao và Du lịch"
+    assert len(rows) == 2
+
+
+def test_a_task_step_from_its_page(people: People, task: Task) -> None:
+    client = _client(people.culture_officer)
+    response = client.post(f"/nhiem-vu/{task.pk}/nhan/", {"note": "Đã nhận"}, follow=True)
+    assert response.status_code == 200
+    task.refresh_from_db()
+    assert task.status == "accepted"
+    page = client.get(f"/nhiem-vu/van-ban/{task.directive_id}/")
+    assert page.status_code == 200
