@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -27,7 +28,7 @@ def test_the_leader_sees_every_agency_on_the_board_overdue_first(people: People)
         number="9/TB-UBND", issued_on=late.directive.issued_on, kind="decision",
         signer_name="Chủ tịch", subject="Xây dựng",
         tasks=[services.TaskSpecification(lead_agency_code="so-xay-dung", content="Sửa cầu",
-                                          deadline=__import__("datetime").date(2099, 1, 1))],
+                                          deadline=datetime.date(2099, 1, 1))],
     )  # fmt: skip
     response = _client(people.other_leader).get("/nhiem-vu/")
     assert response.status_code == 200
