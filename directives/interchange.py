@@ -186,9 +186,9 @@ def directives_import(rows: Sequence[tuple[int, dict[str, str]]], *, commit: boo
             _row_plan(number, row, plans, updates, seen_tasks, known_tasks, known_directives)
         except DomainError as error:
             result.errors.append(RowError(number, error.message))
-    if not result.errors:
-        _tasks_check(plans, result)
+    _tasks_check(plans, result)
     if result.errors:
+        result.errors.sort(key=lambda error: error.row)
         return result
     result.directives_created = sum(1 for plan in plans.values() if plan.existing is None)
     result.tasks_created = sum(len(plan.new_tasks) for plan in plans.values())
