@@ -133,10 +133,13 @@ def test_a_changed_deadline_is_refused_by_row(people: People, tmp_path: Path) ->
 
 
 def test_json_imports_the_same_rows(people: People, tmp_path: Path) -> None:
-    rows = list(csv.DictReader(io.StringIO(HEADER + GOOD_ROWS)))
-    rows[0]["coordinating_agencies"] = ["ubnd-an-phu"]  # type: ignore[assignment]
+    rows: list[dict[str, object]] = list(csv.DictReader(io.StringIO(HEADER + GOOD_ROWS)))
+    rows[0]["coordinating_agencies"] = ["ubnd-an-phu"]
     _import(_write(tmp_path, "a.json", json.dumps(rows, ensure_ascii=False)), "--commit")
-    assert sorted(Task.objects.values_list("external_id", flat=True)) == ["NV-1", "NV-2"]
+    assert list(Task.objects.order_by("external_id").values_list("external_id", flat=True)) == [
+        "NV-1",
+        "NV-2",
+    ]
 
 
 def test_an_unreadable_json_document_is_refused(people: People, tmp_path: Path) -> None:

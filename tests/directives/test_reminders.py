@@ -17,9 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _messages() -> list[tuple[str, str, str]]:
-    return sorted(
-        Notification.objects.values_list("kind", "recipient_role", "address")  # type: ignore[arg-type]
-    )
+    return sorted(Notification.objects.values_list("kind", "recipient_role", "address"))
 
 
 def test_a_task_due_soon_reminds_the_lead_agency_once(people: People, task: Task) -> None:
