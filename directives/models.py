@@ -160,6 +160,12 @@ class Task(models.Model):
             models.Index(fields=["lead_agency", "deadline"], name="task_agency_deadline"),
             models.Index(fields=["deadline"], name="task_deadline"),
             models.Index(fields=["directive", "deadline"], name="task_directive_deadline"),
+            # The boards' first page: open tasks in deadline order (overdue ones first).
+            models.Index(
+                fields=["deadline", "id"],
+                condition=Q(status__in=["assigned", "accepted", "in_progress"]),
+                name="task_open_deadline",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
