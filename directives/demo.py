@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 
 from directives import services
@@ -123,6 +123,14 @@ def _demo_actor() -> User:
         actor.set_unusable_password()
         actor.save(update_fields=["password"])
     group, _created = Group.objects.get_or_create(name=ADMINISTRATORS_GROUP)
+    # The group and its permissions come from migration 0002; a database emptied since (a flush)
+    # has neither, and the steps below need them.
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="directives",
+            codename__in=["view_all_tasks", "manage_all_tasks"],
+        )
+    )
     actor.groups.add(group)
     return actor
 

@@ -243,7 +243,13 @@ def _task_context(request: DirectivesRequest, task: Task) -> dict[str, Any]:
         "pending_extension": pending,
         "coordinating": task.coordinating_agencies.order_by("name"),
         "action_forms": [
-            (action, SLUG_OF_ACTION[action], workflow.ACTION_LABELS[action], ACTION_FORMS[action]())
+            (
+                action,
+                SLUG_OF_ACTION[action],
+                workflow.ACTION_LABELS[action],
+                # A prefix per form: the page holds several, whose fields would share ids.
+                ACTION_FORMS[action](prefix=action),
+            )
             for action in actions
         ],
     }
@@ -275,7 +281,7 @@ def task_action(request: DirectivesRequest, task_id: int, action_slug: str) -> H
     action = ACTION_SLUGS.get(action_slug)
     if action is None:
         raise Http404(action_slug)
-    form = ACTION_FORMS[action](request.POST, request.FILES)
+    form = ACTION_FORMS[action](request.POST, request.FILES, prefix=action)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("directives-task", task_id=task.pk)

@@ -61,7 +61,7 @@ def test_the_board_exports_its_list_as_xlsx(people: People, task: Task) -> None:
 
 def test_a_task_step_from_its_page(people: People, task: Task) -> None:
     client = _client(people.culture_officer)
-    response = client.post(f"/nhiem-vu/{task.pk}/nhan/", {"note": "Đã nhận"}, follow=True)
+    response = client.post(f"/nhiem-vu/{task.pk}/nhan/", {"accept-note": "Đã nhận"}, follow=True)
     assert response.status_code == 200
     task.refresh_from_db()
     assert task.status == "accepted"
