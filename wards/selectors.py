@@ -314,8 +314,7 @@ def agencies_by_code(*, codes: Sequence[str]) -> dict[str, Agency]:
     """The active agencies among `codes`, by code; unknown or inactive codes are absent, for the
     caller to name in its own error (an import names the row)."""
     return {
-        agency.code: agency
-        for agency in Agency.objects.filter(code__in=set(codes), is_active=True)
+        agency.code: agency for agency in Agency.objects.filter(code__in=set(codes), is_active=True)
     }
 
 
