@@ -32,7 +32,7 @@ from django.db.models import (
 )
 
 from directives import permissions
-from directives.deadlines import STANDING_RANK, Standing, due_soon_limit
+from directives.deadlines import STANDING_RANK, Standing, due_soon_limit, standing
 from directives.models import OPEN_STATUSES, Directive, Task, TaskStatus
 from geoapp.clock import vietnam_today
 from geoapp.exceptions import NotFound
@@ -410,4 +410,48 @@ def agencies_with_tasks() -> list[Agency]:
         Agency.objects.filter(Exists(Task.objects.filter(lead_agency_id=OuterRef("pk")))).order_by(
             "name"
         )
+    )
+
+
+def tasks_on_map(*, today: Today | None = None) -> dict[str, Any]:
+    """The open tasks that name a place (a point, or a commune: its label point), as a GeoJSON
+    FeatureCollection for the operations map. Nothing personal: the content, the lead agency,
+    the deadline and the standing. Few tasks name a place, so the features are built here."""
+    classified = today or today_of()
+    features = []
+    for task in (
+        Task.objects.filter(status__in=OPEN_STATUSES)
+        .filter(Q(place__isnull=False) | Q(area__isnull=False))
+        .select_related("lead_agency", "area")
+        .order_by("deadline", "id")
+    ):
+        point = task.place or (task.area.label_point if task.area else None)
+        if point is None:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "id": task.pk,
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(point.x, 6), round(point.y, 6)],
+                },
+                "properties": {
+                    "content": task.content,
+                    "lead_agency": task.lead_agency.name,
+                    "deadline": task.deadline.isoformat(),
+                    "standing": _standing_of(task, classified).value,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _standing_of(task: Task, today: Today) -> Standing:
+    return standing(
+        status=task.status,
+        deadline=task.deadline,
+        completed_on=task.completed_on,
+        today=today.day,
+        due_soon_until=today.due_soon_until,
     )

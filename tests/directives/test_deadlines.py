@@ -156,3 +156,36 @@ def test_the_calendar_counts_open_deadlines_per_day(people: People) -> None:
         datetime.date(2026, 2, 24): (1, 0),
     }
     assert calendar.weeks[0][0].day == datetime.date(2026, 1, 26)
+
+
+def test_open_tasks_with_a_place_go_on_the_operations_map(people: People) -> None:
+    from django.contrib.gis.geos import Point
+
+    placed, unplaced, done = _tasks_due(
+        people,
+        [datetime.date(2026, 2, 12), datetime.date(2026, 2, 12), datetime.date(2026, 2, 12)],
+    )
+    Task.objects.filter(pk__in=[placed.pk, done.pk]).update(
+        place=Point(108.8012345, 15.1234567, srid=4326)
+    )
+    services.task_accept(actor=people.culture_officer, task=done, at=vietnam(2026, 1, 6))
+    services.task_complete(actor=people.culture_officer, task=done, evidence="Xong",
+                           at=vietnam(2026, 2, 9))  # fmt: skip
+    collection = selectors.tasks_on_map(today=selectors.today_of(datetime.date(2026, 2, 13)))
+    assert collection == {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": placed.pk,
+                "geometry": {"type": "Point", "coordinates": [108.801235, 15.123457]},
+                "properties": {
+                    "content": "Chủ trì tổ chức lễ hội, báo cáo Chủ tịch UBND tỉnh",
+                    "lead_agency": "Sở Văn hóa, Thể thao và Du lịch",
+                    "deadline": "2026-02-12",
+                    "standing": "overdue",
+                },
+            }
+        ],
+    }
+    assert unplaced.pk not in [feature["id"] for feature in collection["features"]]
