@@ -179,3 +179,14 @@ def test_the_demo_loads_60_tasks_once(db: None) -> None:
     assert issued == [2024, 2025, 2026]
     assert tasks.filter(extension_count__gt=0).count() >= 5
     assert tasks.filter(status="done", completed_on__gt=F("deadline")).count() >= 5
+
+
+def test_the_json_export_is_one_valid_document(people: People, tmp_path: Path) -> None:
+    _import(_write(tmp_path, "a.csv", HEADER + GOOD_ROWS), "--commit")
+    out = io.StringIO()
+    call_command("directives_export", "--format", "json", stdout=out)
+    exported = json.loads(out.getvalue())
+    assert [(row["task_id"], row["lead_agency"], row["status"]) for row in exported] == [
+        ("NV-1", "so-van-hoa", "assigned"),
+        ("NV-2", "so-xay-dung", "assigned"),
+    ]

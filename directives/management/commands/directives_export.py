@@ -1,5 +1,6 @@
 """`manage.py directives_export [FILE]`: the status of every task, in the import's shape."""
 
+import io
 from argparse import ArgumentParser
 from pathlib import Path
 
@@ -23,7 +24,11 @@ class Command(BaseCommand):
         rows = task_status_rows(scope=TaskScope(sees_all=True, agency_ids=frozenset()))
         file_format = str(options["format"])
         if options["path"] == "-":
-            rows_write(rows, file_format=file_format, stream=self.stdout)
+            # Through a buffer: the command's stdout ends every write() that lacks one with a
+            # newline, which would split json.dump's pieces.
+            buffer = io.StringIO()
+            rows_write(rows, file_format=file_format, stream=buffer)
+            self.stdout.write(buffer.getvalue(), ending="")
             return
         with Path(str(options["path"])).open("w", encoding="utf-8", newline="") as stream:
             count = rows_write(rows, file_format=file_format, stream=stream)
