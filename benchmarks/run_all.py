@@ -56,7 +56,10 @@ BENCHMARKS = {
     "bulk_routing": "benchmarks.bulk_routing",
 }
 # Benchmarks on a database of their own, which they prepare themselves: run once per run.
-OWN_DATABASE_BENCHMARKS = {"incidents": ("benchmarks.incidents", "demo")}
+OWN_DATABASE_BENCHMARKS = {
+    "incidents": ("benchmarks.incidents", "demo"),
+    "directives": ("benchmarks.directives", "directives"),
+}
 # The pages at a number of reports (their `--reports`), each size on its own database: run once
 # per run and size, and only when asked for by name.
 PAGE_BENCHMARKS = {

@@ -45,4 +45,6 @@ step "loading the feedback categories" "$VENV/bin/python" manage.py incidents_lo
 if [[ ${DJANGO_SETTINGS_MODULE:-geoapp.settings.development} == geoapp.settings.development ]]; then
   step "loading the demo reports" "$VENV/bin/python" manage.py incidents_load_demo \
     --with-demo-accounts
+  # Leaders' directives and their tasks (idempotent: nothing when the demo directives exist).
+  step "loading the demo directives" "$VENV/bin/python" manage.py directives_load_demo
 fi

@@ -308,3 +308,17 @@ def areas_feature_collection(
         cursor.execute(sql, parameters)
         document: str = cursor.fetchone()[0]
     return document
+
+
+def agencies_by_code(*, codes: Sequence[str]) -> dict[str, Agency]:
+    """The active agencies among `codes`, by code; unknown or inactive codes are absent, for the
+    caller to name in its own error (an import names the row)."""
+    return {
+        agency.code: agency for agency in Agency.objects.filter(code__in=set(codes), is_active=True)
+    }
+
+
+def area_commune_on(*, code: str, on: datetime.date) -> Area | None:
+    """The commune-level area with `code` valid on `on` (the same code names another area on
+    the other side of the 2025 reform), or None."""
+    return Area.objects.on(on).filter(code=code, level=AreaLevel.COMMUNE).first()

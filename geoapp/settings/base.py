@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "wards",
     "incidents",
     "notifications",
+    "directives",
 ]
 
 MIDDLEWARE = [
@@ -383,4 +384,11 @@ CELERY_BEAT_SCHEDULE["files_sweep"] = {
     "task": "geoapp.files_sweep",
     # 02:30 in CELERY_TIMEZONE (Asia/Ho_Chi_Minh): the quietest hour of the site.
     "schedule": crontab(hour=2, minute=30),
+}
+
+# Leaders' directives: reminders before and after deadlines and the daily digest per agency.
+# Hourly, and idempotent (one sent-marker per message), so a missed run is caught up by the next.
+CELERY_BEAT_SCHEDULE["directives_send_reminders"] = {
+    "task": "directives.send_reminders",
+    "schedule": 3600.0,
 }

@@ -1,0 +1,17 @@
+"""The directives pages, under /nhiem-vu/ (nhiệm vụ: tasks)."""
+
+from django.urls import path
+
+from directives import views
+
+urlpatterns = [
+    path("nhiem-vu/", views.board, name="directives-board"),
+    path("nhiem-vu/don-vi/<slug:agency_code>/", views.agency_queue, name="directives-agency"),
+    path("nhiem-vu/van-ban/<int:directive_id>/", views.directive_page, name="directives-directive"),
+    path("nhiem-vu/<int:task_id>/", views.task_page, name="directives-task"),
+    path(
+        "nhiem-vu/<int:task_id>/<slug:action_slug>/",
+        views.task_action,
+        name="directives-task-action",
+    ),
+]
