@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "wards",
     "incidents",
     "notifications",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -368,3 +369,16 @@ BOUNDARY_FILE_MAX_BYTES = env.int("BOUNDARY_FILE_MAX_BYTES", default=200_000_000
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-queue"
 LOGOUT_REDIRECT_URL = "login"
+
+# Open data (docs/open_data.md): OGC API – Features at /ogc/, vector tiles at /tiles/, the daily
+# files at /du-lieu-mo/.
+ERROR_RESPONDERS.insert(0, ("/ogc/", "opendata.views.error_response"))
+OGC_ITEMS_DEFAULT_LIMIT = env.int("OGC_ITEMS_DEFAULT_LIMIT", default=100)
+OGC_ITEMS_MAX_LIMIT = env.int("OGC_ITEMS_MAX_LIMIT", default=1000)
+# numberMatched is counted exactly up to this many features and left out above (OGC allows it):
+# a recomputed count of a million reports took 0.8 s, five times the page itself.
+OGC_EXACT_COUNT_LIMIT = env.int("OGC_EXACT_COUNT_LIMIT", default=10_000)
+OPEN_DATA_LICENCE_NAME = env("OPEN_DATA_LICENCE_NAME", default="CC BY 4.0")
+OPEN_DATA_LICENCE_URL = env(
+    "OPEN_DATA_LICENCE_URL", default="https://creativecommons.org/licenses/by/4.0/"
+)
