@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opendata import views
+from opendata import file_views, tile_views, views
 
 urlpatterns = [
     path("ogc/", views.landing, name="ogc-landing"),
@@ -14,4 +14,9 @@ urlpatterns = [
         views.item,
         name="ogc-item",
     ),
+    path("tiles/<str:layer>.json", tile_views.tilejson, name="tilejson"),
+    path("tiles/<str:layer>/<int:z>/<int:x>/<int:y>.mvt", tile_views.tile, name="tile"),
+    path("tiles/<str:layer>/<int:z>/<int:x>/<int:y>.pbf", tile_views.tile, name="tile-pbf"),
+    path("du-lieu-mo/", file_views.open_data_page, name="open-data"),
+    path("du-lieu-mo/<str:name>", file_views.open_data_file, name="open-data-file"),
 ]

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -382,3 +383,13 @@ OPEN_DATA_LICENCE_NAME = env("OPEN_DATA_LICENCE_NAME", default="CC BY 4.0")
 OPEN_DATA_LICENCE_URL = env(
     "OPEN_DATA_LICENCE_URL", default="https://creativecommons.org/licenses/by/4.0/"
 )
+CELERY_BEAT_SCHEDULE["opendata_refresh_report_grid"] = {
+    "task": "opendata.refresh_report_grid",
+    "schedule": 600.0,
+}
+CELERY_BEAT_SCHEDULE["opendata_write_files"] = {
+    "task": "opendata.write_files",
+    "schedule": crontab(hour=1, minute=30),
+}
+# The daily open-data files (GeoPackage, CSV, GeoJSON of the public reports), served at /du-lieu-mo/.
+OPEN_DATA_DIR = env.path("OPEN_DATA_DIR", default=BASE_DIR / "var" / "open_data")

@@ -7,13 +7,16 @@ Points are inside the `territory` fixture's squares (Cẩm Thành 108.7–108.9 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
+import redis
 from django.contrib.gis.geos import Point
 from django.utils import translation
+from pytest_django import Settings
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from incidents import services
@@ -26,6 +29,18 @@ PERSONAL_VALUES = ("Trần Thị Bình", "0905 123 456", "binh@example.vn", "12 
 
 def vietnam(year: int, month: int, day: int, hour: int = 0) -> datetime:
     return datetime(year, month, day, hour, tzinfo=VIETNAM_TIME_ZONE)
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(settings: Settings) -> Iterator[None]:
+    """Cached tiles under a prefix of this test's own, deleted afterwards: the test Redis is
+    shared by every run on the machine, and a tile cached by another run must not be read."""
+    prefix = f"test-opendata-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": prefix}}
+    yield
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)
 
 
 @pytest.fixture(autouse=True)
