@@ -276,15 +276,18 @@ def items_page(*, collection: Collection, query: ItemsQuery) -> ItemsPage:
     parameters: SqlParameters = {"limit": query.limit, "offset": query.offset}
     where = " AND ".join(_conditions(collection, query, parameters))
     page_sql = f"""
-        SELECT count(*), COALESCE(string_agg(feature::text, ','), '')
+        SELECT count(*), COALESCE(string_agg(({_feature_sql(collection, query.crs)})::text, ','), '')
         FROM (
-            SELECT {_feature_sql(collection, query.crs)} AS feature
+            SELECT *
             FROM {collection.view}
             WHERE {where}
             ORDER BY {collection.order_by}
             LIMIT %(limit)s OFFSET %(offset)s
         ) AS page
     """
+    # The features are built from the page's rows only: in the ordered subquery, PostgreSQL
+    # would build one for every row it sorts or skips (the offset), not only the page's.
+    # string_agg keeps the order of the ordered subquery it reads.
     count_limit = settings.OGC_EXACT_COUNT_LIMIT
     parameters["count_limit"] = count_limit + 1
     # Counted up to one past the limit: bounded work whatever the size of the table.
