@@ -78,7 +78,7 @@ def open_data_files_write(*, directory: Path | None = None) -> dict[str, object]
         table, geometry=shapely.points(longitudes, latitudes), crs="EPSG:4326"
     )
     for name, driver in OPEN_DATA_FILES.items():
-        temporary = target / f".{name}.tmp"
+        temporary = target / f".tmp-{name}"
         temporary.unlink(missing_ok=True)
         if driver == "CSV":
             _csv_write(temporary, rows)
@@ -94,7 +94,7 @@ def open_data_files_write(*, directory: Path | None = None) -> dict[str, object]
         "licence_url": settings.OPEN_DATA_LICENCE_URL,
         "files": {name: (target / name).stat().st_size for name in OPEN_DATA_FILES},
     }
-    temporary = target / f".{METADATA_FILE}.tmp"
+    temporary = target / f".tmp-{METADATA_FILE}"
     temporary.write_text(json.dumps(metadata, ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(temporary, target / METADATA_FILE)
     return metadata
