@@ -83,3 +83,16 @@ def test_before_the_first_run_the_page_says_the_files_are_not_made_yet(
     assert page.status_code == 200
     assert "Các tệp chưa được tạo; chúng được tạo mỗi đêm." in page.content.decode()
     assert Client().get("/du-lieu-mo/phan-anh.gpkg").status_code == 404
+
+
+def test_the_files_are_written_nightly_and_the_grid_recounted_every_ten_minutes(
+    settings: Any,
+) -> None:
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["opendata_write_files"]["task"] == "opendata.write_files"
+    nightly = schedule["opendata_write_files"]["schedule"]
+    assert (nightly.hour, nightly.minute) == ({1}, {30})
+    assert schedule["opendata_refresh_report_grid"] == {
+        "task": "opendata.refresh_report_grid",
+        "schedule": 600.0,
+    }
