@@ -1,7 +1,7 @@
 """Vector tiles of the public layers, built by PostGIS (ST_AsMVT) from the public views.
 
-- `phan-anh` (public reports): from zoom 13 one point per report with its public properties,
-  read through the GiST index of the reports' positions; below zoom 13 the cells of the grid
+- `phan-anh` (public reports): from zoom 16 one point per report with its public properties,
+  read through the GiST index of the reports' positions; below zoom 16 the cells of the grid
   `opendata_report_grid` (migration 0002) with their counts, so that a tile of the whole
   province reads a few thousand cells, not a million reports.
 - `xa-phuong` (communes valid on a day): the boundaries, simplified by ST_AsMVTGeom to the
@@ -18,8 +18,9 @@ from django.db import connection
 
 from geoapp.sql import SqlParameters
 
-POINTS_FROM_ZOOM = 13
-COARSE_GRID_UNTIL_ZOOM = 9  # 0.05° cells up to here, 0.005° cells from here to zoom 12
+POINTS_FROM_ZOOM = 16
+# The grid's cell size per zoom below POINTS_FROM_ZOOM: about 10–20 cells across a tile.
+GRID_CELL_DEGREES = ((9, 0.05), (12, 0.005), (15, 0.0005))
 MIN_ZOOM = 0
 MAX_ZOOM = 20
 LAYERS = ("phan-anh", "xa-phuong")
@@ -57,7 +58,7 @@ def report_tile(*, z: int, x: int, y: int) -> bytes:
             ) AS features
         """
     else:
-        parameters["cell"] = 0.05 if z <= COARSE_GRID_UNTIL_ZOOM else 0.005
+        parameters["cell"] = next(cell for until, cell in GRID_CELL_DEGREES if z <= until)
         sql = f"""{_BOUNDS}
             SELECT ST_AsMVT(features, 'phan-anh', {EXTENT}, 'geometry') FROM (
                 SELECT ST_AsMVTGeom(ST_Transform(g.location, 3857), bounds.tile,

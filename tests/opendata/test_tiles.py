@@ -34,7 +34,7 @@ def features(layer: str, z: int, x: int, y: int, query: str = "") -> list[dict[s
 
 
 def test_a_street_tile_holds_the_public_reports_with_public_properties(reports: Reports) -> None:
-    z, x, y = tile_of(108.80, 15.05, 13)
+    z, x, y = tile_of(108.80, 15.05, 16)
     found = features("phan-anh", z, x, y)
     first = reports.public[-1]
     assert [feature["properties"]["tracking_code"] for feature in found] == [first.tracking_code]
@@ -46,7 +46,7 @@ def test_a_street_tile_holds_the_public_reports_with_public_properties(reports: 
         "supporters_count": 0,
     }
     # The report that is not public, 0.01° north, and the spam next to it are in no tile.
-    private_tile = tile_of(108.80, 15.06, 13)
+    private_tile = tile_of(108.80, 15.06, 16)
     codes = {f["properties"]["tracking_code"] for f in features("phan-anh", *private_tile)}
     assert codes.isdisjoint({incident.tracking_code for incident in reports.private})
 
@@ -66,6 +66,8 @@ def test_low_zoom_tiles_count_the_reports_on_the_grid_and_follow_its_refresh(
     assert sum(f["properties"]["report_count"] for f in features("phan-anh", z, x, y)) == 5
     city_after = sum(f["properties"]["report_count"] for f in features("phan-anh", *city))
     assert city_after == city_before + 1
+    street = tile_of(108.79, 15.09, 14)
+    assert sum(f["properties"]["report_count"] for f in features("phan-anh", *street)) == 1
 
 
 def test_commune_tiles_follow_the_boundaries_of_the_day(territory: Territory) -> None:
