@@ -15,7 +15,7 @@ from geoapp.outages import (
     database_unavailable_message,
 )
 
-MACHINE_INTERFACE_PREFIXES = ("/api/", "/open311/")
+MACHINE_INTERFACE_PREFIXES = ("/api/", "/open311/", "/ogc/", "/tiles/")
 
 
 class VietnameseUnlessChosenMiddleware:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("can-bo/", include("incidents.staff_urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
+    path("", include("opendata.urls")),
 ]
 
 # Requests Django cannot read, and unknown addresses, under /api/ and /open311/ are answered in

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "incidents",
     "notifications",
     "directives",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -392,3 +393,25 @@ CELERY_BEAT_SCHEDULE["directives_send_reminders"] = {
     "task": "directives.send_reminders",
     "schedule": 3600.0,
 }
+# Open data (docs/open_data.md): OGC API – Features at /ogc/, vector tiles at /tiles/, the daily
+# files at /du-lieu-mo/.
+ERROR_RESPONDERS.insert(0, ("/ogc/", "opendata.views.error_response"))
+OGC_ITEMS_DEFAULT_LIMIT = env.int("OGC_ITEMS_DEFAULT_LIMIT", default=100)
+OGC_ITEMS_MAX_LIMIT = env.int("OGC_ITEMS_MAX_LIMIT", default=1000)
+# numberMatched is counted exactly up to this many features and left out above (OGC allows it):
+# a recomputed count of a million reports took 0.8 s, five times the page itself.
+OGC_EXACT_COUNT_LIMIT = env.int("OGC_EXACT_COUNT_LIMIT", default=10_000)
+OPEN_DATA_LICENCE_NAME = env("OPEN_DATA_LICENCE_NAME", default="CC BY 4.0")
+OPEN_DATA_LICENCE_URL = env(
+    "OPEN_DATA_LICENCE_URL", default="https://creativecommons.org/licenses/by/4.0/"
+)
+CELERY_BEAT_SCHEDULE["opendata_refresh_report_grid"] = {
+    "task": "opendata.refresh_report_grid",
+    "schedule": 600.0,
+}
+CELERY_BEAT_SCHEDULE["opendata_write_files"] = {
+    "task": "opendata.write_files",
+    "schedule": crontab(hour=1, minute=30),
+}
+# The daily open-data files (GeoPackage, CSV, GeoJSON of the public reports), served at /du-lieu-mo/.
+OPEN_DATA_DIR = env.path("OPEN_DATA_DIR", default=BASE_DIR / "var" / "open_data")

@@ -1,0 +1,97 @@
+"""Vector tiles of the public layers, built by PostGIS (ST_AsMVT) from the public views.
+
+- `phan-anh` (public reports): from zoom 16 one point per report with its public properties,
+  read through the GiST index of the reports' positions; below zoom 16 the cells of the grid
+  `opendata_report_grid` (migration 0002) with their counts, so that a tile of the whole
+  province reads a few thousand cells, not a million reports.
+- `xa-phuong` (communes valid on a day): the boundaries, simplified by ST_AsMVTGeom to the
+  tile's grid.
+
+Every value is a parameter; the only interpolated text is fixed SQL chosen here.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+
+from geoapp.sql import SqlParameters
+
+POINTS_FROM_ZOOM = 16
+# The grid's cell size per zoom below POINTS_FROM_ZOOM: about 10–20 cells across a tile.
+GRID_CELL_DEGREES = ((9, 0.05), (12, 0.005), (15, 0.0005))
+MIN_ZOOM = 0
+MAX_ZOOM = 20
+LAYERS = ("phan-anh", "xa-phuong")
+EXTENT = 4096
+# Rows of the tile's own box, in SRID 4326, for the index (3857 → 4326 once per tile).
+_BOUNDS = """
+    WITH bounds AS (
+        SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS tile,
+               ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 64.0 / 4096), 4326)
+                   AS search
+    )
+"""
+
+
+def _tile(sql: str, parameters: SqlParameters) -> bytes:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        row = cursor.fetchone()
+    return bytes(row[0]) if row and row[0] is not None else b""
+
+
+def report_tile(*, z: int, x: int, y: int) -> bytes:
+    parameters: SqlParameters = {"z": z, "x": x, "y": y}
+    if z >= POINTS_FROM_ZOOM:
+        sql = f"""{_BOUNDS}
+            SELECT ST_AsMVT(features, 'phan-anh', {EXTENT}, 'geometry') FROM (
+                SELECT ST_AsMVTGeom(ST_Transform(r.location, 3857), bounds.tile,
+                                    {EXTENT}, 64, true) AS geometry,
+                       r.tracking_code, r.category, r.status,
+                       to_char(r.reported_at AT TIME ZONE 'Asia/Ho_Chi_Minh',
+                               'YYYY-MM-DD"T"HH24:MI:SS"+07:00"') AS reported_at,
+                       r.supporters_count
+                FROM opendata_public_report r, bounds
+                WHERE r.location && bounds.search
+            ) AS features
+        """
+    else:
+        parameters["cell"] = next(cell for until, cell in GRID_CELL_DEGREES if z <= until)
+        sql = f"""{_BOUNDS}
+            SELECT ST_AsMVT(features, 'phan-anh', {EXTENT}, 'geometry') FROM (
+                SELECT ST_AsMVTGeom(ST_Transform(g.location, 3857), bounds.tile,
+                                    {EXTENT}, 64, true) AS geometry,
+                       g.report_count
+                FROM opendata_report_grid g, bounds
+                WHERE g.cell_degrees = %(cell)s AND g.location && bounds.search
+            ) AS features
+        """
+    return _tile(sql, parameters)
+
+
+def commune_tile(*, z: int, x: int, y: int, day: datetime.date) -> bytes:
+    parameters: SqlParameters = {"z": z, "x": x, "y": y, "day": day}
+    sql = f"""{_BOUNDS}
+        SELECT ST_AsMVT(features, 'xa-phuong', {EXTENT}, 'geometry') FROM (
+            SELECT ST_AsMVTGeom(ST_Transform(c.boundary, 3857), bounds.tile,
+                                {EXTENT}, 64, true) AS geometry,
+                   c.code, c.name, c.area_type
+            FROM opendata_commune c, bounds
+            WHERE c.boundary && bounds.search
+              AND c.valid_from <= %(day)s AND (c.valid_to IS NULL OR c.valid_to >= %(day)s)
+        ) AS features
+        WHERE features.geometry IS NOT NULL
+    """
+    return _tile(sql, parameters)
+
+
+def communes_version() -> str:
+    """Changes whenever a commune is added or removed (an import, a reform): part of the
+    commune tiles' cache key."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), COALESCE(max(id), 0) FROM opendata_commune")
+        row = cursor.fetchone()
+    assert row is not None
+    return f"{row[0]}-{row[1]}"
