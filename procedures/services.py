@@ -368,3 +368,19 @@ def procedure_create(**fields: Any) -> Procedure:
     procedure.full_clean()
     procedure.save()
     return procedure
+
+
+def require_staff_view(*, actor: User, dossier: Dossier) -> None:
+    """Staff see a dossier (and its applicant) when their unit received, holds or had a leg of
+    it; leaders and administrators (groups) see every dossier."""
+    if not actor.is_authenticated:
+        raise PermissionDenied(_("Bạn không có quyền xem hồ sơ này."), code="not_allowed")
+    if getattr(actor, "is_superuser", False) or (
+        isinstance(actor, AuthUser)
+        and actor.groups.filter(name__in=["Lãnh đạo", "Quản trị viên"]).exists()
+    ):
+        return
+    units = {dossier.receiving_unit_id, dossier.current_unit_id}
+    units |= set(dossier.legs.values_list("unit_id", flat=True))
+    if not AgencyMembership.objects.filter(user_id=actor.pk, agency_id__in=units).exists():
+        raise PermissionDenied(_("Bạn không có quyền xem hồ sơ này."), code="not_allowed")
