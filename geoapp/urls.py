@@ -12,6 +12,8 @@ handler400 = "geoapp.views.bad_request"
 urlpatterns = [
     path("", include("wards.urls")),
     path("api/v1/", include("wards.api_urls")),
+    path("api/v1/", include("procedures.api_urls")),
+    path("", include("procedures.urls")),
     path("api/v1/", include("incidents.api.urls")),
     path("open311/v2/", include("incidents.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -40,6 +40,7 @@ step "compiling translations" "$VENV/bin/python" manage.py compilemessages --ign
 step "collecting static files" "$VENV/bin/python" manage.py collectstatic --no-input
 step "loading the demo territory" "$VENV/bin/python" manage.py wards_load_demo
 step "loading the feedback categories" "$VENV/bin/python" manage.py incidents_load_categories
+step "loading the procedures and demo dossiers" "$VENV/bin/python" manage.py procedures_load_demo
 # The demo accounts have a published password: loaded only with the development settings
 # (manage.py's default) and said explicitly; a production environment skips the demo.
 if [[ ${DJANGO_SETTINGS_MODULE:-geoapp.settings.development} == geoapp.settings.development ]]; then

@@ -322,3 +322,48 @@ def area_commune_on(*, code: str, on: datetime.date) -> Area | None:
     """The commune-level area with `code` valid on `on` (the same code names another area on
     the other side of the 2025 reform), or None."""
     return Area.objects.on(on).filter(code=code, level=AreaLevel.COMMUNE).first()
+def agencies_list(*, on: datetime.date | None = None) -> list[dict[str, Any]]:
+    """Active agencies with the code of the area they serve (their first area valid on `on`,
+    today when omitted) and that area's validity: what other apps show and route to."""
+    from geoapp.clock import vietnam_today
+
+    day = on or vietnam_today()
+    with connection.cursor() as cursor:
+        # One statement: the agency list is read by every desk page and the public API.
+        cursor.execute(
+            """
+            SELECT agency.code, agency.name, agency.kind, area.code, area.valid_from, area.valid_to
+            FROM wards_agency agency
+            LEFT JOIN LATERAL (
+                SELECT a.code, a.valid_from, a.valid_to
+                FROM wards_agency_jurisdiction j JOIN wards_area a ON a.id = j.area_id
+                WHERE j.agency_id = agency.id AND a.valid_from <= %s
+                  AND (a.valid_to IS NULL OR a.valid_to >= %s)
+                ORDER BY a.code LIMIT 1
+            ) area ON true
+            WHERE agency.is_active
+            ORDER BY agency.code
+            """,
+            [day, day],
+        )
+        rows = cursor.fetchall()
+    return [
+        {
+            "code": code,
+            "name": name,
+            "kind": kind,
+            "area_code": area_code,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+        }
+        for code, name, kind, area_code, valid_from, valid_to in rows
+    ]
+
+
+def agency_get_by_code(*, code: str) -> Agency | None:
+    return Agency.objects.filter(code=code, is_active=True).first()
+
+
+def agency_area_on(*, agency_id: int, on: datetime.date) -> Area | None:
+    """The first area an agency serves on a date (its commune, for a People's Committee)."""
+    return Area.objects.on(on).filter(agencies__id=agency_id).only("id", "code", "name").first()

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "notifications",
     "directives",
     "opendata",
+    "procedures",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,178 @@
+"""Reads of procedures: the catalogue, a dossier for the public and for staff, a unit's queue,
+and the statistics, which read the daily tally rather than the dossiers themselves."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any, Final
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from geoapp.clock import VIETNAM_TIME_ZONE
+from geoapp.exceptions import InvalidInput, NotFound
+from procedures import workflow
+from procedures.models import Dossier, DossierEvent, Procedure
+
+
+def procedures_list() -> QuerySet[Procedure]:
+    return Procedure.objects.order_by("code")
+
+
+def dossier_get(*, code: str) -> Dossier:
+    dossier = (
+        Dossier.objects.select_related("procedure", "receiving_unit", "current_unit", "area")
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None:
+        raise NotFound(_("Không có hồ sơ mã %(code)s.") % {"code": code}, code="unknown_dossier")
+    return dossier
+
+
+def dossier_public(*, code: str) -> dict[str, Any]:
+    """What anyone holding the code may see: never the applicant, the location or the notes."""
+    dossier = dossier_get(code=code.strip())
+    steps = [
+        {"action": event.action, "status": event.to_status, "at": event.at}
+        for event in DossierEvent.objects.filter(dossier=dossier).order_by("at", "id")
+    ]
+    return {
+        "code": dossier.code,
+        "procedure": {"code": dossier.procedure.code, "name": dossier.procedure.name},
+        "status": dossier.status,
+        "status_label": dossier.get_status_display(),
+        "receiving_unit": dossier.receiving_unit.name,
+        "received_at": dossier.received_at.astimezone(VIETNAM_TIME_ZONE),
+        "appointment_at": dossier.appointment_at.astimezone(VIETNAM_TIME_ZONE),
+        "steps": steps,
+    }
+
+
+def unit_queue(*, unit_ids: list[int], limit: int = 200) -> list[Dossier]:
+    """A unit's dossiers in progress, the nearest deadline first (index dossier_queue)."""
+    return list(
+        Dossier.objects.filter(current_unit_id__in=unit_ids, status__in=workflow.IN_PROGRESS)
+        .select_related("procedure")
+        .only(
+            "code",
+            "status",
+            "appointment_at",
+            "received_at",
+            "procedure__code",
+            "procedure__name",
+            "current_unit_id",
+        )  # fmt: skip
+        .order_by("appointment_at")[:limit]
+    )
+
+
+GROUPINGS: Final = ("unit", "area", "field", "procedure", "level", "month")
+
+# The key and label of each grouping, over the tally (t) and over the dossiers (d); whitelisted
+# SQL fragments, never built from the request.
+_TALLY_KEY: Final = {
+    "unit": ("u.code", "u.name", "t.unit_id"),
+    "area": ("a.code || '@' || a.valid_from", "a.name", "t.area_id"),
+    "field": ("p.field", "p.field", "p.field"),
+    "procedure": ("p.code", "p.name", "p.code"),
+    "level": ("p.level", "p.level", "p.level"),
+    "month": ("to_char(t.day, 'YYYY-MM')", "to_char(t.day, 'YYYY-MM')", "1"),
+}
+_DOSSIER_DIMENSION: Final = {
+    "unit": "t.receiving_unit_id",
+    "area": "t.area_id",
+    "month": "(t.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date",
+}
+
+_TALLY_SQL: Final = """
+SELECT {key} AS key, min({label}) AS label,
+       sum(t.received), sum(t.received_online), sum(t.finished), sum(t.early), sum(t.on_time),
+       sum(t.late), sum(t.working_days_sum)
+FROM procedures_dossierdailytally t
+JOIN wards_agency u ON u.id = t.unit_id
+LEFT JOIN wards_area a ON a.id = t.area_id
+JOIN procedures_procedure p ON p.id = t.procedure_id
+WHERE t.day BETWEEN %(from)s AND %(to)s
+GROUP BY 1
+"""
+
+# Dossiers still open at the end of the period: a small set (an index on status), read directly.
+_OPEN_SQL: Final = """
+SELECT {key} AS key, min({label}) AS label,
+       count(*) FILTER (WHERE t.appointment_at >= %(end)s),
+       count(*) FILTER (WHERE t.appointment_at < %(end)s),
+       count(*) FILTER (WHERE t.status IN ('supplement_requested', 'payment_requested'))
+FROM procedures_dossier t
+JOIN wards_agency u ON u.id = t.receiving_unit_id
+LEFT JOIN wards_area a ON a.id = t.area_id
+JOIN procedures_procedure p ON p.id = t.procedure_id
+WHERE t.status IN ('received', 'processing', 'transferred', 'supplement_requested',
+                   'payment_requested')
+  AND t.received_at < %(end)s
+GROUP BY 1
+"""
+
+
+@dataclass(frozen=True)
+class Rate:
+    numerator: int
+    denominator: int
+
+    def as_dict(self) -> dict[str, Any]:
+        # A zero denominator has no rate: null, never 100 %.
+        value = self.numerator / self.denominator if self.denominator else None
+        return {"numerator": self.numerator, "denominator": self.denominator, "value": value}
+
+
+def dossier_statistics(
+    *, date_from: datetime.date, date_to: datetime.date, group_by: str
+) -> list[dict[str, Any]]:
+    """Counts and rates per group for receipts and finishes dated within [from, to] (Vietnam
+    dates), with the dossiers still open at the end of `to` (docs/procedures.md gives formulas)."""
+    if group_by not in GROUPINGS:
+        raise InvalidInput(
+            _("group_by phải là một trong: %(choices)s.") % {"choices": ", ".join(GROUPINGS)},
+            code="bad_group_by",
+        )
+    if date_to < date_from:
+        raise InvalidInput(_("Ngày kết thúc phải sau ngày bắt đầu."), code="bad_period")
+    key, label, _group = _TALLY_KEY[group_by]
+    open_key = key.replace("to_char(t.day", "to_char(" + _DOSSIER_DIMENSION["month"])
+    open_label = label.replace("to_char(t.day", "to_char(" + _DOSSIER_DIMENSION["month"])
+    end = datetime.datetime.combine(
+        date_to + datetime.timedelta(days=1), datetime.time(0), VIETNAM_TIME_ZONE
+    )
+    rows: dict[str, dict[str, Any]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_TALLY_SQL.format(key=key, label=label), {"from": date_from, "to": date_to})
+        for group, name, received, online, finished, early, on_time, late, days in cursor:
+            rows[group] = _row(group, name) | {
+                "received": received, "received_online": online, "finished": finished,
+                "early": early, "on_time": on_time, "late": late, "working_days_sum": days,
+            }  # fmt: skip
+        cursor.execute(_OPEN_SQL.format(key=open_key, label=open_label), {"end": end})
+        for group, name, within, overdue, paused in cursor:
+            row = rows.setdefault(group, _row(group, name))
+            row.update(in_progress_within=within, in_progress_overdue=overdue, paused=paused)
+    return [_with_rates(row) for _key, row in sorted(rows.items(), key=lambda item: str(item[0]))]
+
+
+def _row(group: Any, name: Any) -> dict[str, Any]:
+    return {
+        "key": str(group), "label": str(name), "received": 0, "received_online": 0,
+        "finished": 0, "early": 0, "on_time": 0, "late": 0, "working_days_sum": 0,
+        "in_progress_within": 0, "in_progress_overdue": 0, "paused": 0,
+    }  # fmt: skip
+
+
+def _with_rates(row: dict[str, Any]) -> dict[str, Any]:
+    finished = int(row["finished"])
+    days = int(row.pop("working_days_sum"))
+    return row | {
+        "on_time_rate": Rate(int(row["early"]) + int(row["on_time"]), finished).as_dict(),
+        "online_rate": Rate(int(row.pop("received_online")), int(row["received"])).as_dict(),
+        "average_working_days": days / finished if finished else None,
+    }
