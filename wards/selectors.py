@@ -308,3 +308,16 @@ def areas_feature_collection(
         cursor.execute(sql, parameters)
         document: str = cursor.fetchone()[0]
     return document
+
+
+def areas_with_codes(*, codes: Sequence[str]) -> dict[str, list[Area]]:
+    """Every area (of any period) bearing one of `codes`, without boundaries, by code, oldest
+    first: the periods decide which one a dated record means."""
+    found: dict[str, list[Area]] = {}
+    for area in (
+        Area.objects.filter(code__in=sorted(set(codes)))
+        .only(*AREA_SUMMARY_FIELDS)
+        .order_by("code", "valid_from")
+    ):
+        found.setdefault(area.code, []).append(area)
+    return found

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "wards",
     "incidents",
     "notifications",
+    "indicators",
 ]
 
 MIDDLEWARE = [
