@@ -299,7 +299,6 @@ def indicator_aggregates_geojson(
     period: Period,
     level: str,
     boundaries: datetime.date,
-    members: dict[str, Any],
 ) -> tuple[str, list[Decimal | None]]:
     """The same answer as `indicator_aggregates`, as a GeoJSON FeatureCollection string built by
     PostgreSQL on the areas' simplified outlines (`Area.outline`), with 5 decimals (about 1 m);
