@@ -39,14 +39,15 @@ class ImportReport:
 
 @dataclass
 class RowErrors:
-    messages: list[str] = field(default_factory=list)
+    found: list[tuple[int, str]] = field(default_factory=list)
 
     def add(self, row: int, message: str) -> None:
-        self.messages.append(_("Dòng %(row)d: %(message)s") % {"row": row, "message": message})
+        self.found.append((row, _("Dòng %(row)d: %(message)s") % {"row": row, "message": message}))
 
     def raise_if_any(self) -> None:
-        if self.messages:
-            raise ImportRejected(self.messages)
+        """Refuse the file with its errors in row order, whichever check found them."""
+        if self.found:
+            raise ImportRejected([message for _row, message in sorted(self.found)])
 
 
 class ImportRejected(InvalidInput):

@@ -92,11 +92,12 @@ def values_import(*, path: Path, commit: bool) -> ImportReport:
                 ),
             )
         )  # fmt: skip
-    errors.raise_if_any()
 
     report = ImportReport()
     try:
         with transaction.atomic():
+            # Rows refused above and rows refused against the stored values (locked ones) are
+            # reported together: one run lists every error of the file.
             _write(parsed, errors, report)
             if not commit:
                 raise DryRun

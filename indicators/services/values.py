@@ -105,7 +105,7 @@ def value_snapshot(value: IndicatorValue) -> dict[str, Any]:
     """The audited content of a value, as JSON."""
 
     def text(number: Decimal | None) -> str | None:
-        return None if number is None else str(number.normalize())
+        return None if number is None else format(number.normalize(), "f")
 
     return {
         "value": text(value.value),
