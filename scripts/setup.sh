@@ -46,3 +46,5 @@ if [[ ${DJANGO_SETTINGS_MODULE:-geoapp.settings.development} == geoapp.settings.
   step "loading the demo reports" "$VENV/bin/python" manage.py incidents_load_demo \
     --with-demo-accounts
 fi
+# Indicators: catalogue, values 2023–2026 and targets (idempotent: a second load changes nothing).
+step "loading the demo indicators" "$VENV/bin/python" manage.py indicators_load_demo
