@@ -79,9 +79,11 @@ def _default_period(indicator: Indicator) -> str:
 class GeoJsonRenderer(JSONRenderer):
     """Lets `?format=geojson` through DRF's content negotiation, which reads `format` as the
     name of a renderer; the collection itself comes from PostgreSQL as text, and errors are
-    rendered as JSON."""
+    rendered as JSON. Its media type is JSON's so that a client asking for JSON (browsers'
+    fetch, the map page) is not refused with 406; the collection is sent as
+    application/geo+json."""
 
-    media_type = "application/geo+json"
+    media_type = "application/json"
     format = "geojson"
 
 

@@ -100,7 +100,13 @@ import { addDetail, createMap, element, getJson, showStatus } from "./page_helpe
       var layer = L.geoJSON(collection, {
         style: function (feature) {
           var item = classOf(feature.properties.value, classes);
-          return { color: "#374151", weight: 1, fillOpacity: 0.8, fillColor: item ? item.colour : noData };
+          return {
+            className: "indicator-area",
+            color: "#374151",
+            weight: 1,
+            fillOpacity: 0.8,
+            fillColor: item ? item.colour : noData,
+          };
         },
         onEachFeature: function (feature, featureLayer) {
           featureLayer.bindTooltip(feature.properties.area_name + ": " + format(feature.properties.value));
