@@ -31,6 +31,8 @@ urlpatterns = [
     path("can-bo/", include("incidents.staff_urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
     path("", include("opendata.urls")),
+    path("api/v1/", include("indicators.api_urls")),
+    path("chi-tieu/", include("indicators.urls")),
 ]
 
 # Requests Django cannot read, and unknown addresses, under /api/ and /open311/ are answered in

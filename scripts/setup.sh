@@ -49,3 +49,5 @@ if [[ ${DJANGO_SETTINGS_MODULE:-geoapp.settings.development} == geoapp.settings.
   # Leaders' directives and their tasks (idempotent: nothing when the demo directives exist).
   step "loading the demo directives" "$VENV/bin/python" manage.py directives_load_demo
 fi
+# Indicators: catalogue, values 2023–2026 and targets (idempotent: a second load changes nothing).
+step "loading the demo indicators" "$VENV/bin/python" manage.py indicators_load_demo

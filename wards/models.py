@@ -39,6 +39,10 @@ class AreaType(models.TextChoices):
     SPECIAL_ZONE = "Đặc khu", _("Đặc khu")
 
 
+# The tolerance of `Area.outline`, in degrees (about 55 m at Quảng Ngãi's latitude).
+AREA_OUTLINE_TOLERANCE_DEGREES = 0.0005
+
+
 class AreaQuerySet(models.QuerySet["Area"]):
     def on(self, day: datetime.date) -> AreaQuerySet:
         """Areas valid on `day`: `valid_from` ≤ day ≤ `valid_to` (an empty `valid_to` means current)."""
@@ -97,6 +101,25 @@ class Area(models.Model):
         help_text=_("Ranh giới do hệ thống tạo ra, không phải ranh giới chính thức."),
     )
     source = models.CharField(_("nguồn dữ liệu"), max_length=255, blank=True)
+    # The boundary simplified for maps of the whole territory (choropleths of thousands of
+    # communes): reading and writing the full boundaries of 3,321 communes took 6.7–10 s, the
+    # outlines a small fraction (docs/benchmarks.md, "Indicators"). A column PostgreSQL computes
+    # whenever the boundary is written, so it can never lag behind it. 0.0005° is about 55 m,
+    # below a pixel at the zooms a province or district map is read at.
+    outline = models.GeneratedField(
+        expression=models.Func(
+            models.Func(
+                models.F("boundary"),
+                models.Value(AREA_OUTLINE_TOLERANCE_DEGREES),
+                function="ST_SimplifyPreserveTopology",
+            ),
+            function="ST_Multi",
+            output_field=models.MultiPolygonField(srid=4326),
+        ),
+        output_field=models.MultiPolygonField(srid=4326),
+        db_persist=True,
+        verbose_name=_("ranh giới giản lược"),
+    )
 
     objects = AreaQuerySet.as_manager()
 

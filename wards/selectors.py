@@ -367,3 +367,14 @@ def agency_get_by_code(*, code: str) -> Agency | None:
 def agency_area_on(*, agency_id: int, on: datetime.date) -> Area | None:
     """The first area an agency serves on a date (its commune, for a People's Committee)."""
     return Area.objects.on(on).filter(agencies__id=agency_id).only("id", "code", "name").first()
+def areas_with_codes(*, codes: Sequence[str]) -> dict[str, list[Area]]:
+    """Every area (of any period) bearing one of `codes`, without boundaries, by code, oldest
+    first: the periods decide which one a dated record means."""
+    found: dict[str, list[Area]] = {}
+    for area in (
+        Area.objects.filter(code__in=sorted(set(codes)))
+        .only(*AREA_SUMMARY_FIELDS)
+        .order_by("code", "valid_from")
+    ):
+        found.setdefault(area.code, []).append(area)
+    return found

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "directives",
     "opendata",
     "procedures",
+    "indicators",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,221 @@
+"""The indicator catalogue, values per area and period, targets, and the audit of every change.
+
+A value is entered on the area valid at the time (an old commune before 1 July 2025, a new one
+after); showing it on other boundaries is the aggregation's work (indicators/aggregation.py),
+through the succession table of `wards`, never a rewrite of the stored value.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from indicators.periods import PeriodType
+from wards.models import Area
+
+# Values are exact decimals: sums of budgets in đồng and counts of people must add up to the unit.
+VALUE_DIGITS = 24
+VALUE_DECIMALS = 6
+
+
+class IndicatorKind(models.TextChoices):
+    VALUE = "value", _("Giá trị")
+    RATIO = "ratio", _("Tỷ lệ (tử số / mẫu số × hệ số)")
+    FORMULA = "formula", _("Công thức")
+
+
+class AreaAggregation(models.TextChoices):
+    SUM = "sum", _("Tổng")
+    MEAN = "mean", _("Trung bình")
+    WEIGHTED_MEAN = "weighted_mean", _("Trung bình có trọng số")
+    RATIO = "ratio", _("Tỷ số của các tổng")
+    MIN = "min", _("Nhỏ nhất")
+    MAX = "max", _("Lớn nhất")
+    NONE = "none", _("Không tổng hợp")
+
+
+class TimeAggregation(models.TextChoices):
+    SUM = "sum", _("Tổng")
+    MEAN = "mean", _("Trung bình")
+    LAST = "last", _("Giá trị cuối kỳ")
+
+
+class Direction(models.TextChoices):
+    HIGHER_IS_BETTER = "higher", _("Càng cao càng tốt")
+    LOWER_IS_BETTER = "lower", _("Càng thấp càng tốt")
+
+
+class Indicator(models.Model):
+    """One entry of the catalogue (DHIS2's data element and indicator in one)."""
+
+    code = models.SlugField(_("mã chỉ tiêu"), max_length=60, unique=True)
+    name_vi = models.CharField(_("tên tiếng Việt"), max_length=255)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=255)
+    unit = models.CharField(_("đơn vị tính"), max_length=60)
+    definition = models.TextField(_("định nghĩa"), blank=True)
+    source = models.CharField(_("nguồn số liệu"), max_length=255, blank=True)
+    kind = models.CharField(_("loại"), max_length=10, choices=IndicatorKind.choices)
+    factor = models.DecimalField(
+        _("hệ số"), max_digits=12, decimal_places=4, default=Decimal(1),
+        help_text=_("Tỷ lệ = tử số / mẫu số × hệ số (100 cho phần trăm)."),
+    )  # fmt: skip
+    area_aggregation = models.CharField(
+        _("tổng hợp theo địa bàn"), max_length=15, choices=AreaAggregation.choices
+    )
+    time_aggregation = models.CharField(
+        _("tổng hợp theo thời gian"), max_length=10, choices=TimeAggregation.choices
+    )
+    direction = models.CharField(_("chiều tốt"), max_length=10, choices=Direction.choices)
+    period_type = models.CharField(_("kỳ báo cáo"), max_length=10, choices=PeriodType.choices)
+    allows_negative = models.BooleanField(
+        _("cho phép giá trị âm"), default=False,
+        help_text=_("Số đếm, dân số, thu ngân sách... không được âm."),
+    )  # fmt: skip
+    minimum = models.DecimalField(
+        _("giá trị nhỏ nhất hợp lệ"), max_digits=VALUE_DIGITS, decimal_places=VALUE_DECIMALS,
+        null=True, blank=True,
+    )  # fmt: skip
+    maximum = models.DecimalField(
+        _("giá trị lớn nhất hợp lệ"), max_digits=VALUE_DIGITS, decimal_places=VALUE_DECIMALS,
+        null=True, blank=True,
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(factor__gt=0), name="indicator_factor_positive"),
+            models.CheckConstraint(
+                condition=~Q(kind="ratio") | Q(area_aggregation__in=["ratio", "none"]),
+                name="indicator_ratio_aggregates_as_ratio",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name_vi}"
+
+
+class ValueStatus(models.TextChoices):
+    DRAFT = "draft", _("Nháp")
+    SUBMITTED = "submitted", _("Đã gửi duyệt")
+    APPROVED = "approved", _("Đã duyệt (khóa)")
+
+
+class IndicatorValue(models.Model):
+    """The value of an indicator for one area and one period (of the indicator's period type)."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("chỉ tiêu"), on_delete=models.PROTECT, related_name="values"
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("đơn vị hành chính"), on_delete=models.PROTECT,
+        related_name="indicator_values",
+    )  # fmt: skip
+    period = models.CharField(_("kỳ"), max_length=7)
+    period_start = models.DateField(_("ngày đầu kỳ"))
+    period_end = models.DateField(_("ngày cuối kỳ"))
+    value = models.DecimalField(
+        _("giá trị"), max_digits=VALUE_DIGITS, decimal_places=VALUE_DECIMALS, null=True, blank=True
+    )
+    numerator = models.DecimalField(
+        _("tử số"), max_digits=VALUE_DIGITS, decimal_places=VALUE_DECIMALS, null=True, blank=True
+    )
+    denominator = models.DecimalField(
+        _("mẫu số"), max_digits=VALUE_DIGITS, decimal_places=VALUE_DECIMALS, null=True, blank=True
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=ValueStatus.choices, default=ValueStatus.DRAFT
+    )
+    comment = models.TextField(_("ghi chú"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người cập nhật"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("số liệu chỉ tiêu")
+        verbose_name_plural = _("số liệu chỉ tiêu")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area", "period"], name="indicator_value_unique"
+            ),
+        ]
+        indexes = [
+            # Every aggregation reads one indicator's values in a range of periods, by area.
+            models.Index(
+                fields=["indicator", "period_start", "area"], name="indicator_value_period"
+            ),
+            models.Index(fields=["area", "indicator"], name="indicator_value_area"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} @ {self.area_id} {self.period}: {self.value}"
+
+
+class IndicatorTarget(models.Model):
+    """A target (chỉ tiêu giao) for an indicator, an area and a period."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("chỉ tiêu"), on_delete=models.CASCADE, related_name="targets"
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("đơn vị hành chính"), on_delete=models.PROTECT,
+        related_name="indicator_targets",
+    )  # fmt: skip
+    period = models.CharField(_("kỳ"), max_length=7)
+    value = models.DecimalField(
+        _("mục tiêu"), max_digits=VALUE_DIGITS, decimal_places=VALUE_DECIMALS
+    )
+
+    class Meta:
+        verbose_name = _("mục tiêu")
+        verbose_name_plural = _("mục tiêu")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area", "period"], name="indicator_target_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} @ {self.area_id} {self.period}: {self.value}"
+
+
+class ValueAction(models.TextChoices):
+    ENTERED = "entered", _("Nhập số liệu")
+    IMPORTED = "imported", _("Nhập từ tệp")
+    SUBMITTED = "submitted", _("Gửi duyệt")
+    APPROVED = "approved", _("Phê duyệt")
+    RETURNED = "returned", _("Trả lại")
+
+
+class IndicatorValueEvent(models.Model):
+    """One change of a value: who, when, what it was and what it became."""
+
+    value = models.ForeignKey(
+        IndicatorValue, verbose_name=_("số liệu"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("thao tác"), max_length=10, choices=ValueAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+    from_status = models.CharField(_("từ trạng thái"), max_length=10, blank=True)
+    to_status = models.CharField(_("sang trạng thái"), max_length=10)
+    before = models.JSONField(_("trước"), null=True, blank=True)
+    after = models.JSONField(_("sau"))
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("lịch sử số liệu")
+        verbose_name_plural = _("lịch sử số liệu")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.value_id} {self.action} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,1 @@
+"""Reads of indicators: the catalogue, values, aggregates over areas and time, classification."""

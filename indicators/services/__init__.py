@@ -1,0 +1,1 @@
+"""Every write to indicators: the catalogue, values (entry, import, approval) and targets."""

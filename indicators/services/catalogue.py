@@ -1,0 +1,148 @@
+"""The indicator catalogue: `indicators_import_catalogue` and the admin write through here."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from geoapp.exceptions import InvalidInput
+from indicators.imports import DryRun, ImportReport, RowErrors, decimal_or_none
+from indicators.models import (
+    AreaAggregation,
+    Direction,
+    Indicator,
+    IndicatorKind,
+    TimeAggregation,
+)
+from indicators.periods import PeriodType
+from indicators.table_files import table_rows
+
+CATALOGUE_COLUMNS = (
+    "code",
+    "name_vi",
+    "name_en",
+    "unit",
+    "kind",
+    "factor",
+    "area_aggregation",
+    "time_aggregation",
+    "direction",
+    "period_type",
+)
+# Optional columns a catalogue file may add.
+CATALOGUE_OPTIONAL_COLUMNS = ("definition", "source", "allows_negative", "minimum", "maximum")
+# What the file may say in each closed column (the catalogue's CSV vocabulary of issue 12).
+_CHOICES: dict[str, list[str]] = {
+    "kind": [IndicatorKind.VALUE, IndicatorKind.RATIO],
+    "area_aggregation": [
+        AreaAggregation.SUM,
+        AreaAggregation.MEAN,
+        AreaAggregation.RATIO,
+        AreaAggregation.MIN,
+        AreaAggregation.MAX,
+        AreaAggregation.NONE,
+    ],  # fmt: skip
+    "time_aggregation": list(TimeAggregation.values),
+    "direction": list(Direction.values),
+    "period_type": list(PeriodType.values),
+}
+_COMPARED_FIELDS = (*CATALOGUE_COLUMNS[1:], *CATALOGUE_OPTIONAL_COLUMNS)
+
+
+def indicator_from_row(row: dict[str, str]) -> Indicator:
+    """An unsaved Indicator from a catalogue row; InvalidInput naming the first wrong cell."""
+    for column, allowed in _CHOICES.items():
+        if row[column] not in allowed:
+            raise InvalidInput(
+                _("cột %(column)s phải là một trong %(allowed)s, không phải “%(value)s”.")
+                % {"column": column, "allowed": ", ".join(allowed), "value": row[column]}
+            )
+    factor = decimal_or_none(row["factor"], column="factor") or Decimal(1)
+    if factor <= 0:
+        raise InvalidInput(_("cột factor phải lớn hơn 0."))
+    if row["kind"] == IndicatorKind.RATIO and row["area_aggregation"] not in ("ratio", "none"):
+        raise InvalidInput(
+            _("chỉ tiêu tỷ lệ phải tổng hợp theo tỷ số của các tổng (ratio), không cộng các tỷ lệ.")
+        )
+    indicator = Indicator(
+        code=row["code"],
+        name_vi=row["name_vi"],
+        name_en=row["name_en"],
+        unit=row["unit"],
+        kind=row["kind"],
+        factor=factor,
+        area_aggregation=row["area_aggregation"],
+        time_aggregation=row["time_aggregation"],
+        direction=row["direction"],
+        period_type=row["period_type"],
+        definition=row.get("definition", ""),
+        source=row.get("source", ""),
+        allows_negative=row.get("allows_negative", "").lower() in ("1", "true", "yes", "có"),
+        minimum=decimal_or_none(row.get("minimum", ""), column="minimum"),
+        maximum=decimal_or_none(row.get("maximum", ""), column="maximum"),
+    )
+    try:
+        indicator.full_clean(validate_unique=False, validate_constraints=False)
+    except Exception as invalid:  # django ValidationError: say which fields, in one sentence
+        messages = getattr(invalid, "message_dict", {})
+        raise InvalidInput(
+            "; ".join(f"{name}: {' '.join(errors)}" for name, errors in messages.items())
+            or str(invalid)
+        ) from None
+    return indicator
+
+
+def catalogue_import(*, path: Path, commit: bool) -> ImportReport:
+    """Create or update the indicators of a catalogue file, all or nothing, by code.
+
+    Idempotent: a row equal to the stored indicator changes nothing. Without `commit` the work
+    is done inside a transaction that is rolled back, so a dry run meets every check a real
+    run would.
+    """
+    rows = table_rows(path=path, columns=CATALOGUE_COLUMNS)
+    errors = RowErrors()
+    parsed: list[tuple[int, Indicator]] = []
+    seen: dict[str, int] = {}
+    for number, row in rows:
+        if row["code"] in seen:
+            errors.add(
+                number,
+                _("mã %(code)s đã có ở dòng %(first)d.")
+                % {"code": row["code"], "first": seen[row["code"]]},
+            )
+            continue
+        seen[row["code"]] = number
+        try:
+            parsed.append((number, indicator_from_row(row)))
+        except InvalidInput as invalid:
+            errors.add(number, invalid.message)
+    errors.raise_if_any()
+
+    report = ImportReport()
+    try:
+        with transaction.atomic():
+            stored = Indicator.objects.in_bulk(
+                [indicator.code for _, indicator in parsed], field_name="code"
+            )
+            for _number, indicator in parsed:
+                existing = stored.get(indicator.code)
+                if existing is None:
+                    indicator.save()
+                    report.created += 1
+                elif any(
+                    getattr(existing, name) != getattr(indicator, name) for name in _COMPARED_FIELDS
+                ):
+                    indicator.pk = existing.pk
+                    indicator.save()
+                    report.updated += 1
+                else:
+                    report.unchanged += 1
+            if not commit:
+                raise DryRun
+    except DryRun:
+        return report
+    report.committed = True
+    return report

@@ -1,0 +1,55 @@
+"""Pages of indicators: the choropleth map."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from geoapp.clock import vietnam_today
+from geoapp.coordinates import parse_date
+from geoapp.exceptions import InvalidInput
+from indicators.periods import period_of, period_parse
+from indicators.selectors.catalogue import indicator_list
+from indicators.selectors.classification import METHODS
+
+
+def indicator_map(request: HttpRequest) -> HttpResponse:
+    """A choropleth of one indicator, period and level on the boundaries of a chosen date; the
+    page's script reads the values API (format=geojson, with its classification)."""
+    indicators = indicator_list()
+    error = None
+    chosen = next(
+        (i for i in indicators if i.code == request.GET.get("indicator")),
+        indicators[0] if indicators else None,
+    )
+    try:
+        boundaries = parse_date(request.GET.get("boundaries"), default=vietnam_today())
+        period_text = request.GET.get("period") or (
+            period_of(chosen.period_type, vietnam_today()).text if chosen else ""
+        )
+        period = period_parse(period_text).text if chosen else ""
+    except InvalidInput as invalid:
+        boundaries, error = vietnam_today(), invalid.message
+        period = period_of(chosen.period_type, boundaries).text if chosen else ""
+    english = (get_language() or "vi").startswith("en")
+    choices = [
+        {"code": i.code, "name": i.name_en if english else i.name_vi, "unit": i.unit}
+        for i in indicators
+    ]
+    return render(
+        request,
+        "indicators/indicator_map.html",
+        {
+            "indicators": choices,
+            "chosen": chosen,
+            "period": period,
+            "boundaries": boundaries,
+            "level": request.GET.get("level") or "commune",
+            "method": request.GET.get("classification") or "quantiles",
+            "methods": METHODS,
+            "classes": request.GET.get("classes") or "5",
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
