@@ -331,10 +331,10 @@ class TestTheLoadedDemo:
         with connection.cursor() as cursor:
             cursor.execute(
                 """
-                SELECT ST_Area(ST_Difference(boundary, outline)::geography) / 1e6,
-                       ST_Area(ST_Difference(outline, boundary)::geography) / 1e6,
-                       area_km2, ST_Area(outline::geography) / 1e6
-                FROM wards_area, ST_GeomFromText(%s, 4326) AS outline
+                SELECT ST_Area(ST_Difference(boundary, published_outline)::geography) / 1e6,
+                       ST_Area(ST_Difference(published_outline, boundary)::geography) / 1e6,
+                       area_km2, ST_Area(published_outline::geography) / 1e6
+                FROM wards_area, ST_GeomFromText(%s, 4326) AS published_outline
                 WHERE code = '51' AND valid_from = %s
                 """,
                 [outline_wkt, REFORM_DAY],
