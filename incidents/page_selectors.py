@@ -298,6 +298,10 @@ def incidents_map_features(
     that zoom on, one feature per report, newest first. Built in PostgreSQL (json_build_object):
     at 10,000 reports a Python serializer costs tens of times more.
 
+    Grouped, without a filter by area or period, the answer comes from the grids the triggers
+    keep (`IncidentMapCell`), so its work is bounded by the cells on screen, whatever the number
+    of reports under them; with those filters, from the reports the filters select.
+
     A bounding box is required; in grouped mode it is widened to whole cells, so that a cell's
     count never depends on where the screen's edge is. Either way the answer holds at most
     INCIDENT_MAP_FEATURES_MAX features (the largest groups, or the newest reports) and says
