@@ -474,11 +474,14 @@ class Incident(models.Model):
                 condition=Q(answered_at__isnull=False),
             ),
             # Open reports whose deadline has not passed: the summaries count every open
-            # report, and "overdue" is that count less these, which are only the reports filed,
-            # transferred or reopened within their deadline, however large the table grows.
+            # report, and "overdue" is that count less these: the reports filed, transferred or
+            # reopened within their deadline, which grow with the flow of reports, not with the
+            # table. The columns the counts read are included so that they are index-only scans
+            # (at 1,000,000 reports, 148,000 such rows read from the table took seconds).
             models.Index(
                 fields=["resolve_by"],
                 name="incident_open_resolve_by",
+                include=["status", "is_public", "rejection_reason", "category", "location"],
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
             ),
             models.Index(

@@ -107,6 +107,7 @@ class Migration(migrations.Migration):
                     )
                 ),
                 fields=["resolve_by"],
+                include=("status", "is_public", "rejection_reason", "category", "location"),
                 name="incident_open_resolve_by",
             ),
         ),
