@@ -484,14 +484,18 @@ class Incident(models.Model):
                 include=["status", "is_public", "rejection_reason", "category", "location"],
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
             ),
+            # The staff's current deadline of open reports, by unit: acknowledging while new,
+            # resolving after. Two plain partial indexes rather than one on the CASE expression,
+            # which the benchmark loader cannot rebuild to the same definition.
             models.Index(
-                F("agency"),
-                models.Case(
-                    models.When(status=IncidentStatus.NEW, then=F("acknowledge_by")),
-                    default=F("resolve_by"),
-                ),
-                name="incident_open_current_deadline",
-                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                fields=["agency", "acknowledge_by"],
+                name="incident_new_acknowledge_by",
+                condition=Q(status=IncidentStatus.NEW),
+            ),
+            models.Index(
+                fields=["agency", "resolve_by"],
+                name="incident_working_resolve_by",
+                condition=Q(status__in=sorted(OPEN_STATUSES - {IncidentStatus.NEW})),
             ),
         ]
 

@@ -232,7 +232,7 @@ def _summarised_status_counts(
 
     Overdue and due soon move with the clock, so no summary holds them: they come from the open
     reports whose current deadline is still ahead (the partial index
-    incident_open_current_deadline), which are only those filed, transferred or reopened within
+    incident_new_acknowledge_by, incident_working_resolve_by), which are only those filed, transferred or reopened within
     their deadline; every other open report is overdue.
     """
     detailed = bool(
@@ -265,13 +265,16 @@ def _summarised_status_counts(
     ahead = _filtered(scope.incidents(), user=user, filters=filters).filter(
         status__in=sorted(OPEN_STATUSES)
     )
-    # The expression of the index incident_open_current_deadline, written as it is there so
-    # that PostgreSQL matches it; for open reports it is the current deadline.
-    ahead = ahead.annotate(
+    # The current deadline still ahead, written per status so that PostgreSQL reads the partial
+    # indexes incident_new_acknowledge_by and incident_working_resolve_by.
+    ahead = ahead.filter(
+        Q(status=IncidentStatus.NEW, acknowledge_by__gte=now)
+        | (~Q(status=IncidentStatus.NEW) & Q(resolve_by__gte=now))
+    ).annotate(
         open_deadline=Case(
             When(status=IncidentStatus.NEW, then=F("acknowledge_by")), default=F("resolve_by")
         )
-    ).filter(open_deadline__gte=now)
+    )
     not_yet_due = ahead.order_by().aggregate(
         total=Count("id"), due_soon=Count("id", filter=Q(open_deadline__lte=due_soon_until))
     )

@@ -114,18 +114,22 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="incident",
             index=models.Index(
-                models.F("agency"),
-                models.Case(
-                    models.When(status="new", then=models.F("acknowledge_by")),
-                    default=models.F("resolve_by"),
-                ),
+                condition=models.Q(("status", "new")),
+                fields=["agency", "acknowledge_by"],
+                name="incident_new_acknowledge_by",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="incident",
+            index=models.Index(
                 condition=models.Q(
                     (
                         "status__in",
-                        ["acknowledged", "answered", "in_progress", "information_requested", "new"],
+                        ["acknowledged", "answered", "in_progress", "information_requested"],
                     )
                 ),
-                name="incident_open_current_deadline",
+                fields=["agency", "resolve_by"],
+                name="incident_working_resolve_by",
             ),
         ),
         migrations.AddField(
