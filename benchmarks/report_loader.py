@@ -530,3 +530,11 @@ def tables_vacuum_analyze() -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE incidents_incident")
         cursor.execute("VACUUM ANALYZE incidents_incidentevent")
+        # The summaries the triggers kept through the load (issue 10): each COPY batch updated
+        # the same rows again, leaving dead versions behind.
+        for table in (
+            "incidents_incidentdailysummary",
+            "incidents_incidentunitsummary",
+            "incidents_incidentmapcell",
+        ):
+            cursor.execute(f"VACUUM ANALYZE {table}")  # a fixed name

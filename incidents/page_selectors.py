@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,8 +28,10 @@ from incidents.models import (
     IncidentEvent,
     IncidentPhoto,
     IncidentStatus,
+    IncidentUnitSummary,
 )
 from incidents.selectors import PublicIncidentFilters, public_incident_conditions
+from incidents.summary_models import MAP_ZOOM_BANDS
 from incidents.tracking_codes import tracking_code_normalize
 from wards.models import Area, AreaLevel
 
@@ -190,6 +193,97 @@ _PINS_SQL = """
 """
 
 
+# The grouped map from the grids the triggers keep (IncidentMapCell): the band at or above the
+# zoom, its cells regrouped into the zoom's (a right shift of column and row, see
+# MAP_ZOOM_BANDS), so the work is bounded by the cells on screen, not the reports under them.
+# "Overdue" moves with the clock, so no summary can hold it: it is a cell's open reports less
+# those whose resolve deadline is still ahead, read from the reports through the partial index
+# incident_open_resolve_by; those are only the reports filed, transferred or reopened within
+# their deadline, however old and large the table.
+_GRID_CLUSTERS_SQL = """
+    WITH band_cells AS (
+        SELECT m.cell_column >> %(shift)s AS cell_column, m.cell_row >> %(shift)s AS cell_row,
+               m.status, m.reports, m.longitude_total, m.latitude_total, m.incident_id_total
+        FROM incidents_incidentmapcell m
+        WHERE m.zoom = %(band)s
+          AND m.cell_column BETWEEN %(band_column_min)s AND %(band_column_max)s
+          AND m.cell_row BETWEEN %(band_row_min)s AND %(band_row_max)s
+          {cell_conditions}
+    ),
+    not_yet_due AS (
+        SELECT floor(ST_X(i.location) / %(cell)s)::bigint AS cell_column,
+               floor(ST_Y(i.location) / %(cell)s)::bigint AS cell_row,
+               count(*) AS reports
+        FROM incidents_incident i
+        WHERE {conditions} AND i.status = ANY(%(open_statuses)s) AND i.resolve_by >= %(now)s
+        GROUP BY 1, 2
+    ),
+    grouped AS (
+        SELECT cell_column, cell_row,
+               sum(reports)::integer AS reports,
+               coalesce(sum(reports) FILTER (WHERE status = ANY(%(open_statuses)s)), 0) AS open,
+               (sum(longitude_total) / sum(reports))::double precision AS x,
+               (sum(latitude_total) / sum(reports))::double precision AS y,
+               json_strip_nulls(json_build_object({status_counts})) AS statuses,
+               -- The sum of the ids of a cell of one report is that report's id.
+               sum(incident_id_total)::bigint AS first_id
+        FROM band_cells
+        GROUP BY 1, 2
+    ),
+    cells AS (
+        SELECT grouped.cell_column, grouped.cell_row, grouped.reports, grouped.x, grouped.y,
+               grouped.statuses, grouped.first_id,
+               (grouped.open - coalesce(not_yet_due.reports, 0))::integer AS overdue
+        FROM grouped
+        LEFT JOIN not_yet_due USING (cell_column, cell_row)
+    ),
+    kept AS (
+        SELECT cells.*, count(*) OVER () AS cells_matched,
+               sum(cells.reports) OVER () AS reports_matched
+        FROM cells
+        ORDER BY cells.reports DESC, cells.cell_column, cells.cell_row
+        LIMIT %(limit)s
+    )
+    SELECT {collection}::text
+    FROM kept AS cells
+    LEFT JOIN LATERAL (
+        SELECT * FROM incidents_incident WHERE id = cells.first_id AND cells.reports = 1 LIMIT 1
+    ) i ON true
+    LEFT JOIN incidents_category c ON c.id = i.category_id
+"""
+
+_GRID_STATUS_COUNTS_SQL = ", ".join(
+    f"'{status.value}', NULLIF(sum(reports) FILTER (WHERE status = '{status.value}'), 0)"
+    for status in IncidentStatus
+)
+
+
+def map_zoom_band(zoom: int) -> int:
+    """The grid a grouped zoom is answered from: the nearest band at or above it."""
+    return next(band for band in MAP_ZOOM_BANDS if band >= zoom)
+
+
+def _grid_parameters(
+    zoom: int, box: tuple[float, float, float, float], parameters: SqlParameters
+) -> None:
+    """The band, the shift from it to `zoom`, and the band's columns and rows under the whole
+    cells of `zoom` that `box` touches."""
+    band = map_zoom_band(zoom)
+    shift = band - zoom
+    cell = cell_size_degrees(zoom)
+    min_lon, min_lat, max_lon, max_lat = box
+    first_column, first_row = math.floor(min_lon / cell), math.floor(min_lat / cell)
+    last_column, last_row = math.floor(max_lon / cell), math.floor(max_lat / cell)
+    parameters.update(
+        band=band,
+        shift=shift,
+        band_column_min=first_column << shift,
+        band_column_max=((last_column + 1) << shift) - 1,
+        band_row_min=first_row << shift,
+        band_row_max=((last_row + 1) << shift) - 1,
+    )
+
+
 def incidents_map_features(
     *,
     filters: PublicIncidentFilters,
@@ -203,6 +297,10 @@ def incidents_map_features(
     its count per status and how many are overdue (a cell of one report is that report). From
     that zoom on, one feature per report, newest first. Built in PostgreSQL (json_build_object):
     at 10,000 reports a Python serializer costs tens of times more.
+
+    Grouped, without a filter by area or period, the answer comes from the grids the triggers
+    keep (`IncidentMapCell`), so its work is bounded by the cells on screen, whatever the number
+    of reports under them; with those filters, from the reports the filters select.
 
     A bounding box is required; in grouped mode it is widened to whole cells, so that a cell's
     count never depends on where the screen's edge is. Either way the answer holds at most
@@ -239,6 +337,26 @@ def incidents_map_features(
     else:
         box = filters.bbox
     conditions = public_incident_conditions(filters=filters, box=box, parameters=parameters)
+    if grouped and filters.area_code is None and not (filters.reported_from or filters.reported_to):
+        # The grids hold every public report by category and status; a filter by area or
+        # period is answered from the reports (below), which those filters narrow.
+        _grid_parameters(zoom, filters.bbox, parameters)
+        cell_conditions = ""
+        if filters.category:
+            cell_conditions += (
+                " AND m.category_id = (SELECT id FROM incidents_category WHERE code = %(category)s)"
+            )
+        if filters.status:
+            cell_conditions += " AND m.status = %(status)s"
+        sql = _GRID_CLUSTERS_SQL.format(
+            cell_conditions=cell_conditions,
+            conditions=" AND ".join(conditions),
+            status_counts=_GRID_STATUS_COUNTS_SQL,
+            collection=_CLUSTER_COLLECTION_SQL,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, parameters)
+            return cursor.fetchone()[0]
     # Raw SQL because the ORM can neither group on computed cells nor aggregate rows into one
     # JSON document. Every value is a parameter; the interpolated text is the fixed condition
     # list above and the fixed feature template, never user input.
@@ -264,16 +382,29 @@ class PublicFigures:
 
 
 def public_figures(*, now: datetime.datetime | None = None) -> PublicFigures:
-    """How many public reports there are, still open, resolved or closed, and overdue."""
+    """How many public reports there are, still open, resolved or closed, and overdue.
+
+    From the summary per unit and status (a few rows per unit, whatever the number of reports);
+    "overdue" moves with the clock, so it is the open reports less those whose resolve deadline
+    is still ahead, counted from the reports through the partial index incident_open_resolve_by
+    (only the reports filed, transferred or reopened within their deadline).
+    """
     moment = now or timezone.now()
     open_statuses = sorted(OPEN_STATUSES)
-    figures = Incident.objects.public().aggregate(
-        total=Count("id"),
-        open=Count("id", filter=Q(status__in=open_statuses)),
-        resolved=Count("id", filter=Q(status__in=[IncidentStatus.RESOLVED, IncidentStatus.CLOSED])),
-        overdue=Count("id", filter=Q(status__in=open_statuses, resolve_by__lt=moment)),
+    finished = [IncidentStatus.RESOLVED, IncidentStatus.CLOSED]
+    figures = IncidentUnitSummary.objects.filter(publicly_visible=True).aggregate(
+        total=Coalesce(Sum("reports"), 0),
+        open=Coalesce(Sum("reports", filter=Q(status__in=open_statuses)), 0),
+        resolved=Coalesce(Sum("reports", filter=Q(status__in=finished)), 0),
     )
-    return PublicFigures(**figures)
+    # `is_public` alone is the public rule for open reports (only rejected ones can be spam),
+    # and reads only columns of the partial index: an index-only scan.
+    not_yet_due = (
+        Incident.objects.filter(is_public=True, status__in=open_statuses, resolve_by__gte=moment)
+        .order_by()
+        .count()
+    )
+    return PublicFigures(**figures, overdue=figures["open"] - not_yet_due)
 
 
 def latest_public_answers(*, limit: int = LATEST_ANSWERS_LIMIT) -> list[Incident]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -26,8 +26,10 @@ from incidents.models import (
     OPEN_STATUSES,
     Category,
     Incident,
+    IncidentDailySummary,
     IncidentQuerySet,
     IncidentStatus,
+    IncidentUnitSummary,
 )
 from incidents.tracking_codes import tracking_code_normalize
 from wards.models import Agency, Area
@@ -198,6 +200,8 @@ def _start_of_vietnam_day(day: datetime.date) -> datetime.datetime:
 
 
 def _status_counts(queryset: QuerySet[Incident]) -> StatusCounts:
+    """The counts from the reports themselves: for the filters the summaries do not hold (the
+    user's own reports, overdue only)."""
     # One aggregate with a FILTER per status: one scan instead of a query per count.
     totals = queryset.order_by().aggregate(
         **{
@@ -211,6 +215,74 @@ def _status_counts(queryset: QuerySet[Incident]) -> StatusCounts:
         by_status={status.value: totals[f"status_{status.value}"] for status in IncidentStatus},
         overdue=totals["overdue"],
         due_soon=totals["due_soon"],
+    )
+
+
+def _summarised_status_counts(
+    *,
+    user: User,
+    scope: StaffScope,
+    filters: QueueFilters,
+    now: datetime.datetime,
+    due_soon_until: datetime.datetime,
+) -> StatusCounts:
+    """The counts from the summaries, which the triggers keep with the reports: per unit and
+    status without filters, per day, area, unit and category with them. The cost is that of
+    the summary rows, not of the unit's reports.
+
+    Overdue and due soon move with the clock, so no summary holds them: they come from the open
+    reports whose current deadline is still ahead (the partial index
+    incident_new_acknowledge_by, incident_working_resolve_by), which are only those filed, transferred or reopened within
+    their deadline; every other open report is overdue.
+    """
+    detailed = bool(
+        filters.category
+        or filters.area_id is not None
+        or filters.reported_from
+        or filters.reported_to
+    )
+    summary: QuerySet[IncidentDailySummary] | QuerySet[IncidentUnitSummary]
+    if detailed:
+        summary = IncidentDailySummary.objects.all()
+        if filters.category:
+            summary = summary.filter(category__code=filters.category)
+        if filters.area_id is not None:
+            summary = summary.filter(area_id=filters.area_id)
+        if filters.reported_from is not None:
+            summary = summary.filter(day__gte=filters.reported_from)
+        if filters.reported_to is not None:
+            summary = summary.filter(day__lte=filters.reported_to)
+    else:
+        summary = IncidentUnitSummary.objects.all()
+    if not scope.sees_everything:
+        summary = summary.filter(agency_id__in=scope.agency_ids)
+    if filters.agency_id is not None:
+        summary = summary.filter(agency_id=filters.agency_id)
+    by_status = dict.fromkeys(IncidentStatus.values, 0)
+    for row in summary.order_by().values("status").annotate(reports=Sum("reports")):
+        by_status[row["status"]] = row["reports"]
+
+    ahead = _filtered(scope.incidents(), user=user, filters=filters).filter(
+        status__in=sorted(OPEN_STATUSES)
+    )
+    # The current deadline still ahead, written per status so that PostgreSQL reads the partial
+    # indexes incident_new_acknowledge_by and incident_working_resolve_by.
+    ahead = ahead.filter(
+        Q(status=IncidentStatus.NEW, acknowledge_by__gte=now)
+        | (~Q(status=IncidentStatus.NEW) & Q(resolve_by__gte=now))
+    ).annotate(
+        open_deadline=Case(
+            When(status=IncidentStatus.NEW, then=F("acknowledge_by")), default=F("resolve_by")
+        )
+    )
+    not_yet_due = ahead.order_by().aggregate(
+        total=Count("id"), due_soon=Count("id", filter=Q(open_deadline__lte=due_soon_until))
+    )
+    open_reports = sum(by_status[status] for status in OPEN_STATUSES)
+    return StatusCounts(
+        by_status=by_status,
+        overdue=open_reports - not_yet_due["total"],
+        due_soon=not_yet_due["due_soon"],
     )
 
 
@@ -262,16 +334,22 @@ def staff_queue(
     row's current deadline (`current_deadline`), urgency (`urgency`: "overdue", "due_soon" or "")
     and whether the user may act on it (`may_act`), and the counts per status.
 
-    Two queries whatever the page size and the number of reports, once the user's scope is
-    known: the counts per status (which also give the number of rows) and the page.
+    Three queries whatever the page size and the number of reports, once the user's scope is
+    known: the counts per status from the summaries (which also give the number of rows), the
+    reports not yet due (for overdue and due soon), and the page. With "assigned to me" or
+    "overdue only", which no summary holds, the counts are one aggregate over the reports.
     """
     now = now or timezone.now()
     scope = scope or staff_scope(user=user)
-    base = _with_deadline_and_urgency(
-        scope.incidents(), now=now, due_soon_until=due_soon_limit(now)
-    )
+    due_soon_until = due_soon_limit(now)
+    base = _with_deadline_and_urgency(scope.incidents(), now=now, due_soon_until=due_soon_until)
     filtered = _filtered(base, user=user, filters=filters)
-    counts = _status_counts(filtered)
+    if filters.assigned_to_me or filters.overdue:
+        counts = _status_counts(filtered)
+    else:
+        counts = _summarised_status_counts(
+            user=user, scope=scope, filters=filters, now=now, due_soon_until=due_soon_until
+        )
     if filters.status == STATUS_OPEN:
         filtered = filtered.filter(status__in=OPEN_STATUSES)
         matching = counts.open

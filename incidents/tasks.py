@@ -2,6 +2,7 @@
 
 `incidents_escalate_overdue` is in CELERY_BEAT_SCHEDULE (geoapp/settings/base.py), every five
 minutes. The messages it plans are sent by the notifications app's own tasks.
+`incidents_summaries_rebuild` is there too, nightly.
 """
 
 from __future__ import annotations
@@ -9,10 +10,20 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from incidents import escalation
+from incidents import escalation, summaries
 
 
 @shared_task(name="incidents.escalate_overdue", ignore_result=True)
 def incidents_escalate_overdue() -> int:
     """Mark and escalate overdue reports, once per report, stage and deadline."""
     return len(escalation.incidents_escalate_overdue(now=timezone.now()).escalated)
+
+
+@shared_task(name="incidents.summaries_rebuild", ignore_result=True)
+def incidents_summaries_rebuild() -> int:
+    """Recompute the summaries and correct what differs; the number of rows corrected (0 when
+    the triggers kept them right). Nightly, in CELERY_BEAT_SCHEDULE."""
+    return sum(
+        correction.rows_removed + correction.rows_written
+        for correction in summaries.summaries_rebuild()
+    )

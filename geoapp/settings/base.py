@@ -354,6 +354,12 @@ CELERY_BEAT_SCHEDULE["incidents_escalate_overdue"] = {
     "task": "incidents.escalate_overdue",
     "schedule": 300.0,
 }
+# The summaries of citizen feedback recomputed and corrected (incidents/summaries.py), at
+# 02:30 Vietnam time, when almost nobody files: writers wait while it runs.
+CELERY_BEAT_SCHEDULE["incidents_summaries_rebuild"] = {
+    "task": "incidents.summaries_rebuild",
+    "schedule": crontab(hour=2, minute=30),
+}
 
 # Open311 GeoReport v2 at /open311/v2/ (docs/open311.md).
 # The one jurisdiction served; a request naming another jurisdiction_id is answered 404.

@@ -1,0 +1,262 @@
+"""The summaries of citizen feedback (`incidents/summary_models.py`): how they are computed from
+the reports, kept up to date by PostgreSQL triggers, and rebuilt.
+
+One grouped SELECT per summary, over a relation of signed report rows (`sign`, then the columns
+of `incidents_incident`), says what a summary holds. The same SELECT serves twice:
+
+- the triggers of migration 0011 run it over each statement's transition tables (+1 for every
+  row as it is after the statement, -1 for every row as it was before) and add the result to the
+  summary, so a statement costs what it changed: one grouped pass over its own rows, not one per
+  row, which keeps a COPY of a million reports and a single filing both cheap;
+- the rebuild runs it over the whole table (+1 for every row) and corrects whatever differs.
+
+Every statement here is fixed text built from the constants below; nothing comes from input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from incidents.models import IncidentStatus, RejectionReason
+from incidents.summary_models import MAP_ZOOM_BANDS
+
+# The public rule of `incidents.models.public_incidents_condition`, over the signed rows `c`.
+_PUBLICLY_VISIBLE = (
+    f"(c.is_public AND NOT (c.status = '{IncidentStatus.REJECTED.value}' "
+    f"AND c.rejection_reason = '{RejectionReason.SPAM.value}'))"
+)
+# A coordinate as an exact decimal (see IncidentMapCell.longitude_total).
+_LONGITUDE = "round(ST_X(c.location)::numeric, 12)"
+_LATITUDE = "round(ST_Y(c.location)::numeric, 12)"
+# A band's cell side, 90/2^band degrees: exactly `cell_size_degrees(band)` of the map, in the
+# same double precision, so the grid is the one the map draws.
+_CELL = "(90.0::double precision / (2::double precision ^ band.zoom))"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One summary table: its key and counted columns, each with its SQL over the signed rows
+    `c`, and the conditions and joins its rows need."""
+
+    table: str
+    constraint: str
+    keys: tuple[tuple[str, str], ...]
+    values: tuple[tuple[str, str], ...]
+    joins: str = ""
+    condition: str = "true"
+
+    @property
+    def columns(self) -> list[str]:
+        return [name for name, _ in self.keys + self.values]
+
+    @property
+    def key_columns(self) -> list[str]:
+        return [name for name, _ in self.keys]
+
+    def delta_sql(self, signed_rows: str) -> str:
+        """The summary's rows as computed from `signed_rows`; a key whose counts cancel out (a
+        row updated without changing anything the summary counts) is left out."""
+        selected = [f"{expression} AS {name}" for name, expression in self.keys]
+        selected += [f"sum(c.sign * ({expression})) AS {name}" for name, expression in self.values]
+        sums = ", ".join(f"sum(c.sign * ({expression}))" for _, expression in self.values)
+        zeros = ", ".join("0" for _ in self.values)
+        keys = ", ".join(str(position) for position in range(1, len(self.keys) + 1))
+        return (
+            f"SELECT {', '.join(selected)} FROM {signed_rows} AS c {self.joins} "
+            f"WHERE {self.condition} GROUP BY {keys} HAVING ({sums}) <> ({zeros}) "
+            # Every statement takes the summary rows' locks in the same order, so two filings
+            # that touch the same rows wait for each other instead of deadlocking.
+            f"ORDER BY {keys}"
+        )
+
+
+DAILY = Summary(
+    table="incidents_incidentdailysummary",
+    constraint="incident_daily_summary_key",
+    keys=(
+        ("day", "(c.reported_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"),
+        ("area_id", "c.area_id"),
+        ("agency_id", "c.agency_id"),
+        ("category_id", "c.category_id"),
+        ("status", "c.status"),
+        ("publicly_visible", _PUBLICLY_VISIBLE),
+    ),
+    values=(
+        ("reports", "1"),
+        ("resolved", "(c.resolved_at IS NOT NULL)::int"),
+        ("resolved_on_time", "(c.resolved_at IS NOT NULL AND c.resolved_at <= c.resolve_by)::int"),
+        ("rated", "(c.rating IS NOT NULL)::int"),
+        ("rating_total", "coalesce(c.rating, 0)"),
+        ("satisfied", "(coalesce(c.rating, 0) >= 4)::int"),
+    ),
+)
+
+UNIT = Summary(
+    table="incidents_incidentunitsummary",
+    constraint="incident_unit_summary_key",
+    keys=(
+        ("agency_id", "c.agency_id"),
+        ("status", "c.status"),
+        ("publicly_visible", _PUBLICLY_VISIBLE),
+    ),
+    values=(("reports", "1"),),
+)
+
+MAP_CELLS = Summary(
+    table="incidents_incidentmapcell",
+    constraint="incident_map_cell_key",
+    keys=(
+        ("zoom", "band.zoom"),
+        ("cell_column", f"floor(ST_X(c.location) / {_CELL})::bigint"),
+        ("cell_row", f"floor(ST_Y(c.location) / {_CELL})::bigint"),
+        ("category_id", "c.category_id"),
+        ("status", "c.status"),
+    ),
+    values=(
+        ("reports", "1"),
+        ("longitude_total", _LONGITUDE),
+        ("latitude_total", _LATITUDE),
+        ("incident_id_total", "c.id"),
+    ),
+    joins="CROSS JOIN unnest(ARRAY[{}]::smallint[]) AS band(zoom)".format(
+        ", ".join(str(band) for band in MAP_ZOOM_BANDS)
+    ),
+    condition=_PUBLICLY_VISIBLE,
+)
+
+SUMMARIES = (DAILY, UNIT, MAP_CELLS)
+
+
+# The triggers (installed by migration 0011)
+
+
+def _apply_sql(summary: Summary, signed_rows: str) -> str:
+    """PL/pgSQL that adds the delta of `signed_rows` to the summary and deletes the rows it
+    brought to zero (a row counts reports and subsets of them, so zero reports is zero in all)."""
+    columns = ", ".join(summary.columns)
+    additions = ", ".join(
+        f"{name} = summary.{name} + EXCLUDED.{name}" for name, _ in summary.values
+    )
+    return f"""
+    WITH upserted AS (
+        INSERT INTO {summary.table} AS summary ({columns})
+        {summary.delta_sql(signed_rows)}
+        ON CONFLICT ON CONSTRAINT {summary.constraint} DO UPDATE SET {additions}
+        RETURNING summary.id, summary.reports
+    )
+    SELECT coalesce(array_agg(id) FILTER (WHERE reports = 0), '{{}}') INTO emptied FROM upserted;
+    IF cardinality(emptied) > 0 THEN
+        DELETE FROM {summary.table} WHERE id = ANY(emptied);
+    END IF;
+"""
+
+
+# PostgreSQL allows transition tables on a trigger of one event only: one function per event.
+_SIGNED_ROWS = {
+    "insert": "(SELECT 1 AS sign, * FROM new_rows)",
+    "delete": "(SELECT -1 AS sign, * FROM old_rows)",
+    "update": "(SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1 AS sign, * FROM old_rows)",
+}
+_REFERENCING = {
+    "insert": "NEW TABLE AS new_rows",
+    "delete": "OLD TABLE AS old_rows",
+    "update": "NEW TABLE AS new_rows OLD TABLE AS old_rows",
+}
+
+
+def triggers_install_sql() -> str:
+    """The trigger functions and triggers that keep every summary up to date."""
+    statements = []
+    for event, signed_rows in _SIGNED_ROWS.items():
+        body = "".join(_apply_sql(summary, signed_rows) for summary in SUMMARIES)
+        statements.append(
+            f"""
+CREATE FUNCTION incidents_summaries_after_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    emptied bigint[];
+BEGIN
+{body}
+    RETURN NULL;
+END $$;
+CREATE TRIGGER incidents_summaries_after_{event}
+    AFTER {event.upper()} ON incidents_incident
+    REFERENCING {_REFERENCING[event]}
+    FOR EACH STATEMENT EXECUTE FUNCTION incidents_summaries_after_{event}();
+"""
+        )
+    tables = ", ".join(summary.table for summary in SUMMARIES)
+    statements.append(
+        f"""
+CREATE FUNCTION incidents_summaries_after_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE {tables};
+    RETURN NULL;
+END $$;
+CREATE TRIGGER incidents_summaries_after_truncate
+    AFTER TRUNCATE ON incidents_incident
+    FOR EACH STATEMENT EXECUTE FUNCTION incidents_summaries_after_truncate();
+"""
+    )
+    return "".join(statements)
+
+
+def triggers_remove_sql() -> str:
+    return "".join(
+        f"DROP TRIGGER IF EXISTS incidents_summaries_after_{event} ON incidents_incident;"
+        f"DROP FUNCTION IF EXISTS incidents_summaries_after_{event}();"
+        for event in (*_SIGNED_ROWS, "truncate")
+    )
+
+
+# The rebuild
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What the rebuild found wrong in one summary and put right."""
+
+    table: str
+    rows_removed: int
+    rows_written: int
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.rows_removed or self.rows_written)
+
+
+def summaries_rebuild() -> list[Correction]:
+    """Recompute every summary from the reports and correct the rows that differ: remove the
+    rows the reports do not justify, write the ones missing or wrong. Returns what changed (all
+    zeros when the triggers kept the summaries right, which is what the nightly run expects).
+
+    The reports are locked in SHARE mode for the duration: writers wait (a few seconds at a
+    million reports) so that the recomputation and the summaries see the same reports.
+    """
+    corrections = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE incidents_incident IN SHARE MODE")
+        for summary in SUMMARIES:
+            columns = ", ".join(summary.columns)
+            cursor.execute("DROP TABLE IF EXISTS incidents_summary_expected")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE incidents_summary_expected ON COMMIT DROP AS "
+                f"{summary.delta_sql('(SELECT 1 AS sign, * FROM incidents_incident)')}"
+            )
+            cursor.execute(
+                f"DELETE FROM {summary.table} WHERE ({columns}) IN ("
+                f"SELECT {columns} FROM {summary.table} "
+                f"EXCEPT SELECT {columns} FROM incidents_summary_expected)"
+            )
+            removed = cursor.rowcount
+            cursor.execute(
+                f"INSERT INTO {summary.table} ({columns}) "
+                f"SELECT {columns} FROM incidents_summary_expected "
+                f"EXCEPT SELECT {columns} FROM {summary.table}"
+            )
+            corrections.append(
+                Correction(table=summary.table, rows_removed=removed, rows_written=cursor.rowcount)
+            )
+            cursor.execute("DROP TABLE incidents_summary_expected")
+    return corrections

@@ -1,0 +1,150 @@
+"""Summaries of citizen feedback kept with the data (issue 10): the counts the pages show, so that a
+page costs what it shows rather than the size of `incidents_incident`.
+
+Nothing in Python writes these rows. Statement-level triggers on `incidents_incident` (migration
+0011) add each statement's changes to them in the same transaction, whatever wrote the rows (the
+services, `bulk_create`, a COPY load, an administrator's SQL); `incidents.summaries` recomputes
+them from the reports (the nightly rebuild, and the proof that the triggers are right).
+
+A row whose counts fall to zero is deleted, so a summary holds the same rows as its
+recomputation. Every key column is NOT NULL, so the unique constraints decide every conflict.
+The foreign keys have no database constraint: a summary row exists only while reports holding
+those keys do (and they protect their area, unit and category), and a constraint would add a
+lookup per summary row to every filing.
+"""
+
+from __future__ import annotations
+
+from django.contrib.gis.db import models
+from django.utils.translation import gettext_lazy as _
+
+# The grids the public map is grouped from: a cell of band b is 90/2^b degrees wide (the map's
+# CLUSTER_CELL_PIXELS at zoom b). The sizes halve from one zoom to the next, so a cell of zoom
+# z <= b is exactly the union of the band-b cells whose column and row, shifted right by b - z
+# bits, are its own: every zoom up to 15 is answered exactly from the nearest band at or above
+# it, reading at most 4 cells of the band per cell on screen.
+MAP_ZOOM_BANDS = (5, 7, 9, 11, 13, 15)
+
+
+class IncidentDailySummary(models.Model):
+    """Reports per day filed (Vietnam's calendar), area, unit, category, status and whether the
+    public sees them; with the operations centre's numerators and denominators: resolved on time
+    (resolved before the resolve deadline) out of resolved, and ratings (satisfied: 4 or 5)."""
+
+    day = models.DateField(_("ngày phản ánh"))
+    area = models.ForeignKey(
+        "wards.Area",
+        verbose_name=_("địa bàn"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    agency = models.ForeignKey(
+        "wards.Agency",
+        verbose_name=_("đơn vị xử lý"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    category = models.ForeignKey(
+        "incidents.Category",
+        verbose_name=_("lĩnh vực"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    status = models.CharField(_("trạng thái"), max_length=24)
+    publicly_visible = models.BooleanField(_("công khai"))
+    reports = models.IntegerField(_("số phản ánh"))
+    resolved = models.IntegerField(_("số đã giải quyết"))
+    resolved_on_time = models.IntegerField(_("số giải quyết đúng hạn"))
+    rated = models.IntegerField(_("số được đánh giá"))
+    rating_total = models.IntegerField(_("tổng điểm đánh giá"))
+    satisfied = models.IntegerField(_("số hài lòng"))
+
+    class Meta:
+        verbose_name = _("tổng hợp phản ánh theo ngày")
+        verbose_name_plural = _("tổng hợp phản ánh theo ngày")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "area", "agency", "category", "status", "publicly_visible"],
+                name="incident_daily_summary_key",
+            )
+        ]
+        indexes = [
+            # The staff counts of one unit filtered by category, area or period.
+            models.Index(fields=["agency", "day"], name="incident_daily_summary_agency"),
+        ]
+
+
+class IncidentUnitSummary(models.Model):
+    """Reports per unit, status and whether the public sees them: the staff counts per status
+    and the home page's figures, a few rows per unit."""
+
+    agency = models.ForeignKey(
+        "wards.Agency",
+        verbose_name=_("đơn vị xử lý"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    status = models.CharField(_("trạng thái"), max_length=24)
+    publicly_visible = models.BooleanField(_("công khai"))
+    reports = models.IntegerField(_("số phản ánh"))
+
+    class Meta:
+        verbose_name = _("tổng hợp phản ánh theo đơn vị")
+        verbose_name_plural = _("tổng hợp phản ánh theo đơn vị")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "status", "publicly_visible"], name="incident_unit_summary_key"
+            )
+        ]
+
+
+class IncidentMapCell(models.Model):
+    """Public reports per map band, grid cell, category and status: their count and the sums of
+    their coordinates (the marker sits at the mean) and of their ids (a cell of one report
+    names it, so the map can draw that report's pin)."""
+
+    zoom = models.PositiveSmallIntegerField(_("mức thu phóng"))
+    cell_column = models.BigIntegerField(_("cột ô lưới"))
+    cell_row = models.BigIntegerField(_("hàng ô lưới"))
+    category = models.ForeignKey(
+        "incidents.Category",
+        verbose_name=_("lĩnh vực"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    status = models.CharField(_("trạng thái"), max_length=24)
+    reports = models.IntegerField(_("số phản ánh"))
+    # Exact decimals of coordinates rounded to 12 places (0.1 µm): sums of floats depend on the
+    # order of the additions, and these are added and taken away one statement at a time.
+    longitude_total = models.DecimalField(_("tổng kinh độ"), max_digits=24, decimal_places=12)
+    latitude_total = models.DecimalField(_("tổng vĩ độ"), max_digits=24, decimal_places=12)
+    incident_id_total = models.BigIntegerField(_("tổng mã phản ánh"))
+
+    class Meta:
+        verbose_name = _("ô lưới bản đồ phản ánh")
+        verbose_name_plural = _("ô lưới bản đồ phản ánh")
+        constraints = [
+            # Also the index of the map without a category filter: the band, then a range of
+            # columns, then of rows.
+            models.UniqueConstraint(
+                fields=["zoom", "cell_column", "cell_row", "category", "status"],
+                name="incident_map_cell_key",
+            )
+        ]
+        indexes = [
+            # The map filtered by category: without it zooms 12 to 14 read every cell of the band.
+            models.Index(
+                fields=["zoom", "category", "cell_column", "cell_row"],
+                name="incident_map_cell_category",
+            )
+        ]
