@@ -355,7 +355,7 @@ def _expected_rows(path: str, username: str) -> int:
     query = QueryDict(urlsplit(path).query)
     choices = staff_queue_selectors.staff_queue_choices(user=user)
     filters = QueueFilterForm(query, choices=choices).filters()
-    return staff_queue_selectors.staff_queue(user=user, filters=filters).page.paginator.count
+    return staff_queue_selectors.staff_queue(user=user, filters=filters).page.count
 
 
 PAGES = (
