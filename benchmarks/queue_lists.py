@@ -23,7 +23,7 @@ MEASURED = 40
 WARM_UP = 5
 TARGET_MILLISECONDS = 100.0
 
-LISTS: tuple[tuple[str, str, dict[str, str]], ...] = (
+LISTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("officer's queue (open, most urgent first)", OFFICER, {}),
     ("leader's queue of every report", LEADER, {"status": "all"}),
     ("officer's overdue reports", OFFICER, {"sort": "overdue"}),
