@@ -20,7 +20,8 @@ prepared statements.
 1. The officer's default queue `GET /can-bo/phan-anh/`: open reports, most urgent first, page 1
    of 50 rows, with the counts per status.
 2. The leader's queue of every report, `?status=all` (every row, ordered by deadline).
-3. The officer's overdue reports, `?overdue=on&sort=newest`.
+3. The officer's overdue reports, `?sort=overdue` (the longest overdue first; until issue 10
+   `?overdue=on&sort=newest`).
 
     .venv/bin/python -m benchmarks.staff_pages [--reports N] [--json figures.json] [--reload]
         [--load-only]
@@ -355,13 +356,14 @@ def _expected_rows(path: str, username: str) -> int:
     query = QueryDict(urlsplit(path).query)
     choices = staff_queue_selectors.staff_queue_choices(user=user)
     filters = QueueFilterForm(query, choices=choices).filters()
-    return staff_queue_selectors.staff_queue(user=user, filters=filters).page.paginator.count
+    return staff_queue_selectors.staff_queue(user=user, filters=filters).page.count
 
 
 PAGES = (
     ("queue", "officer's queue (open, most urgent first)", "/can-bo/phan-anh/", OFFICER),
     ("all", "leader's queue of every report", "/can-bo/phan-anh/?status=all", LEADER),
-    ("overdue", "officer's overdue reports", "/can-bo/phan-anh/?overdue=on&sort=newest", OFFICER),
+    # The overdue list (issue 10): overdue reports, the longest overdue first, along the index.
+    ("overdue", "officer's overdue reports", "/can-bo/phan-anh/?sort=overdue", OFFICER),
 )
 
 

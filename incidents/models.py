@@ -235,11 +235,7 @@ def public_incidents_sql(alias: str) -> str:
 def current_deadline_sql(alias: str) -> str:
     """SQL for `IncidentQuerySet.with_current_deadline` over the table aliased `alias`, for the
     hand-written statements (see `incident_current_deadline`)."""
-    open_statuses = ", ".join(f"'{status}'" for status in sorted(OPEN_STATUSES))
-    return (
-        f"CASE WHEN {alias}.status = '{IncidentStatus.NEW.value}' THEN {alias}.acknowledge_by "
-        f"WHEN {alias}.status IN ({open_statuses}) THEN {alias}.resolve_by END"
-    )
+    return f"{alias}.current_deadline"
 
 
 class IncidentQuerySet(models.QuerySet["Incident"]):
@@ -249,22 +245,16 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
 
     def with_current_deadline(self) -> IncidentQuerySet:
         """Annotate `current_deadline`: the deadline the unit works against now (see
-        `incident_current_deadline`), null once the report is finished."""
-        return self.annotate(
-            current_deadline=models.Case(
-                models.When(status=IncidentStatus.NEW, then=models.F("acknowledge_by")),
-                models.When(status__in=OPEN_STATUSES, then=models.F("resolve_by")),
-                default=models.Value(None),
-                output_field=models.DateTimeField(),
-            )
-        )
+        `incident_current_deadline`), null once the report is finished.
+
+        The column is stored now (`Incident.current_deadline`, issue 10), so this only keeps the
+        callers that ask for it reading as before."""
+        return self
 
     def overdue(self, *, at: datetime.datetime) -> IncidentQuerySet:
         """Open reports whose current deadline passed before `at`: the one overdue rule of the
         queue, the staff API and the map (escalation judges each stage by the same deadlines)."""
-        # `current_deadline` is the annotation of with_current_deadline, which the stubs cannot
-        # follow through a queryset method.
-        return self.with_current_deadline().filter(current_deadline__lt=at)  # type: ignore[misc]
+        return self.filter(current_deadline__lt=at)
 
 
 def incident_current_deadline(incident: Incident) -> datetime.datetime | None:
@@ -432,6 +422,22 @@ class Incident(models.Model):
         db_persist=True,
     )
 
+    # The deadline the unit works against now (`incident_current_deadline`): acknowledging while
+    # the report is new, resolving while it is open, none once it is finished. Stored by
+    # PostgreSQL (GENERATED … STORED) so that the queues can sort by it through an index and
+    # read 50 rows at any size, instead of computing it for every report and sorting them all.
+    current_deadline = models.GeneratedField(
+        verbose_name=_("hạn xử lý hiện tại"),
+        expression=models.Case(
+            models.When(status=IncidentStatus.NEW, then=F("acknowledge_by")),
+            models.When(status__in=sorted(OPEN_STATUSES), then=F("resolve_by")),
+            default=None,
+            output_field=models.DateTimeField(),
+        ),
+        output_field=models.DateTimeField(null=True),
+        db_persist=True,
+    )
+
     class Meta:
         verbose_name = _("phản ánh")
         verbose_name_plural = _("phản ánh")
@@ -497,6 +503,21 @@ class Incident(models.Model):
                 name="incident_working_resolve_by",
                 condition=Q(status__in=sorted(OPEN_STATUSES - {IncidentStatus.NEW})),
             ),
+            # The queues (incidents/queue_keyset.py, docs/staff_queues.md): one index per sort, in
+            # the sort's order, so a page is the next 50 entries of an index. Most urgent first
+            # covers the open reports only (finished ones have no deadline); a unit's newest
+            # (and oldest, read backwards) covers every report of the unit.
+            models.Index(
+                fields=["agency", "current_deadline", "reported_at", "id"],
+                name="incident_unit_urgency",
+                condition=Q(current_deadline__isnull=False),
+            ),
+            models.Index(
+                fields=["current_deadline", "reported_at", "id"],
+                name="incident_urgency",
+                condition=Q(current_deadline__isnull=False),
+            ),
+            models.Index(fields=["agency", "reported_at", "id"], name="incident_unit_reported"),
         ]
 
     objects = IncidentQuerySet.as_manager()

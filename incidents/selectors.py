@@ -36,6 +36,7 @@ from incidents.models import (
     IncidentQuerySet,
     public_incidents_sql,
 )
+from incidents.queue_keyset import SORT_NEWEST, SORT_OVERDUE, Cursor, keyset_slice
 from incidents.tracking_codes import tracking_code_normalize
 
 ModelType = TypeVar("ModelType", bound=Model)
@@ -220,35 +221,66 @@ def incidents_visible_to(*, user: User) -> IncidentQuerySet:
 
 @dataclass(frozen=True)
 class StaffIncidentFilters:
-    status: str | None = None
+    status: str | None = None  # a status, or "open" for every open one (issue 10)
     category: str | None = None
     agency: str | None = None
     assigned_to_me: bool = False
     overdue: bool = False
+    sort: str = SORT_NEWEST  # the interface's order before issue 10
+
+
+@dataclass(frozen=True)
+class StaffIncidentPage:
+    rows: list[Incident]
+    total: int
+    next_cursor: str | None
+    previous_cursor: str | None
 
 
 def incidents_for_staff(
-    *, user: User, filters: StaffIncidentFilters, limit: int, offset: int
-) -> tuple[list[Incident], int]:
-    """One page of the reports the user may see, newest first, and the number of matches."""
+    *,
+    user: User,
+    filters: StaffIncidentFilters,
+    limit: int,
+    offset: int = 0,
+    cursor: Cursor | None = None,
+) -> StaffIncidentPage:
+    """One page of the reports the user may see in the order of `filters.sort`, the number of
+    matches, and the cursors of the pages beside it: the keys along the sort's index first,
+    then those rows with their joins (incidents/queue_keyset.py)."""
+    now = timezone.now()
     queryset = incidents_visible_to(user=user)
-    if filters.status:
+    with_deadline: bool | None = None
+    if filters.status == "open":
+        queryset = queryset.filter(status__in=OPEN_STATUSES)
+        with_deadline = True
+    elif filters.status:
         queryset = queryset.filter(status=filters.status)
+        with_deadline = filters.status in OPEN_STATUSES
     if filters.category:
         queryset = queryset.filter(category__code=filters.category)
     if filters.agency:
         queryset = queryset.filter(agency__code=filters.agency)
     if filters.assigned_to_me:
         queryset = queryset.filter(assigned_to=user)
-    if filters.overdue:
-        queryset = queryset.overdue(at=timezone.now())
+    if filters.overdue or filters.sort == SORT_OVERDUE:
+        queryset = queryset.overdue(at=now)
+        with_deadline = True
     total = queryset.count()
-    page = list(
-        queryset.select_related("category", "area", "agency", "assigned_to").order_by(
-            "-reported_at", "-id"
-        )[offset : offset + limit]
+    keys = keyset_slice(
+        queryset, sort=filters.sort, cursor=cursor, size=limit, with_deadline=with_deadline,
+        skip=offset if cursor is None else 0,
+    )  # fmt: skip
+    ids = [key.id for key in keys.keys]
+    by_id = Incident.objects.select_related("category", "area", "agency", "assigned_to").in_bulk(
+        ids
     )
-    return page, total
+    return StaffIncidentPage(
+        rows=[by_id[pk] for pk in ids if pk in by_id],
+        total=total,
+        next_cursor=keys.next_cursor,
+        previous_cursor=keys.previous_cursor,
+    )
 
 
 # The public map

@@ -14,12 +14,15 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from geoapp.exceptions import InvalidInput
 from incidents.forms import choice_field, model_choice_field
 from incidents.models import IncidentPhoto, IncidentPriority, IncidentStatus, RejectionReason
+from incidents.queue_keyset import Cursor, cursor_parse, sort_normalize
 from incidents.staff_queue_selectors import (
     SORT_DEADLINE,
     SORT_NEWEST,
     SORT_OLDEST,
+    SORT_OVERDUE,
     STATUS_ALL,
     STATUS_OPEN,
     QueueChoices,
@@ -70,10 +73,17 @@ class QueueFilterForm(forms.Form):
             (SORT_DEADLINE, _("Hạn xử lý gần nhất trước")),
             (SORT_NEWEST, _("Mới nhất trước")),
             (SORT_OLDEST, _("Cũ nhất trước")),
+            (SORT_OVERDUE, _("Chỉ quá hạn, quá hạn lâu nhất trước")),
         ],
     )
+    # The position after (or before) which the page starts: handed out by the page's own links.
+    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, data: Any, *, choices: QueueChoices) -> None:
+        if data.get("sort") and sort_normalize(data.get("sort")) != data.get("sort"):
+            # "urgency" (the API's name, issue 10) is the page's "deadline".
+            data = data.copy()
+            data["sort"] = sort_normalize(data.get("sort"))
         super().__init__(data)
         choice_field(self, "status").choices = [
             (STATUS_OPEN, _("Đang mở")),
@@ -100,6 +110,21 @@ class QueueFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("reported_to", _("Ngày kết thúc phải sau ngày bắt đầu."))
         return cleaned
+
+    def clean_cursor(self) -> Cursor | None:
+        text = self.cleaned_data.get("cursor") or ""
+        if not text:
+            return None
+        try:
+            return cursor_parse(text, sort=sort_normalize(self.data.get("sort")))
+        except InvalidInput as error:
+            raise forms.ValidationError(str(error.message), code=error.code) from None
+
+    def page_cursor(self) -> Cursor | None:
+        """The valid cursor asked for; none (the first page) when it is absent or invalid."""
+        self.is_valid()
+        cursor = self.cleaned_data.get("cursor")
+        return cursor if isinstance(cursor, Cursor) else None
 
     def filters(self) -> QueueFilters:
         """The valid part of what was asked; an invalid field is shown with its error and

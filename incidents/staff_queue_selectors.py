@@ -9,11 +9,11 @@ Scope and rights come from the core (`incidents.selectors.incidents_visible_to`,
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import User
-from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone, translation
@@ -31,6 +31,15 @@ from incidents.models import (
     IncidentStatus,
     IncidentUnitSummary,
 )
+from incidents.queue_keyset import (
+    SORT_DEADLINE,
+    SORT_NEWEST,
+    SORT_OLDEST,
+    SORT_OVERDUE,
+    Cursor,
+    keyset_slice,
+    sort_normalize,
+)
 from incidents.tracking_codes import tracking_code_normalize
 from wards.models import Agency, Area
 
@@ -42,9 +51,7 @@ URGENCY_DUE_SOON = "due_soon"
 STATUS_OPEN = "open"  # the queue's default: every status a unit still has to work on
 STATUS_ALL = "all"
 
-SORT_DEADLINE = "deadline"
-SORT_NEWEST = "newest"
-SORT_OLDEST = "oldest"
+__all__ = ["SORT_DEADLINE", "SORT_NEWEST", "SORT_OLDEST", "SORT_OVERDUE"]  # the sorts' home
 
 # The deadline and its urgency
 
@@ -120,8 +127,30 @@ class StatusCounts:
 
 
 @dataclass(frozen=True)
+class QueuePage:
+    """The rows shown and the cursors of the pages beside them (issue 10: keyset pages).
+    `number` is the page's number when it was asked by number (the first page, and the old
+    `?page=N` links), none when it was reached by a cursor."""
+
+    object_list: list[Incident]
+    count: int
+    number: int | None
+    num_pages: int
+    next_cursor: str | None
+    previous_cursor: str | None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous_cursor is not None
+
+
+@dataclass(frozen=True)
 class Queue:
-    page: Page
+    page: QueuePage
     counts: StatusCounts
     # Whether the user may act on any report (rows then get checkboxes); leaders read only.
     may_act: bool
@@ -150,18 +179,6 @@ class StaffScope:
         return Incident.objects.filter(agency_id__in=self.agency_ids)
 
 
-class _KnownCountPaginator(Paginator):
-    """A paginator told the number of rows, already counted with the counts per status."""
-
-    def __init__(self, object_list: QuerySet[Incident], per_page: int, *, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @property
-    def count(self) -> int:
-        return self._known_count
-
-
 def staff_scope(*, user: User) -> StaffScope:
     administrator = permissions.is_administrator(user)
     return StaffScope(
@@ -172,7 +189,7 @@ def staff_scope(*, user: User) -> StaffScope:
 
 
 def _filtered(
-    queryset: QuerySet[Incident], *, user: User, filters: QueueFilters
+    queryset: QuerySet[Incident], *, user: User, filters: QueueFilters, now: datetime.datetime
 ) -> QuerySet[Incident]:
     """Every filter except the status (the counts per status are taken at this point)."""
     if filters.category:
@@ -190,8 +207,8 @@ def _filtered(
     if filters.assigned_to_me:
         queryset = queryset.filter(assigned_to=user)
     if filters.overdue:
-        # `urgency` is annotated by _with_deadline_and_urgency, which the stubs cannot follow.
-        queryset = queryset.filter(urgency=URGENCY_OVERDUE)  # type: ignore[misc]
+        # The stored column, not the `urgency` annotation: a range of the deadline indexes.
+        queryset = queryset.filter(current_deadline__lt=now)
     return queryset
 
 
@@ -262,7 +279,7 @@ def _summarised_status_counts(
     for row in summary.order_by().values("status").annotate(reports=Sum("reports")):
         by_status[row["status"]] = row["reports"]
 
-    ahead = _filtered(scope.incidents(), user=user, filters=filters).filter(
+    ahead = _filtered(scope.incidents(), user=user, filters=filters, now=now).filter(
         status__in=sorted(OPEN_STATUSES)
     )
     # The current deadline still ahead, written per status so that PostgreSQL reads the partial
@@ -295,6 +312,7 @@ _QUEUE_ROW_FIELDS = (
     "description",
     "acknowledge_by",
     "resolve_by",
+    "current_deadline",
     "supporters_count",
     "is_public",
     "agency_id",
@@ -312,20 +330,13 @@ _QUEUE_ROW_FIELDS = (
     "assigned_to__last_name",
 )
 
-_ORDERINGS = {
-    # Most urgent first: the earliest deadline on top (overdue ones are the earliest); finished
-    # reports, which have none, last.
-    SORT_DEADLINE: (F("current_deadline").asc(nulls_last=True), "reported_at", "id"),
-    SORT_NEWEST: ("-reported_at", "-id"),
-    SORT_OLDEST: ("reported_at", "id"),
-}
-
 
 def staff_queue(
     *,
     user: User,
     filters: QueueFilters,
     page_number: int | str = 1,
+    cursor: Cursor | None = None,
     page_size: int = QUEUE_PAGE_SIZE,
     now: datetime.datetime | None = None,
     scope: StaffScope | None = None,
@@ -334,16 +345,22 @@ def staff_queue(
     row's current deadline (`current_deadline`), urgency (`urgency`: "overdue", "due_soon" or "")
     and whether the user may act on it (`may_act`), and the counts per status.
 
-    Three queries whatever the page size and the number of reports, once the user's scope is
-    known: the counts per status from the summaries (which also give the number of rows), the
-    reports not yet due (for overdue and due soon), and the page. With "assigned to me" or
+    The page is the one after (or before) `cursor`, else page `page_number` (the first page;
+    later numbers still work for old links, but the links handed out are cursors). Four
+    queries whatever the page and the number of reports, once the user's scope is known: the
+    counts per status from the summaries (which also give the number of rows), the reports not
+    yet due (for overdue and due soon), the keys of the page along the index of its sort
+    (incidents.queue_keyset), and those rows with their joins, by id. With "assigned to me" or
     "overdue only", which no summary holds, the counts are one aggregate over the reports.
     """
     now = now or timezone.now()
     scope = scope or staff_scope(user=user)
+    if filters.sort == SORT_OVERDUE:
+        # The overdue list is the urgency order with the overdue filter, counted as such.
+        filters = replace(filters, overdue=True)
     due_soon_until = due_soon_limit(now)
     base = _with_deadline_and_urgency(scope.incidents(), now=now, due_soon_until=due_soon_until)
-    filtered = _filtered(base, user=user, filters=filters)
+    filtered = _filtered(base, user=user, filters=filters, now=now)
     if filters.assigned_to_me or filters.overdue:
         counts = _status_counts(filtered)
     else:
@@ -351,31 +368,90 @@ def staff_queue(
             user=user, scope=scope, filters=filters, now=now, due_soon_until=due_soon_until
         )
     if filters.status == STATUS_OPEN:
-        filtered = filtered.filter(status__in=OPEN_STATUSES)
         matching = counts.open
     elif filters.status == STATUS_ALL:
         matching = counts.all
     else:
-        filtered = filtered.filter(status=filters.status)
         matching = counts.by_status.get(filters.status, 0)
-    rows = (
-        filtered.select_related("category", "area", "agency", "assigned_to")
-        .only(*_QUEUE_ROW_FIELDS)
-        .annotate(
-            category_label=_localised_name("category__name", "category__name_en"),
-            agency_label=_localised_name("agency__name", "agency__name_en"),
-        )
-        .order_by(*_ORDERINGS.get(filters.sort, _ORDERINGS[SORT_DEADLINE]))
-    )
-    page = _KnownCountPaginator(rows, page_size, count=matching).get_page(page_number)
+    page = _queue_page(
+        scope, user=user, filters=filters, matching=matching, page_number=page_number,
+        cursor=cursor, page_size=page_size, now=now,
+    )  # fmt: skip
     for incident in page.object_list:
-        incident.may_act = scope.may_act_on(incident.agency_id)
+        # A per-row flag for the page, beside the annotations; the model does not declare it.
+        incident.may_act = scope.may_act_on(incident.agency_id)  # type: ignore[attr-defined]
     return Queue(
         page=page,
         counts=counts,
         may_act=scope.acts_on_everything or bool(scope.agency_ids),
         now=now,
     )
+
+
+def _queue_page(
+    scope: StaffScope,
+    *,
+    user: User,
+    filters: QueueFilters,
+    matching: int,
+    page_number: int | str,
+    cursor: Cursor | None,
+    page_size: int,
+    now: datetime.datetime,
+) -> QueuePage:
+    sort = sort_normalize(filters.sort)
+    # The keys are selected without the rows' joins and annotations, so that the index of the
+    # sort is read for 51 entries and nothing else is computed for the rows not shown.
+    selected = _filtered(scope.incidents(), user=user, filters=filters, now=now)
+    # Which rows the filters leave, as the deadline sort's segments see them: an open report
+    # has a deadline and a finished one has none (incident_current_deadline).
+    with_deadline: bool | None = None
+    if filters.status == STATUS_OPEN:
+        selected = selected.filter(status__in=OPEN_STATUSES)
+        with_deadline = True
+    elif filters.status != STATUS_ALL:
+        selected = selected.filter(status=filters.status)
+        with_deadline = filters.status in OPEN_STATUSES
+    if filters.overdue:
+        with_deadline = True
+    num_pages = max(1, math.ceil(matching / page_size))
+    number = None
+    skip = 0
+    if cursor is None:
+        number = min(max(_page_number(page_number), 1), num_pages)
+        skip = (number - 1) * page_size
+    keys = keyset_slice(
+        selected, sort=sort, cursor=cursor, size=page_size, with_deadline=with_deadline, skip=skip
+    )
+    ids = [key.id for key in keys.keys]
+    rows = (
+        _with_deadline_and_urgency(
+            Incident.objects.filter(pk__in=ids), now=now, due_soon_until=due_soon_limit(now)
+        )
+        .select_related("category", "area", "agency", "assigned_to")
+        .only(*_QUEUE_ROW_FIELDS)
+        .annotate(
+            category_label=_localised_name("category__name", "category__name_en"),
+            agency_label=_localised_name("agency__name", "agency__name_en"),
+        )
+    )
+    by_id = {row.pk: row for row in rows}
+    return QueuePage(
+        # A row deleted between the two reads is left out.
+        object_list=[by_id[pk] for pk in ids if pk in by_id],
+        count=matching,
+        number=number,
+        num_pages=num_pages,
+        next_cursor=keys.next_cursor,
+        previous_cursor=keys.previous_cursor,
+    )
+
+
+def _page_number(value: int | str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 1
 
 
 @dataclass(frozen=True)

@@ -111,10 +111,12 @@ def queue(request: StaffRequest) -> HttpResponse:
         user=request.user,
         filters=filters,
         page_number=request.GET.get("page") or 1,
+        cursor=form.page_cursor(),
         scope=scope,
     )
     without_page = request.GET.copy()
     without_page.pop("page", None)
+    without_page.pop("cursor", None)
     without_status = without_page.copy()
     without_status.pop("status", None)
     return render(

@@ -33,7 +33,19 @@ from incidents.models import (
     IncidentStatus,
     RejectionReason,
 )
+from incidents.queue_keyset import (
+    SORT_DEADLINE,
+    SORT_NEWEST,
+    SORT_OLDEST,
+    SORT_OVERDUE,
+    SORT_URGENCY,
+    cursor_parse,
+    sort_normalize,
+)
 from wards.models import Agency
+
+STATUS_OPEN = "open"  # every status a unit still has to work on
+API_SORTS = (SORT_URGENCY, SORT_NEWEST, SORT_OVERDUE, SORT_OLDEST, SORT_DEADLINE)
 
 
 class StaffPhotoSerializer(serializers_out.PublicPhotoSerializer):
@@ -140,7 +152,9 @@ class StaffIncidentSerializer(StaffIncidentSummarySerializer):
 
 
 class StaffIncidentListApi(APIView):
-    """The reports of the caller's units (leaders and administrators: all), newest first."""
+    """The reports of the caller's units (leaders and administrators: all), newest first unless
+    `sort` says otherwise. Pages by `cursor` (the `next` and `previous` links; issue 10) cost
+    the same at any depth; `offset` still works for the first pages."""
 
     permission_classes = [IsAuthenticated]
 
@@ -148,16 +162,22 @@ class StaffIncidentListApi(APIView):
         count = serializers.IntegerField()
         limit = serializers.IntegerField()
         offset = serializers.IntegerField()
+        next = serializers.CharField(allow_null=True)
+        previous = serializers.CharField(allow_null=True)
         results = StaffIncidentSummarySerializer(many=True)
 
     @extend_schema(
         operation_id="staff_incidents_list",
         parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=IncidentStatus.values),
+            OpenApiParameter(
+                "status", OpenApiTypes.STR, enum=[STATUS_OPEN, *IncidentStatus.values]
+            ),
             OpenApiParameter("category", OpenApiTypes.STR),
             OpenApiParameter("agency", OpenApiTypes.STR, description="Mã đơn vị"),
             OpenApiParameter("assigned_to_me", OpenApiTypes.BOOL),
             OpenApiParameter("overdue", OpenApiTypes.BOOL, description="Quá hạn giải quyết"),
+            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(API_SORTS)),
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="Từ liên kết next/previous"),
             OpenApiParameter("limit", OpenApiTypes.INT, description="Mặc định 50, tối đa 500"),
             OpenApiParameter("offset", OpenApiTypes.INT),
         ],
@@ -167,21 +187,46 @@ class StaffIncidentListApi(APIView):
         params = request.query_params
         limit = query_integer(params.get("limit"), name="limit", default=50, maximum=500)
         offset = query_integer(params.get("offset"), name="offset", default=0, maximum=10**9)
+        sort = sort_normalize(
+            query_choice(params.get("sort"), name="sort", choices=list(API_SORTS)) or SORT_NEWEST
+        )
+        cursor_text = params.get("cursor") or ""
+        cursor = cursor_parse(cursor_text, sort=sort) if cursor_text else None
         filters = selectors.StaffIncidentFilters(
-            status=query_choice(params.get("status"), name="status", choices=IncidentStatus.values),
+            status=query_choice(
+                params.get("status"), name="status", choices=[STATUS_OPEN, *IncidentStatus.values]
+            ),
             category=params.get("category") or None,
             agency=params.get("agency") or None,
             assigned_to_me=params.get("assigned_to_me") in ("1", "true"),
             overdue=params.get("overdue") in ("1", "true"),
+            sort=sort,
         )
-        page, total = selectors.incidents_for_staff(
-            user=_signed_in(request), filters=filters, limit=limit, offset=offset
+        page = selectors.incidents_for_staff(
+            user=_signed_in(request), filters=filters, limit=limit, offset=offset, cursor=cursor
         )
         return Response(
             self.OutputSerializer(
-                {"count": total, "limit": limit, "offset": offset, "results": page}
+                {
+                    "count": page.total,
+                    "limit": limit,
+                    "offset": offset if cursor is None else 0,
+                    "next": _page_link(request, page.next_cursor),
+                    "previous": _page_link(request, page.previous_cursor),
+                    "results": page.rows,
+                }
             ).data
         )
+
+
+def _page_link(request: Request, cursor: str | None) -> str | None:
+    """This request's address with `cursor` in place of its cursor and offset."""
+    if cursor is None:
+        return None
+    query = request.query_params.copy()
+    query.pop("offset", None)
+    query["cursor"] = cursor
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
 class StaffIncidentDetailApi(APIView):

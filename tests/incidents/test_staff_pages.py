@@ -277,8 +277,8 @@ def test_the_queue_is_paginated(file_report: FileReport, officer_a: User) -> Non
     )
 
     assert [row.tracking_code for row in result.page.object_list] == [reports[2].tracking_code]
-    assert result.page.paginator.count == 3
-    assert result.page.paginator.num_pages == 2
+    assert result.page.count == 3
+    assert result.page.num_pages == 2
 
 
 def test_the_queue_page_runs_the_same_few_queries_for_3_or_30_reports(
@@ -287,11 +287,12 @@ def test_the_queue_page_runs_the_same_few_queries_for_3_or_30_reports(
     client = client_as(officer_a)
     for _number in range(3):
         file_report()
-    with django_assert_max_num_queries(11) as few:
+    # 12 since issue 10: the page's keys are read along the sort's index, then its rows by id.
+    with django_assert_max_num_queries(12) as few:
         client.get(QUEUE)
     for _number in range(27):
         file_report()
-    with django_assert_max_num_queries(11) as many:
+    with django_assert_max_num_queries(12) as many:
         response = client.get(QUEUE)
 
     assert len(queue_rows(text(response))) == 30
