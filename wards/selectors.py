@@ -322,6 +322,8 @@ def area_commune_on(*, code: str, on: datetime.date) -> Area | None:
     """The commune-level area with `code` valid on `on` (the same code names another area on
     the other side of the 2025 reform), or None."""
     return Area.objects.on(on).filter(code=code, level=AreaLevel.COMMUNE).first()
+
+
 def agencies_list(*, on: datetime.date | None = None) -> list[dict[str, Any]]:
     """Active agencies with the code of the area they serve (their first area valid on `on`,
     today when omitted) and that area's validity: what other apps show and route to."""
@@ -367,6 +369,8 @@ def agency_get_by_code(*, code: str) -> Agency | None:
 def agency_area_on(*, agency_id: int, on: datetime.date) -> Area | None:
     """The first area an agency serves on a date (its commune, for a People's Committee)."""
     return Area.objects.on(on).filter(agencies__id=agency_id).only("id", "code", "name").first()
+
+
 def areas_with_codes(*, codes: Sequence[str]) -> dict[str, list[Area]]:
     """Every area (of any period) bearing one of `codes`, without boundaries, by code, oldest
     first: the periods decide which one a dated record means."""
