@@ -101,10 +101,12 @@ class Migration(migrations.Migration):
             model_name="incident",
             index=models.Index(
                 condition=models.Q(
-                    (
-                        "status__in",
-                        ["acknowledged", "answered", "in_progress", "information_requested", "new"],
-                    )
+                    ("status", "acknowledged"),
+                    ("status", "answered"),
+                    ("status", "in_progress"),
+                    ("status", "information_requested"),
+                    ("status", "new"),
+                    _connector="OR",
                 ),
                 fields=["resolve_by"],
                 include=("status", "is_public", "rejection_reason", "category", "location"),
@@ -123,10 +125,11 @@ class Migration(migrations.Migration):
             model_name="incident",
             index=models.Index(
                 condition=models.Q(
-                    (
-                        "status__in",
-                        ["acknowledged", "answered", "in_progress", "information_requested"],
-                    )
+                    ("status", "acknowledged"),
+                    ("status", "answered"),
+                    ("status", "in_progress"),
+                    ("status", "information_requested"),
+                    _connector="OR",
                 ),
                 fields=["agency", "resolve_by"],
                 name="incident_working_resolve_by",
