@@ -40,7 +40,6 @@ step "compiling translations" "$VENV/bin/python" manage.py compilemessages --ign
 step "collecting static files" "$VENV/bin/python" manage.py collectstatic --no-input
 step "loading the demo territory" "$VENV/bin/python" manage.py wards_load_demo
 step "loading the feedback categories" "$VENV/bin/python" manage.py incidents_load_categories
-step "loading the procedures and demo dossiers" "$VENV/bin/python" manage.py procedures_load_demo
 # The demo accounts have a published password: loaded only with the development settings
 # (manage.py's default) and said explicitly; a production environment skips the demo.
 if [[ ${DJANGO_SETTINGS_MODULE:-geoapp.settings.development} == geoapp.settings.development ]]; then
@@ -48,6 +47,8 @@ if [[ ${DJANGO_SETTINGS_MODULE:-geoapp.settings.development} == geoapp.settings.
     --with-demo-accounts
   # Leaders' directives and their tasks (idempotent: nothing when the demo directives exist).
   step "loading the demo directives" "$VENV/bin/python" manage.py directives_load_demo
+  # Demo dossiers (invented applicants) and indicator values: a production database gets neither.
+  step "loading the procedures and demo dossiers" "$VENV/bin/python" manage.py procedures_load_demo
+  # Indicators: catalogue, values 2023–2026 and targets (idempotent: a second load changes nothing).
+  step "loading the demo indicators" "$VENV/bin/python" manage.py indicators_load_demo
 fi
-# Indicators: catalogue, values 2023–2026 and targets (idempotent: a second load changes nothing).
-step "loading the demo indicators" "$VENV/bin/python" manage.py indicators_load_demo
