@@ -84,9 +84,10 @@ def procedure_get(*, code: str) -> Procedure:
 
 
 def _unit(code: str) -> Agency:
+    # Named in a request's body, not its address: an unknown code is bad input (400), not 404.
     unit = Agency.objects.filter(code=code, is_active=True).first()
     if unit is None:
-        raise NotFound(_("Không có đơn vị mã %(code)s.") % {"code": code}, code="unknown_unit")
+        raise InvalidInput(_("Không có đơn vị mã %(code)s.") % {"code": code}, code="unknown_unit")
     return unit
 
 
@@ -175,7 +176,12 @@ def dossier_receive(
             _("Kênh nộp không hợp lệ: %(channel)s.") % {"channel": channel}, code="bad_channel"
         )
     require_aware(received_at, field="received_at")
-    procedure = procedure_get(code=procedure_code)
+    procedure = Procedure.objects.filter(code=procedure_code).first()
+    if procedure is None:
+        # Named in the body of the receipt: bad input (400); procedure_get's 404 is for addresses.
+        raise InvalidInput(
+            _("Không có thủ tục mã %(code)s.") % {"code": procedure_code}, code="unknown_procedure"
+        )
     unit = _unit(unit_code)
     local = received_at.astimezone(VIETNAM_TIME_ZONE)
     if actor is not None and not _member(actor, unit.id):
