@@ -186,12 +186,14 @@ CREATE TRIGGER incidents_summaries_after_{event}
     FOR EACH STATEMENT EXECUTE FUNCTION incidents_summaries_after_{event}();
 """
         )
-    tables = ", ".join(summary.table for summary in SUMMARIES)
+    # DELETE, not TRUNCATE: a TRUNCATE of the reports that names the summaries too (Django's flush
+    # does) would otherwise truncate a table its own statement is still using, which PostgreSQL refuses.
+    deletes = "".join(f"    DELETE FROM {summary.table};\n" for summary in SUMMARIES)
     statements.append(
         f"""
 CREATE FUNCTION incidents_summaries_after_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE {tables};
+{deletes}
     RETURN NULL;
 END $$;
 CREATE TRIGGER incidents_summaries_after_truncate

@@ -8,14 +8,15 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geoapp.api import query_choice
+from geoapp.api import NOT_FOUND_RESPONSE, query_choice
 from geoapp.coordinates import parse_point
 from geoapp.exceptions import InvalidInput
 from procedures import selectors, services, workflow
@@ -69,6 +70,56 @@ class ProcedureOutputSerializer(serializers.Serializer):
         }
 
 
+# Response shapes for the schema: the views answer with plain dictionaries from the selectors.
+AppointmentOutputSerializer = inline_serializer(
+    "AppointmentOutput",
+    {
+        "received_at": serializers.DateTimeField(),
+        "counted_from": serializers.DateTimeField(),
+        "appointment_at": serializers.DateTimeField(),
+    },
+)
+DossierPublicSerializer = inline_serializer(
+    "DossierPublic",
+    {
+        "code": serializers.CharField(),
+        "procedure": inline_serializer(
+            "DossierPublicProcedure",
+            {"code": serializers.CharField(), "name": serializers.CharField()},
+        ),
+        "status": serializers.CharField(),
+        "status_label": serializers.CharField(),
+        "receiving_unit": serializers.CharField(),
+        "received_at": serializers.DateTimeField(),
+        "appointment_at": serializers.DateTimeField(),
+        "steps": inline_serializer(
+            "DossierPublicStep",
+            {
+                "action": serializers.CharField(),
+                "status": serializers.CharField(),
+                "at": serializers.DateTimeField(),
+            },
+            many=True,
+        ),
+    },
+)
+DossierStatisticsSerializer = inline_serializer(
+    "DossierStatistics", {"results": serializers.ListField(child=serializers.DictField())}
+)
+AgencyOutputSerializer = inline_serializer(
+    "AgencyOutput",
+    {
+        "code": serializers.CharField(),
+        "name": serializers.CharField(),
+        "kind": serializers.CharField(),
+        "area_code": serializers.CharField(allow_null=True),
+        "valid_from": serializers.DateField(allow_null=True),
+        "valid_to": serializers.DateField(allow_null=True),
+    },
+    many=True,
+)
+
+
 class ProcedureListApi(APIView):
     @extend_schema(responses=ProcedureOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -76,6 +127,18 @@ class ProcedureListApi(APIView):
 
 
 class AppointmentApi(APIView):
+    @extend_schema(
+        operation_id="procedures_appointment",
+        description="Ngày hẹn trả của thủ tục cho một hồ sơ nhận vào thời điểm đã cho.",
+        parameters=[
+            OpenApiParameter(
+                "received_at", OpenApiTypes.DATETIME, required=True,
+                description="Thời điểm nhận, ISO 8601 có múi giờ",
+            ),
+            OpenApiParameter("channel", OpenApiTypes.STR, enum=["online", "counter", "post"]),
+        ],
+        responses={200: AppointmentOutputSerializer},
+    )  # fmt: skip
     def get(self, request: Request, code: str) -> Response:
         procedure = services.procedure_get(code=code)
         channel = query_choice(
@@ -96,6 +159,12 @@ class AppointmentApi(APIView):
 
 
 class DossierLookupApi(APIView):
+    @extend_schema(
+        operation_id="dossiers_lookup",
+        description="Tra cứu hồ sơ theo mã: trạng thái và các bước, không có thông tin người nộp.",
+        parameters=[OpenApiParameter("code", OpenApiTypes.STR, required=True)],
+        responses={200: DossierPublicSerializer, 404: NOT_FOUND_RESPONSE},
+    )
     def get(self, request: Request) -> Response:
         code = request.query_params.get("code", "")
         if not code.strip():
@@ -104,6 +173,16 @@ class DossierLookupApi(APIView):
 
 
 class DossierStatisticsApi(APIView):
+    @extend_schema(
+        operation_id="dossiers_statistics",
+        description="Hồ sơ đã nhận, đã giải quyết, đúng hạn và trễ hạn trong khoảng ngày.",
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("group_by", OpenApiTypes.STR, enum=list(selectors.GROUPINGS)),
+        ],
+        responses={200: DossierStatisticsSerializer},
+    )
     def get(self, request: Request) -> Response:
         group_by = request.query_params.get("group_by", "unit")
         results = selectors.dossier_statistics(
@@ -115,6 +194,7 @@ class DossierStatisticsApi(APIView):
 
 
 class AgencyListApi(APIView):
+    @extend_schema(operation_id="agencies_list", responses={200: AgencyOutputSerializer})
     def get(self, request: Request) -> Response:
         return Response(agencies_list())
 
@@ -139,6 +219,39 @@ class StaffDossierSerializer(serializers.ModelSerializer):
         return workflow.allowed_actions(dossier.status)
 
 
+class MomentField(serializers.DateTimeField):
+    """An ISO 8601 moment that must carry its offset: DRF's own field would read a naive one in
+    the server's zone, which for a caller in another zone shifts the deadline silently."""
+
+    def to_internal_value(self, value: Any) -> datetime.datetime:
+        return parse_moment(value, name=self.field_name or "")
+
+
+class DossierReceiveInputSerializer(serializers.Serializer):
+    """The body of a receipt, as documented in the schema (the view reads the same keys)."""
+
+    procedure_code = serializers.CharField()
+    receiving_unit = serializers.CharField()
+    received_at = MomentField(required=False)
+    channel = serializers.ChoiceField(choices=["online", "counter", "post"], required=False)
+    applicant_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    applicant_id_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    applicant_phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    applicant_email = serializers.EmailField(required=False, allow_blank=True)
+    applicant_address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    # Text, read by parse_point, which names swapped coordinates in its message.
+    lat = serializers.CharField(required=False, help_text="Vĩ độ WGS 84")
+    lon = serializers.CharField(required=False, help_text="Kinh độ WGS 84")
+
+
+class DossierActionInputSerializer(serializers.Serializer):
+    at = MomentField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+    to_unit = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    leg_days = serializers.IntegerField(required=False)
+    new_appointment_at = MomentField(required=False)
+
+
 def _signed_in(request: Request) -> User:
     user = request.user
     assert isinstance(user, User)
@@ -148,23 +261,26 @@ def _signed_in(request: Request) -> User:
 class StaffDossierReceiveApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="staff_dossiers_receive",
+        request=DossierReceiveInputSerializer,
+        responses={201: StaffDossierSerializer},
+    )
     def post(self, request: Request) -> Response:
-        data: Any = request.data
+        serializer = DossierReceiveInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         location = None
-        if data.get("lat") not in (None, "") or data.get("lon") not in (None, ""):
+        if "lat" in data or "lon" in data:
             location = parse_point(data.get("lat"), data.get("lon"))
         dossier = services.dossier_receive(
-            procedure_code=str(data.get("procedure_code", "")),
-            unit_code=str(data.get("receiving_unit", "")),
-            received_at=(
-                parse_moment(data["received_at"], name="received_at")
-                if data.get("received_at")
-                else datetime.datetime.now(datetime.UTC)
-            ),
-            channel=str(data.get("channel", "counter")),
+            procedure_code=data["procedure_code"],
+            unit_code=data["receiving_unit"],
+            received_at=data.get("received_at") or datetime.datetime.now(datetime.UTC),
+            channel=data.get("channel", "counter"),
             actor=_signed_in(request),
             applicant={
-                key: str(data.get(f"applicant_{key}", ""))
+                key: data.get(f"applicant_{key}", "")
                 for key in ("name", "id_number", "phone", "email", "address")
             },
             location=location,
@@ -175,6 +291,7 @@ class StaffDossierReceiveApi(APIView):
 class StaffDossierDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(operation_id="staff_dossiers_retrieve", responses={200: StaffDossierSerializer})
     def get(self, request: Request, code: str) -> Response:
         dossier = selectors.dossier_get(code=code)
         services.require_staff_view(actor=_signed_in(request), dossier=dossier)
@@ -185,25 +302,20 @@ class StaffDossierActionApi(APIView):
     permission_classes = [IsAuthenticated]
     action_name = ""
 
+    # No operation_id here: one class serves every action's URL, so the ids come from the paths.
+    @extend_schema(request=DossierActionInputSerializer, responses={200: StaffDossierSerializer})
     def post(self, request: Request, code: str) -> Response:
-        data: Any = request.data
-        leg_days = data.get("leg_days")
-        try:
-            days = int(leg_days) if leg_days not in (None, "") else None
-        except (TypeError, ValueError) as error:
-            raise InvalidInput(_("leg_days phải là số nguyên."), code="bad_leg") from error
+        serializer = DossierActionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         dossier = services.dossier_act(
             code=code,
             action=self.action_name,
             actor=_signed_in(request),
-            at=parse_moment(data["at"], name="at") if data.get("at") else None,
-            note=str(data.get("note", "")),
+            at=data.get("at"),
+            note=data.get("note", ""),
             to_unit_code=data.get("to_unit") or None,
-            leg_days=days,
-            new_appointment_at=(
-                parse_moment(data["new_appointment_at"], name="new_appointment_at")
-                if data.get("new_appointment_at")
-                else None
-            ),
+            leg_days=data.get("leg_days"),
+            new_appointment_at=data.get("new_appointment_at"),
         )
         return Response(StaffDossierSerializer(dossier).data)
