@@ -18,6 +18,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 from shapely.geometry import box
 
 from geoapp.celery import app as celery_app
@@ -81,6 +82,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     suffix = os.environ.get("GEOAPP_TEST_DB_SUFFIX")
     if suffix:
         settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_geoapp_{suffix}"
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts in the site's language, Vietnamese.
+
+    The locale middleware leaves the language of a request active on the thread after the
+    response, so a service called directly after an English request would answer in English and
+    the test's outcome would depend on which test ran before it.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)
