@@ -19,6 +19,7 @@ import datetime
 from dataclasses import dataclass, replace
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from geoapp.clock import VIETNAM_TIME_ZONE
@@ -299,6 +300,23 @@ def _fold_sql(summary: Summary, before: datetime.date) -> str:
 """
 
 
+def _fold(cursor: CursorWrapper, summary: Summary, before: datetime.date) -> None:
+    if summary.day_keys:
+        cursor.execute(_fold_sql(summary, before))
+        # Rows a resolution took to zero, under a day the fold merged them into.
+        cursor.execute(f"DELETE FROM {summary.table} WHERE reports = 0")
+
+
+def summaries_fold_past_days(*, today: datetime.date | None = None) -> None:
+    """Only the fold of the nightly rebuild (see PAST_DAY): for a bulk load that has just
+    written years of reports, whose summaries then hold a row per past deadline day."""
+    before = today or timezone.localdate(timezone.now(), VIETNAM_TIME_ZONE)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE incidents_incident IN SHARE MODE")
+        for summary in SUMMARIES:
+            _fold(cursor, summary, before)
+
+
 def summaries_rebuild(
     summaries: tuple[Summary, ...] = SUMMARIES, *, today: datetime.date | None = None
 ) -> list[Correction]:
@@ -316,10 +334,7 @@ def summaries_rebuild(
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("LOCK TABLE incidents_incident IN SHARE MODE")
         for summary in summaries:
-            if summary.day_keys:
-                cursor.execute(_fold_sql(summary, fold_before))
-                # Rows a resolution took to zero, under a day the fold merged them into.
-                cursor.execute(f"DELETE FROM {summary.table} WHERE reports = 0")
+            _fold(cursor, summary, fold_before)
             expected = summary.delta_sql(
                 "(SELECT 1 AS sign, * FROM incidents_incident)",
                 fold_before=fold_before if summary.day_keys else None,
