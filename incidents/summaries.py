@@ -52,10 +52,11 @@ def _deadline_day(deadline: str) -> str:
 @dataclass(frozen=True)
 class Summary:
     """One summary table: its key and counted columns, each with its SQL over the signed rows
-    `c`, and the conditions and joins its rows need."""
+    `c`, and the conditions and joins its rows need. The key columns are those of the table's
+    unique key, which the upserts name (a unique index with included columns is not a
+    constraint that ON CONFLICT ON CONSTRAINT could name)."""
 
     table: str
-    constraint: str
     keys: tuple[tuple[str, str], ...]
     values: tuple[tuple[str, str], ...]
     joins: str = ""
@@ -101,7 +102,6 @@ def _folded(day: str, before: datetime.date | None) -> str:
 
 DAILY = Summary(
     table="incidents_incidentdailysummary",
-    constraint="incident_daily_summary_key",
     keys=(
         ("day", "(c.reported_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"),
         ("area_id", "c.area_id"),
@@ -124,7 +124,6 @@ DAILY = Summary(
 # (migration 0014 adds those): the triggers and the fill of those migrations use these.
 UNIT_BEFORE_DEADLINE_DAYS = Summary(
     table="incidents_incidentunitsummary",
-    constraint="incident_unit_summary_key",
     keys=(
         ("agency_id", "c.agency_id"),
         ("status", "c.status"),
@@ -135,7 +134,6 @@ UNIT_BEFORE_DEADLINE_DAYS = Summary(
 
 MAP_CELLS_BEFORE_DEADLINE_DAYS = Summary(
     table="incidents_incidentmapcell",
-    constraint="incident_map_cell_key",
     keys=(
         ("zoom", "band.zoom"),
         ("cell_column", f"floor(ST_X(c.location) / {_CELL})::bigint"),
@@ -159,7 +157,6 @@ SUMMARIES_OF_0011 = (DAILY, UNIT_BEFORE_DEADLINE_DAYS, MAP_CELLS_BEFORE_DEADLINE
 
 UNIT = replace(
     UNIT_BEFORE_DEADLINE_DAYS,
-    constraint="incident_unit_deadline_summary_key",
     keys=UNIT_BEFORE_DEADLINE_DAYS.keys
     + (
         ("resolve_day", _deadline_day("resolve_by")),
@@ -169,7 +166,6 @@ UNIT = replace(
 )
 MAP_CELLS = replace(
     MAP_CELLS_BEFORE_DEADLINE_DAYS,
-    constraint="incident_map_cell_deadline_key",
     keys=MAP_CELLS_BEFORE_DEADLINE_DAYS.keys + (("resolve_day", _deadline_day("resolve_by")),),
     day_keys=("resolve_day",),
 )
@@ -191,7 +187,7 @@ def _apply_sql(summary: Summary, signed_rows: str) -> str:
     WITH upserted AS (
         INSERT INTO {summary.table} AS summary ({columns})
         {summary.delta_sql(signed_rows)}
-        ON CONFLICT ON CONSTRAINT {summary.constraint} DO UPDATE SET {additions}
+        ON CONFLICT ({", ".join(summary.key_columns)}) DO UPDATE SET {additions}
         RETURNING summary.id, summary.reports
     )
     SELECT coalesce(array_agg(id) FILTER (WHERE reports = 0), '{{}}') INTO emptied FROM upserted;
@@ -296,7 +292,7 @@ def _fold_sql(summary: Summary, before: datetime.date) -> str:
     WITH moved AS (DELETE FROM {summary.table} WHERE {past} RETURNING *)
     INSERT INTO {summary.table} AS summary ({", ".join(summary.columns)})
     SELECT {folded}, {sums} FROM moved GROUP BY {keys} ORDER BY {keys}
-    ON CONFLICT ON CONSTRAINT {summary.constraint} DO UPDATE SET {additions}
+    ON CONFLICT ({", ".join(summary.key_columns)}) DO UPDATE SET {additions}
 """
 
 

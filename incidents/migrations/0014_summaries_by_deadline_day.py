@@ -79,6 +79,7 @@ class Migration(migrations.Migration):
             model_name="incidentmapcell",
             constraint=models.UniqueConstraint(
                 fields=("zoom", "cell_column", "cell_row", "category", "status", "resolve_day"),
+                include=("reports", "longitude_total", "latitude_total", "incident_id_total"),
                 name="incident_map_cell_deadline_key",
             ),
         ),
