@@ -214,7 +214,7 @@ def _filtered(
 
 def _status_counts(queryset: QuerySet[Incident]) -> StatusCounts:
     """The counts from the reports themselves: for the filters the summaries do not hold (the
-    user's own reports, overdue only)."""
+    user's own reports; overdue only with a filter by category, area or period)."""
     # One aggregate with a FILTER per status: one scan instead of a query per count.
     totals = queryset.order_by().aggregate(
         **{
@@ -249,16 +249,23 @@ def _summarised_status_counts(
     if filters.agency_id is not None:
         units &= Q(agency_id=filters.agency_id)
     reports = _filtered(scope.incidents(), user=user, filters=filters, now=now)
-    if (
+    if _detailed(filters):
+        return _daily_status_counts(
+            units, filters=filters, reports=reports, now=now, due_soon_until=due_soon_until
+        )
+    return _unit_status_counts(
+        units, reports=reports, now=now, due_soon_until=due_soon_until, overdue_only=filters.overdue
+    )
+
+
+def _detailed(filters: QueueFilters) -> bool:
+    """Whether the counts need the summary per day, area and category."""
+    return bool(
         filters.category
         or filters.area_id is not None
         or filters.reported_from
         or filters.reported_to
-    ):
-        return _daily_status_counts(
-            units, filters=filters, reports=reports, now=now, due_soon_until=due_soon_until
-        )
-    return _unit_status_counts(units, reports=reports, now=now, due_soon_until=due_soon_until)
+    )
 
 
 def _unit_status_counts(
@@ -267,15 +274,16 @@ def _unit_status_counts(
     reports: QuerySet[Incident],
     now: datetime.datetime,
     due_soon_until: datetime.datetime,
+    overdue_only: bool,
 ) -> StatusCounts:
     """From the summary per unit, which keeps the open reports by the day of their current
     deadline: overdue is its rows of the days before today plus the reports due earlier today,
     and due soon the reports due from now to a working day ahead, both read along the index of
     the current deadline (incident_unit_urgency): a few days' deadlines, whatever the size of
-    the table."""
+    the table. With `overdue_only` (the overdue list), every count is of overdue reports."""
     today = timezone.localdate(now, VIETNAM_TIME_ZONE)
-    by_status = dict.fromkeys(IncidentStatus.values, 0)
-    overdue_before_today = 0
+    totals = dict.fromkeys(IncidentStatus.values, 0)
+    overdue = dict.fromkeys(IncidentStatus.values, 0)
     rows = (
         IncidentUnitSummary.objects.filter(units)
         .order_by()
@@ -286,25 +294,29 @@ def _unit_status_counts(
         )
     )
     for row in rows:
-        by_status[row["status"]] = row["total"]
+        totals[row["status"]] = row["total"]
         if row["status"] in OPEN_STATUSES:
-            overdue_before_today += row["before_today"] or 0
+            overdue[row["status"]] = row["before_today"] or 0
     # Only open reports have a current deadline.
-    due_from_today = (
+    due_soon = 0
+    for row in (
         reports.filter(
             current_deadline__gte=start_of_vietnam_day(today),
             current_deadline__lte=due_soon_until,
         )
         .order_by()
-        .aggregate(
-            overdue=Count("id", filter=Q(current_deadline__lt=now)),
-            due_soon=Count("id", filter=Q(current_deadline__gte=now)),
+        .values("status")
+        .annotate(
+            passed=Count("id", filter=Q(current_deadline__lt=now)),
+            ahead=Count("id", filter=Q(current_deadline__gte=now)),
         )
-    )
+    ):
+        overdue[row["status"]] += row["passed"]
+        due_soon += row["ahead"]
     return StatusCounts(
-        by_status=by_status,
-        overdue=overdue_before_today + due_from_today["overdue"],
-        due_soon=due_from_today["due_soon"],
+        by_status=overdue if overdue_only else totals,
+        overdue=sum(overdue.values()),
+        due_soon=0 if overdue_only else due_soon,
     )
 
 
@@ -405,8 +417,9 @@ def staff_queue(
     queries whatever the page and the number of reports, once the user's scope is known: the
     counts per status from the summaries (which also give the number of rows), the reports not
     yet due (for overdue and due soon), the keys of the page along the index of its sort
-    (incidents.queue_keyset), and those rows with their joins, by id. With "assigned to me" or
-    "overdue only", which no summary holds, the counts are one aggregate over the reports.
+    (incidents.queue_keyset), and those rows with their joins, by id. With "assigned to me", or
+    "overdue only" with a filter by category, area or period, which no summary holds, the
+    counts are one aggregate over the reports.
     """
     now = now or timezone.now()
     scope = scope or staff_scope(user=user)
@@ -416,7 +429,7 @@ def staff_queue(
     due_soon_until = due_soon_limit(now)
     base = _with_deadline_and_urgency(scope.incidents(), now=now, due_soon_until=due_soon_until)
     filtered = _filtered(base, user=user, filters=filters, now=now)
-    if filters.assigned_to_me or filters.overdue:
+    if filters.assigned_to_me or (filters.overdue and _detailed(filters)):
         counts = _status_counts(filtered)
     else:
         counts = _summarised_status_counts(

@@ -168,6 +168,11 @@ def expected_counts(
     )
 
 
+def overdue_for_staff(incident: Incident, now: datetime.datetime) -> bool:
+    deadline = incident_current_deadline(incident)
+    return deadline is not None and deadline < now
+
+
 def test_the_staff_counts_per_status_are_those_of_the_reports_with_every_filter(
     varied: list[Incident], officer_a: User, leader: User, territory: Territory
 ) -> None:
@@ -190,10 +195,17 @@ def test_the_staff_counts_per_status_are_those_of_the_reports_with_every_filter(
         ]),
         (leader, QueueFilters(reported_from=today, reported_to=today), everything),
         (leader, QueueFilters(reported_to=today - timedelta(days=1)), []),
+        # The overdue list: every count is of overdue reports.
+        (officer_a, QueueFilters(overdue=True), [i for i in own if overdue_for_staff(i, now)]),
+        (leader, QueueFilters(overdue=True), [
+            i for i in everything if overdue_for_staff(i, now)
+        ]),
     ]  # fmt: skip
     for user, filters, incidents in cases:
         counts = staff_queue_selectors.staff_queue(user=user, filters=filters, now=now).counts
         assert counts == expected_counts(incidents, now=now, due_soon_until=due_soon_until), filters
+        if filters.overdue:
+            assert counts.overdue == len(incidents) > 0
     assert expected_counts(everything, now=now, due_soon_until=due_soon_until).overdue > 0
 
 
@@ -256,6 +268,14 @@ def test_overdue_is_right_at_every_moment_around_a_day_boundary(
                 user=user, filters=QueueFilters(), now=now
             ).counts
             assert counts == expected_counts(incidents, now=now, due_soon_until=due_soon_until)
+            overdue_list = staff_queue_selectors.staff_queue(
+                user=user, filters=QueueFilters(overdue=True), now=now
+            ).counts
+            assert overdue_list == expected_counts(
+                [i for i in incidents if overdue_for_staff(i, now)],
+                now=now,
+                due_soon_until=due_soon_until,
+            )
     # Each deadline passed at its moment: the figures rose at every step of the boundary.
     assert len(seen) == len(deadlines) + 1
     assert len(staff_seen) == len(deadlines) + 1
