@@ -298,25 +298,24 @@ def _unit_status_counts(
         if row["status"] in OPEN_STATUSES:
             overdue[row["status"]] = row["before_today"] or 0
     # Only open reports have a current deadline.
-    due_soon = 0
-    for row in (
-        reports.filter(
-            current_deadline__gte=start_of_vietnam_day(today),
-            current_deadline__lte=due_soon_until,
-        )
-        .order_by()
-        .values("status")
-        .annotate(
-            passed=Count("id", filter=Q(current_deadline__lt=now)),
-            ahead=Count("id", filter=Q(current_deadline__gte=now)),
-        )
-    ):
-        overdue[row["status"]] += row["passed"]
-        due_soon += row["ahead"]
+    from_today = reports.filter(
+        current_deadline__gte=start_of_vietnam_day(today), current_deadline__lte=due_soon_until
+    ).order_by()
+    if overdue_only:
+        # By status: the rows are read for it, but only today's passed deadlines.
+        passed = from_today.filter(current_deadline__lt=now).values("status")
+        for row in passed.annotate(reports=Count("id")):
+            overdue[row["status"]] += row["reports"]
+        return StatusCounts(by_status=overdue, overdue=sum(overdue.values()), due_soon=0)
+    # An index-only scan of incident_unit_urgency.
+    counted = from_today.aggregate(
+        passed=Count("id", filter=Q(current_deadline__lt=now)),
+        ahead=Count("id", filter=Q(current_deadline__gte=now)),
+    )
     return StatusCounts(
-        by_status=overdue if overdue_only else totals,
-        overdue=sum(overdue.values()),
-        due_soon=0 if overdue_only else due_soon,
+        by_status=totals,
+        overdue=sum(overdue.values()) + counted["passed"],
+        due_soon=counted["ahead"],
     )
 
 
