@@ -1,0 +1,356 @@
+"""A report builder query: what the page's form sends, checked and put in a typed shape.
+
+A query is a URL: every choice is a GET parameter (`tu`, `den`, `linh_vuc`, `trang_thai`, `ma_xa`,
+`vung`, `nhom`), so a planner shares or saves the address and gets the same table. Parsing writes
+nothing; every refusal is an InvalidInput in the user's language, with a code the tests and the
+page can tell apart.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from django.conf import settings
+from django.contrib.gis.geos import GEOSException, MultiPolygon, Polygon
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from geoapp.clock import vietnam_today
+from geoapp.coordinates import parse_date
+from geoapp.exceptions import InvalidInput
+from incidents.models import Category, IncidentStatus
+from wards.models import Area, AreaLevel
+
+GROUPINGS: Final = ("commune", "unit", "month", "none")
+# A drawn or pasted polygon: more vertices than a hand-drawn area needs is a pasted boundary
+# file, which the area codes serve better; the text cap keeps parsing cheap.
+POLYGON_MAX_VERTICES: Final = 5_000
+POLYGON_MAX_CHARACTERS: Final = 500_000
+# A period longer than this is a typing mistake (a year 20205).
+PERIOD_MAX_DAYS: Final = 366 * 20
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """The checked query. Dates are Vietnam calendar days, both included."""
+
+    date_from: datetime.date
+    date_to: datetime.date
+    categories: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    area_codes: tuple[str, ...] = ()
+    polygon: MultiPolygon | None = field(default=None, compare=False)
+    polygon_text: str = ""
+    grouping: str = "commune"
+
+    @property
+    def days(self) -> int:
+        return (self.date_to - self.date_from).days + 1
+
+    @property
+    def previous_period(self) -> tuple[datetime.date, datetime.date]:
+        """The period of the same length just before this one (for the change column)."""
+        return (
+            self.date_from - datetime.timedelta(days=self.days),
+            self.date_from - datetime.timedelta(days=1),
+        )
+
+    def parameters(self) -> dict[str, str | list[str]]:
+        """The query as the page's GET parameters: the shareable URL, and what an export row stores."""
+        parameters: dict[str, str | list[str]] = {
+            "tu": self.date_from.isoformat(),
+            "den": self.date_to.isoformat(),
+            "nhom": self.grouping,
+        }
+        if self.categories:
+            parameters["linh_vuc"] = list(self.categories)
+        if self.statuses:
+            parameters["trang_thai"] = list(self.statuses)
+        if self.area_codes:
+            parameters["ma_xa"] = ",".join(self.area_codes)
+        if self.polygon_text:
+            parameters["vung"] = self.polygon_text
+        return parameters
+
+
+class _Parameters:
+    """Reads single and repeated values alike from a QueryDict or a stored plain dict."""
+
+    def __init__(self, source: Mapping[str, Any]) -> None:
+        self.source = source
+
+    def one(self, name: str) -> str:
+        value = self.source.get(name)
+        if isinstance(value, list):
+            value = value[-1] if value else ""
+        return str(value or "").strip()
+
+    def many(self, name: str) -> list[str]:
+        getlist = getattr(self.source, "getlist", None)
+        values = getlist(name) if getlist else self.source.get(name, [])
+        if isinstance(values, str):
+            values = [values]
+        return [str(value).strip() for value in values if str(value).strip()]
+
+
+def report_query_parse(source: Mapping[str, Any]) -> ReportQuery:
+    """Check the page's parameters; the default is the current year, per commune."""
+    parameters = _Parameters(source)
+    today = vietnam_today()
+    date_from = parse_date(parameters.one("tu"), default=datetime.date(today.year, 1, 1))
+    date_to = parse_date(parameters.one("den"), default=datetime.date(today.year, 12, 31))
+    if date_to < date_from:
+        raise InvalidInput(
+            _("Ngày kết thúc (%(to)s) trước ngày bắt đầu (%(from)s).")
+            % {"to": date_to.isoformat(), "from": date_from.isoformat()},
+            code="invalid_period",
+        )
+    if (date_to - date_from).days >= PERIOD_MAX_DAYS:
+        raise InvalidInput(_("Khoảng thời gian dài quá 20 năm."), code="invalid_period")
+    grouping = parameters.one("nhom") or "commune"
+    if grouping not in GROUPINGS:
+        raise InvalidInput(
+            _(
+                "Cách nhóm “%(value)s” không có; chọn theo xã, theo đơn vị, theo tháng hoặc không nhóm."
+            )
+            % {"value": grouping},
+            code="invalid_grouping",
+        )
+    polygon_text = parameters.one("vung")
+    return ReportQuery(
+        date_from=date_from,
+        date_to=date_to,
+        categories=_categories(parameters.many("linh_vuc")),
+        statuses=_statuses(parameters.many("trang_thai")),
+        area_codes=_area_codes(parameters.one("ma_xa"), date_from=date_from, date_to=date_to),
+        polygon=polygon_parse(polygon_text) if polygon_text else None,
+        polygon_text=polygon_text,
+        grouping=grouping,
+    )
+
+
+def _categories(codes: Sequence[str]) -> tuple[str, ...]:
+    wanted = sorted(set(codes))
+    known = set(Category.objects.filter(code__in=wanted).values_list("code", flat=True))
+    unknown = [code for code in wanted if code not in known]
+    if unknown:
+        raise InvalidInput(
+            _("Không có lĩnh vực mã %(codes)s.") % {"codes": ", ".join(unknown)},
+            code="unknown_category",
+        )
+    return tuple(wanted)
+
+
+def _statuses(values: Sequence[str]) -> tuple[str, ...]:
+    wanted = sorted(set(values))
+    unknown = [value for value in wanted if value not in IncidentStatus.values]
+    if unknown:
+        raise InvalidInput(
+            _("Không có trạng thái %(values)s.") % {"values": ", ".join(unknown)},
+            code="unknown_status",
+        )
+    return tuple(wanted)
+
+
+def _area_codes(text: str, *, date_from: datetime.date, date_to: datetime.date) -> tuple[str, ...]:
+    """Commune codes, separated by commas or spaces. A code names different areas on either
+    side of a reform, so a code is known when a commune with it was valid during the period."""
+    codes = sorted({code for code in text.replace(",", " ").split() if code})
+    if not codes:
+        return ()
+    malformed = [code for code in codes if not (code.isdigit() and len(code) == 5)]
+    if malformed:
+        raise InvalidInput(
+            _("Mã xã “%(code)s” không hợp lệ; mã xã gồm 5 chữ số, ví dụ 21025.")
+            % {"code": malformed[0]},
+            code="invalid_area_code",
+        )
+    known = set(
+        Area.objects.filter(code__in=codes, level=AreaLevel.COMMUNE, valid_from__lte=date_to)
+        .exclude(valid_to__lt=date_from)
+        .values_list("code", flat=True)
+    )
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise InvalidInput(
+            _("Không có xã, phường mã %(codes)s trong khoảng thời gian đã chọn.")
+            % {"codes": ", ".join(unknown)},
+            code="unknown_area_code",
+        )
+    return tuple(codes)
+
+
+def polygon_parse(text: str) -> MultiPolygon:
+    """A polygon drawn on the map or pasted as GeoJSON (a geometry, a Feature, or a
+    FeatureCollection of polygons), in longitude, latitude order (RFC 7946), closed, not
+    crossing itself, and over the territory."""
+    if len(text) > POLYGON_MAX_CHARACTERS:
+        raise InvalidInput(_("Vùng vẽ quá lớn để đọc."), code="polygon_too_large")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise InvalidInput(
+            _("Vùng không phải GeoJSON hợp lệ; dán một Polygon hoặc MultiPolygon dạng GeoJSON."),
+            code="invalid_geojson",
+        ) from None
+    rings = _polygon_rings(_geometries(document))
+    _require_in_range(rings)
+    vertices = sum(len(ring) for polygon in rings for ring in polygon)
+    if vertices > POLYGON_MAX_VERTICES:
+        raise InvalidInput(
+            _("Vùng có %(count)d đỉnh, nhiều hơn mức tối đa %(limit)d.")
+            % {"count": vertices, "limit": POLYGON_MAX_VERTICES},
+            code="polygon_too_large",
+        )
+    try:
+        polygons = [Polygon(*polygon, srid=4326) for polygon in rings]
+        multipolygon = MultiPolygon(*polygons, srid=4326)
+    except (GEOSException, TypeError, ValueError):
+        raise InvalidInput(
+            _("Vùng không đọc được thành đa giác."), code="invalid_geojson"
+        ) from None
+    if not multipolygon.valid:
+        raise InvalidInput(
+            _("Vùng tự cắt nhau hoặc các cạnh chồng lên nhau (%(reason)s); hãy vẽ lại.")
+            % {"reason": multipolygon.valid_reason},
+            code="self_intersecting_polygon",
+        )
+    if not _over_territory(multipolygon):
+        swapped = _swapped(multipolygon)
+        if swapped is not None and _over_territory(swapped):
+            raise _swapped_error()
+        raise InvalidInput(
+            _("Vùng nằm ngoài địa bàn tỉnh Quảng Ngãi."), code="polygon_outside_territory"
+        )
+    return multipolygon
+
+
+def _geometries(document: object) -> list[dict[str, Any]]:
+    if isinstance(document, dict) and document.get("type") == "FeatureCollection":
+        features = document.get("features")
+        if not isinstance(features, list) or not features:
+            raise InvalidInput(
+                _("Tập đối tượng GeoJSON không có đối tượng nào."), code="invalid_geojson"
+            )
+        return [geometry for item in features for geometry in _geometries(item)]
+    if isinstance(document, dict) and document.get("type") == "Feature":
+        return _geometries(document.get("geometry"))
+    if isinstance(document, dict) and document.get("type") in ("Polygon", "MultiPolygon"):
+        return [document]
+    raise InvalidInput(
+        _("Vùng phải là Polygon hoặc MultiPolygon dạng GeoJSON."), code="invalid_geojson"
+    )
+
+
+def _polygon_rings(geometries: list[dict[str, Any]]) -> list[list[list[tuple[float, float]]]]:
+    polygons: list[Any] = []
+    for geometry in geometries:
+        coordinates = geometry.get("coordinates")
+        if not isinstance(coordinates, list):
+            raise InvalidInput(_("Vùng không có toạ độ."), code="invalid_geojson")
+        polygons.extend(coordinates if geometry["type"] == "MultiPolygon" else [coordinates])
+    return [[_ring(ring) for ring in _list(polygon)] for polygon in polygons]
+
+
+def _list(value: object) -> list[Any]:
+    if not isinstance(value, list) or not value:
+        raise InvalidInput(_("Vùng không có toạ độ."), code="invalid_geojson")
+    return value
+
+
+def _ring(ring: object) -> list[tuple[float, float]]:
+    positions: list[tuple[float, float]] = []
+    for position in _list(ring):
+        if (
+            not isinstance(position, list)
+            or len(position) < 2
+            or not all(
+                isinstance(number, int | float) and not isinstance(number, bool)
+                for number in position[:2]
+            )
+            or not all(math.isfinite(number) for number in position[:2])
+        ):
+            raise InvalidInput(
+                _("Toạ độ %(position)s không phải cặp số [kinh độ, vĩ độ].")
+                % {"position": json.dumps(position)[:60]},
+                code="invalid_geojson",
+            )
+        positions.append((float(position[0]), float(position[1])))
+    if len(positions) < 4 or positions[0] != positions[-1]:
+        raise InvalidInput(
+            _("Vùng chưa khép kín: mỗi vòng cần ít nhất 4 điểm và điểm cuối trùng điểm đầu."),
+            code="polygon_not_closed",
+        )
+    return positions
+
+
+def _in_range(longitude: float, latitude: float) -> bool:
+    return -180 <= longitude <= 180 and -90 <= latitude <= 90
+
+
+def _require_in_range(rings: list[list[list[tuple[float, float]]]]) -> None:
+    """Longitudes and latitudes within their limits. Quảng Ngãi written latitude first puts
+    latitude 108: when the pairs read the other way round are in range and over the territory,
+    the error says so."""
+    positions = [position for polygon in rings for ring in polygon for position in ring]
+    outside = next((p for p in positions if not _in_range(*p)), None)
+    if outside is None:
+        return
+    if all(_in_range(latitude, longitude) for longitude, latitude in positions):
+        try:
+            swapped = MultiPolygon(
+                *(Polygon(*([(y, x) for x, y in ring] for ring in polygon)) for polygon in rings),
+                srid=4326,
+            )
+        except (GEOSException, TypeError, ValueError):
+            swapped = None
+        if swapped is not None and swapped.valid and _over_territory(swapped):
+            raise _swapped_error()
+    raise InvalidInput(
+        _("Toạ độ [%(lon)s, %(lat)s] ngoài giới hạn kinh độ, vĩ độ.")
+        % {"lon": outside[0], "lat": outside[1]},
+        code="invalid_coordinates",
+    )
+
+
+def _swapped_error() -> InvalidInput:
+    return InvalidInput(
+        _(
+            "Vùng nằm ngoài địa bàn, nhưng sẽ nằm trong địa bàn nếu đổi chỗ kinh độ và vĩ "
+            "độ: GeoJSON ghi kinh độ trước, vĩ độ sau (ví dụ [108.8, 15.1])."
+        ),
+        code="swapped_coordinates",
+    )
+
+
+def _swapped(multipolygon: MultiPolygon) -> MultiPolygon | None:
+    try:
+        return MultiPolygon(
+            *(
+                Polygon(*([(y, x) for x, y in ring.coords] for ring in polygon), srid=4326)
+                for polygon in multipolygon
+            ),
+            srid=4326,
+        )
+    except (GEOSException, TypeError, ValueError):
+        return None
+
+
+def _over_territory(multipolygon: MultiPolygon) -> bool:
+    """Whether the polygon meets the territory: the province's boundaries of any date (a query
+    may look at the years before the reform)."""
+    with connection.cursor() as cursor:
+        # The province's pieces (wards.AreaPiece) carry a GiST index; the boundary itself is
+        # one polygon of 35,000 vertices.
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM wards_areapiece p JOIN wards_area a ON a.id = p.area_id "
+            "WHERE a.code = %s AND a.level = %s AND ST_Intersects(p.piece, ST_GeomFromEWKB(%s)))",
+            [settings.TERRITORY_ROOT_CODE, AreaLevel.PROVINCE.value, bytes(multipolygon.ewkb)],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])

@@ -1,0 +1,157 @@
+"""The report builder's figures, exactly, from the daily summaries and from the reports' points."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from spatial_reports.queries import report_query_parse
+from spatial_reports.selectors import (
+    Summary,
+    report_count,
+    report_points,
+    report_rows,
+    report_summary,
+)
+from tests.conftest import Territory
+from tests.spatial_reports.conftest import Reports
+
+SECOND_HALF = {"tu": "2025-07-01", "den": "2025-12-31"}
+WHOLE_TERRITORY = json.dumps(
+    {
+        "type": "Polygon",
+        "coordinates": [
+            [[108.0, 14.5], [109.0, 14.5], [109.0, 15.5], [108.0, 15.5], [108.0, 14.5]]
+        ],
+    }
+)
+# Over the south-west of Cẩm Thành (and of Nguyễn Nghiêm before the reform).
+SOUTH_WEST = json.dumps(
+    {
+        "type": "Polygon",
+        "coordinates": [
+            [[108.7, 15.0], [108.82, 15.0], [108.82, 15.06], [108.7, 15.06], [108.7, 15.0]]
+        ],
+    }
+)
+
+
+def table(summary: Summary) -> list[tuple[object, ...]]:
+    return [
+        (row.key, row.label, row.reports, row.previous_reports, row.resolved, row.resolved_on_time)
+        for row in summary.rows
+    ]
+
+
+def test_it_summarises_per_commune_with_the_previous_period(reports: Reports) -> None:
+    summary = report_summary(report_query_parse(SECOND_HALF))
+
+    # The previous period is the 184 days before 1 July 2025: the two reports filed in Nguyễn
+    # Nghiêm, which code 21025 named before the reform.
+    assert table(summary) == [
+        ("21025", "Phường Nguyễn Nghiêm", 0, 2, 0, 0),
+        ("21025", "Phường Cẩm Thành", 3, 0, 2, 1),
+        ("21034", "Xã An Phú", 1, 0, 0, 0),
+    ]
+    assert [row.validity for row in summary.rows] == [
+        "2014-04-01/2025-06-30",
+        "2025-07-01/",
+        "2025-07-01/",
+    ]
+    assert (summary.reports, summary.previous_reports, summary.resolved) == (4, 2, 2)
+    assert summary.on_time_rate == 0.5
+    cam_thanh = summary.rows[1]
+    assert cam_thanh.change == 3
+    # Cẩm Thành is 0.2° × 0.1° at latitude 15°: about 235 km² in the fixture.
+    assert cam_thanh.area_km2 is not None
+    assert cam_thanh.density_per_km2 == pytest.approx(3 / cam_thanh.area_km2)
+
+
+def test_the_reports_points_give_the_same_figures_as_the_summaries(reports: Reports) -> None:
+    from_summaries = report_summary(report_query_parse(SECOND_HALF))
+    from_points = report_summary(report_query_parse({**SECOND_HALF, "vung": WHOLE_TERRITORY}))
+
+    assert table(from_points) == table(from_summaries)
+
+
+def test_a_polygon_counts_the_reports_inside_it(reports: Reports) -> None:
+    summary = report_summary(report_query_parse({**SECOND_HALF, "vung": SOUTH_WEST}))
+
+    assert table(summary) == [
+        ("21025", "Phường Nguyễn Nghiêm", 0, 1, 0, 0),
+        ("21025", "Phường Cẩm Thành", 2, 0, 2, 1),
+    ]
+    assert report_count(report_query_parse({**SECOND_HALF, "vung": SOUTH_WEST})) == 2
+
+
+def test_it_groups_per_unit_per_month_and_not_at_all(
+    reports: Reports, territory: Territory
+) -> None:
+    year = {"tu": "2025-01-01", "den": "2025-12-31"}
+
+    per_unit = report_summary(report_query_parse({**year, "nhom": "unit"}))
+    per_month = report_summary(report_query_parse({**year, "nhom": "month"}))
+    overall = report_summary(report_query_parse({**year, "nhom": "none"}))
+
+    assert [(row.label, row.reports) for row in per_unit.rows] == [
+        ("Ủy ban nhân dân Phường Cẩm Thành", 3),
+        ("Ủy ban nhân dân Phường Nguyễn Nghiêm", 2),
+        ("Ủy ban nhân dân Xã An Phú", 1),
+    ]
+    assert [(row.key, row.reports, row.previous_reports) for row in per_month.rows] == [
+        ("2025-02", 1, None),
+        ("2025-03", 1, None),
+        ("2025-08", 1, None),
+        ("2025-09", 1, None),
+        ("2025-10", 1, None),
+        ("2025-11", 1, None),
+    ]
+    assert per_month.previous_reports is None
+    assert [(row.reports, row.resolved, row.resolved_on_time) for row in overall.rows] == [
+        (6, 2, 1)
+    ]
+
+
+def test_it_filters_by_category_status_and_commune_code(reports: Reports) -> None:
+    year = {"tu": "2025-01-01", "den": "2025-12-31"}
+
+    trees = report_summary(report_query_parse({**year, "linh_vuc": ["cay-xanh"]}))
+    resolved = report_summary(report_query_parse({**year, "trang_thai": ["resolved"]}))
+    code = report_summary(report_query_parse({**year, "ma_xa": "21034"}))
+
+    assert table(trees) == [("21034", "Xã An Phú", 1, 0, 0, 0)]
+    assert table(resolved) == [("21025", "Phường Cẩm Thành", 2, 0, 2, 1)]
+    # 21034 was Nghĩa Dũng before the reform (no report there) and is An Phú after it.
+    assert table(code) == [("21034", "Xã An Phú", 1, 0, 0, 0)]
+
+
+def test_rows_carry_no_personal_data(reports: Reports) -> None:
+    rows = report_rows(report_query_parse({**SECOND_HALF, "vung": SOUTH_WEST}))
+    first = reports.cam_thanh_2025[0]
+
+    assert len(rows) == 2
+    assert rows[0][:7] == (
+        first.tracking_code,
+        "giao-thong",
+        "resolved",
+        "2025-08-01T09:00:00+07:00",
+        "21025",
+        "Phường Cẩm Thành",
+        first.agency.code,
+    )
+    assert rows[0][9] is True and rows[1][9] is False
+    assert (rows[0][10], rows[0][11]) == (108.75, 15.02)
+    text = repr(rows)
+    assert not any(value in text for value in ("Bình", "0905", "example.vn", "Hùng Vương", "Ổ gà"))
+
+
+def test_the_map_gets_the_newest_points(reports: Reports) -> None:
+    points = report_points(report_query_parse(SECOND_HALF))
+
+    assert points["truncated"] is False
+    assert [feature["properties"]["code"] for feature in points["features"]] == [
+        reports.an_phu_2025[0].tracking_code,
+        *(r.tracking_code for r in reversed(reports.cam_thanh_2025)),
+    ]
+    assert points["features"][0]["geometry"] == {"type": "Point", "coordinates": [108.85, 15.15]}
