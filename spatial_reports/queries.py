@@ -302,13 +302,9 @@ def _require_in_range(rings: list[list[list[tuple[float, float]]]]) -> None:
     if outside is None:
         return
     if all(_in_range(latitude, longitude) for longitude, latitude in positions):
-        try:
-            swapped = MultiPolygon(
-                *(Polygon(*([(y, x) for x, y in ring] for ring in polygon)) for polygon in rings),
-                srid=4326,
-            )
-        except (GEOSException, TypeError, ValueError):
-            swapped = None
+        swapped = _multipolygon_or_none(
+            [[[(y, x) for x, y in ring] for ring in polygon] for polygon in rings]
+        )
         if swapped is not None and swapped.valid and _over_territory(swapped):
             raise _swapped_error()
     raise InvalidInput(
@@ -329,14 +325,16 @@ def _swapped_error() -> InvalidInput:
 
 
 def _swapped(multipolygon: MultiPolygon) -> MultiPolygon | None:
+    """The polygon with each pair read the other way round (None when that is no polygon)."""
+    polygons: Any = multipolygon.coords
+    return _multipolygon_or_none(
+        [[[(y, x) for x, y in ring] for ring in polygon] for polygon in polygons]
+    )
+
+
+def _multipolygon_or_none(rings: list[list[list[tuple[float, float]]]]) -> MultiPolygon | None:
     try:
-        return MultiPolygon(
-            *(
-                Polygon(*([(y, x) for x, y in ring.coords] for ring in polygon), srid=4326)
-                for polygon in multipolygon
-            ),
-            srid=4326,
-        )
+        return MultiPolygon(*(Polygon(*polygon) for polygon in rings), srid=4326)
     except (GEOSException, TypeError, ValueError):
         return None
 
