@@ -67,6 +67,11 @@ class Reports:
 
 @pytest.fixture
 def reports(territory: Territory) -> Reports:
+    return reports_create()
+
+
+def reports_create() -> Reports:
+    """The reports above, filed in the `territory` fixture's communes."""
     services.categories_load_catalogue(catalogue=CATEGORIES)
     cam_thanh = [
         file_report(Point(108.75, 15.02, srid=4326), vietnam(2025, 8, 1)),
