@@ -229,12 +229,15 @@ EXPORT_COLUMNS: Final = (
 )
 
 _EXPORT_SQL: Final = """
-SELECT i.tracking_code, c.code, i.status,
-       to_char(i.reported_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD"T"HH24:MI:SS"+07:00"'),
-       a.code, a.name, g.code,
-       to_char(i.resolve_by AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD"T"HH24:MI:SS"+07:00"'),
-       to_char(i.resolved_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD"T"HH24:MI:SS"+07:00"'),
-       CASE WHEN i.resolved_at IS NULL THEN NULL ELSE i.resolved_at <= i.resolve_by END,
+SELECT i.tracking_code AS code, c.code AS category, i.status,
+       to_char(i.reported_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')
+           AS reported,
+       a.code AS commune, a.name AS commune_nm, g.code AS unit,
+       to_char(i.resolve_by AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')
+           AS due,
+       to_char(i.resolved_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')
+           AS resolved,
+       CASE WHEN i.resolved_at IS NULL THEN NULL ELSE i.resolved_at <= i.resolve_by END AS on_time,
        ST_X(i.location), ST_Y(i.location)
 FROM incidents_incident i
 JOIN incidents_category c ON c.id = i.category_id
