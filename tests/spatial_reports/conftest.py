@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.contrib.gis.geos import Point
 
 from geoapp.clock import VIETNAM_TIME_ZONE
@@ -103,7 +103,11 @@ def reports_create() -> Reports:
 def _user(username: str, group: str | None = None) -> User:
     user = User.objects.create_user(username=username, password="mat-khau-dai-123")
     if group:
-        user.groups.add(Group.objects.get(name=group))
+        # A transactional test's flush deletes the groups the migrations made (the permissions
+        # are made again after it): the group is made again here when missing.
+        found, _created = Group.objects.get_or_create(name=group)
+        found.permissions.add(Permission.objects.get(codename="use_spatial_reports"))
+        user.groups.add(found)
     return user
 
 
