@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from django.conf import settings
-from django.contrib.gis.geos import GEOSException, MultiPolygon, Polygon
+from django.contrib.gis.geos import (
+    GEOSException,
+    GEOSGeometry,
+    LineString,
+    MultiPolygon,
+    Point,
+    Polygon,
+)
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -31,6 +38,9 @@ GROUPINGS: Final = ("commune", "unit", "month", "none")
 # file, which the area codes serve better; the text cap keeps parsing cheap.
 POLYGON_MAX_VERTICES: Final = 5_000
 POLYGON_MAX_CHARACTERS: Final = 500_000
+# A buffer around a drawn point or line: wider than the province is a typing mistake (a
+# thousand kilometres).
+BUFFER_MAX_METRES: Final = 50_000
 # A period longer than this is a typing mistake (a year 20205).
 PERIOD_MAX_DAYS: Final = 366 * 20
 
@@ -46,6 +56,7 @@ class ReportQuery:
     area_codes: tuple[str, ...] = ()
     polygon: MultiPolygon | None = field(default=None, compare=False)
     polygon_text: str = ""
+    buffer_metres: int | None = None
     grouping: str = "commune"
 
     @property
@@ -75,6 +86,8 @@ class ReportQuery:
             parameters["ma_xa"] = ",".join(self.area_codes)
         if self.polygon_text:
             parameters["vung"] = self.polygon_text
+        if self.buffer_metres is not None:
+            parameters["ban_kinh"] = str(self.buffer_metres)
         return parameters
 
 
@@ -122,14 +135,16 @@ def report_query_parse(source: Mapping[str, Any]) -> ReportQuery:
             code="invalid_grouping",
         )
     polygon_text = parameters.one("vung")
+    buffer_metres = _buffer_metres(parameters.one("ban_kinh"))
     return ReportQuery(
         date_from=date_from,
         date_to=date_to,
         categories=_categories(parameters.many("linh_vuc")),
         statuses=_statuses(parameters.many("trang_thai")),
         area_codes=_area_codes(parameters.one("ma_xa"), date_from=date_from, date_to=date_to),
-        polygon=polygon_parse(polygon_text) if polygon_text else None,
+        polygon=polygon_parse(polygon_text, buffer_metres=buffer_metres) if polygon_text else None,
         polygon_text=polygon_text,
+        buffer_metres=buffer_metres,
         grouping=grouping,
     )
 
@@ -185,10 +200,27 @@ def _area_codes(text: str, *, date_from: datetime.date, date_to: datetime.date) 
     return tuple(codes)
 
 
-def polygon_parse(text: str) -> MultiPolygon:
+def _buffer_metres(text: str) -> int | None:
+    if not text:
+        return None
+    try:
+        metres = int(text)
+    except ValueError:
+        metres = -1
+    if not 1 <= metres <= BUFFER_MAX_METRES:
+        raise InvalidInput(
+            _("Bán kính vùng đệm phải là số mét nguyên từ 1 đến %(limit)d.")
+            % {"limit": BUFFER_MAX_METRES},
+            code="invalid_buffer",
+        )
+    return metres
+
+
+def polygon_parse(text: str, *, buffer_metres: int | None = None) -> MultiPolygon:
     """A polygon drawn on the map or pasted as GeoJSON (a geometry, a Feature, or a
     FeatureCollection of polygons), in longitude, latitude order (RFC 7946), closed, not
-    crossing itself, and over the territory."""
+    crossing itself, and over the territory; or a point or line with a buffer in metres
+    around it. With a buffer, the area is the geometry widened by that many metres."""
     if len(text) > POLYGON_MAX_CHARACTERS:
         raise InvalidInput(_("Vùng vẽ quá lớn để đọc."), code="polygon_too_large")
     try:
@@ -198,6 +230,9 @@ def polygon_parse(text: str) -> MultiPolygon:
             _("Vùng không phải GeoJSON hợp lệ; dán một Polygon hoặc MultiPolygon dạng GeoJSON."),
             code="invalid_geojson",
         ) from None
+    line_or_point = _line_or_point(document)
+    if line_or_point is not None:
+        return _buffered(_line_or_point_parse(line_or_point), buffer_metres)
     rings = _polygon_rings(_geometries(document))
     _require_in_range(rings)
     vertices = sum(len(ring) for polygon in rings for ring in polygon)
@@ -227,7 +262,53 @@ def polygon_parse(text: str) -> MultiPolygon:
         raise InvalidInput(
             _("Vùng nằm ngoài địa bàn tỉnh Quảng Ngãi."), code="polygon_outside_territory"
         )
-    return multipolygon
+    return _buffered(multipolygon, buffer_metres) if buffer_metres else multipolygon
+
+
+def _line_or_point(document: object) -> dict[str, Any] | None:
+    if isinstance(document, dict) and document.get("type") == "Feature":
+        document = document.get("geometry")
+    if isinstance(document, dict) and document.get("type") in ("Point", "LineString"):
+        return document
+    return None
+
+
+def _line_or_point_parse(geometry: dict[str, Any]) -> GEOSGeometry:
+    coordinates = geometry.get("coordinates")
+    if geometry["type"] == "Point":
+        positions = _positions([coordinates])
+        parsed: GEOSGeometry = Point(*positions[0], srid=4326)
+    else:
+        positions = _positions(_list(coordinates))
+        if len(positions) < 2:
+            raise InvalidInput(_("Đường cần ít nhất 2 điểm."), code="invalid_geojson")
+        parsed = LineString(positions, srid=4326)
+    _require_in_range([[positions]])
+    if not _over_territory(parsed):
+        raise InvalidInput(
+            _("Vùng nằm ngoài địa bàn tỉnh Quảng Ngãi."), code="polygon_outside_territory"
+        )
+    return parsed
+
+
+def _buffered(geometry: GEOSGeometry, buffer_metres: int | None) -> MultiPolygon:
+    if not buffer_metres:
+        raise InvalidInput(
+            _("Một điểm hoặc một đường cần bán kính vùng đệm (mét) để thành vùng."),
+            code="buffer_required",
+        )
+    with connection.cursor() as cursor:
+        # In metres on the spheroid (a geography buffer), whatever the latitude.
+        cursor.execute(
+            "SELECT ST_AsEWKB(ST_Multi(ST_Buffer(ST_GeomFromEWKB(%s)::geography, %s)::geometry))",
+            [bytes(geometry.ewkb), buffer_metres],
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    buffered = GEOSGeometry(memoryview(bytes(row[0])))
+    buffered.srid = 4326
+    assert isinstance(buffered, MultiPolygon)
+    return buffered
 
 
 def _geometries(document: object) -> list[dict[str, Any]]:
@@ -263,9 +344,9 @@ def _list(value: object) -> list[Any]:
     return value
 
 
-def _ring(ring: object) -> list[tuple[float, float]]:
+def _positions(values: list[Any]) -> list[tuple[float, float]]:
     positions: list[tuple[float, float]] = []
-    for position in _list(ring):
+    for position in values:
         if (
             not isinstance(position, list)
             or len(position) < 2
@@ -281,6 +362,11 @@ def _ring(ring: object) -> list[tuple[float, float]]:
                 code="invalid_geojson",
             )
         positions.append((float(position[0]), float(position[1])))
+    return positions
+
+
+def _ring(ring: object) -> list[tuple[float, float]]:
+    positions = _positions(_list(ring))
     if len(positions) < 4 or positions[0] != positions[-1]:
         raise InvalidInput(
             _("Vùng chưa khép kín: mỗi vòng cần ít nhất 4 điểm và điểm cuối trùng điểm đầu."),
@@ -339,7 +425,7 @@ def _multipolygon_or_none(rings: list[list[list[tuple[float, float]]]]) -> Multi
         return None
 
 
-def _over_territory(multipolygon: MultiPolygon) -> bool:
+def _over_territory(multipolygon: GEOSGeometry) -> bool:
     """Whether the polygon meets the territory: the province's boundaries of any date (a query
     may look at the years before the reform)."""
     with connection.cursor() as cursor:

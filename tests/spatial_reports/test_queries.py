@@ -30,7 +30,10 @@ INSIDE = polygon((108.7, 15.0), (108.8, 15.0), (108.8, 15.1), (108.7, 15.1), (10
         ({"ma_xa": "2102"}, "invalid_area_code"),
         ({"ma_xa": "99999"}, "unknown_area_code"),
         ({"vung": "{not json"}, "invalid_geojson"),
-        ({"vung": json.dumps({"type": "Point", "coordinates": [108.8, 15.1]})}, "invalid_geojson"),
+        (
+            {"vung": json.dumps({"type": "MultiPoint", "coordinates": [[108.8, 15.1]]})},
+            "invalid_geojson",
+        ),
         ({"vung": json.dumps({"type": "Polygon", "coordinates": [[["a", 1]]]})}, "invalid_geojson"),
         (
             {"vung": polygon((108.7, 15.0), (108.8, 15.0), (108.8, 15.1), (108.7, 15.1))},
@@ -106,3 +109,16 @@ def test_a_good_query_is_a_url_again(territory: Territory) -> None:
         "vung": INSIDE,
     }
     assert report_query_parse(query.parameters()) == query
+
+
+def test_a_point_with_a_buffer_becomes_a_disc_of_that_radius(territory: Territory) -> None:
+    point = json.dumps({"type": "Point", "coordinates": [108.8, 15.1]})
+
+    query = report_query_parse({"vung": point, "ban_kinh": "1000"})
+
+    assert query.polygon is not None
+    assert query.buffer_metres == 1000
+    assert query.parameters()["ban_kinh"] == "1000"
+    # About π km² in square degrees at latitude 15.1 (1° ≈ 110.6 km of latitude, 107.5 km of
+    # longitude).
+    assert query.polygon.area * 110.6 * 107.5 == pytest.approx(3.14, rel=0.02)

@@ -155,3 +155,17 @@ def test_the_map_gets_the_newest_points(reports: Reports) -> None:
         *(r.tracking_code for r in reversed(reports.cam_thanh_2025)),
     ]
     assert points["features"][0]["geometry"] == {"type": "Point", "coordinates": [108.85, 15.15]}
+
+
+def test_a_buffer_around_a_line_counts_the_reports_near_it(reports: Reports) -> None:
+    # Along latitude 15.05 from 108.70 to 108.76, widened by 3.5 km: Cẩm Thành's report at
+    # (108.75, 15.02), 3.3 km away, and before the reform Nguyễn Nghiêm's at (108.72, 15.05);
+    # not the one at (108.80, 15.05), 4.3 km east of the line's end.
+    line = json.dumps({"type": "LineString", "coordinates": [[108.70, 15.05], [108.76, 15.05]]})
+
+    summary = report_summary(report_query_parse({**SECOND_HALF, "vung": line, "ban_kinh": "3500"}))
+
+    assert table(summary) == [
+        ("21025", "Phường Nguyễn Nghiêm", 0, 1, 0, 0),
+        ("21025", "Phường Cẩm Thành", 1, 0, 1, 1),
+    ]
