@@ -68,8 +68,10 @@ def _moment(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(), tzinfo=VIETNAM_TIME_ZONE)
 
 
-def _filters(query: ReportQuery, *, alias: str, raw: bool) -> tuple[list[str], dict[str, Any]]:
-    """The conditions shared by every read, on the reports (`raw`) or on the daily summaries."""
+def _filters(
+    query: ReportQuery, *, alias: str, summaries: bool
+) -> tuple[list[str], dict[str, Any]]:
+    """The conditions shared by every read, on the reports or on the daily summaries."""
     conditions: list[str] = []
     parameters: dict[str, Any] = {}
     if query.categories:
@@ -90,24 +92,78 @@ def _filters(query: ReportQuery, *, alias: str, raw: bool) -> tuple[list[str], d
         )
         parameters["area_codes"] = list(query.area_codes)
     if query.polygon is not None:
-        assert raw, "a polygon is answered from the reports' points"
-        conditions.append(f"ST_Intersects({alias}.location, ST_GeomFromEWKB(%(polygon)s))")
+        # The summaries have no points: the caller limits them to the communes the polygon
+        # covers whole (_POLYGON_COMMUNES); the reports' points are tested here.
         parameters["polygon"] = bytes(query.polygon.ewkb)
+    if query.polygon is not None and not summaries:
+        conditions.append(f"ST_Intersects({alias}.location, ST_GeomFromEWKB(%(polygon)s))")
     return conditions, parameters
 
 
+# Group keys in their own types: grouping 157,000 summary rows by a text cast of the area's id
+# took half the statement's time at 1,000,000 reports.
 _GROUP_KEYS_RAW: Final = {
-    "commune": "i.area_id::text",
-    "unit": "i.agency_id::text",
+    "commune": "i.area_id",
+    "unit": "i.agency_id",
     "month": "to_char(i.reported_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM')",
-    "none": "''",
+    "none": "0",
 }
 _GROUP_KEYS_SUMMARY: Final = {
-    "commune": "s.area_id::text",
-    "unit": "s.agency_id::text",
+    "commune": "s.area_id",
+    "unit": "s.agency_id",
     "month": "to_char(s.day, 'YYYY-MM')",
-    "none": "''",
+    "none": "0",
 }
+
+# The communes a polygon meets, and whether it covers each whole. A report lies inside the
+# commune it was routed to (routing found that commune's boundary covering its point), so the
+# reports of a wholly covered commune are all inside the polygon and are counted from the daily
+# summaries; only the communes on the polygon's edge need their reports' points tested.
+_POLYGON_COMMUNES: Final = (
+    "WITH communes AS (SELECT a.id, ST_Covers(ST_GeomFromEWKB(%(polygon)s), a.boundary) AS whole "
+    "FROM wards_area a WHERE a.level = 'commune' "
+    "AND ST_Intersects(a.boundary, ST_GeomFromEWKB(%(polygon)s))) "
+)
+
+
+def _summary_aggregate(
+    query: ReportQuery, *, first_day: datetime.date
+) -> tuple[str, dict[str, Any]]:
+    """Counts per key from the daily summaries, over the days first_day..date_to."""
+    conditions, parameters = _filters(query, alias="s", summaries=True)
+    conditions[:0] = ["s.day >= %(first)s", "s.day <= %(last)s"]
+    parameters.update(first=first_day, last=query.date_to, start=query.date_from)
+    current = "s.day >= %(start)s"
+    return (
+        f"SELECT {_GROUP_KEYS_SUMMARY[query.grouping]} AS key, "
+        f"sum(s.reports) FILTER (WHERE {current}) AS reports, "
+        f"sum(s.reports) FILTER (WHERE NOT ({current})) AS previous, "
+        f"sum(s.resolved) FILTER (WHERE {current}) AS resolved, "
+        f"sum(s.resolved_on_time) FILTER (WHERE {current}) AS on_time "
+        f"FROM incidents_incidentdailysummary s WHERE {' AND '.join(conditions)} GROUP BY 1"
+    ), parameters
+
+
+def _points_aggregate(
+    query: ReportQuery, *, first_day: datetime.date
+) -> tuple[str, dict[str, Any]]:
+    """Counts per key from the reports themselves, over the moments of first_day..date_to."""
+    conditions, parameters = _filters(query, alias="i", summaries=False)
+    conditions[:0] = ["i.reported_at >= %(first_moment)s", "i.reported_at < %(last_moment)s"]
+    parameters.update(
+        first_moment=_moment(first_day),
+        last_moment=_moment(query.date_to + datetime.timedelta(days=1)),
+        start_moment=_moment(query.date_from),
+    )
+    current = "i.reported_at >= %(start_moment)s"
+    return (
+        f"SELECT {_GROUP_KEYS_RAW[query.grouping]} AS key, "
+        f"count(*) FILTER (WHERE {current}) AS reports, "
+        f"count(*) FILTER (WHERE NOT ({current})) AS previous, "
+        f"count(*) FILTER (WHERE {current} AND i.resolved_at IS NOT NULL) AS resolved, "
+        f"count(*) FILTER (WHERE {current} AND i.resolved_at <= i.resolve_by) AS on_time "
+        f"FROM incidents_incident i WHERE {' AND '.join(conditions)} GROUP BY 1"
+    ), parameters
 
 
 def report_summary(query: ReportQuery) -> Summary:
@@ -116,51 +172,37 @@ def report_summary(query: ReportQuery) -> Summary:
     with_previous = query.grouping != "month"
     first_day = query.previous_period[0] if with_previous else query.date_from
     if query.polygon is None:
-        conditions, parameters = _filters(query, alias="s", raw=False)
-        # Days as dates: the summaries are kept per day of Vietnam's calendar.
-        conditions[:0] = ["s.day >= %(first)s", "s.day <= %(last)s"]
-        parameters.update(first=first_day, last=query.date_to, start=query.date_from)
-        current = "s.day >= %(start)s"
-        aggregate = (
-            f"SELECT {_GROUP_KEYS_SUMMARY[query.grouping]} AS key, "
-            f"coalesce(sum(s.reports) FILTER (WHERE {current}), 0) AS reports, "
-            f"coalesce(sum(s.reports) FILTER (WHERE NOT ({current})), 0) AS previous, "
-            f"coalesce(sum(s.resolved) FILTER (WHERE {current}), 0) AS resolved, "
-            f"coalesce(sum(s.resolved_on_time) FILTER (WHERE {current}), 0) AS on_time "
-            f"FROM incidents_incidentdailysummary s WHERE {' AND '.join(conditions)} GROUP BY 1"
-        )
+        aggregate, parameters = _summary_aggregate(query, first_day=first_day)
+        prefix = ""
     else:
-        conditions, parameters = _filters(query, alias="i", raw=True)
-        conditions[:0] = ["i.reported_at >= %(first)s", "i.reported_at < %(last)s"]
-        parameters.update(
-            first=_moment(first_day),
-            last=_moment(query.date_to + datetime.timedelta(days=1)),
-            start=_moment(query.date_from),
-        )
-        current = "i.reported_at >= %(start)s"
+        whole, parameters = _summary_aggregate(query, first_day=first_day)
+        edge, edge_parameters = _points_aggregate(query, first_day=first_day)
+        parameters.update(edge_parameters)
+        prefix = _POLYGON_COMMUNES
         aggregate = (
-            f"SELECT {_GROUP_KEYS_RAW[query.grouping]} AS key, "
-            f"count(*) FILTER (WHERE {current}) AS reports, "
-            f"count(*) FILTER (WHERE NOT ({current})) AS previous, "
-            f"count(*) FILTER (WHERE {current} AND i.resolved_at IS NOT NULL) AS resolved, "
-            f"count(*) FILTER (WHERE {current} AND i.resolved_at <= i.resolve_by) AS on_time "
-            f"FROM incidents_incident i WHERE {' AND '.join(conditions)} GROUP BY 1"
+            "SELECT key, sum(reports) AS reports, sum(previous) AS previous, "
+            "sum(resolved) AS resolved, sum(on_time) AS on_time FROM ("
+            f"{whole.replace(' GROUP BY 1', ' AND s.area_id IN (SELECT id FROM communes WHERE whole) GROUP BY 1')} "
+            "UNION ALL "
+            f"{edge.replace(' GROUP BY 1', ' AND i.area_id IN (SELECT id FROM communes WHERE NOT whole) GROUP BY 1')}"
+            ") parts GROUP BY key"
         )
     with connection.cursor() as cursor:
-        cursor.execute(_labelled(aggregate, query.grouping), parameters)
+        cursor.execute(prefix + _labelled(aggregate, query.grouping), parameters)
         found = cursor.fetchall()
     rows = [
         SummaryRow(
-            key=key,
+            key=str(key),
             label=label,
             validity=validity,
-            reports=int(reports),
-            previous_reports=int(previous) if with_previous else None,
-            resolved=int(resolved),
-            resolved_on_time=int(on_time),
+            reports=int(reports or 0),
+            previous_reports=int(previous or 0) if with_previous else None,
+            resolved=int(resolved or 0),
+            resolved_on_time=int(on_time or 0),
             area_km2=float(area_km2) if area_km2 is not None else None,
         )
         for key, label, validity, area_km2, reports, previous, resolved, on_time in found
+        if reports or previous
     ]
     return Summary(
         rows=rows,
@@ -177,22 +219,22 @@ def _labelled(aggregate: str, grouping: str) -> str:
         return (
             "SELECT a.code, a.name, a.valid_from::text || '/' || coalesce(a.valid_to::text, ''), "
             "a.area_km2, k.reports, k.previous, k.resolved, k.on_time "
-            f"FROM ({aggregate}) k JOIN wards_area a ON a.id = k.key::bigint "
+            f"FROM ({aggregate}) k JOIN wards_area a ON a.id = k.key "
             "ORDER BY a.code, a.valid_from"
         )
     if grouping == "unit":
         return (
             "SELECT g.code, g.name, '', NULL::float, k.reports, k.previous, k.resolved, k.on_time "
-            f"FROM ({aggregate}) k JOIN wards_agency g ON g.id = k.key::bigint ORDER BY g.name, g.code"
+            f"FROM ({aggregate}) k JOIN wards_agency g ON g.id = k.key ORDER BY g.name, g.code"
         )
     return (
-        "SELECT k.key, k.key, '', NULL::float, k.reports, k.previous, k.resolved, k.on_time "
-        f"FROM ({aggregate}) k ORDER BY k.key"
+        "SELECT k.key::text, k.key::text, '', NULL::float, k.reports, k.previous, k.resolved, "
+        f"k.on_time FROM ({aggregate}) k ORDER BY k.key"
     )
 
 
 def _period_conditions(query: ReportQuery) -> tuple[list[str], dict[str, Any]]:
-    conditions, parameters = _filters(query, alias="i", raw=True)
+    conditions, parameters = _filters(query, alias="i", summaries=False)
     conditions[:0] = ["i.reported_at >= %(first)s", "i.reported_at < %(last)s"]
     parameters.update(
         first=_moment(query.date_from), last=_moment(query.date_to + datetime.timedelta(days=1))
@@ -201,17 +243,8 @@ def _period_conditions(query: ReportQuery) -> tuple[list[str], dict[str, Any]]:
 
 
 def report_count(query: ReportQuery) -> int:
-    """How many reports a download of the query holds."""
-    if query.polygon is None:
-        return report_summary(query).reports
-    conditions, parameters = _period_conditions(query)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM incidents_incident i WHERE {' AND '.join(conditions)}",
-            parameters,
-        )
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
+    """How many reports a download of the query holds (from the summaries where they can)."""
+    return report_summary(query).reports
 
 
 # The columns of every download, ten characters at most so that a Shapefile keeps them whole.
