@@ -31,6 +31,7 @@ urlpatterns = [
     path("can-bo/", include("incidents.staff_urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),
     path("", include("opendata.urls")),
+    path("", include("spatial_reports.urls")),
     path("api/v1/", include("indicators.api_urls")),
     path("chi-tieu/", include("indicators.urls")),
 ]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "opendata",
     "procedures",
     "indicators",
+    "spatial_reports",
 ]
 
 MIDDLEWARE = [
@@ -388,6 +389,7 @@ FILES_SWEEP_GRACE_HOURS = env.int("FILES_SWEEP_GRACE_HOURS", default=24)
 FILES_SWEEPERS = [
     "incidents.photo_files.PHOTO_FILES_SWEEPER",
     "wards.boundary_previews.BOUNDARY_PREVIEW_SWEEPER",
+    "spatial_reports.export_files.EXPORT_FILES_SWEEPER",
 ]
 CELERY_BEAT_SCHEDULE["files_sweep"] = {
     "task": "geoapp.files_sweep",
@@ -423,3 +425,8 @@ CELERY_BEAT_SCHEDULE["opendata_write_files"] = {
 }
 # The daily open-data files (GeoPackage, CSV, GeoJSON of the public reports), served at /du-lieu-mo/.
 OPEN_DATA_DIR = env.path("OPEN_DATA_DIR", default=BASE_DIR / "var" / "open_data")
+
+# The planners' report builder (docs/spatial_reports.md): a download of more reports than this is
+# written by a Celery task, and its file kept this many days.
+SPATIAL_REPORTS_SYNC_MAX_ROWS = env.int("SPATIAL_REPORTS_SYNC_MAX_ROWS", default=20_000)
+SPATIAL_REPORTS_KEEP_DAYS = env.int("SPATIAL_REPORTS_KEEP_DAYS", default=7)
