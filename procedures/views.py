@@ -16,11 +16,13 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from geoapp.clock import vietnam_now, vietnam_today
 from geoapp.exceptions import DomainError, InvalidInput
 from procedures import selectors, services, workflow
+from procedures.models import DossierEvent, DossierStatus
 from wards.models import AgencyMembership
 
 STATISTICS_COLUMNS = (
@@ -130,10 +132,29 @@ def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
                 (action, services.ACTION_LABELS[action])
                 for action in workflow.allowed_actions(dossier.status)
             ],
-            "events": dossier.events.select_related("actor", "unit"),
+            "events": _labelled(list(dossier.events.select_related("actor", "unit"))),
             "legs": dossier.legs.select_related("unit"),
         },
     )
+
+
+def _labelled(events: list[DossierEvent]) -> list[DossierEvent]:
+    """Each event with its action and statuses in the reader's language (the codes are stored)."""
+    statuses = dict(DossierStatus.choices)
+    for event in events:
+        label = services.ACTION_LABELS.get(event.action)
+        event.action_label = (
+            label if label is not None else _ACTION_EXTRA.get(event.action, event.action)
+        )  # type: ignore[attr-defined]
+        event.from_label = statuses.get(event.from_status, event.from_status)  # type: ignore[attr-defined]
+        event.to_label = statuses.get(event.to_status, event.to_status)  # type: ignore[attr-defined]
+    return events
+
+
+_ACTION_EXTRA = {
+    "receive": gettext_lazy("tiếp nhận"),
+    "import": gettext_lazy("nhập từ hệ thống khác"),
+}
 
 
 @login_required
