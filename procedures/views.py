@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -138,17 +139,28 @@ def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _labelled(events: list[DossierEvent]) -> list[DossierEvent]:
-    """Each event with its action and statuses in the reader's language (the codes are stored)."""
+@dataclass(frozen=True)
+class EventLine:
+    """An event as the dossier page shows it: action and statuses in the reader's language."""
+
+    event: DossierEvent
+    action_label: str
+    from_label: str
+    to_label: str
+
+
+def _labelled(events: list[DossierEvent]) -> list[EventLine]:
     statuses = dict(DossierStatus.choices)
-    for event in events:
-        label = services.ACTION_LABELS.get(event.action)
-        event.action_label = (
-            label if label is not None else _ACTION_EXTRA.get(event.action, event.action)
-        )  # type: ignore[attr-defined]
-        event.from_label = statuses.get(event.from_status, event.from_status)  # type: ignore[attr-defined]
-        event.to_label = statuses.get(event.to_status, event.to_status)  # type: ignore[attr-defined]
-    return events
+    labels = {**_ACTION_EXTRA, **services.ACTION_LABELS}
+    return [
+        EventLine(
+            event=event,
+            action_label=str(labels.get(event.action, event.action)),
+            from_label=str(statuses.get(event.from_status, event.from_status)),
+            to_label=str(statuses.get(event.to_status, event.to_status)),
+        )
+        for event in events
+    ]
 
 
 _ACTION_EXTRA = {
