@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
+from pytest_django import Settings
 
 from geoapp.clock import vietnam_now
 from procedures import services
@@ -19,6 +20,7 @@ from procedures.catalogue import catalogue_rows
 from procedures.models import Dossier, DossierStatus
 from tests.browser.conftest import save_screenshot
 from tests.conftest import Territory
+from tests.procedures.conftest import vietnam
 from wards.models import AgencyMembership, AgencyRole
 
 pytestmark = pytest.mark.browser
@@ -122,3 +124,42 @@ def test_desk_queue_and_dossier_actions_in_vietnamese_and_english(
     expect(overdue.locator("td").nth(2)).to_have_text("In progress")
     expect(overdue.locator("td").first).to_have_css("color", OVERDUE_RED)
     save_screenshot(page, "procedures-queue-en", full_page=True)
+
+
+def test_the_map_colours_areas_by_share_late_and_leads_to_an_areas_dossiers(
+    browser_page: Page, territory: Territory, desk_officer: User, settings: Settings
+) -> None:
+    settings.MAP_TILE_URL = ""  # nothing may leave the app
+    unit = territory.committee_cam_thanh.code
+    for moment, procedure in (
+        (vietnam(2026, 3, 3, 8), "2.000815"),
+        (vietnam(2026, 3, 4, 8), "1.001612"),
+    ):
+        services.dossier_receive(
+            procedure_code=procedure, unit_code=unit, received_at=moment, channel="counter",
+            applicant={"name": "Phạm Văn Cường"},
+        )  # fmt: skip
+    page = browser_page
+    sign_in(page, "/can-bo/ho-so/ban-do/")
+    page.get_by_label("Ngày").fill("2026-03-05")
+    page.get_by_role("button", name="Xem bản đồ").click()
+    expect(page.locator("#dossier-map")).to_have_attribute("data-ready", "true")
+    # Cẩm Thành: 1 of 2 open dossiers overdue = 50 %; An Phú has none.
+    expect(page.locator("#dossier-legend li")).to_have_text(
+        ["0 % (0)", "(0 – 10 %] (0)", "(10 – 25 %] (0)", "(25 – 50 %] (1)", "(50 – 100 %] (0)",
+         "Không có hồ sơ (1)"]
+    )  # fmt: skip
+    areas = page.locator("path.dossier-area")
+    expect(areas).to_have_count(2)
+    expect(areas.first).to_have_attribute("fill", "#fc8d59")
+    expect(areas.nth(1)).to_have_attribute("fill", "#d1d5db")
+    save_screenshot(page, "procedures-map")
+    areas.first.click()
+    detail = page.locator("#area-detail")
+    expect(detail.get_by_role("heading")).to_have_text(f"{territory.cam_thanh.name} (21025)")
+    expect(detail).to_contain_text(re.compile(r"50\s?% \(1 / 2\)"))
+    expect(detail).not_to_contain_text("Phạm Văn Cường")
+    detail.get_by_role("link", name="Xem hồ sơ của địa bàn").click()
+    expect(page).to_have_url(re.compile(rf"/can-bo/ho-so/\?khu-vuc={territory.cam_thanh.id}$"))
+    expect(page.locator("tr.dossier-row")).to_have_count(2)
+    expect(page.locator("tr.dossier-row.overdue")).to_have_count(2)  # both past today's date
