@@ -60,7 +60,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -119,6 +119,7 @@ class _YearTable:
     first_ordinal: int
     is_working: bytes  # 1 for a working day, indexed by the day's ordinal minus first_ordinal
     working_days_before: tuple[int, ...]  # working days among the first i days of the year
+    working_ordinals: tuple[int, ...]  # the ordinals of the year's working days, in order
 
 
 def _hours_as_duration(hours: float | Decimal) -> timedelta:
@@ -173,6 +174,7 @@ class WorkingCalendar:
             )
         self.timezone = timezone
         self._years: dict[int, _YearTable] = {}
+        self._day_periods: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
 
     def __repr__(self) -> str:
         return (
@@ -264,28 +266,30 @@ class WorkingCalendar:
             )
         return moment.astimezone(self.timezone)
 
-    def _periods(self, day: date) -> Iterator[tuple[datetime, datetime]]:
-        for start, end in WORKING_PERIODS:
-            yield (
-                datetime.combine(day, start, tzinfo=self.timezone),
-                datetime.combine(day, end, tzinfo=self.timezone),
+    def _periods(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        # Memoised per day: building the four aware datetimes was a third of an appointment's
+        # cost. A few thousand days at most; like the year tables, a race only builds it twice.
+        periods = self._day_periods.get(day)
+        if periods is None:
+            periods = tuple(
+                (
+                    datetime.combine(day, start, tzinfo=self.timezone),
+                    datetime.combine(day, end, tzinfo=self.timezone),
+                )
+                for start, end in WORKING_PERIODS
             )
-
-    def _working_days_from(self, day: date) -> Iterator[date]:
-        for ordinal in itertools.count(day.toordinal()):
-            candidate = date.fromordinal(ordinal)
-            if self.is_working_day(candidate):
-                yield candidate
+            self._day_periods[day] = periods
+        return periods
 
     def _add(self, moment: datetime, remaining: timedelta) -> datetime:
+        # The first day through its periods (when it is a working day); then every whole day
+        # but the last skipped at once: with strictly more than a day left a day is consumed
+        # whole, so the answer lies on the k-th working day after the first, k = ceil(left / day)
+        # (at least 1), found by its rank in the year tables rather than by walking the days.
+        # Exactly a day left ends at 17:00 of a day, so the last day goes through its periods.
         first_day = moment.date()
-        for day in self._working_days_from(first_day):
-            # Strictly more than a day left: this whole day is consumed without looking at its
-            # periods. Exactly a day left must end at 17:00 of this day, so it goes through them.
-            if day != first_day and remaining > WORKING_DAY_LENGTH:
-                remaining -= WORKING_DAY_LENGTH
-                continue
-            for period_start, period_end in self._periods(day):
+        if self.is_working_day(first_day):
+            for period_start, period_end in self._periods(first_day):
                 if moment >= period_end:
                     continue
                 begin = max(moment, period_start)
@@ -293,7 +297,28 @@ class WorkingCalendar:
                 if remaining <= available:
                     return begin + remaining
                 remaining -= available
-        raise AssertionError("unreachable: the calendar has no end")  # pragma: no cover
+        whole_days = max(0, -(-remaining // WORKING_DAY_LENGTH) - 1)
+        remaining -= WORKING_DAY_LENGTH * whole_days
+        day = self._working_day_after(first_day, whole_days + 1)
+        for period_start, period_end in self._periods(day):
+            available = period_end - period_start
+            if remaining <= available:
+                return period_start + remaining
+            remaining -= available
+        raise AssertionError("unreachable: a working day holds a working day")  # pragma: no cover
+
+    def _working_day_after(self, day: date, count: int) -> date:
+        """The `count`-th working day strictly after `day` (count >= 1)."""
+        table = self._year_table(day.year)
+        # Working days of the year up to and including `day`, so index `rank + count - 1` of the
+        # year's working days is the one sought, possibly in a later year.
+        index = table.working_days_before[day.toordinal() - table.first_ordinal + 1] + count - 1
+        year = day.year
+        while index >= len(table.working_ordinals):
+            index -= len(table.working_ordinals)
+            year += 1
+            table = self._year_table(year)
+        return date.fromordinal(table.working_ordinals[index])
 
     def _working_time_within_day(
         self, day: date, lower: datetime | None, upper: datetime | None
@@ -335,4 +360,7 @@ class WorkingCalendar:
             first_ordinal=first_ordinal,
             is_working=bytes(is_working),
             working_days_before=tuple(itertools.accumulate(is_working, initial=0)),
+            working_ordinals=tuple(
+                first_ordinal + offset for offset in range(length) if is_working[offset]
+            ),
         )

@@ -10,6 +10,7 @@ urlpatterns = [
         name="procedures-appointment",
     ),
     path("dossiers/lookup/", apis.DossierLookupApi.as_view(), name="dossiers-lookup"),
+    path("dossiers/by-area/", apis.DossiersByAreaApi.as_view(), name="dossiers-by-area"),
     path("dossiers/stats/", apis.DossierStatisticsApi.as_view(), name="dossiers-stats"),
     path("agencies/", apis.AgencyListApi.as_view(), name="agencies-list"),
     path("staff/dossiers/", apis.StaffDossierReceiveApi.as_view(), name="staff-dossiers-receive"),

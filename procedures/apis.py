@@ -193,6 +193,65 @@ class DossierStatisticsApi(APIView):
         return Response({"results": results})
 
 
+_RATE = inline_serializer(
+    name="DossierRate",
+    fields={
+        "numerator": serializers.IntegerField(),
+        "denominator": serializers.IntegerField(),
+        "value": serializers.FloatField(allow_null=True),
+    },
+)
+DossiersByAreaSerializer = inline_serializer(
+    name="DossiersByArea",
+    fields={
+        "on": serializers.DateField(),
+        "results": inline_serializer(
+            name="DossiersOfArea",
+            many=True,
+            fields={
+                "area_id": serializers.IntegerField(),
+                "area_code": serializers.CharField(),
+                "area_name": serializers.CharField(),
+                "area_valid_from": serializers.DateField(),
+                "valid_on_date": serializers.BooleanField(),
+                "received": serializers.IntegerField(),
+                "finished": serializers.IntegerField(),
+                "finished_late": serializers.IntegerField(),
+                "open": serializers.IntegerField(),
+                "open_overdue": serializers.IntegerField(),
+                "late_rate": _RATE,
+                "outline": serializers.JSONField(required=False, allow_null=True),
+            },
+        ),
+    },
+)
+
+
+class DossiersByAreaApi(APIView):
+    @extend_schema(
+        operation_id="dossiers_by_area",
+        description=(
+            "Số hồ sơ theo địa bàn trong một ngày và tỷ lệ trễ hạn; chỉ có số đếm, không có "
+            "thông tin cá nhân."
+        ),
+        parameters=[
+            OpenApiParameter("on", OpenApiTypes.DATE, required=True),
+            OpenApiParameter(
+                "outlines", OpenApiTypes.STR, enum=["0", "1"],
+                description="1: kèm ranh giới giản lược (GeoJSON) của từng địa bàn",
+            ),
+        ],
+        responses={200: DossiersByAreaSerializer},
+    )  # fmt: skip
+    def get(self, request: Request) -> Response:
+        on = parse_day(request.query_params.get("on"), name="on")
+        outlines = query_choice(
+            request.query_params.get("outlines"), name="outlines", choices=["0", "1"]
+        )
+        results = selectors.dossiers_by_area(on=on, outlines=outlines == "1")
+        return Response({"on": on.isoformat(), "results": results})
+
+
 class AgencyListApi(APIView):
     @extend_schema(operation_id="agencies_list", responses={200: AgencyOutputSerializer})
     def get(self, request: Request) -> Response:

@@ -4,6 +4,7 @@ and the statistics, which read the daily tally rather than the dossiers themselv
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -51,11 +52,16 @@ def dossier_public(*, code: str) -> dict[str, Any]:
     }
 
 
-def unit_queue(*, unit_ids: list[int], limit: int = 200) -> list[Dossier]:
-    """A unit's dossiers in progress, the nearest deadline first (index dossier_queue)."""
+def unit_queue(
+    *, unit_ids: list[int], limit: int = 200, area_id: int | None = None
+) -> list[Dossier]:
+    """A unit's dossiers in progress, the nearest deadline first (index dossier_queue); only
+    those routed to `area_id` when given (the map's click-through)."""
+    dossiers = Dossier.objects.filter(current_unit_id__in=unit_ids, status__in=workflow.IN_PROGRESS)
+    if area_id is not None:
+        dossiers = dossiers.filter(area_id=area_id)
     return list(
-        Dossier.objects.filter(current_unit_id__in=unit_ids, status__in=workflow.IN_PROGRESS)
-        .select_related("procedure")
+        dossiers.select_related("procedure")
         .only(
             "code",
             "status",
@@ -176,3 +182,62 @@ def _with_rates(row: dict[str, Any]) -> dict[str, Any]:
         "online_rate": Rate(int(row.pop("received_online")), int(row["received"])).as_dict(),
         "average_working_days": days / finished if finished else None,
     }
+
+
+# Per area on a day (Vietnam dates): receipts and finishes of that day from the tally, and the
+# dossiers open at the end of that day from the dossiers themselves. "Open at the end of the day"
+# is rebuilt from the moments stored on each dossier (received before the end, not finished
+# before it, and not refused, withdrawn or stopped), so a past date counts the dossiers that were
+# open then, not those open now. Areas are the communes valid on the day, plus any other area a
+# dossier of that day was routed to (received before the 2025 reform, say): nothing is dropped.
+_BY_AREA_SQL: Final = """
+WITH day_tally AS (
+    SELECT area_id, sum(received) AS received, sum(finished) AS finished, sum(late) AS late
+    FROM procedures_dossierdailytally
+    WHERE day = %(on)s AND area_id IS NOT NULL
+    GROUP BY area_id
+), open_then AS (
+    SELECT area_id, count(*) AS open, count(*) FILTER (WHERE appointment_at < %(end)s) AS overdue
+    FROM procedures_dossier
+    WHERE area_id IS NOT NULL AND received_at < %(end)s
+      AND (finished_at IS NULL OR finished_at >= %(end)s)
+      AND status NOT IN ('refused', 'withdrawn', 'stopped', 'submitted_online')
+    GROUP BY area_id
+)
+SELECT a.id, a.code, a.name, a.valid_from,
+       a.valid_from <= %(on)s AND (a.valid_to IS NULL OR a.valid_to >= %(on)s) AS current,
+       coalesce(t.received, 0), coalesce(t.finished, 0), coalesce(t.late, 0),
+       coalesce(o.open, 0), coalesce(o.overdue, 0),
+       CASE WHEN %(outlines)s THEN ST_AsGeoJSON(a.outline, 5) END
+FROM wards_area a
+LEFT JOIN day_tally t ON t.area_id = a.id
+LEFT JOIN open_then o ON o.area_id = a.id
+WHERE (a.level = 'commune' AND a.valid_from <= %(on)s AND (a.valid_to IS NULL OR a.valid_to >= %(on)s))
+   OR t.area_id IS NOT NULL OR o.area_id IS NOT NULL
+ORDER BY a.code, a.valid_from
+"""
+
+
+def dossiers_by_area(*, on: datetime.date, outlines: bool = False) -> list[dict[str, Any]]:
+    """Counts per area on `on` and the share late: (finished late that day + open and past the
+    appointment at the end of the day) / (finished that day + open at the end of the day).
+    Counts only: no dossier, applicant or place is named (docs/procedures.md)."""
+    end = datetime.datetime.combine(
+        on + datetime.timedelta(days=1), datetime.time(0), VIETNAM_TIME_ZONE
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_BY_AREA_SQL, {"on": on, "end": end, "outlines": outlines})
+        fetched = cursor.fetchall()
+    results = []
+    for area_id, code, name, valid_from, current, received, finished, late, open_, overdue, outline in fetched:  # fmt: skip
+        row: dict[str, Any] = {
+            "area_id": area_id, "area_code": code, "area_name": name,
+            "area_valid_from": valid_from, "valid_on_date": current,
+            "received": int(received), "finished": int(finished), "finished_late": int(late),
+            "open": int(open_), "open_overdue": int(overdue),
+            "late_rate": Rate(int(late) + int(overdue), int(finished) + int(open_)).as_dict(),
+        }  # fmt: skip
+        if outlines:
+            row["outline"] = json.loads(outline) if outline else None
+        results.append(row)
+    return results

@@ -266,15 +266,47 @@ ACTION_LABELS = {
 }
 
 
-def _finish(dossier: Dossier, at: datetime.datetime, calendar: WorkingCalendar) -> None:
+def finish_tally(dossier: Dossier, at: datetime.datetime, calendar: WorkingCalendar) -> None:
+    """Finish `dossier` at `at`: its outcome, and its count in the tally (the caller saves)."""
     dossier.finished_at = at
     dossier.outcome = workflow.outcome_of(at, dossier.appointment_at)
-    local_finish = at.astimezone(VIETNAM_TIME_ZONE)
+    _tally_finish(dossier, calendar, sign=1)
+
+
+def finish_untally(dossier: Dossier, calendar: WorkingCalendar | None = None) -> None:
+    """Take a finished dossier's count back out of the tally (an import that rewrites it)."""
+    _tally_finish(dossier, calendar or working_calendar(), sign=-1)
+
+
+# Taking a count back is an UPDATE of the row that holds it: PostgreSQL checks the columns'
+# CHECK (>= 0) on the proposed row of an INSERT ... ON CONFLICT before it sees the conflict.
+_UNTALLY_SQL = """
+UPDATE procedures_dossierdailytally SET
+    finished = finished - 1, early = early - %s, on_time = on_time - %s, late = late - %s,
+    working_days_sum = working_days_sum - %s
+WHERE unit_id = %s AND area_id IS NOT DISTINCT FROM %s AND procedure_id = %s AND day = %s
+"""
+
+
+def _tally_finish(dossier: Dossier, calendar: WorkingCalendar, *, sign: int) -> None:
+    assert dossier.finished_at is not None
+    local_finish = dossier.finished_at.astimezone(VIETNAM_TIME_ZONE)
     local_start = dossier.counted_from.astimezone(VIETNAM_TIME_ZONE)
-    _tally(
-        dossier=dossier, day=local_finish.date(), finished=1, outcome=dossier.outcome,
-        working_days=calendar.working_days_between(local_start.date(), local_finish.date()),
-    )  # fmt: skip
+    days = calendar.working_days_between(local_start.date(), local_finish.date())
+    early, on_time, late = (int(dossier.outcome == kind) for kind in ("early", "on_time", "late"))
+    with connection.cursor() as cursor:
+        if sign < 0:
+            cursor.execute(
+                _UNTALLY_SQL,
+                [early, on_time, late, days, dossier.receiving_unit_id, dossier.area_id,
+                 dossier.procedure_id, local_finish.date()],
+            )  # fmt: skip
+            return
+        cursor.execute(
+            _TALLY_SQL,
+            [dossier.receiving_unit_id, dossier.area_id, dossier.procedure_id,
+             local_finish.date(), 0, 0, 1, early, on_time, late, days],
+        )  # fmt: skip
 
 
 @transaction.atomic
@@ -362,7 +394,7 @@ def dossier_act(
         setattr(dossier, field, value)
     dossier.status = target
     if action == "result_ready":
-        _finish(dossier, at, calendar)
+        finish_tally(dossier, at, calendar)
     dossier.save()
     _event(dossier, actor=actor, at=at, action=action, from_status=previous, note=note,
            unit_id=acting_unit)  # fmt: skip

@@ -9,18 +9,23 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from geoapp.clock import vietnam_now, vietnam_today
-from geoapp.exceptions import DomainError, InvalidInput
+from geoapp.exceptions import DomainError, InvalidInput, NotFound
+from geoapp.exceptions import PermissionDenied as DomainPermissionDenied
 from procedures import selectors, services, workflow
+from procedures.models import Dossier, DossierEvent, DossierStatus
 from wards.models import AgencyMembership
 
 STATISTICS_COLUMNS = (
@@ -46,6 +51,18 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
+
+
+def _viewable(user: User, code: str) -> Dossier:
+    """The dossier if this officer may see it: 404 for an unknown code, 403 for another unit's."""
+    try:
+        dossier = selectors.dossier_get(code=code)
+        services.require_staff_view(actor=user, dossier=dossier)
+    except NotFound as missing:
+        raise Http404(missing.message) from None
+    except DomainPermissionDenied as refused:
+        raise PermissionDenied(refused.message) from None
+    return dossier
 
 
 def _unit_ids(user: User) -> list[int]:
@@ -79,11 +96,14 @@ def queue_page(request: HttpRequest) -> HttpResponse:
             )
             return redirect("procedures-staff-dossier", code=dossier.code)
     units = AgencyMembership.objects.filter(user=user).select_related("agency")
+    area = request.GET.get("khu-vuc", "")
+    area_id = int(area) if area.isdigit() else None
     return render(
         request,
         "procedures/queue.html",
         {
-            "dossiers": selectors.unit_queue(unit_ids=_unit_ids(user)),
+            "dossiers": selectors.unit_queue(unit_ids=_unit_ids(user), area_id=area_id),
+            "area_id": area_id,
             "now": vietnam_now(),
             "units": [membership.agency for membership in units],
             "procedures": selectors.procedures_list(),
@@ -119,8 +139,7 @@ def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("Đã cập nhật hồ sơ."))
         return redirect("procedures-staff-dossier", code=code)
-    dossier = selectors.dossier_get(code=code)
-    services.require_staff_view(actor=user, dossier=dossier)
+    dossier = _viewable(user, code)
     return render(
         request,
         "procedures/dossier.html",
@@ -130,10 +149,80 @@ def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
                 (action, services.ACTION_LABELS[action])
                 for action in workflow.allowed_actions(dossier.status)
             ],
-            "events": dossier.events.select_related("actor", "unit"),
+            "events": _labelled(list(dossier.events.select_related("actor", "unit"))),
             "legs": dossier.legs.select_related("unit"),
         },
     )
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """An event as the dossier page shows it: action and statuses in the reader's language."""
+
+    event: DossierEvent
+    action_label: str
+    from_label: str
+    to_label: str
+
+
+def _labelled(events: list[DossierEvent]) -> list[EventLine]:
+    statuses = dict(DossierStatus.choices)
+    labels = {**_ACTION_EXTRA, **services.ACTION_LABELS}
+    return [
+        EventLine(
+            event=event,
+            action_label=str(labels.get(event.action, event.action)),
+            from_label=str(statuses.get(event.from_status, event.from_status)),
+            to_label=str(statuses.get(event.to_status, event.to_status)),
+        )
+        for event in events
+    ]
+
+
+_ACTION_EXTRA = {
+    "receive": gettext_lazy("tiếp nhận"),
+    "import": gettext_lazy("nhập từ hệ thống khác"),
+}
+
+
+@login_required
+def dossier_map_page(request: HttpRequest) -> HttpResponse:
+    """The choropleth of dossiers per area on a day: the page reads the by-area API (counts
+    only) and links each area to the queue filtered to it."""
+    try:
+        on = datetime.date.fromisoformat(request.GET.get("ngay") or vietnam_today().isoformat())
+    except ValueError:
+        on = vietnam_today()
+        messages.error(request, _("Ngày không hợp lệ."))
+    labels = {
+        "received": _("Tiếp nhận trong ngày"), "finished": _("Giải quyết trong ngày"),
+        "finished_late": _("Giải quyết trễ hạn"), "open": _("Đang xử lý cuối ngày"),
+        "open_overdue": _("Đang xử lý quá hạn"), "late_rate": _("Tỷ lệ trễ hạn"),
+        "no_data": _("Không có hồ sơ"), "dossiers": _("Xem hồ sơ của địa bàn"),
+        "elsewhere": _("Hồ sơ ở địa bàn không còn hiệu lực ngày này"),
+    }  # fmt: skip
+    return render(
+        request,
+        "procedures/dossier_map.html",
+        {"on": on, "labels": labels, "classes": LATE_CLASSES},
+    )
+
+
+# The map's classes of the share late, half-open (lower, upper]; the first is exactly 0.
+LATE_CLASSES = [
+    {"lower": None, "upper": 0.0, "colour": "#1a9850", "label": "0 %"},
+    {"lower": 0.0, "upper": 0.1, "colour": "#a6d96a", "label": "(0 – 10 %]"},
+    {"lower": 0.1, "upper": 0.25, "colour": "#fee08b", "label": "(10 – 25 %]"},
+    {"lower": 0.25, "upper": 0.5, "colour": "#fc8d59", "label": "(25 – 50 %]"},
+    {"lower": 0.5, "upper": 1.0, "colour": "#d73027", "label": "(50 – 100 %]"},
+]
+
+
+@login_required
+def appointment_slip_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The appointment slip (giấy tiếp nhận và hẹn trả kết quả), printable from the browser."""
+    dossier = _viewable(_user(request), code)
+    return render(request, "procedures/appointment_slip.html", {"dossier": dossier})
 
 
 @login_required
