@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "opendata",
     "procedures",
     "indicators",
+    "ioc",
 ]
 
 MIDDLEWARE = [
@@ -423,3 +424,10 @@ CELERY_BEAT_SCHEDULE["opendata_write_files"] = {
 }
 # The daily open-data files (GeoPackage, CSV, GeoJSON of the public reports), served at /du-lieu-mo/.
 OPEN_DATA_DIR = env.path("OPEN_DATA_DIR", default=BASE_DIR / "var" / "open_data")
+
+# The operations centre's weekly report: Mondays at 07:00 in CELERY_TIMEZONE (Asia/Ho_Chi_Minh),
+# for the week that ended the day before (docs/ioc.md).
+CELERY_BEAT_SCHEDULE["ioc_produce_weekly_report"] = {
+    "task": "ioc.produce_weekly_report",
+    "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+}
