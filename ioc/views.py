@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from geoapp.clock import vietnam_today
@@ -29,11 +30,11 @@ from ioc.models import WeeklyReport
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LAYER_LABELS = {
-    "hotspots": "Điểm nóng phản ánh",
-    "on_time": "Tỷ lệ giải quyết đúng hạn",
-    "satisfaction": "Tỷ lệ hài lòng",
-    "overdue": "Phản ánh quá hạn",
-    "filed": "Phản ánh mới",
+    "hotspots": gettext_lazy("Điểm nóng phản ánh"),
+    "on_time": gettext_lazy("Tỷ lệ giải quyết đúng hạn"),
+    "satisfaction": gettext_lazy("Tỷ lệ hài lòng"),
+    "overdue": gettext_lazy("Phản ánh quá hạn"),
+    "filed": gettext_lazy("Phản ánh mới"),
 }
 
 
@@ -65,13 +66,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "dashboard": data,
         "filters": filters,
         "layers": [
-            (key, _(label), filters.query(layer=key)) for key, label in LAYER_LABELS.items()
+            (key, str(label), filters.query(layer=key)) for key, label in LAYER_LABELS.items()
         ],
         "categories": categories_for_pages(),
         "communes": data.map_outlines,
         "map": charts.area_map(
             outlines=data.map_outlines,
-            title=_(LAYER_LABELS[filters.layer]),
+            title=str(LAYER_LABELS[filters.layer]),
             link=lambda outline: _area_link(outline, filters),
             choropleth=data.map_layer,
             hexagons=data.hexagons,
