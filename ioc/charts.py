@@ -193,7 +193,7 @@ def area_map(
             )  # fmt: skip
         )
     return format_html(
-        '<svg class="area-map" viewBox="{} {} {} {}" role="img" aria-label="{}" '
+        '<svg class="ioc-area-map" viewBox="{} {} {} {}" role="img" aria-label="{}" '
         'xmlns="http://www.w3.org/2000/svg"><title>{}</title>'
         '<g transform="scale({} 1)">{}</g></svg>',
         f"{left - pad:.5f}", f"{top - pad:.5f}", f"{right - left + 2 * pad:.5f}",
