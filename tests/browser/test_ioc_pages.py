@@ -6,6 +6,7 @@ The dashboard's and the weekly report's screenshots go to the README.
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -54,12 +55,12 @@ def sign_in(page: Page, username: str, *, then: str) -> None:
 
 def test_a_leader_reads_the_dashboard_drills_down_and_downloads_the_weekly_report(
     browser_page: Page,
-    reports: Reports,
-    ioc_leader: User,  # noqa: F811 - the fixture
+    reports: Reports,  # noqa: F811 - the imported fixture
+    ioc_leader: User,
 ) -> None:
     # Half the reports last week, for the weekly report; the rest this week, for the dashboard.
     Incident.objects.filter(pk__in=[r.pk for r in reports.all[::2]]).update(
-        reported_at=F("reported_at") - timezone.timedelta(days=7)
+        reported_at=F("reported_at") - datetime.timedelta(days=7)
     )
     week = weekly_report_produce(week_start=week_before(vietnam_today()), now=timezone.now())
     page = browser_page
