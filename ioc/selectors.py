@@ -454,9 +454,9 @@ def dashboard(*, filters: Filters, now: datetime.datetime) -> Dashboard:
             category_id=filters.category_id,
             area_ids=scope.area_ids,
         )
-    trend = replace(
-        scope, date_from=filters.date_to - datetime.timedelta(weeks=TREND_WEEKS, days=-1)
-    )
+    this_monday = filters.date_to - datetime.timedelta(days=filters.date_to.weekday())
+    first_monday = this_monday - datetime.timedelta(weeks=TREND_WEEKS - 1)
+    trend = replace(scope, date_from=first_monday)
     months = replace(scope, date_from=_months_before(filters.date_to, TREND_MONTHS))
     return Dashboard(
         filters=filters,
@@ -477,12 +477,26 @@ def dashboard(*, filters: Filters, now: datetime.datetime) -> Dashboard:
         if filters.layer == "hotspots"
         else choropleth(layer=filters.layer, outlines=outlines, by_area=by_area),
         hexagons=hexagons,
-        weekly=incident_figures.feedback_per_period(scope=trend, unit="week"),
+        weekly=_every_week(
+            incident_figures.feedback_per_period(scope=trend, unit="week"), first_monday
+        ),
         monthly=incident_figures.feedback_per_period(scope=months, unit="month"),
         dossier_months=dossier_statistics(
             date_from=months.date_from, date_to=filters.date_to, group_by="month"
         ),
     )
+
+
+def _every_week(
+    points: list[incident_figures.PeriodCount], first_monday: datetime.date
+) -> list[incident_figures.PeriodCount]:
+    """The weeks from `first_monday` to the trend's last, a week without reports as zero (the
+    summaries hold no row for it)."""
+    by_start = {point.start: point for point in points}
+    return [
+        by_start.get(monday, incident_figures.PeriodCount(monday, 0, 0, 0))
+        for monday in (first_monday + datetime.timedelta(weeks=n) for n in range(TREND_WEEKS))
+    ]
 
 
 def _months_before(day: datetime.date, months: int) -> datetime.date:

@@ -244,3 +244,17 @@ def test_the_period_defaults_to_this_week(reports: Reports, leader: User) -> Non
 
     assert filters.date_to == today
     assert filters.date_from == today - datetime.timedelta(days=today.weekday())
+
+
+def test_the_weekly_trend_has_twelve_weeks_with_the_empty_ones_as_zero(
+    reports: Reports, leader: User
+) -> None:
+    weekly = signed_in(leader).get("/dieu-hanh/").context["dashboard"].weekly
+    today = vietnam_today()
+    this_monday = today - datetime.timedelta(days=today.weekday())
+
+    assert [point.start for point in weekly] == [
+        this_monday - datetime.timedelta(weeks=11 - n) for n in range(12)
+    ]
+    assert [point.filed for point in weekly] == [0] * 11 + [10]
+    assert (weekly[-1].resolved, weekly[-1].resolved_on_time) == (4, 3)
