@@ -95,8 +95,13 @@ def main() -> None:
         default=REPORT_COUNT,
         help=f"how many reports (default {REPORT_COUNT:,}); each number has its own database",
     )
+    parser.add_argument(
+        "--load-only", action="store_true", help="prepare the database, measure nothing"
+    )
     arguments = parser.parse_args()
     dataset = database_prepare(reload=arguments.reload, reports=arguments.reports)
+    if arguments.load_only:
+        return
     figures = ioc_figures(dataset, reports=arguments.reports)
     if arguments.json:
         figures_write(figures, arguments.json)
