@@ -2,7 +2,7 @@
 
 | persona                                                   | dashboard | an area page              |
 |-----------------------------------------------------------|-----------|---------------------------|
-| leader (`ioc.view_operations_centre`, or the feedback leaders' `incidents.view_all_incidents`), administrator | yes | every area |
+| leader (`ioc.view_operations_centre`, or the feedback leaders' `incidents.view_all_incidents`), administrator (`incidents.manage_all_incidents`) | yes | every area |
 | member of a commune's unit (its People's Committee…)      | no (403)  | the communes its units serve |
 | other officer, citizen                                    | no (403; sign-in first when anonymous) | no |
 
@@ -21,6 +21,7 @@ from wards.models import Agency, Area
 
 VIEW_PERMISSION = "ioc.view_operations_centre"
 FEEDBACK_LEADER_PERMISSION = "incidents.view_all_incidents"
+FEEDBACK_ADMINISTRATOR_PERMISSION = "incidents.manage_all_incidents"
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -31,7 +32,9 @@ def _is_active_account(user: User) -> TypeGuard[auth_models.User]:
 
 def sees_everything(user: User) -> bool:
     return _is_active_account(user) and (
-        user.has_perm(VIEW_PERMISSION) or user.has_perm(FEEDBACK_LEADER_PERMISSION)
+        user.has_perm(VIEW_PERMISSION)
+        or user.has_perm(FEEDBACK_LEADER_PERMISSION)
+        or user.has_perm(FEEDBACK_ADMINISTRATOR_PERMISSION)
     )
 
 

@@ -258,3 +258,10 @@ def test_the_weekly_trend_has_twelve_weeks_with_the_empty_ones_as_zero(
     ]
     assert [point.filed for point in weekly] == [0] * 11 + [10]
     assert (weekly[-1].resolved, weekly[-1].resolved_on_time) == (4, 3)
+
+
+def test_an_administrator_sees_the_dashboard(reports: Reports, administrator: User) -> None:
+    response = signed_in(administrator).get("/dieu-hanh/")
+
+    assert response.status_code == 200
+    assert response.context["dashboard"].feedback.current == EXPECTED
