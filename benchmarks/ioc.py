@@ -50,7 +50,7 @@ def pages(today: datetime.date) -> list[tuple[str, str, str]]:
     ]
 
 
-def ioc_figures(dataset: Dataset, *, reports: int) -> list[Figure]:
+def ioc_figures(dataset: Dataset, *, reports: int, requests: int) -> list[Figure]:
     from geoapp.clock import vietnam_today
     from incidents.models import Incident
 
@@ -60,18 +60,18 @@ def ioc_figures(dataset: Dataset, *, reports: int) -> list[Figure]:
     with serving(dataset) as base_url:
         cookie = session_cookie(LEADER)
         for page, name, path in pages(vietnam_today()):
-            http_milliseconds(base_url, path, cookie=cookie, rows=0, count=WARM_UP_REQUESTS)
-            project = http_milliseconds(
-                base_url, path, cookie=cookie, rows=0, count=MEASURED_REQUESTS
+            http_milliseconds(
+                base_url, path, cookie=cookie, rows=0, count=min(WARM_UP_REQUESTS, requests)
             )
+            project = http_milliseconds(base_url, path, cookie=cookie, rows=0, count=requests)
             statements = statements_of_request(path, LEADER)
-            floor = statements_replay_timings(dataset, statements, count=MEASURED_REQUESTS)
+            floor = statements_replay_timings(dataset, statements, count=requests)
             measured = [
                 Figure(
                     dataset=key, name=f"{name}, p50", unit="ms",
                     project=percentile(project, 50), floor=percentile(floor, 50),
                     target_operator="≤", target_value=TARGETS_MILLISECONDS[page],
-                    note=f"{total:,} reports; floor: the request's {len(statements)} SQL "
+                    note=f"{total:,} reports; {requests} requests; floor: the request's {len(statements)} SQL "
                     "statements replayed",
                 ),
                 Figure(
@@ -96,13 +96,19 @@ def main() -> None:
         help=f"how many reports (default {REPORT_COUNT:,}); each number has its own database",
     )
     parser.add_argument(
+        "--requests",
+        type=int,
+        default=MEASURED_REQUESTS,
+        help=f"measured requests per page (default {MEASURED_REQUESTS}; fewer at a million)",
+    )
+    parser.add_argument(
         "--load-only", action="store_true", help="prepare the database, measure nothing"
     )
     arguments = parser.parse_args()
     dataset = database_prepare(reload=arguments.reload, reports=arguments.reports)
     if arguments.load_only:
         return
-    figures = ioc_figures(dataset, reports=arguments.reports)
+    figures = ioc_figures(dataset, reports=arguments.reports, requests=arguments.requests)
     if arguments.json:
         figures_write(figures, arguments.json)
     print(f"\n{figures_table(figures)}")

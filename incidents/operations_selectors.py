@@ -107,19 +107,52 @@ def _open_reports(scope: Scope) -> QuerySet[Incident]:
     return reports.order_by()
 
 
-def feedback_figures(*, scope: Scope, now: datetime.datetime) -> FeedbackFigures:
+@dataclass(frozen=True)
+class NotYetDue:
+    """Open reports whose resolve deadline is still ahead, per (area, unit): what "overdue" is
+    computed from. Counted once per page and shared by its cards, rankings and map (the count
+    reads every open report of the scope, whatever the period)."""
+
+    counts: dict[tuple[int, int], int]
+
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def by(self, key: str) -> dict[int, int]:
+        position = 0 if key == "area_id" else 1
+        grouped: dict[int, int] = {}
+        for pair, count in self.counts.items():
+            grouped[pair[position]] = grouped.get(pair[position], 0) + count
+        return grouped
+
+
+def not_yet_due(*, scope: Scope, now: datetime.datetime) -> NotYetDue:
+    """The open reports of the scope's areas, category and units (not its period) whose resolve
+    deadline is at or after `now`."""
+    rows = (
+        _open_reports(scope)
+        .filter(resolve_by__gte=now)
+        .values_list("area_id", "agency_id")
+        .annotate(count=Count("id"))
+    )
+    return NotYetDue(counts={(area, agency): count for area, agency, count in rows})
+
+
+def feedback_figures(
+    *, scope: Scope, now: datetime.datetime, pending: NotYetDue | None = None
+) -> FeedbackFigures:
     """The period's figures of the reports filed in it, and the open and overdue reports now
-    (whenever filed)."""
+    (whenever filed). `pending`: the scope's `not_yet_due`, when the caller has it already."""
     period = _summaries(scope).aggregate(**_PERIOD_SUMS)
     still_open = _summaries(scope, whole_history=True).aggregate(
         open=Coalesce(Sum("reports", filter=Q(status__in=sorted(OPEN_STATUSES))), 0)
     )["open"]
-    not_yet_due = _open_reports(scope).filter(resolve_by__gte=now).count()
-    return FeedbackFigures(**period, open=still_open, overdue=still_open - not_yet_due)
+    ahead = (pending or not_yet_due(scope=scope, now=now)).total()
+    return FeedbackFigures(**period, open=still_open, overdue=still_open - ahead)
 
 
 def feedback_figures_by(
-    *, key: str, scope: Scope, now: datetime.datetime
+    *, key: str, scope: Scope, now: datetime.datetime, pending: NotYetDue | None = None
 ) -> dict[int, FeedbackFigures]:
     """The same figures per area (`key="area_id"`) or per unit (`key="agency_id"`)."""
     if key not in ("area_id", "agency_id"):
@@ -132,20 +165,14 @@ def feedback_figures_by(
         .values(key)
         .annotate(open=Sum("reports"))
     }
-    not_yet_due = {
-        row[key]: row["count"]
-        for row in _open_reports(scope)
-        .filter(resolve_by__gte=now)
-        .values(key)
-        .annotate(count=Count("id"))
-    }
+    ahead = (pending or not_yet_due(scope=scope, now=now)).by(key)
     empty = dict.fromkeys(_PERIOD_SUMS, 0)
     figures = {}
     for group in set(period) | set(still_open):
         sums = {name: period.get(group, empty)[name] for name in _PERIOD_SUMS}
         open_now = still_open.get(group, 0)
         figures[group] = FeedbackFigures(
-            **sums, open=open_now, overdue=open_now - not_yet_due.get(group, 0)
+            **sums, open=open_now, overdue=open_now - ahead.get(group, 0)
         )
     return figures
 

@@ -207,10 +207,15 @@ class FeedbackCard:
         return Rate(self.previous.resolved_on_time, self.previous.resolved)
 
 
-def feedback_card(*, filters: Filters, now: datetime.datetime) -> FeedbackCard:
+def feedback_card(
+    *, filters: Filters, now: datetime.datetime, pending: incident_figures.NotYetDue
+) -> FeedbackCard:
+    """`pending`: the filters' open reports not yet due (the previous period has the same)."""
     return FeedbackCard(
-        current=incident_figures.feedback_figures(scope=filters.scope(), now=now),
-        previous=incident_figures.feedback_figures(scope=filters.previous().scope(), now=now),
+        current=incident_figures.feedback_figures(scope=filters.scope(), now=now, pending=pending),
+        previous=incident_figures.feedback_figures(
+            scope=filters.previous().scope(), now=now, pending=pending
+        ),
     )
 
 
@@ -434,8 +439,14 @@ def dashboard(*, filters: Filters, now: datetime.datetime) -> Dashboard:
     outlines = commune_outlines(on=filters.date_to)
     names = {outline.area_id: outline.name for outline in outlines}
     scope = filters.scope()
-    by_area = incident_figures.feedback_figures_by(key="area_id", scope=scope, now=now)
-    by_unit = incident_figures.feedback_figures_by(key="agency_id", scope=scope, now=now)
+    # Counted once: the cards, both rankings and the map all subtract it from the open reports.
+    pending = incident_figures.not_yet_due(scope=scope, now=now)
+    by_area = incident_figures.feedback_figures_by(
+        key="area_id", scope=scope, now=now, pending=pending
+    )
+    by_unit = incident_figures.feedback_figures_by(
+        key="agency_id", scope=scope, now=now, pending=pending
+    )
     units = {
         pk: (code, name)
         for pk, code, name in Agency.objects.filter(pk__in=list(by_unit)).values_list(
@@ -460,7 +471,7 @@ def dashboard(*, filters: Filters, now: datetime.datetime) -> Dashboard:
     months = replace(scope, date_from=_months_before(filters.date_to, TREND_MONTHS))
     return Dashboard(
         filters=filters,
-        feedback=feedback_card(filters=filters, now=now),
+        feedback=feedback_card(filters=filters, now=now, pending=pending),
         dossiers=dossier_card(filters=filters),
         tasks=task_card(today=today),
         communes=_ranking(
@@ -553,7 +564,11 @@ def area_page(*, filters: Filters, now: datetime.datetime) -> AreaPage:
     return AreaPage(
         area=area,
         filters=filters,
-        feedback=feedback_card(filters=filters, now=now),
+        feedback=feedback_card(
+            filters=filters,
+            now=now,
+            pending=incident_figures.not_yet_due(scope=filters.scope(), now=now),
+        ),
         dossiers=dossier_card(filters=filters),
         units=list(Agency.objects.filter(jurisdiction=area).order_by("name")),
         overdue=incident_figures.overdue_reports(
