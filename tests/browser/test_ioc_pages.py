@@ -1,7 +1,8 @@
 """The operations centre in a real browser: a leader signs in, reads the dashboard (figures,
 the hotspot map, a choropleth, trends, rankings), drills down to a commune's page, downloads the
 weekly report and switches to English; no request leaves the app and no console error appears.
-The dashboard's and the weekly report's screenshots go to the README.
+The README's screenshots of the dashboard and the weekly report are taken on the demo instead
+(docs/ioc.md says how).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from playwright.sync_api import Page, expect
 from geoapp.clock import vietnam_today
 from incidents.models import Incident
 from ioc.services import week_before, weekly_report_produce
-from tests.browser.conftest import save_screenshot
 from tests.ioc.conftest import (  # noqa: F401 - fixtures
     Reports,
     _private_media_and_cache,
@@ -74,7 +74,6 @@ def test_a_leader_reads_the_dashboard_drills_down_and_downloads_the_weekly_repor
     expect(page.locator("svg.ioc-area-map polygon.hexagon").first).to_be_attached()
     expect(page.locator("svg.chart")).to_have_count(2)
     expect(page.get_by_role("link", name="Điều hành")).to_be_visible()
-    save_screenshot(page, "ioc-dashboard", full_page=True)
 
     page.get_by_role("link", name="Tỷ lệ giải quyết đúng hạn").click()
     expect(page).to_have_url(re.compile(r"layer=on_time"))
@@ -92,7 +91,6 @@ def test_a_leader_reads_the_dashboard_drills_down_and_downloads_the_weekly_repor
     )
     page.get_by_role("link", name="Bản in").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Báo cáo tuần")
-    save_screenshot(page, "ioc-weekly-report", full_page=True)
 
     page.goto("/dieu-hanh/")
     page.get_by_role("button", name="English").click()
