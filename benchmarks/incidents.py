@@ -41,6 +41,7 @@ import argparse
 import http.client
 import multiprocessing
 import os
+import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -74,6 +75,8 @@ REPORT_COUNT = 10_000
 FILING_PROCESSES = 2  # the machine's cores: how many gunicorn workers would file at once
 REQUEST_PATH_REPORT_COUNT = 1_000
 DIAGNOSTIC_REPORT_COUNT = 2_000
+# Filings per turn of the summaries' share (three turns with their triggers, three without).
+SUMMARIES_REPORT_COUNT = 2_000
 POINT_SEED = 3
 TARGET_REPORTS_PER_SECOND = 500.0
 MAP_TARGET_P50_MILLISECONDS = 40.0
@@ -427,6 +430,48 @@ def filing_without_notifications_figures(reports: list[Filing]) -> list[Figure]:
     ]
 
 
+def _filing_cpu_per_report(reports: list[Filing], *, summaries: bool) -> float:
+    """CPU milliseconds per report (this process + its backend) filing `reports` in one
+    transaction, rolled back; without `summaries`, the summaries' triggers are disabled inside
+    that transaction (the rollback enables them again)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        if not summaries:
+            with connection.cursor() as cursor:
+                cursor.execute("ALTER TABLE incidents_incident DISABLE TRIGGER USER")
+        backend_cpu = _backend_cpu_meter(connection)
+        cpu_started, backend_started = time.process_time(), backend_cpu()
+        for filing in reports:
+            _incident_create(filing)
+        cpu = time.process_time() - cpu_started + backend_cpu() - backend_started
+        transaction.set_rollback(True)
+    return 1000 * cpu / len(reports)
+
+
+def filing_summaries_share_figures(reports: list[Filing]) -> list[Figure]:
+    """What keeping the summaries (issue 10) adds to a filing: the CPU per report with their
+    triggers and without, in turns (three of each, median), so that the machine's load falls
+    on both alike."""
+    reports_delete()
+    _filing_cpu_per_report(reports[:200], summaries=True)  # warm-up
+    with_triggers, without = [], []
+    for _turn in range(3):
+        with_triggers.append(_filing_cpu_per_report(reports, summaries=True))
+        without.append(_filing_cpu_per_report(reports, summaries=False))
+    project, floor = statistics.median(with_triggers), statistics.median(without)
+    return [
+        Figure(
+            dataset=DATASET_KEY,
+            name=f"incident_create, {len(reports):,} in one transaction, CPU per report, summaries kept",
+            unit="ms",
+            project=project,
+            floor=floor,
+            note=f"floor: the summaries' triggers disabled; +{100 * (project / floor - 1):.1f} %",
+        )
+    ]
+
+
 # --- figure 2: one transaction per report, as the API files them --------------------------------
 
 
@@ -683,7 +728,7 @@ def open311_figures(base_url: str) -> list[Figure]:
     ]
 
 
-PARTS = ("filing", "map", "open311")
+PARTS = ("filing", "summaries", "map", "open311")
 
 
 def incidents_figures(parts: tuple[str, ...] = PARTS) -> list[Figure]:
@@ -699,6 +744,9 @@ def incidents_figures(parts: tuple[str, ...] = PARTS) -> list[Figure]:
             figures += _shown(filing_one_transaction_each_figures(reports[REPORT_COUNT:]))
         finally:
             broker_empty()
+    if "summaries" in parts:
+        reports = filings(SUMMARIES_REPORT_COUNT, seed=POINT_SEED)
+        figures += _shown(filing_summaries_share_figures(reports))
     if "map" in parts or "open311" in parts:
         with serving() as base_url:
             if "map" in parts:

@@ -527,6 +527,10 @@ def tables_vacuum_analyze() -> None:
     transaction: VACUUM cannot run inside one)."""
     from django.db import connection
 
+    from incidents.summaries import summaries_fold_past_days
+
+    # As the nightly rebuild would have done on every day of the history just loaded.
+    summaries_fold_past_days()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE incidents_incident")
         cursor.execute("VACUUM ANALYZE incidents_incidentevent")

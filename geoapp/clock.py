@@ -14,3 +14,8 @@ def vietnam_now() -> datetime.datetime:
 
 def vietnam_today() -> datetime.date:
     return vietnam_now().date()
+
+
+def start_of_vietnam_day(day: datetime.date) -> datetime.datetime:
+    """Midnight in Vietnam at the start of `day`."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=VIETNAM_TIME_ZONE)

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from geoapp.clock import VIETNAM_TIME_ZONE, start_of_vietnam_day
 from geoapp.exceptions import InvalidInput, NotFound
 from geoapp.sql import SqlParameters, feature_collection
 from incidents.models import (
@@ -196,32 +197,36 @@ _PINS_SQL = """
 # The grouped map from the grids the triggers keep (IncidentMapCell): the band at or above the
 # zoom, its cells regrouped into the zoom's (a right shift of column and row, see
 # MAP_ZOOM_BANDS), so the work is bounded by the cells on screen, not the reports under them.
-# "Overdue" moves with the clock, so no summary can hold it: it is a cell's open reports less
-# those whose resolve deadline is still ahead, read from the reports through the partial index
-# incident_open_resolve_by; those are only the reports filed, transferred or reopened within
-# their deadline, however old and large the table.
+# "Overdue" moves with the clock: the grids keep the open reports by the day of their resolve
+# deadline, so a cell's overdue reports are its rows of the days before today plus the reports
+# due earlier today, read from the reports through the partial index incident_open_resolve_by
+# (one day's deadlines, however old and large the table).
 _GRID_CLUSTERS_SQL = """
     WITH band_cells AS (
         SELECT m.cell_column >> %(shift)s AS cell_column, m.cell_row >> %(shift)s AS cell_row,
-               m.status, m.reports, m.longitude_total, m.latitude_total, m.incident_id_total
+               m.status, m.resolve_day, m.reports, m.longitude_total, m.latitude_total,
+               m.incident_id_total
         FROM incidents_incidentmapcell m
         WHERE m.zoom = %(band)s
           AND m.cell_column BETWEEN %(band_column_min)s AND %(band_column_max)s
           AND m.cell_row BETWEEN %(band_row_min)s AND %(band_row_max)s
           {cell_conditions}
     ),
-    not_yet_due AS (
+    due_earlier_today AS (
         SELECT floor(ST_X(i.location) / %(cell)s)::bigint AS cell_column,
                floor(ST_Y(i.location) / %(cell)s)::bigint AS cell_row,
                count(*) AS reports
         FROM incidents_incident i
-        WHERE {conditions} AND i.status = ANY(%(open_statuses)s) AND i.resolve_by >= %(now)s
+        WHERE {conditions} AND i.status = ANY(%(open_statuses)s)
+          AND i.resolve_by >= %(start_of_today)s AND i.resolve_by < %(now)s
         GROUP BY 1, 2
     ),
     grouped AS (
         SELECT cell_column, cell_row,
                sum(reports)::integer AS reports,
-               coalesce(sum(reports) FILTER (WHERE status = ANY(%(open_statuses)s)), 0) AS open,
+               coalesce(sum(reports) FILTER (
+                   WHERE status = ANY(%(open_statuses)s) AND resolve_day < %(today)s
+               ), 0) AS overdue_before_today,
                (sum(longitude_total) / sum(reports))::double precision AS x,
                (sum(latitude_total) / sum(reports))::double precision AS y,
                json_strip_nulls(json_build_object({status_counts})) AS statuses,
@@ -233,9 +238,10 @@ _GRID_CLUSTERS_SQL = """
     cells AS (
         SELECT grouped.cell_column, grouped.cell_row, grouped.reports, grouped.x, grouped.y,
                grouped.statuses, grouped.first_id,
-               (grouped.open - coalesce(not_yet_due.reports, 0))::integer AS overdue
+               (grouped.overdue_before_today + coalesce(due_earlier_today.reports, 0))::integer
+                   AS overdue
         FROM grouped
-        LEFT JOIN not_yet_due USING (cell_column, cell_row)
+        LEFT JOIN due_earlier_today USING (cell_column, cell_row)
     ),
     kept AS (
         SELECT cells.*, count(*) OVER () AS cells_matched,
@@ -319,10 +325,11 @@ def incidents_map_features(
         )
     grouped = zoom < INDIVIDUAL_PINS_FROM_ZOOM
     min_lon, min_lat, max_lon, max_lat = filters.bbox
+    moment = now or timezone.now()
     parameters: SqlParameters = {
         "zoom": zoom,
         "limit": settings.INCIDENT_MAP_FEATURES_MAX,
-        "now": now or timezone.now(),
+        "now": moment,
         "open_statuses": sorted(status.value for status in OPEN_STATUSES),
     }
     if grouped:
@@ -341,6 +348,8 @@ def incidents_map_features(
         # The grids hold every public report by category and status; a filter by area or
         # period is answered from the reports (below), which those filters narrow.
         _grid_parameters(zoom, filters.bbox, parameters)
+        today = timezone.localdate(moment, VIETNAM_TIME_ZONE)
+        parameters.update(today=today, start_of_today=start_of_vietnam_day(today))
         cell_conditions = ""
         if filters.category:
             cell_conditions += (
@@ -384,27 +393,42 @@ class PublicFigures:
 def public_figures(*, now: datetime.datetime | None = None) -> PublicFigures:
     """How many public reports there are, still open, resolved or closed, and overdue.
 
-    From the summary per unit and status (a few rows per unit, whatever the number of reports);
-    "overdue" moves with the clock, so it is the open reports less those whose resolve deadline
-    is still ahead, counted from the reports through the partial index incident_open_resolve_by
-    (only the reports filed, transferred or reopened within their deadline).
+    From the summary per unit, status and deadline days (a few rows per unit and day ahead,
+    whatever the number of reports). "Overdue" moves with the clock: it is the open reports
+    whose resolve deadline fell on a day before today, from the summary, plus those due earlier
+    today, counted from the reports through the partial index incident_open_resolve_by (one
+    day's deadlines).
     """
     moment = now or timezone.now()
+    today = timezone.localdate(moment, VIETNAM_TIME_ZONE)
     open_statuses = sorted(OPEN_STATUSES)
     finished = [IncidentStatus.RESOLVED, IncidentStatus.CLOSED]
     figures = IncidentUnitSummary.objects.filter(publicly_visible=True).aggregate(
         total=Coalesce(Sum("reports"), 0),
         open=Coalesce(Sum("reports", filter=Q(status__in=open_statuses)), 0),
         resolved=Coalesce(Sum("reports", filter=Q(status__in=finished)), 0),
+        overdue=Coalesce(
+            Sum("reports", filter=Q(status__in=open_statuses, resolve_day__lt=today)), 0
+        ),
     )
     # `is_public` alone is the public rule for open reports (only rejected ones can be spam),
     # and reads only columns of the partial index: an index-only scan.
-    not_yet_due = (
-        Incident.objects.filter(is_public=True, status__in=open_statuses, resolve_by__gte=moment)
+    due_earlier_today = (
+        Incident.objects.filter(
+            is_public=True,
+            status__in=open_statuses,
+            resolve_by__gte=start_of_vietnam_day(today),
+            resolve_by__lt=moment,
+        )
         .order_by()
         .count()
     )
-    return PublicFigures(**figures, overdue=figures["open"] - not_yet_due)
+    return PublicFigures(
+        total=figures["total"],
+        open=figures["open"],
+        resolved=figures["resolved"],
+        overdue=figures["overdue"] + due_earlier_today,
+    )
 
 
 def latest_public_answers(*, limit: int = LATEST_ANSWERS_LIMIT) -> list[Incident]:

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from geoapp.clock import VIETNAM_TIME_ZONE, vietnam_today
+from geoapp.clock import VIETNAM_TIME_ZONE, start_of_vietnam_day, vietnam_today
 from geoapp.selectors import working_calendar
 from incidents import permissions
 from incidents.models import (
@@ -199,10 +199,10 @@ def _filtered(
     if filters.agency_id is not None:
         queryset = queryset.filter(agency_id=filters.agency_id)
     if filters.reported_from is not None:
-        queryset = queryset.filter(reported_at__gte=_start_of_vietnam_day(filters.reported_from))
+        queryset = queryset.filter(reported_at__gte=start_of_vietnam_day(filters.reported_from))
     if filters.reported_to is not None:
         queryset = queryset.filter(
-            reported_at__lt=_start_of_vietnam_day(filters.reported_to + datetime.timedelta(days=1))
+            reported_at__lt=start_of_vietnam_day(filters.reported_to + datetime.timedelta(days=1))
         )
     if filters.assigned_to_me:
         queryset = queryset.filter(assigned_to=user)
@@ -212,13 +212,9 @@ def _filtered(
     return queryset
 
 
-def _start_of_vietnam_day(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=VIETNAM_TIME_ZONE)
-
-
 def _status_counts(queryset: QuerySet[Incident]) -> StatusCounts:
     """The counts from the reports themselves: for the filters the summaries do not hold (the
-    user's own reports, overdue only)."""
+    user's own reports; overdue only with a filter by category, area or period)."""
     # One aggregate with a FILTER per status: one scan instead of a query per count.
     totals = queryset.order_by().aggregate(
         **{
@@ -245,51 +241,122 @@ def _summarised_status_counts(
 ) -> StatusCounts:
     """The counts from the summaries, which the triggers keep with the reports: per unit and
     status without filters, per day, area, unit and category with them. The cost is that of
-    the summary rows, not of the unit's reports.
+    the summary rows, not of the unit's reports. Overdue and due soon move with the clock; each
+    helper below says how it reads them."""
+    units = Q()
+    if not scope.sees_everything:
+        units &= Q(agency_id__in=scope.agency_ids)
+    if filters.agency_id is not None:
+        units &= Q(agency_id=filters.agency_id)
+    reports = _filtered(scope.incidents(), user=user, filters=filters, now=now)
+    if _detailed(filters):
+        return _daily_status_counts(
+            units, filters=filters, reports=reports, now=now, due_soon_until=due_soon_until
+        )
+    return _unit_status_counts(
+        units, reports=reports, now=now, due_soon_until=due_soon_until, overdue_only=filters.overdue
+    )
 
-    Overdue and due soon move with the clock, so no summary holds them: they come from the open
-    reports whose current deadline is still ahead (the partial index
-    incident_new_acknowledge_by, incident_working_resolve_by), which are only those filed, transferred or reopened within
-    their deadline; every other open report is overdue.
-    """
-    detailed = bool(
+
+def _detailed(filters: QueueFilters) -> bool:
+    """Whether the counts need the summary per day, area and category."""
+    return bool(
         filters.category
         or filters.area_id is not None
         or filters.reported_from
         or filters.reported_to
     )
-    summary: QuerySet[IncidentDailySummary] | QuerySet[IncidentUnitSummary]
-    if detailed:
-        summary = IncidentDailySummary.objects.all()
-        if filters.category:
-            summary = summary.filter(category__code=filters.category)
-        if filters.area_id is not None:
-            summary = summary.filter(area_id=filters.area_id)
-        if filters.reported_from is not None:
-            summary = summary.filter(day__gte=filters.reported_from)
-        if filters.reported_to is not None:
-            summary = summary.filter(day__lte=filters.reported_to)
-    else:
-        summary = IncidentUnitSummary.objects.all()
-    if not scope.sees_everything:
-        summary = summary.filter(agency_id__in=scope.agency_ids)
-    if filters.agency_id is not None:
-        summary = summary.filter(agency_id=filters.agency_id)
+
+
+def _unit_status_counts(
+    units: Q,
+    *,
+    reports: QuerySet[Incident],
+    now: datetime.datetime,
+    due_soon_until: datetime.datetime,
+    overdue_only: bool,
+) -> StatusCounts:
+    """From the summary per unit, which keeps the open reports by the day of their current
+    deadline: overdue is its rows of the days before today plus the reports due earlier today,
+    and due soon the reports due from now to a working day ahead, both read along the index of
+    the current deadline (incident_unit_urgency): a few days' deadlines, whatever the size of
+    the table. With `overdue_only` (the overdue list), every count is of overdue reports."""
+    today = timezone.localdate(now, VIETNAM_TIME_ZONE)
+    totals = dict.fromkeys(IncidentStatus.values, 0)
+    overdue = dict.fromkeys(IncidentStatus.values, 0)
+    rows = (
+        IncidentUnitSummary.objects.filter(units)
+        .order_by()
+        .values("status")
+        .annotate(
+            total=Sum("reports"),
+            before_today=Sum("reports", filter=Q(deadline_day__lt=today)),
+        )
+    )
+    for row in rows:
+        totals[row["status"]] = row["total"]
+        if row["status"] in OPEN_STATUSES:
+            overdue[row["status"]] = row["before_today"] or 0
+    # Only open reports have a current deadline.
+    due_soon = 0
+    for row in (
+        reports.filter(
+            current_deadline__gte=start_of_vietnam_day(today),
+            current_deadline__lte=due_soon_until,
+        )
+        .order_by()
+        .values("status")
+        .annotate(
+            passed=Count("id", filter=Q(current_deadline__lt=now)),
+            ahead=Count("id", filter=Q(current_deadline__gte=now)),
+        )
+    ):
+        overdue[row["status"]] += row["passed"]
+        due_soon += row["ahead"]
+    return StatusCounts(
+        by_status=overdue if overdue_only else totals,
+        overdue=sum(overdue.values()),
+        due_soon=0 if overdue_only else due_soon,
+    )
+
+
+def _daily_status_counts(
+    units: Q,
+    *,
+    filters: QueueFilters,
+    reports: QuerySet[Incident],
+    now: datetime.datetime,
+    due_soon_until: datetime.datetime,
+) -> StatusCounts:
+    """From the summary per day, area, unit and category, which holds no deadline: overdue and
+    due soon come from the open reports whose current deadline is still ahead (the partial
+    indexes incident_new_acknowledge_by, incident_working_resolve_by), which are only those
+    filed, transferred or reopened within their deadline; every other open report is overdue."""
+    summary = IncidentDailySummary.objects.filter(units)
+    if filters.category:
+        summary = summary.filter(category__code=filters.category)
+    if filters.area_id is not None:
+        summary = summary.filter(area_id=filters.area_id)
+    if filters.reported_from is not None:
+        summary = summary.filter(day__gte=filters.reported_from)
+    if filters.reported_to is not None:
+        summary = summary.filter(day__lte=filters.reported_to)
     by_status = dict.fromkeys(IncidentStatus.values, 0)
     for row in summary.order_by().values("status").annotate(reports=Sum("reports")):
         by_status[row["status"]] = row["reports"]
-
-    ahead = _filtered(scope.incidents(), user=user, filters=filters, now=now).filter(
-        status__in=sorted(OPEN_STATUSES)
-    )
     # The current deadline still ahead, written per status so that PostgreSQL reads the partial
     # indexes incident_new_acknowledge_by and incident_working_resolve_by.
-    ahead = ahead.filter(
-        Q(status=IncidentStatus.NEW, acknowledge_by__gte=now)
-        | (~Q(status=IncidentStatus.NEW) & Q(resolve_by__gte=now))
-    ).annotate(
-        open_deadline=Case(
-            When(status=IncidentStatus.NEW, then=F("acknowledge_by")), default=F("resolve_by")
+    ahead = (
+        reports.filter(status__in=sorted(OPEN_STATUSES))
+        .filter(
+            Q(status=IncidentStatus.NEW, acknowledge_by__gte=now)
+            | (~Q(status=IncidentStatus.NEW) & Q(resolve_by__gte=now))
+        )
+        .annotate(
+            open_deadline=Case(
+                When(status=IncidentStatus.NEW, then=F("acknowledge_by")),
+                default=F("resolve_by"),
+            )
         )
     )
     not_yet_due = ahead.order_by().aggregate(
@@ -350,8 +417,9 @@ def staff_queue(
     queries whatever the page and the number of reports, once the user's scope is known: the
     counts per status from the summaries (which also give the number of rows), the reports not
     yet due (for overdue and due soon), the keys of the page along the index of its sort
-    (incidents.queue_keyset), and those rows with their joins, by id. With "assigned to me" or
-    "overdue only", which no summary holds, the counts are one aggregate over the reports.
+    (incidents.queue_keyset), and those rows with their joins, by id. With "assigned to me", or
+    "overdue only" with a filter by category, area or period, which no summary holds, the
+    counts are one aggregate over the reports.
     """
     now = now or timezone.now()
     scope = scope or staff_scope(user=user)
@@ -361,7 +429,7 @@ def staff_queue(
     due_soon_until = due_soon_limit(now)
     base = _with_deadline_and_urgency(scope.incidents(), now=now, due_soon_until=due_soon_until)
     filtered = _filtered(base, user=user, filters=filters, now=now)
-    if filters.assigned_to_me or filters.overdue:
+    if filters.assigned_to_me or (filters.overdue and _detailed(filters)):
         counts = _status_counts(filtered)
     else:
         counts = _summarised_status_counts(

@@ -15,12 +15,16 @@ Every statement here is fixed text built from the constants below; nothing comes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, replace
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
+from django.utils import timezone
 
-from incidents.models import IncidentStatus, RejectionReason
-from incidents.summary_models import MAP_ZOOM_BANDS
+from geoapp.clock import VIETNAM_TIME_ZONE
+from incidents.models import OPEN_STATUSES, IncidentStatus, RejectionReason
+from incidents.summary_models import MAP_ZOOM_BANDS, PAST_DAY
 
 # The public rule of `incidents.models.public_incidents_condition`, over the signed rows `c`.
 _PUBLICLY_VISIBLE = (
@@ -33,19 +37,33 @@ _LATITUDE = "round(ST_Y(c.location)::numeric, 12)"
 # A band's cell side, 90/2^band degrees: exactly `cell_size_degrees(band)` of the map, in the
 # same double precision, so the grid is the one the map draws.
 _CELL = "(90.0::double precision / (2::double precision ^ band.zoom))"
+_OPEN = "c.status IN ({})".format(", ".join(f"'{status}'" for status in sorted(OPEN_STATUSES)))
+_PAST_DAY = f"DATE '{PAST_DAY.isoformat()}'"
+
+
+def _deadline_day(deadline: str) -> str:
+    """The day (Vietnam's calendar) of an open report's deadline, PAST_DAY once it is finished."""
+    return (
+        f"CASE WHEN {_OPEN} THEN (c.{deadline} AT TIME ZONE 'Asia/Ho_Chi_Minh')::date "
+        f"ELSE {_PAST_DAY} END"
+    )
 
 
 @dataclass(frozen=True)
 class Summary:
     """One summary table: its key and counted columns, each with its SQL over the signed rows
-    `c`, and the conditions and joins its rows need."""
+    `c`, and the conditions and joins its rows need. The key columns are those of the table's
+    unique key, which the upserts name (a unique index with included columns is not a
+    constraint that ON CONFLICT ON CONSTRAINT could name)."""
 
     table: str
-    constraint: str
     keys: tuple[tuple[str, str], ...]
     values: tuple[tuple[str, str], ...]
     joins: str = ""
     condition: str = "true"
+    # Key columns that are deadline days: the days before a given one may be folded into
+    # PAST_DAY (see PAST_DAY), in the recomputation and in the table alike.
+    day_keys: tuple[str, ...] = ()
 
     @property
     def columns(self) -> list[str]:
@@ -55,10 +73,14 @@ class Summary:
     def key_columns(self) -> list[str]:
         return [name for name, _ in self.keys]
 
-    def delta_sql(self, signed_rows: str) -> str:
+    def delta_sql(self, signed_rows: str, *, fold_before: datetime.date | None = None) -> str:
         """The summary's rows as computed from `signed_rows`; a key whose counts cancel out (a
-        row updated without changing anything the summary counts) is left out."""
-        selected = [f"{expression} AS {name}" for name, expression in self.keys]
+        row updated without changing anything the summary counts) is left out. With
+        `fold_before`, deadline days before it are PAST_DAY."""
+        selected = [
+            f"{_folded(expression, fold_before) if name in self.day_keys else expression} AS {name}"
+            for name, expression in self.keys
+        ]
         selected += [f"sum(c.sign * ({expression})) AS {name}" for name, expression in self.values]
         sums = ", ".join(f"sum(c.sign * ({expression}))" for _, expression in self.values)
         zeros = ", ".join("0" for _ in self.values)
@@ -72,9 +94,14 @@ class Summary:
         )
 
 
+def _folded(day: str, before: datetime.date | None) -> str:
+    if before is None:
+        return day
+    return f"(CASE WHEN ({day}) < DATE '{before.isoformat()}' THEN {_PAST_DAY} ELSE ({day}) END)"
+
+
 DAILY = Summary(
     table="incidents_incidentdailysummary",
-    constraint="incident_daily_summary_key",
     keys=(
         ("day", "(c.reported_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"),
         ("area_id", "c.area_id"),
@@ -93,9 +120,10 @@ DAILY = Summary(
     ),
 )
 
-UNIT = Summary(
+# The unit and map summaries as migrations 0010–0012 made them, before the deadline days
+# (migration 0014 adds those): the triggers and the fill of those migrations use these.
+UNIT_BEFORE_DEADLINE_DAYS = Summary(
     table="incidents_incidentunitsummary",
-    constraint="incident_unit_summary_key",
     keys=(
         ("agency_id", "c.agency_id"),
         ("status", "c.status"),
@@ -104,9 +132,8 @@ UNIT = Summary(
     values=(("reports", "1"),),
 )
 
-MAP_CELLS = Summary(
+MAP_CELLS_BEFORE_DEADLINE_DAYS = Summary(
     table="incidents_incidentmapcell",
-    constraint="incident_map_cell_key",
     keys=(
         ("zoom", "band.zoom"),
         ("cell_column", f"floor(ST_X(c.location) / {_CELL})::bigint"),
@@ -126,6 +153,23 @@ MAP_CELLS = Summary(
     condition=_PUBLICLY_VISIBLE,
 )
 
+SUMMARIES_OF_0011 = (DAILY, UNIT_BEFORE_DEADLINE_DAYS, MAP_CELLS_BEFORE_DEADLINE_DAYS)
+
+UNIT = replace(
+    UNIT_BEFORE_DEADLINE_DAYS,
+    keys=UNIT_BEFORE_DEADLINE_DAYS.keys
+    + (
+        ("resolve_day", _deadline_day("resolve_by")),
+        ("deadline_day", _deadline_day("current_deadline")),
+    ),
+    day_keys=("resolve_day", "deadline_day"),
+)
+MAP_CELLS = replace(
+    MAP_CELLS_BEFORE_DEADLINE_DAYS,
+    keys=MAP_CELLS_BEFORE_DEADLINE_DAYS.keys + (("resolve_day", _deadline_day("resolve_by")),),
+    day_keys=("resolve_day",),
+)
+
 SUMMARIES = (DAILY, UNIT, MAP_CELLS)
 
 
@@ -143,7 +187,7 @@ def _apply_sql(summary: Summary, signed_rows: str) -> str:
     WITH upserted AS (
         INSERT INTO {summary.table} AS summary ({columns})
         {summary.delta_sql(signed_rows)}
-        ON CONFLICT ON CONSTRAINT {summary.constraint} DO UPDATE SET {additions}
+        ON CONFLICT ({", ".join(summary.key_columns)}) DO UPDATE SET {additions}
         RETURNING summary.id, summary.reports
     )
     SELECT coalesce(array_agg(id) FILTER (WHERE reports = 0), '{{}}') INTO emptied FROM upserted;
@@ -166,11 +210,11 @@ _REFERENCING = {
 }
 
 
-def triggers_install_sql() -> str:
-    """The trigger functions and triggers that keep every summary up to date."""
+def triggers_install_sql(summaries: tuple[Summary, ...] = SUMMARIES) -> str:
+    """The trigger functions and triggers that keep `summaries` up to date."""
     statements = []
     for event, signed_rows in _SIGNED_ROWS.items():
-        body = "".join(_apply_sql(summary, signed_rows) for summary in SUMMARIES)
+        body = "".join(_apply_sql(summary, signed_rows) for summary in summaries)
         statements.append(
             f"""
 CREATE FUNCTION incidents_summaries_after_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -188,7 +232,7 @@ CREATE TRIGGER incidents_summaries_after_{event}
         )
     # DELETE, not TRUNCATE: a TRUNCATE of the reports that names the summaries too (Django's flush
     # does) would otherwise truncate a table its own statement is still using, which PostgreSQL refuses.
-    deletes = "".join(f"    DELETE FROM {summary.table};\n" for summary in SUMMARIES)
+    deletes = "".join(f"    DELETE FROM {summary.table};\n" for summary in summaries)
     statements.append(
         f"""
 CREATE FUNCTION incidents_summaries_after_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -228,23 +272,73 @@ class Correction:
         return bool(self.rows_removed or self.rows_written)
 
 
-def summaries_rebuild() -> list[Correction]:
-    """Recompute every summary from the reports and correct the rows that differ: remove the
-    rows the reports do not justify, write the ones missing or wrong. Returns what changed (all
-    zeros when the triggers kept the summaries right, which is what the nightly run expects).
+def _fold_sql(summary: Summary, before: datetime.date) -> str:
+    """Merge the rows of deadline days before `before` into PAST_DAY's (see PAST_DAY): the same
+    sums under fewer keys, so every figure read from them is unchanged."""
+    day = f"DATE '{before.isoformat()}'"
+    past = " OR ".join(f"({name} < {day} AND {name} <> {_PAST_DAY})" for name in summary.day_keys)
+    folded = ", ".join(
+        f"CASE WHEN {name} < {day} THEN {_PAST_DAY} ELSE {name} END"
+        if name in summary.day_keys
+        else name
+        for name in summary.key_columns
+    )
+    sums = ", ".join(f"sum({name})" for name, _ in summary.values)
+    keys = ", ".join(str(position) for position in range(1, len(summary.keys) + 1))
+    additions = ", ".join(
+        f"{name} = summary.{name} + EXCLUDED.{name}" for name, _ in summary.values
+    )
+    return f"""
+    WITH moved AS (DELETE FROM {summary.table} WHERE {past} RETURNING *)
+    INSERT INTO {summary.table} AS summary ({", ".join(summary.columns)})
+    SELECT {folded}, {sums} FROM moved GROUP BY {keys} ORDER BY {keys}
+    ON CONFLICT ({", ".join(summary.key_columns)}) DO UPDATE SET {additions}
+"""
+
+
+def _fold(cursor: CursorWrapper, summary: Summary, before: datetime.date) -> None:
+    if summary.day_keys:
+        cursor.execute(_fold_sql(summary, before))
+        # Rows a resolution took to zero, under a day the fold merged them into.
+        cursor.execute(f"DELETE FROM {summary.table} WHERE reports = 0")
+
+
+def summaries_fold_past_days(*, today: datetime.date | None = None) -> None:
+    """Only the fold of the nightly rebuild (see PAST_DAY): for a bulk load that has just
+    written years of reports, whose summaries then hold a row per past deadline day."""
+    before = today or timezone.localdate(timezone.now(), VIETNAM_TIME_ZONE)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE incidents_incident IN SHARE MODE")
+        for summary in SUMMARIES:
+            _fold(cursor, summary, before)
+
+
+def summaries_rebuild(
+    summaries: tuple[Summary, ...] = SUMMARIES, *, today: datetime.date | None = None
+) -> list[Correction]:
+    """Fold the deadline days before `today` (Vietnam's, by default) into PAST_DAY, then
+    recompute every summary from the reports and correct the rows that differ: remove the rows
+    the reports do not justify, write the ones missing or wrong. Returns what was corrected (all
+    zeros when the triggers kept the summaries right, which is what the nightly run expects;
+    the fold is not a correction).
 
     The reports are locked in SHARE mode for the duration: writers wait (a few seconds at a
     million reports) so that the recomputation and the summaries see the same reports.
     """
+    fold_before = today or timezone.localdate(timezone.now(), VIETNAM_TIME_ZONE)
     corrections = []
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("LOCK TABLE incidents_incident IN SHARE MODE")
-        for summary in SUMMARIES:
+        for summary in summaries:
+            _fold(cursor, summary, fold_before)
+            expected = summary.delta_sql(
+                "(SELECT 1 AS sign, * FROM incidents_incident)",
+                fold_before=fold_before if summary.day_keys else None,
+            )
             columns = ", ".join(summary.columns)
             cursor.execute("DROP TABLE IF EXISTS incidents_summary_expected")
             cursor.execute(
-                f"CREATE TEMPORARY TABLE incidents_summary_expected ON COMMIT DROP AS "
-                f"{summary.delta_sql('(SELECT 1 AS sign, * FROM incidents_incident)')}"
+                f"CREATE TEMPORARY TABLE incidents_summary_expected ON COMMIT DROP AS {expected}"
             )
             cursor.execute(
                 f"DELETE FROM {summary.table} WHERE ({columns}) IN ("

@@ -15,6 +15,8 @@ lookup per summary row to every filing.
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,15 @@ from django.utils.translation import gettext_lazy as _
 # bits, are its own: every zoom up to 15 is answered exactly from the nearest band at or above
 # it, reading at most 4 cells of the band per cell on screen.
 MAP_ZOOM_BANDS = (5, 7, 9, 11, 13, 15)
+
+# "Overdue" moves with the clock, so the summaries that the pages read it from keep the open
+# reports by the day (Vietnam's calendar) their deadline falls on: a report whose deadline day
+# is past is overdue, one whose day is ahead is not, and only the reports due today are read
+# from the reports (through an index: a day's deadlines, whatever the size of the table). Days
+# before today are all alike, so the nightly rebuild folds them into this one day, which also
+# marks the reports that have no deadline (finished ones); the summaries then hold a row per
+# key for the past plus one per deadline day still ahead.
+PAST_DAY = datetime.date(1, 1, 1)
 
 
 class IncidentDailySummary(models.Model):
@@ -81,8 +92,8 @@ class IncidentDailySummary(models.Model):
 
 
 class IncidentUnitSummary(models.Model):
-    """Reports per unit, status and whether the public sees them: the staff counts per status
-    and the home page's figures, a few rows per unit."""
+    """Reports per unit, status, whether the public sees them and deadline days: the staff
+    counts per status, overdue and the home page's figures, a few rows per unit and day ahead."""
 
     agency = models.ForeignKey(
         "wards.Agency",
@@ -94,6 +105,10 @@ class IncidentUnitSummary(models.Model):
     )
     status = models.CharField(_("trạng thái"), max_length=24)
     publicly_visible = models.BooleanField(_("công khai"))
+    # The days of the open reports' deadlines (PAST_DAY when past, or finished): the resolve
+    # deadline, the citizens' measure of overdue, and the current deadline, the staff's.
+    resolve_day = models.DateField(_("ngày hạn giải quyết"))
+    deadline_day = models.DateField(_("ngày hạn hiện tại"))
     reports = models.IntegerField(_("số phản ánh"))
 
     class Meta:
@@ -101,13 +116,14 @@ class IncidentUnitSummary(models.Model):
         verbose_name_plural = _("tổng hợp phản ánh theo đơn vị")
         constraints = [
             models.UniqueConstraint(
-                fields=["agency", "status", "publicly_visible"], name="incident_unit_summary_key"
+                fields=["agency", "status", "publicly_visible", "resolve_day", "deadline_day"],
+                name="incident_unit_deadline_summary_key",
             )
         ]
 
 
 class IncidentMapCell(models.Model):
-    """Public reports per map band, grid cell, category and status: their count and the sums of
+    """Public reports per map band, grid cell, category, status and resolve deadline day: their count and the sums of
     their coordinates (the marker sits at the mean) and of their ids (a cell of one report
     names it, so the map can draw that report's pin)."""
 
@@ -123,6 +139,8 @@ class IncidentMapCell(models.Model):
         db_index=False,
     )
     status = models.CharField(_("trạng thái"), max_length=24)
+    # The day of an open report's resolve deadline (PAST_DAY when past, or finished).
+    resolve_day = models.DateField(_("ngày hạn giải quyết"))
     reports = models.IntegerField(_("số phản ánh"))
     # Exact decimals of coordinates rounded to 12 places (0.1 µm): sums of floats depend on the
     # order of the additions, and these are added and taken away one statement at a time.
@@ -136,9 +154,12 @@ class IncidentMapCell(models.Model):
         constraints = [
             # Also the index of the map without a category filter: the band, then a range of
             # columns, then of rows.
+            # The counted columns are included so that the map reads the cells by an index-only
+            # scan (a million reports keep tens of thousands of cells under a city at zoom 12).
             models.UniqueConstraint(
-                fields=["zoom", "cell_column", "cell_row", "category", "status"],
-                name="incident_map_cell_key",
+                fields=["zoom", "cell_column", "cell_row", "category", "status", "resolve_day"],
+                include=["reports", "longitude_total", "latitude_total", "incident_id_total"],
+                name="incident_map_cell_deadline_key",
             )
         ]
         indexes = [

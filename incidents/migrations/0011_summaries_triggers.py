@@ -8,7 +8,7 @@ migration of its own that drops and re-creates the triggers (`triggers_remove_sq
 
 from django.db import migrations
 
-from incidents.summaries import triggers_install_sql, triggers_remove_sql
+from incidents.summaries import SUMMARIES_OF_0011, triggers_install_sql, triggers_remove_sql
 
 
 class Migration(migrations.Migration):
@@ -17,5 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(sql=triggers_install_sql(), reverse_sql=triggers_remove_sql()),
+        migrations.RunSQL(
+            sql=triggers_install_sql(SUMMARIES_OF_0011), reverse_sql=triggers_remove_sql()
+        ),
     ]

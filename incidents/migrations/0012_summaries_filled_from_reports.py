@@ -7,9 +7,9 @@ from django.db.migrations.state import StateApps
 
 
 def summaries_fill(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    from incidents.summaries import summaries_rebuild
+    from incidents.summaries import SUMMARIES_OF_0011, summaries_rebuild
 
-    summaries_rebuild()
+    summaries_rebuild(SUMMARIES_OF_0011)
 
 
 def summaries_empty(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:

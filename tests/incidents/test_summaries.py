@@ -8,6 +8,7 @@ so an expression wrong in both the triggers and the rebuild would still be caugh
 
 from __future__ import annotations
 
+import datetime
 import random
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -21,10 +22,11 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from geoapp.clock import VIETNAM_TIME_ZONE
+from geoapp.clock import VIETNAM_TIME_ZONE, vietnam_today
 from geoapp.exceptions import DomainError
-from incidents import services
+from incidents import page_selectors, services
 from incidents.models import (
+    OPEN_STATUSES,
     Incident,
     IncidentDailySummary,
     IncidentMapCell,
@@ -32,7 +34,7 @@ from incidents.models import (
     IncidentUnitSummary,
 )
 from incidents.summaries import summaries_rebuild
-from incidents.summary_models import MAP_ZOOM_BANDS
+from incidents.summary_models import MAP_ZOOM_BANDS, PAST_DAY
 from incidents.tasks import incidents_summaries_rebuild
 from tests.conftest import Territory
 from tests.incidents.conftest import FileReport
@@ -84,19 +86,66 @@ def actual_daily() -> Rows:
     }
 
 
+def deadline_day(incident: Incident, deadline: datetime.datetime | None) -> datetime.date:
+    if incident.status not in OPEN_STATUSES or deadline is None:
+        return PAST_DAY
+    return deadline.astimezone(VIETNAM_TIME_ZONE).date()
+
+
+def folded(rows: Rows, day_positions: tuple[int, ...]) -> Rows:
+    """`rows` with the deadline days before today as PAST_DAY, their counts summed and the
+    rows that sum to nothing left out: the summaries' rows as the nightly rebuild folds them,
+    whether or not it has run (the figures read from them are the same either way)."""
+    today = vietnam_today()
+    sums: dict[tuple[Any, ...], list[Any]] = {}
+    for key, values in rows.items():
+        folded_key = tuple(
+            PAST_DAY if position in day_positions and value < today else value
+            for position, value in enumerate(key)
+        )
+        if folded_key in sums:
+            sums[folded_key] = [a + b for a, b in zip(sums[folded_key], values, strict=True)]
+        else:
+            sums[folded_key] = list(values)
+    return {key: tuple(values) for key, values in sums.items() if values[0] != 0}
+
+
+def units_by_status() -> dict[tuple[Any, ...], int]:
+    """The unit summary's reports per unit, status and visibility, whatever their days."""
+    counts: Counter[tuple[Any, ...]] = Counter()
+    for key, (reports,) in actual_units().items():
+        counts[key[:3]] += reports
+    return dict(counts)
+
+
+UNIT_DAYS = (3, 4)
+CELL_DAYS = (5,)
+
+
 def expected_units() -> Rows:
     counts = Counter(
-        (incident.agency_id, incident.status, _publicly_visible(incident))
+        (
+            incident.agency_id,
+            incident.status,
+            _publicly_visible(incident),
+            deadline_day(incident, incident.resolve_by),
+            deadline_day(incident, incident.current_deadline),
+        )
         for incident in Incident.objects.all()
     )
-    return {key: (count,) for key, count in counts.items()}
+    return folded({key: (count,) for key, count in counts.items()}, UNIT_DAYS)
 
 
 def actual_units() -> Rows:
-    return {
-        (row.agency_id, row.status, row.publicly_visible): (row.reports,)
-        for row in IncidentUnitSummary.objects.all()
-    }
+    return folded(
+        {
+            (row.agency_id, row.status, row.publicly_visible, row.resolve_day, row.deadline_day): (
+                row.reports,
+            )
+            for row in IncidentUnitSummary.objects.all()
+        },
+        UNIT_DAYS,
+    )
 
 
 def expected_cells() -> Rows:
@@ -109,25 +158,37 @@ def expected_cells() -> Rows:
         x, y = incident.location.x, incident.location.y
         for zoom in MAP_ZOOM_BANDS:
             size = 360.0 / (256 * 2**zoom) * 64  # the map's cell_size_degrees
-            key = (zoom, int(x // size), int(y // size), incident.category_id, incident.status)
+            key = (
+                zoom,
+                int(x // size),
+                int(y // size),
+                incident.category_id,
+                incident.status,
+                deadline_day(incident, incident.resolve_by),
+            )
             row = rows[key]
             row[0] += 1
             row[1] += Decimal(repr(x)).quantize(TWELVE_PLACES)
             row[2] += Decimal(repr(y)).quantize(TWELVE_PLACES)
             row[3] += incident.pk
-    return {key: tuple(row) for key, row in rows.items()}
+    return folded({key: tuple(row) for key, row in rows.items()}, CELL_DAYS)
 
 
 def actual_cells() -> Rows:
-    return {
-        (row.zoom, row.cell_column, row.cell_row, row.category_id, row.status): (
-            row.reports,
-            row.longitude_total,
-            row.latitude_total,
-            row.incident_id_total,
-        )
-        for row in IncidentMapCell.objects.all()
-    }
+    return folded(
+        {
+            (
+                row.zoom,
+                row.cell_column,
+                row.cell_row,
+                row.category_id,
+                row.status,
+                row.resolve_day,
+            ): (row.reports, row.longitude_total, row.latitude_total, row.incident_id_total)
+            for row in IncidentMapCell.objects.all()
+        },
+        CELL_DAYS,
+    )
 
 
 def assert_summaries_equal_recomputation() -> None:
@@ -305,7 +366,16 @@ def test_a_report_filed_appears_in_every_summary_at_once(
     filed = file_report(point=Point(108.80, 15.05, srid=4326))
     incident = filed.incident
 
-    assert actual_units() == {(territory.committee_cam_thanh.pk, "new", True): (1,)}
+    incident.refresh_from_db()
+    assert actual_units() == {
+        (
+            territory.committee_cam_thanh.pk,
+            "new",
+            True,
+            incident.resolve_by.astimezone(VIETNAM_TIME_ZONE).date(),
+            incident.acknowledge_by.astimezone(VIETNAM_TIME_ZONE).date(),
+        ): (1,)
+    }
     assert actual_daily() == {
         (
             incident.reported_at.astimezone(VIETNAM_TIME_ZONE).date(),
@@ -321,6 +391,7 @@ def test_a_report_filed_appears_in_every_summary_at_once(
     assert set(cells.values()) == {
         (1, Decimal("108.800000000000"), Decimal("15.050000000000"), incident.pk)
     }
+    assert {key[5] for key in cells} == {incident.resolve_by.astimezone(VIETNAM_TIME_ZONE).date()}
 
 
 def test_a_report_not_public_is_counted_for_staff_and_never_on_the_public_map(
@@ -328,7 +399,7 @@ def test_a_report_not_public_is_counted_for_staff_and_never_on_the_public_map(
 ) -> None:
     file_report(is_public=False)
 
-    assert actual_units() == {(territory.committee_cam_thanh.pk, "new", False): (1,)}
+    assert units_by_status() == {(territory.committee_cam_thanh.pk, "new", False): 1}
     assert actual_cells() == {}
 
 
@@ -343,15 +414,18 @@ def test_bulk_statements_and_deletes_keep_the_summaries_right(
         status=IncidentStatus.RESOLVED, resolved_at=timezone.now(), rating=5
     )
     assert_summaries_equal_recomputation()
-    assert actual_units() == {
-        (territory.committee_cam_thanh.pk, "resolved", True): (4,),
-        (territory.committee_cam_thanh.pk, "new", True): (2,),
+    assert units_by_status() == {
+        (territory.committee_cam_thanh.pk, "resolved", True): 4,
+        (territory.committee_cam_thanh.pk, "new", True): 2,
     }
 
     # Rows whose counts fall to zero are deleted, not left at zero.
     Incident.objects.filter(status=IncidentStatus.NEW).delete()
     assert_summaries_equal_recomputation()
-    assert actual_units() == {(territory.committee_cam_thanh.pk, "resolved", True): (4,)}
+    # Finished reports have no deadline day.
+    assert actual_units() == {
+        (territory.committee_cam_thanh.pk, "resolved", True, PAST_DAY, PAST_DAY): (4,)
+    }
     assert not IncidentMapCell.objects.filter(status="new").exists()
 
     # An update that changes nothing a summary counts leaves the summaries as they were.
@@ -423,3 +497,33 @@ def test_the_rebuild_corrects_rows_changed_behind_the_triggers_and_says_how_many
     assert incidents_summaries_rebuild() == 0
     call_command("incidents_summaries_rebuild")
     assert (actual_daily(), actual_units(), actual_cells()) == expected
+
+
+def test_the_rebuild_folds_past_deadline_days_and_every_figure_stays(
+    file_report: FileReport, territory: Territory
+) -> None:
+    now = timezone.now()
+    for weeks in (1, 2, 3, 4):
+        file_report(
+            point=Point(108.80, 15.05 + weeks / 100, srid=4326),
+            reported_at=now - timedelta(weeks=weeks),
+        )
+    today = vietnam_today()
+    days_before = {
+        row.resolve_day for row in IncidentUnitSummary.objects.all() if row.resolve_day < today
+    }
+    assert len(days_before) >= 3
+    figures = page_selectors.public_figures(now=now)
+    before = (actual_daily(), actual_units(), actual_cells())
+
+    assert [correction.corrected for correction in summaries_rebuild()] == [False] * 3
+
+    # One row per unit and status for the past, whatever the number of past days.
+    assert {
+        (row.status, row.resolve_day, row.deadline_day, row.reports)
+        for row in IncidentUnitSummary.objects.all()
+    } == {("new", PAST_DAY, PAST_DAY, 4)}
+    assert set(IncidentMapCell.objects.values_list("resolve_day", flat=True)) == {PAST_DAY}
+    assert page_selectors.public_figures(now=now) == figures
+    assert figures.overdue == 4
+    assert (actual_daily(), actual_units(), actual_cells()) == before

@@ -168,6 +168,11 @@ def expected_counts(
     )
 
 
+def overdue_for_staff(incident: Incident, now: datetime.datetime) -> bool:
+    deadline = incident_current_deadline(incident)
+    return deadline is not None and deadline < now
+
+
 def test_the_staff_counts_per_status_are_those_of_the_reports_with_every_filter(
     varied: list[Incident], officer_a: User, leader: User, territory: Territory
 ) -> None:
@@ -190,8 +195,87 @@ def test_the_staff_counts_per_status_are_those_of_the_reports_with_every_filter(
         ]),
         (leader, QueueFilters(reported_from=today, reported_to=today), everything),
         (leader, QueueFilters(reported_to=today - timedelta(days=1)), []),
+        # The overdue list: every count is of overdue reports.
+        (officer_a, QueueFilters(overdue=True), [i for i in own if overdue_for_staff(i, now)]),
+        (leader, QueueFilters(overdue=True), [
+            i for i in everything if overdue_for_staff(i, now)
+        ]),
     ]  # fmt: skip
     for user, filters, incidents in cases:
         counts = staff_queue_selectors.staff_queue(user=user, filters=filters, now=now).counts
         assert counts == expected_counts(incidents, now=now, due_soon_until=due_soon_until), filters
+        if filters.overdue:
+            assert counts.overdue == len(incidents) > 0
     assert expected_counts(everything, now=now, due_soon_until=due_soon_until).overdue > 0
+
+
+def test_overdue_is_right_at_every_moment_around_a_day_boundary(
+    varied: list[Incident], officer_a: User, leader: User, territory: Territory
+) -> None:
+    """The summaries keep open reports by the day of their deadline and the day being lived is
+    read from the reports: around midnight (Vietnam), deadlines just before, at and after it
+    are overdue exactly when they have passed, on the home page, the map and the staff counts."""
+    day = timezone.localdate(timezone.now(), VIETNAM_TIME_ZONE) + timedelta(days=2)
+    midnight = datetime.datetime.combine(day, datetime.time.min, tzinfo=VIETNAM_TIME_ZONE)
+    deadlines = [
+        midnight - timedelta(seconds=1),
+        midnight,
+        midnight + timedelta(hours=10),
+        midnight + timedelta(days=1, seconds=-1),
+        midnight + timedelta(days=1),
+    ]
+    acknowledged = list(Incident.objects.public().filter(status=IncidentStatus.ACKNOWLEDGED))
+    new = list(
+        Incident.objects.filter(status=IncidentStatus.NEW, agency=territory.committee_cam_thanh)
+    )
+    for incident, deadline in zip(acknowledged, deadlines, strict=False):
+        Incident.objects.filter(pk=incident.pk).update(resolve_by=deadline)
+    for incident, deadline in zip(new, deadlines, strict=False):
+        Incident.objects.filter(pk=incident.pk).update(acknowledge_by=deadline)
+    assert len(acknowledged) >= len(deadlines) and len(new) >= len(deadlines)
+    everything = list(Incident.objects.all())
+    own = [i for i in everything if i.agency_id == territory.committee_cam_thanh.pk]
+    public = list(Incident.objects.public())
+    moments = [
+        midnight - timedelta(minutes=30),
+        midnight - timedelta(seconds=1),
+        midnight,
+        midnight + timedelta(seconds=1),
+        midnight + timedelta(hours=10),
+        midnight + timedelta(hours=10, seconds=1),
+        midnight + timedelta(days=1),
+        midnight + timedelta(days=1, seconds=1),
+    ]
+    seen = set()
+    staff_seen = set()
+    for now in moments:
+        overdue = sum(1 for i in public if i.status in OPEN_STATUSES and i.resolve_by < now)
+        seen.add(overdue)
+        staff_overdue = sum(
+            1
+            for i in own
+            if (deadline := incident_current_deadline(i)) is not None and deadline < now
+        )
+        staff_seen.add(staff_overdue)
+        assert page_selectors.public_figures(now=now).overdue == overdue, now
+        for zoom in (5, 12):
+            document = grouped(PublicIncidentFilters(bbox=WHOLE_TERRITORY), zoom, now)
+            cells = sum(f["properties"]["overdue"] for f in document["features"])
+            assert cells == overdue, (now, zoom)
+        due_soon_until = staff_queue_selectors.due_soon_limit(now)
+        for user, incidents in ((officer_a, own), (leader, everything)):
+            counts = staff_queue_selectors.staff_queue(
+                user=user, filters=QueueFilters(), now=now
+            ).counts
+            assert counts == expected_counts(incidents, now=now, due_soon_until=due_soon_until)
+            overdue_list = staff_queue_selectors.staff_queue(
+                user=user, filters=QueueFilters(overdue=True), now=now
+            ).counts
+            assert overdue_list == expected_counts(
+                [i for i in incidents if overdue_for_staff(i, now)],
+                now=now,
+                due_soon_until=due_soon_until,
+            )
+    # Each deadline passed at its moment: the figures rose at every step of the boundary.
+    assert len(seen) == len(deadlines) + 1
+    assert len(staff_seen) == len(deadlines) + 1
