@@ -65,6 +65,8 @@ OWN_DATABASE_BENCHMARKS = {
 PAGE_BENCHMARKS = {
     "citizen_pages": ("benchmarks.citizen_pages", "citizen"),
     "staff_pages": ("benchmarks.staff_pages", "staff"),
+    # The operations centre (issue 13), on the staff pages' databases.
+    "ioc": ("benchmarks.ioc", "ioc"),
 }
 LONGEST_WAIT_SECONDS = 600
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/", include("incidents.following.api_urls")),
     # Before the incidents routes, whose catch-all patterns would otherwise take /nhiem-vu/.
     path("", include("directives.urls")),
+    path("", include("ioc.urls")),
     path("", include("incidents.urls")),
     path("can-bo/", include("incidents.staff_urls")),
     path("tai-khoan/", include("django.contrib.auth.urls")),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "procedures",
     "indicators",
     "spatial_reports",
+    "ioc",
 ]
 
 MIDDLEWARE = [
@@ -430,3 +431,9 @@ OPEN_DATA_DIR = env.path("OPEN_DATA_DIR", default=BASE_DIR / "var" / "open_data"
 # written by a Celery task, and its file kept this many days.
 SPATIAL_REPORTS_SYNC_MAX_ROWS = env.int("SPATIAL_REPORTS_SYNC_MAX_ROWS", default=20_000)
 SPATIAL_REPORTS_KEEP_DAYS = env.int("SPATIAL_REPORTS_KEEP_DAYS", default=7)
+# The operations centre's weekly report: Mondays at 07:00 in CELERY_TIMEZONE (Asia/Ho_Chi_Minh),
+# for the week that ended the day before (docs/ioc.md).
+CELERY_BEAT_SCHEDULE["ioc_produce_weekly_report"] = {
+    "task": "ioc.produce_weekly_report",
+    "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+}
