@@ -1,7 +1,10 @@
 from django.urls import path
 
-from indicators import views
+from indicators import entry_views, views
 
 urlpatterns = [
     path("ban-do/", views.indicator_map, name="indicator-map"),
+    path("nhap-so-lieu/", entry_views.entry_page, name="indicator-entry"),
+    path("duyet/", entry_views.review_page, name="indicator-review"),
+    path("mau-nhap.xlsx", entry_views.entry_template, name="indicator-entry-template"),
 ]
