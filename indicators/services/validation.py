@@ -87,14 +87,14 @@ def rules_checked(
                 raise InvalidInput(
                     _(
                         "giá trị %(value)s thay đổi %(growth)s%% so với kỳ trước (%(previous)s), "
-                        "ngoài khoảng cho phép [%(lower)s%%; %(upper)s%%]."
+                        "ngoài khoảng cho phép [%(lower)s; %(upper)s]."
                     )
                     % {
                         "value": _number(value),
                         "growth": _number(growth.quantize(Decimal("0.1"))),
                         "previous": _number(previous),
-                        "lower": "…" if rule.lower is None else _number(rule.lower),
-                        "upper": "…" if rule.upper is None else _number(rule.upper),
+                        "lower": "…" if rule.lower is None else f"{_number(rule.lower)}%",
+                        "upper": "…" if rule.upper is None else f"{_number(rule.upper)}%",
                     },
                     code="rule_growth",
                 )
