@@ -56,6 +56,11 @@ def values_import(*, path: Path, commit: bool) -> ImportReport:
                 raise InvalidInput(
                     _("không có chỉ tiêu mã “%(code)s”.") % {"code": row["indicator"]}
                 )
+            if indicator.computed_from:
+                raise InvalidInput(
+                    _("Chỉ tiêu %(code)s được tính tự động; không nhập tay.")
+                    % {"code": indicator.code}
+                )
             period = periods.get(row["period"])
             if period is None:
                 period = periods[row["period"]] = period_parse(row["period"])
