@@ -1,6 +1,6 @@
 """Pages of indicators for readers: the time series of one area (/chi-tieu/xu-huong/, its SVG
-at /chi-tieu/xu-huong.svg) and the ranking of areas with exports (/chi-tieu/xep-hang/,
-`&format=csv|xlsx`). Public like the map: aggregates only, never a person.
+at /chi-tieu/xu-huong.svg), the ranking of areas with exports (/chi-tieu/xep-hang/,
+`&format=csv|xlsx`) and the static PNG of the map (/chi-tieu/ban-do.png). Public like the map: aggregates only, never a person.
 
 Thin: parse, call one selector, render; bad input is a page (or a plain-text answer for a
 file) with the message in the user's language and status 400.
@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -24,10 +25,16 @@ from geoapp.clock import vietnam_today
 from geoapp.coordinates import parse_date
 from geoapp.exceptions import DomainError, InvalidInput
 from indicators.charts import series_svg
-from indicators.models import Indicator
+from indicators.map_image import choropleth_png
+from indicators.models import Direction, Indicator
 from indicators.periods import Period, period_parse
-from indicators.selectors.aggregation import SeriesPoint, indicator_series
+from indicators.selectors.aggregation import (
+    SeriesPoint,
+    indicator_aggregates_geojson,
+    indicator_series,
+)
 from indicators.selectors.catalogue import areas_to_choose, indicator_list
+from indicators.selectors.classification import classify
 from indicators.selectors.ranking import RankedRow, indicator_ranking
 from indicators.services.values import today_period
 from wards.models import Area
@@ -226,3 +233,61 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
         name=_name(indicator),
     )  # fmt: skip
     return render(request, "indicators/ranking.html", context)
+
+
+def _bound(number: float) -> str:
+    return number_format(round(number, 2), decimal_pos=None, use_l10n=True, force_grouping=True)
+
+
+def map_png(request: HttpRequest) -> HttpResponse:
+    """The choropleth as a PNG for reports: the parameters of the map page."""
+    parameters = request.GET
+    indicator = next((i for i in indicator_list() if i.code == parameters.get("indicator")), None)
+    try:
+        if indicator is None:
+            raise InvalidInput(
+                _("Không có chỉ tiêu mã “%(code)s”.") % {"code": parameters.get("indicator", "")}
+            )
+        period = period_parse(parameters.get("period") or today_period(indicator, vietnam_today()))
+        level = parameters.get("level") or "commune"
+        boundaries = parse_date(parameters.get("boundaries"), default=vietnam_today())
+        try:
+            classes = int(parameters.get("classes") or 5)
+            breaks_text = parameters.get("breaks") or ""
+            fixed = [float(part) for part in breaks_text.split(",")] if breaks_text else None
+        except ValueError:
+            raise InvalidInput(
+                _("Số lớp và ngưỡng phân lớp phải là số."), code="invalid_classification"
+            ) from None
+        document, values = indicator_aggregates_geojson(
+            indicator=indicator, period=period, level=level, boundaries=boundaries
+        )
+        classification = classify(
+            values=values,
+            method=parameters.get("classification") or "quantiles",
+            classes=classes,
+            higher_is_better=indicator.direction == Direction.HIGHER_IS_BETTER,
+            fixed_breaks=fixed,
+        )
+    except DomainError as problem:
+        return HttpResponse(problem.message, status=400, content_type="text/plain; charset=utf-8")
+    last = len(classification.colours) - 1
+    legend = [
+        f"[{_bound(classification.breaks[i])} – {_bound(classification.breaks[i + 1])}"
+        f"{']' if i == last else ')'} {indicator.unit} ({classification.counts[i]})"
+        for i in range(last + 1)
+    ]
+    body = choropleth_png(
+        collection=document,
+        classification=classification,
+        title=f"{_name(indicator)} — {period.text}",
+        subtitle=_("Ranh giới có hiệu lực ngày %(date)s")
+        % {"date": boundaries.strftime("%d/%m/%Y")},
+        legend=legend,
+        no_data_label=f"{_('Không có số liệu')} ({classification.no_data})",
+    )
+    response = HttpResponse(body, content_type="image/png")
+    response["Content-Disposition"] = (
+        f'inline; filename="ban-do-{indicator.code}-{period.text}-{level}.png"'
+    )
+    return response

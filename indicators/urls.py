@@ -9,5 +9,6 @@ urlpatterns = [
     path("mau-nhap.xlsx", entry_views.entry_template, name="indicator-entry-template"),
     path("xu-huong/", report_views.trend_page, name="indicator-trend"),
     path("xu-huong.svg", report_views.trend_svg, name="indicator-trend-svg"),
+    path("ban-do.png", report_views.map_png, name="indicator-map-png"),
     path("xep-hang/", report_views.ranking_page, name="indicator-ranking"),
 ]

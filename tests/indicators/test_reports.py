@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.test import Client
 from openpyxl import load_workbook
+from PIL import Image
 
 from indicators.models import Indicator, IndicatorTarget
 from indicators.selectors.ranking import achievement, status_of
@@ -123,3 +124,29 @@ def test_an_area_not_valid_on_the_boundaries_day_is_refused(chain: Chain) -> Non
         "/chi-tieu/xu-huong.svg?indicator=population&area=21037&boundaries=2026-01-01"
     )
     assert svg.status_code == 400
+
+
+def test_the_map_as_a_png_for_reports(chain: Chain) -> None:
+    population(chain)
+    response = Client().get(
+        "/chi-tieu/ban-do.png?indicator=population&period=2024&level=commune"
+        "&boundaries=2026-01-01&classification=equal_interval&classes=2"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    image = Image.open(io.BytesIO(response.content)).convert("RGB")
+    assert image.size == (1200, 900)
+    # Cẩm Thành (south, 12,000) in the better class's green, An Phú (north, 8,000) in red; the
+    # two boxes are equal, one above the other, filling the map's 840 × 810 pixels.
+    assert image.getpixel((440, 700)) == (0x1A, 0x98, 0x50)
+    assert image.getpixel((440, 200)) == (0xD7, 0x30, 0x27)
+
+
+def test_a_bad_png_request_is_refused(chain: Chain) -> None:
+    population(chain)
+    response = Client().get("/chi-tieu/ban-do.png?indicator=population&period=2024&classes=9")
+    assert (response.status_code, response.content.decode()) == (400, "Số lớp phải từ 2 đến 7.")
+    response = Client().get("/chi-tieu/ban-do.png?indicator=nope")
+    assert (response.status_code, response.content.decode()) == (
+        400, "Không có chỉ tiêu mã “nope”.",
+    )  # fmt: skip
