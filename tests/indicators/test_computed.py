@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from incidents.models import Incident, IncidentStatus
-from indicators.demo_data import COMPUTED_CATALOGUE
+from indicators.demo_data import COMPUTED_CATALOGUE, computed_demo_load
 from indicators.models import IndicatorValue, IndicatorValueEvent, ValueStatus
 from indicators.periods import period_parse
 from indicators.services.catalogue import catalogue_import
@@ -143,3 +143,12 @@ def test_computed_indicators_are_refused_at_import(november: Territory, tmp_path
 
 def test_the_months_refreshed_each_night() -> None:
     assert [p.text for p in months_to_refresh(date(2026, 1, 3))] == ["2025-12", "2026-01"]
+
+
+def test_the_demo_computes_every_month_and_loads_twice_without_change(
+    november: Territory,
+) -> None:
+    first = computed_demo_load(today=date(2026, 12, 5))
+    assert (first.created, first.updated) == (6, 0)
+    again = computed_demo_load(today=date(2026, 12, 5))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
