@@ -184,3 +184,31 @@ def test_outlier_flags_mark_a_value_far_from_the_areas_history(chain: Chain) -> 
     near = IndicatorValue.objects.get(period="2024")
     assert outlier_flags(values=[near]) == {}
     assert IndicatorValue.objects.get(pk=far.pk).value == Decimal(150)  # flagged, not changed
+
+
+def test_an_administrator_adds_a_rule_in_the_admin_and_bounds_must_be_ordered(
+    chain: Chain,
+) -> None:
+    from django.test import Client
+
+    indicator = make_indicator("population")
+    admin = User.objects.create_superuser("quan-tri", password="x")
+    client = Client()
+    client.force_login(admin)
+    assert client.get("/admin/indicators/indicator/").status_code == 200
+    refused = client.post(
+        "/admin/indicators/validationrule/add/",
+        {"indicator": indicator.pk, "kind": "range", "lower": "10", "upper": "5",
+         "is_active": "on"},
+    )  # fmt: skip
+    assert refused.status_code == 200  # the form again, with the constraint's error
+    assert ValidationRule.objects.count() == 0
+    added = client.post(
+        "/admin/indicators/validationrule/add/",
+        {"indicator": indicator.pk, "kind": "range", "lower": "0", "upper": "5",
+         "is_active": "on"},
+    )  # fmt: skip
+    assert added.status_code == 302
+    assert list(ValidationRule.objects.values_list("kind", "lower", "upper")) == [
+        ("range", Decimal("0.000000"), Decimal("5.000000"))
+    ]
