@@ -201,3 +201,23 @@ def test_the_xlsx_template_lists_the_communes_of_the_period(chain: Chain, office
     assert bad.content.decode() == (
         "Chỉ tiêu population báo cáo theo Năm; kỳ “2024-07” không phù hợp."
     )
+
+
+def test_the_review_page_shows_outlier_flags(chain: Chain, reviewer: User) -> None:
+    indicator = make_indicator("population")
+    area = chain.territory.an_phu
+    for year, number in [(2021, 100), (2022, 102), (2023, 98), (2024, 101), (2025, 99)]:
+        IndicatorValue.objects.create(
+            indicator=indicator, area=area, period=str(year), period_start=f"{year}-01-01",
+            period_end=f"{year}-12-31", value=Decimal(number), status=ValueStatus.APPROVED,
+        )  # fmt: skip
+    far = IndicatorValue.objects.create(
+        indicator=indicator, area=area, period="2026", period_start="2026-01-01",
+        period_end="2026-12-31", value=Decimal(150), status=ValueStatus.SUBMITTED,
+    )  # fmt: skip
+    page = _client(reviewer).get("/chi-tieu/duyet/").content.decode()
+    row = page.split(f'id="value-{far.pk}"')[1].split("</tr>")[0]
+    # z = 50 / √2.5 ≈ 31.6; modified z = 0.6745 × 50 / 1 ≈ 33.7
+    assert "Lệch so với các kỳ trước (z): 31,6" in row
+    assert "Lệch so với các kỳ trước (z hiệu chỉnh): 33,7" in row
+    assert "cùng kỳ" not in row  # no peers to compare with
