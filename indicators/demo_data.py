@@ -23,11 +23,14 @@ from indicators.imports import ImportReport
 from indicators.models import Indicator, IndicatorKind
 from indicators.periods import Period, PeriodType, period_parse, periods_between
 from indicators.services.catalogue import catalogue_import
+from indicators.services.computed import RefreshReport, computed_indicators_refresh
 from indicators.services.value_import import VALUE_COLUMNS, values_import
 from indicators.services.values import target_set
 from wards.models import Area, AreaLevel
 
 DEMO_CATALOGUE = settings.BASE_DIR / "fixtures" / "indicators" / "catalogue.csv"
+# The operational indicators computed from feedback and dossiers (never entered by hand).
+COMPUTED_CATALOGUE = settings.BASE_DIR / "fixtures" / "indicators" / "computed.csv"
 FIRST_DAY = datetime.date(2023, 1, 1)
 LAST_DAY = datetime.date(2026, 12, 31)
 TARGET_YEAR = "2026"
@@ -109,6 +112,19 @@ def indicators_load_demo() -> tuple[ImportReport, ImportReport]:
                 value=(Decimal(value) * Decimal("1.05")).quantize(Decimal(1)),
             )  # fmt: skip
     return catalogue, values
+
+
+def computed_demo_load(*, today: datetime.date) -> RefreshReport:
+    """The computed indicators' catalogue, and their values for every month from the demo's
+    first to today's, from whatever feedback and dossiers the database holds."""
+    catalogue_import(path=COMPUTED_CATALOGUE, commit=True)
+    total = RefreshReport()
+    for month in periods_between(PeriodType.MONTH, FIRST_DAY, today):
+        report = computed_indicators_refresh(month=month)
+        total.created += report.created
+        total.updated += report.updated
+        total.unchanged += report.unchanged
+    return total
 
 
 def _demo_codes() -> list[str]:

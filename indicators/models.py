@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from indicators.periods import PeriodType
@@ -49,6 +49,18 @@ class Direction(models.TextChoices):
     LOWER_IS_BETTER = "lower", _("Càng thấp càng tốt")
 
 
+class ComputedSource(models.TextChoices):
+    """Operational indicators computed by the app from the other systems, by commune and month
+    (indicators/services/computed.py); values of these are never entered by hand."""
+
+    FEEDBACK_PER_10000 = "feedback_per_10000", _("Phản ánh trên 10.000 dân")
+    FEEDBACK_ON_TIME = "feedback_on_time", _("Tỷ lệ phản ánh xử lý đúng hạn")
+    FEEDBACK_HANDLING_DAYS = "feedback_handling_days", _("Thời gian xử lý phản ánh trung bình")
+    FEEDBACK_SATISFACTION = "feedback_satisfaction", _("Tỷ lệ hài lòng về xử lý phản ánh")
+    DOSSIER_ON_TIME = "dossier_on_time", _("Tỷ lệ hồ sơ giải quyết đúng hạn")
+    DOSSIER_ONLINE = "dossier_online", _("Tỷ lệ hồ sơ nộp trực tuyến")
+
+
 class Indicator(models.Model):
     """One entry of the catalogue (DHIS2's data element and indicator in one)."""
 
@@ -82,6 +94,10 @@ class Indicator(models.Model):
     maximum = models.DecimalField(
         _("giá trị lớn nhất hợp lệ"), max_digits=VALUE_DIGITS, decimal_places=VALUE_DECIMALS,
         null=True, blank=True,
+    )  # fmt: skip
+    computed_from = models.CharField(
+        _("tính tự động từ"), max_length=30, choices=ComputedSource.choices, blank=True,
+        help_text=_("Để trống với chỉ tiêu nhập tay."),
     )  # fmt: skip
 
     class Meta:
@@ -192,6 +208,7 @@ class ValueAction(models.TextChoices):
     SUBMITTED = "submitted", _("Gửi duyệt")
     APPROVED = "approved", _("Phê duyệt")
     RETURNED = "returned", _("Trả lại")
+    COMPUTED = "computed", _("Tính tự động")
 
 
 class IndicatorValueEvent(models.Model):
@@ -219,3 +236,52 @@ class IndicatorValueEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RuleKind(models.TextChoices):
+    RANGE = "range", _("Trong khoảng [nhỏ nhất, lớn nhất]")
+    RATIO_AT_MOST_ONE = "ratio_at_most_one", _("Tử số không lớn hơn mẫu số (tỷ lệ ≤ 1)")
+    GROWTH = "growth", _("Tăng trưởng so với kỳ trước trong khoảng (%)")
+
+
+class ValidationRule(models.Model):
+    """A rule every value of an indicator must pass, at entry and at import (DHIS2's validation
+    rule, restricted to the forms a province uses). A value that breaks it is refused with the
+    rule's sentence; outliers, by contrast, are only flagged for the reviewer."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("chỉ tiêu"), on_delete=models.CASCADE,
+        related_name="validation_rules",
+    )  # fmt: skip
+    kind = models.CharField(_("loại quy tắc"), max_length=20, choices=RuleKind.choices)
+    lower = models.DecimalField(
+        _("cận dưới"), max_digits=VALUE_DIGITS, decimal_places=VALUE_DECIMALS,
+        null=True, blank=True,
+        help_text=_("Giá trị nhỏ nhất, hoặc mức tăng trưởng nhỏ nhất tính bằng % (ví dụ -20)."),
+    )  # fmt: skip
+    upper = models.DecimalField(
+        _("cận trên"), max_digits=VALUE_DIGITS, decimal_places=VALUE_DECIMALS,
+        null=True, blank=True,
+        help_text=_("Giá trị lớn nhất, hoặc mức tăng trưởng lớn nhất tính bằng % (ví dụ 50)."),
+    )  # fmt: skip
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        verbose_name = _("quy tắc kiểm tra")
+        verbose_name_plural = _("quy tắc kiểm tra")
+        ordering = ["indicator", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="ratio_at_most_one")
+                | Q(lower__isnull=False)
+                | Q(upper__isnull=False),
+                name="validation_rule_has_a_bound",
+            ),
+            models.CheckConstraint(
+                condition=Q(lower__isnull=True) | Q(upper__isnull=True) | Q(lower__lte=F("upper")),
+                name="validation_rule_bounds_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.kind} [{self.lower}, {self.upper}]"

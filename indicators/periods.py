@@ -105,3 +105,8 @@ def periods_between(
         periods.append(current)
         current = period_of(period_type, current.end + datetime.timedelta(days=1))
     return periods
+
+
+def period_before(period: Period) -> Period:
+    """The period of the same type just before `period` (2024-Q1 → 2023-Q4)."""
+    return period_of(period.period_type, period.start - datetime.timedelta(days=1))

@@ -398,6 +398,12 @@ CELERY_BEAT_SCHEDULE["files_sweep"] = {
     "schedule": crontab(hour=2, minute=30),
 }
 
+# Computed operational indicators (feedback and dossiers per commune and month), nightly.
+CELERY_BEAT_SCHEDULE["indicators_refresh_computed"] = {
+    "task": "indicators.refresh_computed",
+    "schedule": crontab(hour=3, minute=0),
+}
+
 # Leaders' directives: reminders before and after deadlines and the daily digest per agency.
 # Hourly, and idempotent (one sent-marker per message), so a missed run is caught up by the next.
 CELERY_BEAT_SCHEDULE["directives_send_reminders"] = {

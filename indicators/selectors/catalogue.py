@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import NotFound
 from indicators.models import Indicator
+from wards.models import Area, AreaLevel
 
 
 def indicator_list() -> list[Indicator]:
@@ -17,3 +20,11 @@ def indicator_get(*, code: str) -> Indicator:
         return Indicator.objects.get(code=code)
     except Indicator.DoesNotExist:
         raise NotFound(_("Không có chỉ tiêu mã “%(code)s”.") % {"code": code}) from None
+
+
+def areas_to_choose(*, day: datetime.date) -> list[Area]:
+    """The areas a trend page offers on the boundaries of `day`: provinces, then districts
+    (before 1 July 2025), then communes, each by name."""
+    order = {AreaLevel.PROVINCE: 0, AreaLevel.DISTRICT: 1, AreaLevel.COMMUNE: 2}
+    areas = Area.objects.on(day).only("id", "code", "name", "level", "valid_from", "valid_to")
+    return sorted(areas, key=lambda area: (order.get(AreaLevel(area.level), 3), area.name))

@@ -33,7 +33,9 @@ CATALOGUE_COLUMNS = (
     "period_type",
 )
 # Optional columns a catalogue file may add.
-CATALOGUE_OPTIONAL_COLUMNS = ("definition", "source", "allows_negative", "minimum", "maximum")
+CATALOGUE_OPTIONAL_COLUMNS = (
+    "definition", "source", "allows_negative", "minimum", "maximum", "computed_from",
+)  # fmt: skip
 # What the file may say in each closed column (the catalogue's CSV vocabulary of issue 12).
 _CHOICES: dict[str, list[str]] = {
     "kind": [IndicatorKind.VALUE, IndicatorKind.RATIO],
@@ -83,6 +85,7 @@ def indicator_from_row(row: dict[str, str]) -> Indicator:
         allows_negative=row.get("allows_negative", "").lower() in ("1", "true", "yes", "có"),
         minimum=decimal_or_none(row.get("minimum", ""), column="minimum"),
         maximum=decimal_or_none(row.get("maximum", ""), column="maximum"),
+        computed_from=row.get("computed_from", ""),
     )
     try:
         indicator.full_clean(validate_unique=False, validate_constraints=False)

@@ -22,7 +22,8 @@ from indicators.models import (
     ValueAction,
     ValueStatus,
 )
-from indicators.periods import Period, period_parse
+from indicators.periods import Period, period_before, period_parse
+from indicators.services.validation import active_rules, previous_values, rules_checked
 from indicators.services.values import (
     area_for_period,
     period_checked,
@@ -54,6 +55,11 @@ def values_import(*, path: Path, commit: bool) -> ImportReport:
             if indicator is None:
                 raise InvalidInput(
                     _("không có chỉ tiêu mã “%(code)s”.") % {"code": row["indicator"]}
+                )
+            if indicator.computed_from:
+                raise InvalidInput(
+                    _("Chỉ tiêu %(code)s được tính tự động; không nhập tay.")
+                    % {"code": indicator.code}
                 )
             period = periods.get(row["period"])
             if period is None:
@@ -93,6 +99,7 @@ def values_import(*, path: Path, commit: bool) -> ImportReport:
             )
         )  # fmt: skip
 
+    _rules_checked(parsed, errors)
     report = ImportReport()
     try:
         with transaction.atomic():
@@ -105,6 +112,39 @@ def values_import(*, path: Path, commit: bool) -> ImportReport:
         return report
     report.committed = True
     return report
+
+
+def _rules_checked(parsed: list[tuple[int, IndicatorValue]], errors: RowErrors) -> None:
+    """Apply the indicators' validation rules to the parsed rows; a row that breaks one is an
+    error of its own and is dropped from the write (which will not happen: errors refuse the
+    file). Growth compares with the previous period's value in the file, else the stored one."""
+    rules = active_rules(indicator_ids={value.indicator_id for _, value in parsed})
+    if not rules:
+        return
+    previous_key: dict[int, tuple[int, int, str]] = {}
+    in_file = {(v.indicator_id, v.area_id, v.period): v.value for _, v in parsed}
+    for number, value in parsed:
+        if value.indicator_id in rules:
+            before = period_before(period_parse(value.period)).text
+            previous_key[number] = (value.indicator_id, value.area_id, before)
+    stored = previous_values(keys=[k for k in previous_key.values() if k not in in_file])
+    kept = []
+    for number, value in parsed:
+        key = previous_key.get(number)
+        if key is None:
+            kept.append((number, value))
+            continue
+        previous = in_file[key] if key in in_file else stored.get(key)
+        try:
+            rules_checked(
+                rules=rules[value.indicator_id], value=value.value, numerator=value.numerator,
+                denominator=value.denominator, previous=previous,
+            )  # fmt: skip
+        except InvalidInput as invalid:
+            errors.add(number, invalid.message)
+            continue
+        kept.append((number, value))
+    parsed[:] = kept
 
 
 def _stored_values(

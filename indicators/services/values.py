@@ -21,8 +21,9 @@ from indicators.models import (
     ValueAction,
     ValueStatus,
 )
-from indicators.periods import Period, PeriodType
+from indicators.periods import Period, PeriodType, period_before
 from indicators.selectors.permissions import user_can_enter_for, user_can_review_for
+from indicators.services.validation import active_rules, previous_values, rules_checked
 from wards.models import Area, AreaLevel
 
 
@@ -156,6 +157,10 @@ def value_save_draft(
     """
     if not user_can_enter_for(user=actor, area=area):
         raise PermissionDenied(_("Bạn chỉ được nhập số liệu cho xã, phường của đơn vị mình."))
+    if indicator.computed_from:
+        raise InvalidInput(
+            _("Chỉ tiêu %(code)s được tính tự động; không nhập tay.") % {"code": indicator.code}
+        )
     period_checked(indicator=indicator, period=period)
     if not (area.is_valid_on(period.end) or area.is_valid_on(period.start)):
         raise InvalidInput(
@@ -165,6 +170,13 @@ def value_save_draft(
     checked = value_checked(
         indicator=indicator, value=value, numerator=numerator, denominator=denominator
     )
+    rules = active_rules(indicator_ids=[indicator.pk]).get(indicator.pk, [])
+    if rules:
+        previous_key = (indicator.pk, area.pk, period_before(period).text)
+        rules_checked(
+            rules=rules, value=checked, numerator=numerator, denominator=denominator,
+            previous=previous_values(keys=[previous_key]).get(previous_key),
+        )  # fmt: skip
     stored = (
         IndicatorValue.objects.select_for_update()
         .filter(indicator=indicator, area=area, period=period.text)

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from indicators.demo_data import indicators_load_demo
+from geoapp.clock import vietnam_today
+from indicators.demo_data import computed_demo_load, indicators_load_demo
 
 
 class Command(BaseCommand):
@@ -14,3 +15,4 @@ class Command(BaseCommand):
         catalogue, values = indicators_load_demo()
         self.stdout.write(catalogue.render())
         self.stdout.write(values.render())
+        self.stdout.write(computed_demo_load(today=vietnam_today()).render())

@@ -1,0 +1,191 @@
+"""Indicators, second part (issue 12): the ranking of 3,321 communes, the map as a PNG, the
+import with validation rules, and outlier flags, each beside its raw-SQL floor.
+
+On the `synthetic` data set (3,321 communes) with the values of benchmarks/indicators.py (a
+yearly indicator on every commune for 3 years, "10,000 values"; a monthly one with 301 months
+on every commune, "1,000,000 values").
+
+- ranking: `indicator_ranking` (aggregation, achievement, status) for 3,321 communes; floor: the
+  3,321 values read and sorted by one statement;
+- PNG: `/chi-tieu/ban-do.png`'s work (the GeoJSON of the outlines, classification, drawing);
+  floor: the GeoJSON statement alone;
+- import: 10,000 rows of a CSV through `values_import` (dry run, everything checked, rolled
+  back) with a growth rule and without rules; floor: one INSERT … SELECT FROM unnest of the
+  same rows, rolled back;
+- outliers: `outlier_flags` for 500 values, each judged against its area's 300 other months and
+  its 3,320 peers; floor: the two statements that read those rows.
+
+    GEOAPP_BENCHMARK_DATABASE_PREFIX=geoapp_bench_indicators .venv/bin/python -m benchmarks.indicator_reports
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import tempfile
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from benchmarks.common import load_average
+from benchmarks.datasets import DATASETS, dataset_prepare
+from benchmarks.indicators import _timed, _values_load
+
+BOUNDARIES = datetime.date(2026, 1, 1)
+
+
+def main() -> None:
+    dataset_prepare(DATASETS["synthetic"])
+    _values_load()
+    from django.db import connection, transaction
+
+    from indicators.imports import DryRun
+    from indicators.map_image import choropleth_png
+    from indicators.models import Indicator, IndicatorValue, RuleKind, ValidationRule
+    from indicators.periods import period_parse
+    from indicators.selectors.aggregation import indicator_aggregates_geojson
+    from indicators.selectors.classification import classify
+    from indicators.selectors.outliers import outlier_flags
+    from indicators.selectors.ranking import indicator_ranking
+    from indicators.services.value_import import VALUE_COLUMNS, values_import
+    from wards.models import Area
+
+    yearly = Indicator.objects.get(code="bench-yearly")
+    monthly = Indicator.objects.get(code="bench-monthly")
+    print(f"values: {IndicatorValue.objects.count():,}; load average {load_average():.1f}")
+
+    def ranking() -> object:
+        return indicator_ranking(
+            indicator=yearly, period=period_parse("2025"), level="commune", boundaries=BOUNDARIES
+        )
+
+    def ranking_floor() -> object:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT area.code, area.name, value.value FROM wards_area area
+                LEFT JOIN indicators_indicatorvalue value
+                  ON value.area_id = area.id AND value.indicator_id = %s
+                 AND value.period_start = '2025-01-01'
+                WHERE area.level = 'commune' AND area.valid_from <= %s
+                  AND (area.valid_to IS NULL OR area.valid_to >= %s)
+                ORDER BY value.value DESC NULLS LAST, area.code
+                """,
+                [yearly.pk, BOUNDARIES, BOUNDARIES],
+            )
+            return cursor.fetchall()
+
+    def png() -> object:
+        document, values = indicator_aggregates_geojson(
+            indicator=yearly, period=period_parse("2025"), level="commune", boundaries=BOUNDARIES
+        )
+        classification = classify(
+            values=values, method="quantiles", classes=5, higher_is_better=True
+        )
+        return choropleth_png(
+            collection=document, classification=classification, title="bench", subtitle="",
+            legend=["class"] * len(classification.colours), no_data_label="no data",
+        )  # fmt: skip
+
+    def png_floor() -> object:
+        return indicator_aggregates_geojson(
+            indicator=yearly, period=period_parse("2025"), level="commune", boundaries=BOUNDARIES
+        )
+
+    communes = list(
+        Area.objects.filter(level="commune", valid_from__gte=datetime.date(2025, 7, 1))
+        .order_by("code")
+        .values_list("code", "id")[:3321]
+    )
+    directory = Path(tempfile.mkdtemp())
+    path = directory / "values.csv"
+    rows = [
+        (code, area_id, period)
+        for period in ("2027-04", "2027-03", "2027-02", "2027-01")
+        for code, area_id in communes
+    ][:10_000]
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(VALUE_COLUMNS)
+        for code, _area_id, period in rows:
+            writer.writerow(["bench-monthly", code, period, "25", "", "", ""])
+
+    def importing() -> object:
+        return values_import(path=path, commit=False)
+
+    def import_floor() -> object:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    """
+                    INSERT INTO indicators_indicatorvalue
+                        (indicator_id, area_id, period, period_start, period_end, value, status,
+                         comment, updated_at)
+                    SELECT %s, area_id, period, (period || '-01')::date,
+                           ((period || '-01')::date + interval '1 month - 1 day')::date, 25,
+                           'submitted', '', now()
+                    FROM unnest(%s::bigint[], %s::text[]) AS row(area_id, period)
+                    ON CONFLICT DO NOTHING
+                    """,
+                    [monthly.pk, [r[1] for r in rows], [r[2] for r in rows]],
+                )
+                raise DryRun
+        except DryRun:
+            return None
+
+    sample = list(
+        IndicatorValue.objects.filter(indicator=monthly, period="2025-11").order_by("area_id")[:500]
+    )
+
+    def outliers() -> object:
+        return outlier_flags(values=sample)
+
+    def outliers_floor() -> object:
+        area_ids = [value.area_id for value in sample]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT area_id, period, value FROM indicators_indicatorvalue "
+                "WHERE indicator_id = %s AND area_id = ANY(%s)",
+                [monthly.pk, area_ids],
+            )
+            cursor.fetchall()
+            cursor.execute(
+                "SELECT area_id, value FROM indicators_indicatorvalue "
+                "WHERE indicator_id = %s AND period = '2025-11'",
+                [monthly.pk],
+            )
+            return cursor.fetchall()
+
+    figures: list[tuple[str, Callable[[], object], Callable[[], object], str]] = [
+        ("ranking, 3,321 communes, 10,000 values", ranking, ranking_floor, "≤ 100 ms"),
+        ("map PNG, 3,321 communes", png, png_floor, "≤ 1,000 ms"),
+        ("import 10,000 rows, no rules (dry run)", importing, import_floor, "≤ 1,000 ms"),
+    ]
+    for name, project, floor, target in figures:
+        print(
+            f"{name}: {_timed(project):.1f} ms (floor {_timed(floor):.1f} ms, target {target}), "
+            f"load average {load_average():.1f}",
+            flush=True,
+        )
+    rule = ValidationRule.objects.create(
+        indicator=monthly, kind=RuleKind.GROWTH, lower=Decimal(-90), upper=Decimal(1000)
+    )
+    try:
+        print(
+            f"import 10,000 rows, a growth rule (dry run): {_timed(importing):.1f} ms "
+            f"(floor {_timed(import_floor):.1f} ms, target ≤ 1,000 ms), "
+            f"load average {load_average():.1f}",
+            flush=True,
+        )
+    finally:
+        rule.delete()
+    print(
+        f"outlier flags, 500 values against 1,000,000: {_timed(outliers):.1f} ms "
+        f"(floor {_timed(outliers_floor):.1f} ms, target ≤ 1,000 ms), "
+        f"load average {load_average():.1f}",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
