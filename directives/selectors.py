@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db.models import (
     Case,
@@ -37,7 +38,7 @@ from directives.models import OPEN_STATUSES, Directive, Task, TaskStatus
 from geoapp.clock import vietnam_today
 from geoapp.exceptions import NotFound
 from geoapp.selectors import working_calendar
-from wards.models import Agency
+from wards.models import Agency, Area, AreaLevel
 
 
 @dataclass(frozen=True)
@@ -410,6 +411,28 @@ def agencies_with_tasks() -> list[Agency]:
         Agency.objects.filter(Exists(Task.objects.filter(lead_agency_id=OuterRef("pk")))).order_by(
             "name"
         )
+    )
+
+
+def agencies_for_assignment() -> QuerySet[Agency]:
+    """The agencies a new task may go to: the active ones, by name."""
+    return Agency.objects.filter(is_active=True).order_by("name")
+
+
+def communes_for_assignment(*, on: datetime.date) -> QuerySet[Area]:
+    """The communes and wards valid on `on`, for a new task's place."""
+    return Area.objects.on(on).filter(level=AreaLevel.COMMUNE).order_by("name")
+
+
+def directive_signers() -> QuerySet[User]:
+    """The accounts that may sign a directive: active leaders (who see every task)."""
+    view_all = Q(groups__permissions__codename="view_all_tasks") | Q(
+        user_permissions__codename="view_all_tasks"
+    )
+    return (
+        User.objects.filter(view_all, is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
     )
 
 

@@ -140,6 +140,7 @@ def directive_create(
     tasks: Sequence[TaskSpecification],
     signer: User | None = None,
     text: str = "",
+    attachment: File[Any] | None = None,
     external_id: str | None = None,
     actor: User | None = None,
     at: datetime.datetime | None = None,
@@ -167,6 +168,8 @@ def directive_create(
         created_at=moment,
     )
     directive_tasks_check(directive=directive, tasks=tasks)
+    if attachment is not None:
+        directive.attachment = attachment
     directive.save()
     directive_tasks_add(directive=directive, tasks=tasks, actor=actor, at=moment)
     return directive

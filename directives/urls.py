@@ -7,6 +7,7 @@ from directives import views
 urlpatterns = [
     path("nhiem-vu/", views.board, name="directives-board"),
     path("nhiem-vu/don-vi/<slug:agency_code>/", views.agency_queue, name="directives-agency"),
+    path("nhiem-vu/van-ban/moi/", views.directive_create, name="directives-directive-create"),
     path("nhiem-vu/van-ban/<int:directive_id>/", views.directive_page, name="directives-directive"),
     path("nhiem-vu/<int:task_id>/", views.task_page, name="directives-task"),
     path(
