@@ -69,6 +69,9 @@ class TaskFilter:
     deadline_from: datetime.date | None = None
     deadline_to: datetime.date | None = None
     standing: str = ""
+    # Tasks located in this area: a commune named as the task's area (the area itself or one
+    # of its communes, for a district or the province), or a point inside its boundary.
+    area_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,20 @@ def tasks_filtered(*, scope: TaskScope, task_filter: TaskFilter, today: Today) -
         tasks = tasks.filter(deadline__lte=task_filter.deadline_to)
     if task_filter.standing:
         tasks = tasks.filter(_standing_condition(task_filter.standing, today))
+    if task_filter.area_id is not None:
+        tasks = tasks.filter(_located_in(task_filter.area_id))
     return tasks
+
+
+def _located_in(area_id: int) -> Q:
+    area = Area.objects.filter(pk=area_id).only("boundary").first()
+    if area is None:
+        return Q(pk__in=[])
+    # Three levels at most: province > district > commune before 2025, province > commune after.
+    within = Area.objects.filter(
+        Q(pk=area_id) | Q(parent_id=area_id) | Q(parent__parent_id=area_id)
+    ).values("id")
+    return Q(area_id__in=within) | Q(place__intersects=area.boundary)
 
 
 def _rank_expression(today: Today) -> Case:
