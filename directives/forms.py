@@ -12,6 +12,7 @@ from django.contrib.gis.geos import Point
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from directives.dashboard import DashboardFilter
 from directives.deadlines import Standing
 from directives.models import DirectiveKind, TaskPriority, TaskRecurrence
 from directives.selectors import TaskFilter
@@ -272,3 +273,39 @@ class BaseTaskFormSet(TaskFormSetBase):
 
 
 TaskFormSet = forms.formset_factory(TaskForm, formset=BaseTaskFormSet, extra=3, max_num=30)
+
+
+class DashboardFilterForm(forms.Form):
+    """The task map's filters: the period of the deadlines (the current year by default) and an
+    area (the province or a commune valid today)."""
+
+    period_start = forms.DateField(
+        label=_("Hạn từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_("Hạn đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    area = forms.ModelChoiceField(label=_("Địa bàn"), queryset=Area.objects.none(), required=False)
+
+    def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        area_field = self.fields["area"]
+        assert isinstance(area_field, forms.ModelChoiceField)
+        area_field.queryset = areas
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            raise forms.ValidationError(_("“Hạn đến ngày” phải sau “Hạn từ ngày”."))
+        return cleaned
+
+    def dashboard_filter(self, today: datetime.date) -> DashboardFilter:
+        """The filter asked for (the current year when nothing is); call after `is_valid()`."""
+        data = self.cleaned_data if self.is_bound else {}
+        area = data.get("area")
+        return DashboardFilter(
+            period_start=data.get("period_start") or datetime.date(today.year, 1, 1),
+            period_end=data.get("period_end") or datetime.date(today.year, 12, 31),
+            area_id=area.pk if area else None,
+        )

@@ -440,6 +440,15 @@ def communes_for_assignment(*, on: datetime.date) -> QuerySet[Area]:
     return Area.objects.on(on).filter(level=AreaLevel.COMMUNE).order_by("name")
 
 
+def areas_for_dashboard(*, on: datetime.date) -> QuerySet[Area]:
+    """The province and its communes valid on `on`, for the map's area filter."""
+    return (
+        Area.objects.on(on)
+        .filter(level__in=[AreaLevel.PROVINCE, AreaLevel.COMMUNE])
+        .order_by("level", "name")
+    )
+
+
 def directive_signers() -> QuerySet[User]:
     """The accounts that may sign a directive: active leaders (who see every task)."""
     view_all = Q(groups__permissions__codename="view_all_tasks") | Q(

@@ -17,18 +17,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from directives import permissions, selectors, services, workflow
+from directives import dashboard, permissions, selectors, services, workflow
 from directives.deadlines import Standing, standing
 from directives.forms import (
     CancelForm,
     CompleteForm,
+    DashboardFilterForm,
     DirectiveForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
@@ -378,3 +379,52 @@ def directive_create(request: DirectivesRequest) -> HttpResponseBase:
         {"form": directive_form, "task_forms": task_forms, "service_error": service_error},
         status=status,
     )
+
+
+def _dashboard_form(request: HttpRequest) -> DashboardFilterForm:
+    return DashboardFilterForm(
+        request.GET or None, areas=selectors.areas_for_dashboard(on=vietnam_today())
+    )
+
+
+@require_GET
+@directives_page
+def task_map(request: DirectivesRequest) -> HttpResponse:
+    """The task map: located tasks coloured by standing, with the period's figures beside."""
+    form = _dashboard_form(request)
+    today = selectors.today_of()
+    valid = not form.is_bound or form.is_valid()
+    # Refused filters show their errors beside the fields, and no figures (nothing is guessed).
+    figures = (
+        dashboard.dashboard_figures(
+            scope=request.task_scope, dashboard_filter=form.dashboard_filter(today.day),
+            today=today,
+        )
+        if valid
+        else None
+    )  # fmt: skip
+    return render(
+        request,
+        "directives/task_map.html",
+        {
+            "form": form,
+            "figures": figures,
+            "data_query": request.GET.urlencode(),
+        },
+        status=200 if valid else 400,
+    )
+
+
+@require_GET
+@directives_page
+def task_map_data(request: DirectivesRequest) -> HttpResponse:
+    """The task map's GeoJSON, for the same filters as the page."""
+    form = _dashboard_form(request)
+    today = selectors.today_of()
+    if form.is_bound and not form.is_valid():
+        errors = [str(error) for field_errors in form.errors.values() for error in field_errors]
+        return JsonResponse({"errors": errors}, status=400)
+    collection = dashboard.tasks_map(
+        scope=request.task_scope, dashboard_filter=form.dashboard_filter(today.day), today=today
+    )
+    return HttpResponse(collection, content_type="application/geo+json")
