@@ -97,13 +97,15 @@ def _locate_and_recur() -> None:
                     CASE WHEN id %% 20 = 0 THEN 108.79 ELSE 108.60 END + (id %% 97) * 0.0001,
                     15.11 + (id %% 89) * 0.0001), 4326)
             WHERE id %% 10 = 0 AND place IS NULL AND series_id IS NULL
-            """
+            """,
+            [],
         )
         cursor.execute(
             """
             UPDATE directives_task SET recurrence = 'monthly', recurs_until = DATE '2026-12-31'
             WHERE id %% 100 = 0 AND series_id IS NULL AND recurrence = ''
-            """
+            """,
+            [],
         )
         cursor.execute(
             """
