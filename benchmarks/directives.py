@@ -14,6 +14,15 @@ work to do.
    its own, fetched, p50.
 2. The on-time rate per agency for 2025 (`selectors.on_time_rate_per_agency`), p50 of 30 calls;
    floor: its statement replayed by psycopg, p50.
+3. The operations centre's figures for 2025 (`dashboard.dashboard_figures`: totals by standing
+   and per agency), and for 2025 in one commune (an area filter: a tenth of the tasks are
+   located, half of those in the measured commune's box); floor: the statements replayed.
+4. The task map's GeoJSON for 2025 (`dashboard.tasks_map`, a tenth of the tasks located);
+   floor: its statements replayed.
+5. Recurring tasks (`recurrence.directives_create_occurrences`): every hundredth task is made a
+   monthly series until the end of 2026; the first run on the benchmark's "today" catches up
+   with every occurrence due (timed once, the number created noted), then the hourly run that
+   finds nothing to create, p50; floor: its statements replayed.
 
     .venv/bin/python -m benchmarks.directives directives [--tasks 10000 100000] [--json figures.json]
 
@@ -68,9 +77,47 @@ def database_prepare(tasks: int) -> Dataset:
     django_setup(data.database)
     from directives.models import Task
 
-    if Task.objects.count() != tasks:
+    # Occurrences created by the recurrence figure are not part of the data set's size.
+    if Task.objects.filter(series__isnull=True).count() != tasks:
         _fill(tasks)
+    _locate_and_recur()
     return data
+
+
+def _locate_and_recur() -> None:
+    """A tenth of the tasks located (half inside MEASURED_COMMUNE_BOX), every hundredth a monthly
+    series; idempotent, so the data set is prepared once."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE directives_task
+            SET place = ST_SetSRID(ST_MakePoint(
+                    CASE WHEN id %% 20 = 0 THEN 108.79 ELSE 108.60 END + (id %% 97) * 0.0001,
+                    15.11 + (id %% 89) * 0.0001), 4326)
+            WHERE id %% 10 = 0 AND place IS NULL AND series_id IS NULL
+            """,
+            [],
+        )
+        cursor.execute(
+            """
+            UPDATE directives_task SET recurrence = 'monthly', recurs_until = DATE '2026-12-31'
+            WHERE id %% 100 = 0 AND series_id IS NULL AND recurrence = ''
+            """,
+            [],
+        )
+        cursor.execute(
+            """
+            INSERT INTO wards_area (code, name, area_type, level, valid_from, boundary, area_km2,
+                                    label_point, is_approximate, source)
+            SELECT 'bench1', 'Phường đo thử', 'Phường', 'commune', DATE '2025-07-01',
+                   ST_Multi(ST_MakeEnvelope(108.78, 15.10, 108.81, 15.13, 4326)), 10,
+                   ST_SetSRID(ST_MakePoint(108.795, 15.115), 4326), true, 'benchmark'
+            WHERE NOT EXISTS (SELECT 1 FROM wards_area WHERE code = 'bench1')
+            """
+        )
+        cursor.execute("ANALYZE directives_task")
 
 
 def _fill(tasks: int) -> None:
@@ -191,17 +238,75 @@ def measure(tasks: int) -> list[Figure]:
     def rate() -> None:
         selectors.on_time_rate_per_agency(year=2025, today=fixed_today)
 
+    from directives import dashboard, recurrence
+    from directives.models import Task
+    from directives.selectors import TaskScope
+    from wards.models import Area
+
+    everyone = TaskScope(sees_all=True, agency_ids=frozenset())
+    year = dashboard.filter_for_year(2025)
+    commune = dashboard.filter_for_year(2025, area_id=Area.objects.get(code="bench1").pk)
+
+    def figures() -> None:
+        dashboard.dashboard_figures(scope=everyone, dashboard_filter=year, today=fixed_today)
+
+    def commune_figures() -> None:
+        dashboard.dashboard_figures(scope=everyone, dashboard_filter=commune, today=fixed_today)
+
+    def task_map() -> None:
+        dashboard.tasks_map(scope=everyone, dashboard_filter=year, today=fixed_today)
+
+    moment = datetime.datetime(2026, 6, 15, 9, tzinfo=datetime.UTC)
+
+    def occurrences() -> int:
+        return recurrence.directives_create_occurrences(now=moment).count
+
     try:
         board_runs = _timed(board)
         board_statements = statements_capture(board)
         rate_runs = _timed(rate)
         rate_statements = statements_capture(rate)
+        started = time.perf_counter()
+        caught_up = occurrences()
+        catch_up_milliseconds = (time.perf_counter() - started) * 1000
+        extra: dict[str, tuple[list[float], list[tuple[str, Any]]]] = {
+            name: (_timed(call), statements_capture(call))
+            for name, call in (
+                ("figures", figures),
+                ("commune_figures", commune_figures),
+                ("map", task_map),
+                ("idle_occurrences", occurrences),
+            )
+        }
     finally:
         selectors.today_of = original_today_of
     board_floor = _replay(data, board_statements)
     rate_floor = _replay(data, rate_statements)
+    floors = {name: _replay(data, statements) for name, (_runs, statements) in extra.items()}
     label = f"{tasks:,} tasks"
+    series = Task.objects.filter(series__isnull=True, recurrence="monthly").count()
+    located = Task.objects.filter(place__isnull=False).count()
+
+    def figure(name: str, title: str, note: str) -> Figure:
+        runs, statements = extra[name]
+        return Figure(
+            dataset=label, name=title, unit="ms",
+            project=percentile(runs, 0.5), floor=percentile(floors[name], 0.5),
+            note=f"{len(statements)} statement(s); {note}",
+            runs=runs, floor_runs=floors[name],
+        )  # fmt: skip
+
+    # The occurrences go, so the next run measures the same data set and catches up again.
+    Task.objects.filter(series__isnull=False).delete()
     return [
+        figure("figures", "operations centre figures, one year, p50", "totals and per agency"),
+        figure("commune_figures", "operations centre figures, one year, one commune, p50",
+               "area filter"),
+        figure("map", "task map GeoJSON, one year, p50", f"{located:,} located tasks in all"),
+        figure("idle_occurrences", "recurring tasks, hourly run with nothing due, p50",
+               f"{series:,} series; the first run created {caught_up:,} occurrences in "
+               f"{catch_up_milliseconds:,.0f} ms" if caught_up else f"{series:,} series"),
+    ] + [
         Figure(
             dataset=label, name="leader's board /nhiem-vu/, p50", unit="ms",
             project=percentile(board_runs, 0.5), floor=percentile(board_floor, 0.5),

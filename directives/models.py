@@ -126,6 +126,25 @@ class Task(models.Model):
     recurrence = models.CharField(
         _("định kỳ"), max_length=20, choices=TaskRecurrence.choices, blank=True, default=""
     )
+    # A recurring task (monthly or quarterly reports) is a series: its first task, with
+    # `series` empty and `occurrence` 1, and the occurrences `directives/recurrence.py` creates
+    # for the following periods, each pointing to the first and numbered 2, 3, …
+    series = models.ForeignKey(
+        "self",
+        verbose_name=_("nhiệm vụ gốc của chuỗi định kỳ"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+    )
+    # A default in the database too: loaders that insert rows by SQL (benchmarks) name no series.
+    occurrence = models.PositiveSmallIntegerField(_("kỳ thứ"), default=1, db_default=1)
+    # Kept when the deadline was given as working days from the directive, so that each
+    # occurrence's deadline counts the same working days from the start of its own period.
+    deadline_working_days = models.PositiveSmallIntegerField(
+        _("số ngày làm việc của hạn"), null=True, blank=True
+    )
+    recurs_until = models.DateField(_("định kỳ đến ngày"), null=True, blank=True)
     priority = models.CharField(
         _("mức độ"), max_length=10, choices=TaskPriority.choices, default=TaskPriority.NORMAL
     )
@@ -170,6 +189,18 @@ class Task(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(progress_percent__lte=100), name="task_progress_at_most_100"
+            ),
+            # The recurrence task creates an occurrence only once: two runs at the same hour
+            # that both passed the check would collide here rather than duplicate a report.
+            models.UniqueConstraint(
+                fields=["series", "occurrence"],
+                condition=Q(series__isnull=False),
+                name="task_series_occurrence_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True, occurrence=1)
+                | Q(series__isnull=False, occurrence__gte=2),
+                name="task_occurrence_numbers_the_series",
             ),
             models.CheckConstraint(
                 condition=Q(status="done", completed_on__isnull=False)

@@ -6,6 +6,7 @@
 | leader (`view_all_tasks`)                 | every task                   | read-only, except as a directive's signer     |
 | a directive's signer                      | every task                   | decides extensions, cancels the directive's tasks |
 | administrator (`manage_all_tasks`)        | every task                   | every step                                   |
+| leaders' staff (`add_directive`)          | (as their other roles)       | enter a new directive and its tasks          |
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from wards.models import AgencyMembership
 
 VIEW_ALL_PERMISSION = "directives.view_all_tasks"
 MANAGE_ALL_PERMISSION = "directives.manage_all_tasks"
+CREATE_DIRECTIVE_PERMISSION = "directives.add_directive"
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -65,3 +67,8 @@ def holds_task(user: User | None, task: Task) -> bool:
 def decides_for(user: User | None, task: Task) -> bool:
     """The signer of the directive (and administrators) decide extensions and cancel."""
     return is_administrator(user) or is_signer(user, task)
+
+
+def can_create_directives(user: User | None) -> bool:
+    """The staff of the leaders' office (and administrators) enter the directives leaders sign."""
+    return _is_active_account(user) and user.has_perm(CREATE_DIRECTIVE_PERMISSION)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db.models import (
     Case,
@@ -37,7 +38,7 @@ from directives.models import OPEN_STATUSES, Directive, Task, TaskStatus
 from geoapp.clock import vietnam_today
 from geoapp.exceptions import NotFound
 from geoapp.selectors import working_calendar
-from wards.models import Agency
+from wards.models import Agency, Area, AreaLevel
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,9 @@ class TaskFilter:
     deadline_from: datetime.date | None = None
     deadline_to: datetime.date | None = None
     standing: str = ""
+    # Tasks located in this area: a commune named as the task's area (the area itself or one
+    # of its communes, for a district or the province), or a point inside its boundary.
+    area_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,20 @@ def tasks_filtered(*, scope: TaskScope, task_filter: TaskFilter, today: Today) -
         tasks = tasks.filter(deadline__lte=task_filter.deadline_to)
     if task_filter.standing:
         tasks = tasks.filter(_standing_condition(task_filter.standing, today))
+    if task_filter.area_id is not None:
+        tasks = tasks.filter(_located_in(task_filter.area_id))
     return tasks
+
+
+def _located_in(area_id: int) -> Q:
+    area = Area.objects.filter(pk=area_id).only("boundary").first()
+    if area is None:
+        return Q(pk__in=[])
+    # Three levels at most: province > district > commune before 2025, province > commune after.
+    within = Area.objects.filter(
+        Q(pk=area_id) | Q(parent_id=area_id) | Q(parent__parent_id=area_id)
+    ).values("id")
+    return Q(area_id__in=within) | Q(place__intersects=area.boundary)
 
 
 def _rank_expression(today: Today) -> Case:
@@ -410,6 +427,37 @@ def agencies_with_tasks() -> list[Agency]:
         Agency.objects.filter(Exists(Task.objects.filter(lead_agency_id=OuterRef("pk")))).order_by(
             "name"
         )
+    )
+
+
+def agencies_for_assignment() -> QuerySet[Agency]:
+    """The agencies a new task may go to: the active ones, by name."""
+    return Agency.objects.filter(is_active=True).order_by("name")
+
+
+def communes_for_assignment(*, on: datetime.date) -> QuerySet[Area]:
+    """The communes and wards valid on `on`, for a new task's place."""
+    return Area.objects.on(on).filter(level=AreaLevel.COMMUNE).order_by("name")
+
+
+def areas_for_dashboard(*, on: datetime.date) -> QuerySet[Area]:
+    """The province and its communes valid on `on`, for the map's area filter."""
+    return (
+        Area.objects.on(on)
+        .filter(level__in=[AreaLevel.PROVINCE, AreaLevel.COMMUNE])
+        .order_by("level", "name")
+    )
+
+
+def directive_signers() -> QuerySet[User]:
+    """The accounts that may sign a directive: active leaders (who see every task)."""
+    view_all = Q(groups__permissions__codename="view_all_tasks") | Q(
+        user_permissions__codename="view_all_tasks"
+    )
+    return (
+        User.objects.filter(view_all, is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
     )
 
 

@@ -59,6 +59,9 @@ class TaskSpecification:
     place: Point | None = None
     area: Area | None = None
     external_id: str | None = None
+    # The last day a recurring task's occurrences may be due (directives/recurrence.py); none
+    # for a series that goes on until its first task is cancelled.
+    recurs_until: datetime.date | None = None
 
 
 def _local_day(moment: datetime.datetime) -> datetime.date:
@@ -137,6 +140,7 @@ def directive_create(
     tasks: Sequence[TaskSpecification],
     signer: User | None = None,
     text: str = "",
+    attachment: File[Any] | None = None,
     external_id: str | None = None,
     actor: User | None = None,
     at: datetime.datetime | None = None,
@@ -164,6 +168,8 @@ def directive_create(
         created_at=moment,
     )
     directive_tasks_check(directive=directive, tasks=tasks)
+    if attachment is not None:
+        directive.attachment = attachment
     directive.save()
     directive_tasks_add(directive=directive, tasks=tasks, actor=actor, at=moment)
     return directive
@@ -268,6 +274,19 @@ def _task_prepare(
         raise InvalidInput(
             _("Đơn vị chủ trì không thể đồng thời là đơn vị phối hợp."), code="lead_coordinates"
         )
+    recurrence = _choice(spec.recurrence, TaskRecurrence, _("định kỳ"))
+    if spec.recurs_until is not None:
+        if not recurrence:
+            raise InvalidInput(
+                _("Chỉ nhiệm vụ định kỳ mới có ngày kết thúc định kỳ."),
+                code="recurs_until_without_recurrence",
+            )
+        if spec.recurs_until < deadline:
+            raise InvalidInput(
+                _("Ngày kết thúc định kỳ %(until)s trước hạn hoàn thành kỳ đầu %(deadline)s.")
+                % {"until": f"{spec.recurs_until:%d/%m/%Y}", "deadline": f"{deadline:%d/%m/%Y}"},
+                code="recurs_until_before_deadline",
+            )
     return Task(
         external_id=spec.external_id or None,
         lead_agency=agencies[spec.lead_agency_code],
@@ -275,7 +294,9 @@ def _task_prepare(
         field=spec.field.strip()[:100],
         deadline=deadline,
         original_deadline=deadline,
-        recurrence=_choice(spec.recurrence, TaskRecurrence, _("định kỳ")),
+        deadline_working_days=spec.deadline_working_days,
+        recurrence=recurrence,
+        recurs_until=spec.recurs_until,
         priority=_choice(spec.priority, TaskPriority, _("mức độ")),
         place=spec.place,
         area=spec.area,

@@ -17,28 +17,33 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from directives import selectors, services, workflow
+from directives import dashboard, permissions, selectors, services, workflow
 from directives.deadlines import Standing, standing
 from directives.forms import (
     CancelForm,
     CompleteForm,
+    DashboardFilterForm,
+    DirectiveForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
     MonthForm,
     NoteForm,
     ProgressForm,
     TaskFilterForm,
+    TaskFormSet,
+    TaskFormSetBase,
 )
 from directives.models import ExtensionStatus, Task
 from directives.selectors import TaskFilter, TaskScope, Today
 from directives.spreadsheets import tasks_workbook
+from geoapp.clock import vietnam_today
 from geoapp.exceptions import DomainError, NotFound
 from wards.models import Agency
 
@@ -158,7 +163,7 @@ def board(request: DirectivesRequest) -> HttpResponse:
         task_filter=form.task_filter(),
         form=form,
         filename="nhiem-vu",
-        context={},
+        context={"can_create_directives": permissions.can_create_directives(request.user)},
     )
 
 
@@ -317,3 +322,109 @@ def task_action(request: DirectivesRequest, task_id: int, action_slug: str) -> H
     else:
         messages.success(request, _("Đã ghi nhận."))
     return redirect("directives-task", task_id=task.pk)
+
+
+def _directive_forms(request: HttpRequest) -> tuple[DirectiveForm, TaskFormSetBase]:
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    directive_form = DirectiveForm(data, files, signers=selectors.directive_signers())
+    task_forms = TaskFormSet(
+        data,
+        prefix="tasks",
+        form_kwargs={
+            "agencies": selectors.agencies_for_assignment(),
+            "areas": selectors.communes_for_assignment(on=vietnam_today()),
+        },
+    )
+    return directive_form, task_forms
+
+
+@login_required
+def directive_create(request: DirectivesRequest) -> HttpResponseBase:
+    """The leaders' office enters a directive and the tasks it assigns (`add_directive`).
+
+    Bad input re-renders the page with every error beside its field (400) and writes nothing:
+    the forms check the choices, the service checks the rules (`services.directive_create`
+    refuses the whole directive when one task is wrong).
+    """
+    if request.method not in ("GET", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    if not permissions.can_create_directives(request.user):
+        return render(request, "directives/forbidden.html", status=403)
+    directive_form, task_forms = _directive_forms(request)
+    service_error = ""
+    if request.method == "POST":
+        if directive_form.is_valid() and task_forms.is_valid():
+            data = directive_form.cleaned_data
+            try:
+                directive = services.directive_create(
+                    number=data["number"], issued_on=data["issued_on"], kind=data["kind"],
+                    signer=data.get("signer"), signer_name=data["signer_name"],
+                    subject=data["subject"], text=data.get("text") or "",
+                    attachment=data.get("attachment"),
+                    tasks=[form.specification() for form in task_forms if form.has_changed()],
+                    actor=request.user,
+                )  # fmt: skip
+            except DomainError as error:
+                service_error = str(error.message)
+            else:
+                messages.success(request, _("Đã lưu văn bản chỉ đạo và các nhiệm vụ."))
+                return redirect("directives-directive", directive_id=directive.pk)
+        status = 400
+    else:
+        status = 200
+    return render(
+        request,
+        "directives/directive_create.html",
+        {"form": directive_form, "task_forms": task_forms, "service_error": service_error},
+        status=status,
+    )
+
+
+def _dashboard_form(request: HttpRequest) -> DashboardFilterForm:
+    return DashboardFilterForm(
+        request.GET or None, areas=selectors.areas_for_dashboard(on=vietnam_today())
+    )
+
+
+@require_GET
+@directives_page
+def task_map(request: DirectivesRequest) -> HttpResponse:
+    """The task map: located tasks coloured by standing, with the period's figures beside."""
+    form = _dashboard_form(request)
+    today = selectors.today_of()
+    valid = not form.is_bound or form.is_valid()
+    # Refused filters show their errors beside the fields, and no figures (nothing is guessed).
+    figures = (
+        dashboard.dashboard_figures(
+            scope=request.task_scope, dashboard_filter=form.dashboard_filter(today.day),
+            today=today,
+        )
+        if valid
+        else None
+    )  # fmt: skip
+    return render(
+        request,
+        "directives/task_map.html",
+        {
+            "form": form,
+            "figures": figures,
+            "data_query": request.GET.urlencode(),
+        },
+        status=200 if valid else 400,
+    )
+
+
+@require_GET
+@directives_page
+def task_map_data(request: DirectivesRequest) -> HttpResponse:
+    """The task map's GeoJSON, for the same filters as the page."""
+    form = _dashboard_form(request)
+    today = selectors.today_of()
+    if form.is_bound and not form.is_valid():
+        errors = [str(error) for field_errors in form.errors.values() for error in field_errors]
+        return JsonResponse({"errors": errors}, status=400)
+    collection = dashboard.tasks_map(
+        scope=request.task_scope, dashboard_filter=form.dashboard_filter(today.day), today=today
+    )
+    return HttpResponse(collection, content_type="application/geo+json")

@@ -410,6 +410,12 @@ CELERY_BEAT_SCHEDULE["directives_send_reminders"] = {
     "task": "directives.send_reminders",
     "schedule": 3600.0,
 }
+# Recurring tasks (monthly, quarterly reports): the next occurrence of each series once the
+# previous one is due. Hourly and idempotent (one row per series and number).
+CELERY_BEAT_SCHEDULE["directives_create_occurrences"] = {
+    "task": "directives.create_occurrences",
+    "schedule": 3600.0,
+}
 # Open data (docs/open_data.md): OGC API – Features at /ogc/, vector tiles at /tiles/, the daily
 # files at /du-lieu-mo/.
 ERROR_RESPONDERS.insert(0, ("/ogc/", "opendata.views.error_response"))
