@@ -39,7 +39,7 @@ def main() -> None:
     _values_load()
     from django.db import connection, transaction
 
-    from indicators.imports import DryRun
+    from geoapp.file_imports import DryRun
     from indicators.map_image import choropleth_png
     from indicators.models import Indicator, IndicatorValue, RuleKind, ValidationRule
     from indicators.periods import period_parse

@@ -176,18 +176,23 @@ SUMMARIES = (DAILY, UNIT, MAP_CELLS)
 # The triggers (installed by migration 0011)
 
 
+def _added_on_conflict(summary: Summary) -> str:
+    """The upsert's clause: rows of a key already there are added to it."""
+    additions = ", ".join(
+        f"{name} = summary.{name} + EXCLUDED.{name}" for name, _ in summary.values
+    )
+    return f"ON CONFLICT ({', '.join(summary.key_columns)}) DO UPDATE SET {additions}"
+
+
 def _apply_sql(summary: Summary, signed_rows: str) -> str:
     """PL/pgSQL that adds the delta of `signed_rows` to the summary and deletes the rows it
     brought to zero (a row counts reports and subsets of them, so zero reports is zero in all)."""
     columns = ", ".join(summary.columns)
-    additions = ", ".join(
-        f"{name} = summary.{name} + EXCLUDED.{name}" for name, _ in summary.values
-    )
     return f"""
     WITH upserted AS (
         INSERT INTO {summary.table} AS summary ({columns})
         {summary.delta_sql(signed_rows)}
-        ON CONFLICT ({", ".join(summary.key_columns)}) DO UPDATE SET {additions}
+        {_added_on_conflict(summary)}
         RETURNING summary.id, summary.reports
     )
     SELECT coalesce(array_agg(id) FILTER (WHERE reports = 0), '{{}}') INTO emptied FROM upserted;
@@ -285,14 +290,11 @@ def _fold_sql(summary: Summary, before: datetime.date) -> str:
     )
     sums = ", ".join(f"sum({name})" for name, _ in summary.values)
     keys = ", ".join(str(position) for position in range(1, len(summary.keys) + 1))
-    additions = ", ".join(
-        f"{name} = summary.{name} + EXCLUDED.{name}" for name, _ in summary.values
-    )
     return f"""
     WITH moved AS (DELETE FROM {summary.table} WHERE {past} RETURNING *)
     INSERT INTO {summary.table} AS summary ({", ".join(summary.columns)})
     SELECT {folded}, {sums} FROM moved GROUP BY {keys} ORDER BY {keys}
-    ON CONFLICT ({", ".join(summary.key_columns)}) DO UPDATE SET {additions}
+    {_added_on_conflict(summary)}
 """
 
 

@@ -28,7 +28,7 @@ from indicators.selectors.aggregation import (
     indicator_series,
 )
 from indicators.selectors.catalogue import indicator_get, indicator_list
-from indicators.selectors.classification import classify
+from indicators.selectors.classification import classification_parameters, classify
 from wards import selectors as ward_selectors
 
 
@@ -143,14 +143,7 @@ class IndicatorValuesApi(APIView):
 def _classification(
     parameters: Any, indicator: Indicator, values: list[Decimal | None]
 ) -> dict[str, Any]:
-    try:
-        classes = int(parameters.get("classes") or 5)
-        breaks_text = parameters.get("breaks") or ""
-        fixed = [float(part) for part in breaks_text.split(",")] if breaks_text else None
-    except ValueError:
-        raise InvalidInput(
-            _("Số lớp và ngưỡng phân lớp phải là số."), code="invalid_classification"
-        ) from None
+    classes, fixed = classification_parameters(parameters)
     return classify(
         values=values,
         method=parameters.get("classification"),

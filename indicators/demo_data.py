@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from indicators.imports import ImportReport
+from geoapp.file_imports import ImportReport
 from indicators.models import Indicator, IndicatorKind
 from indicators.periods import Period, PeriodType, period_parse, periods_between
 from indicators.services.catalogue import catalogue_import

@@ -34,7 +34,7 @@ from indicators.selectors.aggregation import (
     indicator_series,
 )
 from indicators.selectors.catalogue import areas_to_choose, indicator_list
-from indicators.selectors.classification import classify
+from indicators.selectors.classification import classification_parameters, classify
 from indicators.selectors.ranking import RankedRow, indicator_ranking
 from indicators.services.values import today_period
 from wards.models import Area
@@ -251,14 +251,7 @@ def map_png(request: HttpRequest) -> HttpResponse:
         period = period_parse(parameters.get("period") or today_period(indicator, vietnam_today()))
         level = parameters.get("level") or "commune"
         boundaries = parse_date(parameters.get("boundaries"), default=vietnam_today())
-        try:
-            classes = int(parameters.get("classes") or 5)
-            breaks_text = parameters.get("breaks") or ""
-            fixed = [float(part) for part in breaks_text.split(",")] if breaks_text else None
-        except ValueError:
-            raise InvalidInput(
-                _("Số lớp và ngưỡng phân lớp phải là số."), code="invalid_classification"
-            ) from None
+        classes, fixed = classification_parameters(parameters)
         document, values = indicator_aggregates_geojson(
             indicator=indicator, period=period, level=level, boundaries=boundaries
         )

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import DomainError, InvalidInput
+from geoapp.file_imports import DryRun, ImportRejected, ImportReport
 from geoapp.selectors import working_calendar
 from geoapp.working_calendar import WorkingCalendar
 from procedures import services, workflow
@@ -52,48 +53,12 @@ IMPORT_STATUSES: Final = tuple(
 # Lengths of the stored text columns (models.Dossier), checked so a long cell is a row error.
 _LENGTHS: Final = {"external_code": 100, "applicant_name": 200, "applicant_id_number": 20,
                    "applicant_phone": 30, "address": 300}  # fmt: skip
-MAX_ERRORS_LISTED: Final = 50
 IMPORT_ACTION: Final = "import"
 
 
-class ImportRejected(InvalidInput):
-    """The file has errors and nothing was written; `errors` names each row."""
-
-    code = "import_rejected"
-
-    def __init__(self, errors: list[tuple[int, str]]) -> None:
-        lines = [_("Dòng %(row)d: %(message)s") % {"row": row, "message": message}
-                 for row, message in sorted(errors)]  # fmt: skip
-        summary = _("Tệp có %(count)d lỗi; chưa ghi gì vào cơ sở dữ liệu.") % {"count": len(lines)}
-        listed = [summary, *lines[:MAX_ERRORS_LISTED]]
-        if len(lines) > MAX_ERRORS_LISTED:
-            listed.append(_("… và %(count)d lỗi khác.") % {"count": len(lines) - MAX_ERRORS_LISTED})
-        super().__init__("\n".join(listed))
-        self.errors = lines
-
-
 @dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    committed: bool = False
+class DossierImportReport(ImportReport):
     codes: dict[str, str] = field(default_factory=dict)  # external code -> dossier code
-
-    def render(self) -> str:
-        if self.committed:
-            sentence = _("Đã ghi: %(created)d mới, %(updated)d cập nhật, %(unchanged)d không đổi.")
-        else:
-            sentence = _(
-                "Chạy thử, chưa ghi gì: %(created)d sẽ thêm mới, %(updated)d sẽ cập nhật, "
-                "%(unchanged)d không đổi."
-            )
-        return sentence % {"created": self.created, "updated": self.updated,
-                           "unchanged": self.unchanged}  # fmt: skip
-
-
-class _DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +78,7 @@ class Row:
     location: Point | None
 
 
-def dossiers_import(*, path: Path, commit: bool) -> ImportReport:
+def dossiers_import(*, path: Path, commit: bool) -> DossierImportReport:
     records = _records(path)
     errors: list[tuple[int, str]] = []
     rows: list[Row] = []
@@ -135,7 +100,7 @@ def dossiers_import(*, path: Path, commit: bool) -> ImportReport:
             continue  # fmt: skip
         seen[row.external_code] = number
         rows.append(row)
-    report = ImportReport()
+    report = DossierImportReport()
     calendar = working_calendar()
     try:
         with transaction.atomic():
@@ -150,8 +115,8 @@ def dossiers_import(*, path: Path, commit: bool) -> ImportReport:
             if errors:
                 raise ImportRejected(errors)
             if not commit:
-                raise _DryRun
-    except _DryRun:
+                raise DryRun
+    except DryRun:
         return report
     report.committed = True
     return report
@@ -300,7 +265,7 @@ def _pauses(
     return tuple(pauses)
 
 
-def _upsert(row: Row, report: ImportReport, calendar: WorkingCalendar) -> None:
+def _upsert(row: Row, report: DossierImportReport, calendar: WorkingCalendar) -> None:
     stored = Dossier.objects.select_for_update().filter(external_code=row.external_code).first()
     if stored is None:
         dossier = services.dossier_receive(

@@ -125,3 +125,16 @@ def _class_of(value: float, breaks: list[float]) -> int | None:
         if lower <= value < upper or (index == last and lower <= value <= upper):
             return index
     return None
+
+
+def classification_parameters(parameters: Any) -> tuple[int, list[float] | None]:
+    """The number of classes (5 unless asked) and the fixed breaks, if any, of a map request."""
+    try:
+        classes = int(parameters.get("classes") or 5)
+        breaks_text = parameters.get("breaks") or ""
+        fixed = [float(part) for part in breaks_text.split(",")] if breaks_text else None
+    except ValueError:
+        raise InvalidInput(
+            _("Số lớp và ngưỡng phân lớp phải là số."), code="invalid_classification"
+        ) from None
+    return classes, fixed

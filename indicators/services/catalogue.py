@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import InvalidInput
-from indicators.imports import DryRun, ImportReport, RowErrors, decimal_or_none
+from geoapp.file_imports import DryRun, ImportReport, RowErrors
+from indicators.imports import decimal_or_none
 from indicators.models import (
     AreaAggregation,
     Direction,
