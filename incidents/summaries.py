@@ -16,6 +16,7 @@ Every statement here is fixed text built from the constants below; nothing comes
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass, replace
 
 from django.db import connection, transaction
@@ -24,7 +25,13 @@ from django.utils import timezone
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from incidents.models import OPEN_STATUSES, IncidentStatus, RejectionReason
-from incidents.summary_models import MAP_ZOOM_BANDS, PAST_DAY
+from incidents.summary_models import (
+    HOTSPOT_HEXAGON_SIDE_METRES,
+    MAP_ZOOM_BANDS,
+    METRES_PER_DEGREE_EAST,
+    METRES_PER_DEGREE_NORTH,
+    PAST_DAY,
+)
 
 # The public rule of `incidents.models.public_incidents_condition`, over the signed rows `c`.
 _PUBLICLY_VISIBLE = (
@@ -100,7 +107,9 @@ def _folded(day: str, before: datetime.date | None) -> str:
     return f"(CASE WHEN ({day}) < DATE '{before.isoformat()}' THEN {_PAST_DAY} ELSE ({day}) END)"
 
 
-DAILY = Summary(
+# The daily summary as migrations 0010–0014 made it, before its resolve deadline day (migration
+# 0015 adds it): the triggers and the fill of those migrations use this.
+DAILY_BEFORE_RESOLVE_DAY = Summary(
     table="incidents_incidentdailysummary",
     keys=(
         ("day", "(c.reported_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"),
@@ -153,7 +162,11 @@ MAP_CELLS_BEFORE_DEADLINE_DAYS = Summary(
     condition=_PUBLICLY_VISIBLE,
 )
 
-SUMMARIES_OF_0011 = (DAILY, UNIT_BEFORE_DEADLINE_DAYS, MAP_CELLS_BEFORE_DEADLINE_DAYS)
+SUMMARIES_OF_0011 = (
+    DAILY_BEFORE_RESOLVE_DAY,
+    UNIT_BEFORE_DEADLINE_DAYS,
+    MAP_CELLS_BEFORE_DEADLINE_DAYS,
+)
 
 UNIT = replace(
     UNIT_BEFORE_DEADLINE_DAYS,
@@ -170,7 +183,56 @@ MAP_CELLS = replace(
     day_keys=("resolve_day",),
 )
 
-SUMMARIES = (DAILY, UNIT, MAP_CELLS)
+# The summaries as migration 0014 left them.
+SUMMARIES_OF_0014 = (DAILY_BEFORE_RESOLVE_DAY, UNIT, MAP_CELLS)
+
+DAILY = replace(
+    DAILY_BEFORE_RESOLVE_DAY,
+    keys=DAILY_BEFORE_RESOLVE_DAY.keys + (("resolve_day", _deadline_day("resolve_by")),),
+    day_keys=("resolve_day",),
+)
+
+
+def _double(value: float) -> str:
+    """A Python float as the same double precision value in SQL."""
+    return f"'{value!r}'::double precision"
+
+
+# The hotspot hexagon of a report's point (see HOTSPOT_HEXAGON_SIDE_METRES): the point in
+# hexagon sides east and north, its axial coordinates (q, r), then cube rounding (the hexagon
+# whose centre is nearest: round the three cube coordinates and recompute the one that moved
+# most from the other two).
+_HEXAGON = f"""CROSS JOIN LATERAL (
+    SELECT CASE WHEN abs(rq - q) > abs(rr - r) AND abs(rq - q) > abs(rs - s) THEN -rr - rs
+                ELSE rq END::integer AS q,
+           CASE WHEN abs(rq - q) > abs(rr - r) AND abs(rq - q) > abs(rs - s) THEN rr
+                WHEN abs(rr - r) > abs(rs - s) THEN -rq - rs
+                ELSE rr END::integer AS r
+    FROM (SELECT q, r, -q - r AS s, round(q) AS rq, round(r) AS rr, round(-q - r) AS rs
+          FROM (SELECT {_double(2.0 / 3.0)} * x AS q,
+                       {_double(-1.0 / 3.0)} * x + {_double(math.sqrt(3.0) / 3.0)} * y AS r
+                FROM (SELECT ST_X(c.location) * {_double(METRES_PER_DEGREE_EAST)}
+                             / {_double(HOTSPOT_HEXAGON_SIDE_METRES)} AS x,
+                             ST_Y(c.location) * {_double(METRES_PER_DEGREE_NORTH)}
+                             / {_double(HOTSPOT_HEXAGON_SIDE_METRES)} AS y) AS plane
+               ) AS axial
+         ) AS rounded
+) AS hexagon"""
+
+HOTSPOTS = Summary(
+    table="incidents_incidenthotspotcell",
+    keys=(
+        ("day", "(c.reported_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"),
+        ("hexagon_column", "hexagon.q"),
+        ("hexagon_row", "hexagon.r"),
+        ("category_id", "c.category_id"),
+        ("area_id", "c.area_id"),
+    ),
+    values=(("reports", "1"),),
+    joins=_HEXAGON,
+)
+
+SUMMARIES = (DAILY, UNIT, MAP_CELLS, HOTSPOTS)
 
 
 # The triggers (installed by migration 0011)

@@ -35,7 +35,6 @@ MINIMUM_RANKING_VOLUME = 10
 OVERDUE_LIST_LIMIT = 50
 TREND_WEEKS = 12
 TREND_MONTHS = 12
-HEXAGON_SIDE_METRES = 1000.0
 # The longest period a dashboard covers: a year and a day (a leap year from 1 January).
 LONGEST_PERIOD_DAYS = 366
 MAP_LAYERS = ("hotspots", "on_time", "satisfaction", "overdue", "filed")
@@ -460,9 +459,8 @@ def dashboard(*, filters: Filters, now: datetime.datetime) -> Dashboard:
     hexagons: list[incident_figures.Hexagon] = []
     if filters.layer == "hotspots":
         hexagons = incident_figures.hotspot_hexagons(
-            start=start_of_day(filters.date_from),
-            end=start_of_day(filters.date_to + datetime.timedelta(days=1)),
-            side_metres=HEXAGON_SIDE_METRES,
+            date_from=filters.date_from,
+            date_to=filters.date_to,
             category_id=filters.category_id,
             area_ids=scope.area_ids,
         )
