@@ -246,22 +246,43 @@ def _added_on_conflict(summary: Summary) -> str:
     return f"ON CONFLICT ({', '.join(summary.key_columns)}) DO UPDATE SET {additions}"
 
 
-def _apply_sql(summary: Summary, signed_rows: str) -> str:
-    """PL/pgSQL that adds the delta of `signed_rows` to the summary and deletes the rows it
-    brought to zero (a row counts reports and subsets of them, so zero reports is zero in all)."""
-    columns = ", ".join(summary.columns)
-    return f"""
-    WITH upserted AS (
-        INSERT INTO {summary.table} AS summary ({columns})
-        {summary.delta_sql(signed_rows)}
+def _apply_sql(summaries: tuple[Summary, ...], signed_rows: str) -> str:
+    """PL/pgSQL that adds the delta of `signed_rows` to every summary in one statement (one
+    executor start per filing rather than one per summary: issue 13's filing overhead), then
+    deletes the rows it brought to zero (a row counts reports and subsets of them, so zero
+    reports is zero in all). Each summary is a table of its own, so the statement's parts
+    touch different rows and see the same snapshot."""
+    upserts = ",\n".join(
+        f"""    upserted_{number} AS (
+        INSERT INTO {summary.table} AS summary ({", ".join(summary.columns)})
+        {summary.delta_sql("signed")}
         {_added_on_conflict(summary)}
         RETURNING summary.id, summary.reports
+    )"""
+        for number, summary in enumerate(summaries)
     )
-    SELECT coalesce(array_agg(id) FILTER (WHERE reports = 0), '{{}}') INTO emptied FROM upserted;
-    IF cardinality(emptied) > 0 THEN
-        DELETE FROM {summary.table} WHERE id = ANY(emptied);
-    END IF;
+    emptied = ", ".join(
+        f"(SELECT coalesce(array_agg(id) FILTER (WHERE reports = 0), '{{}}') FROM upserted_{number})"
+        for number in range(len(summaries))
+    )
+    deletes = "".join(
+        f"""
+    IF cardinality(emptied_{number}) > 0 THEN
+        DELETE FROM {summary.table} WHERE id = ANY(emptied_{number});
+    END IF;"""
+        for number, summary in enumerate(summaries)
+    )
+    return f"""
+    WITH signed AS ({signed_rows}),
+{upserts}
+    SELECT {emptied}
+    INTO {", ".join(f"emptied_{number}" for number in range(len(summaries)))};
+{deletes}
 """
+
+
+def _declarations(summaries: tuple[Summary, ...]) -> str:
+    return "".join(f"    emptied_{number} bigint[];\n" for number in range(len(summaries)))
 
 
 # PostgreSQL allows transition tables on a trigger of one event only: one function per event.
@@ -281,13 +302,12 @@ def triggers_install_sql(summaries: tuple[Summary, ...] = SUMMARIES) -> str:
     """The trigger functions and triggers that keep `summaries` up to date."""
     statements = []
     for event, signed_rows in _SIGNED_ROWS.items():
-        body = "".join(_apply_sql(summary, signed_rows) for summary in summaries)
+        body = _apply_sql(summaries, signed_rows)
         statements.append(
             f"""
 CREATE FUNCTION incidents_summaries_after_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    emptied bigint[];
-BEGIN
+{_declarations(summaries)}BEGIN
 {body}
     RETURN NULL;
 END $$;
