@@ -19,8 +19,8 @@ work to do.
    located, half of those in the measured commune's box); floor: the statements replayed.
 4. The task map's GeoJSON for 2025 (`dashboard.tasks_map`, a tenth of the tasks located);
    floor: its statements replayed.
-5. Recurring tasks (`recurrence.directives_create_occurrences`): every hundredth task is made a
-   monthly series until the end of 2026; the first run on the benchmark's "today" catches up
+5. Recurring tasks (`recurrence.directives_create_occurrences`): every hundredth task that is
+   not cancelled (a cancelled first task ends its series) is made a monthly series until the end of 2026; the first run on the benchmark's "today" catches up
    with every occurrence due (timed once, the number created noted), then the hourly run that
    finds nothing to create, p50; floor: its statements replayed.
 
@@ -100,10 +100,33 @@ def _locate_and_recur() -> None:
             """,
             [],
         )
+        # Every hundredth task *that is not cancelled*: a cancelled first task ends its series
+        # (directives/recurrence.py), so picking by `id % 100` alone (ids follow the tasks'
+        # positions, and every twentieth position is cancelled) gave series with nothing to
+        # create. Series left on cancelled tasks by that older loader are cleared first.
+        cursor.execute(
+            """
+            UPDATE directives_task SET recurrence = '', recurs_until = NULL
+            WHERE status = 'cancelled' AND series_id IS NULL AND recurrence <> ''
+            """,
+            [],
+        )
         cursor.execute(
             """
             UPDATE directives_task SET recurrence = 'monthly', recurs_until = DATE '2026-12-31'
-            WHERE id %% 100 = 0 AND series_id IS NULL AND recurrence = ''
+            WHERE id IN (
+                SELECT id FROM (
+                    SELECT id, row_number() OVER (ORDER BY id) AS position
+                    FROM directives_task
+                    WHERE series_id IS NULL AND status <> 'cancelled'
+                ) AS live
+                WHERE position %% 100 = 0
+            ) AND recurrence = ''
+            AND NOT EXISTS (
+                SELECT 1 FROM directives_task recurring
+                WHERE recurring.recurrence <> '' AND recurring.series_id IS NULL
+                  AND recurring.status <> 'cancelled'
+            )
             """,
             [],
         )
