@@ -63,7 +63,9 @@ def demo(db: None) -> None:
     ):
         user = User.objects.create_user(username=username, password=PASSWORD)
         AgencyMembership.objects.create(user=user, agency=Agency.objects.get(code=code))
-    assert directives_demo_load() == 60
+    # 60 tasks, and the occurrences of the three periodic reports due so far (9 in December 2026).
+    assert directives_demo_load() == Task.objects.count()
+    assert Task.objects.filter(series__isnull=True).count() == 60
 
 
 def sign_in(page: Page, username: str, *, then: str) -> None:
@@ -87,7 +89,7 @@ def test_the_leader_reads_the_board_filters_it_and_opens_a_directive_and_a_task(
     ).count()
     assert overdue > 0
     rows = page.locator(".tasks-table tbody tr")
-    expect(rows).to_have_count(60)
+    expect(rows).to_have_count(Task.objects.count())
     # Overdue first: the first `overdue` rows, and only they, say so.
     for index in range(overdue):
         expect(rows.nth(index).locator(".standing-badge")).to_have_text("Quá hạn")
@@ -95,6 +97,7 @@ def test_the_leader_reads_the_board_filters_it_and_opens_a_directive_and_a_task(
     figures = page.locator(".figures-table tbody tr")
     expect(figures).to_have_count(Task.objects.values("lead_agency").distinct().count())
     expect(page.locator(".calendar-grid")).to_be_visible()
+    expect(page.get_by_role("link", name="Bản đồ nhiệm vụ")).to_be_visible()
     save_screenshot(page, "directives-board")
 
     page.locator("summary", has_text="Bộ lọc").click()
