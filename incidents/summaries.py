@@ -440,3 +440,27 @@ def summaries_rebuild(
             )
             cursor.execute("DROP TABLE incidents_summary_expected")
     return corrections
+
+
+def summaries_reindex() -> list[str]:
+    """Rebuild the summaries' indexes without blocking the writers (REINDEX CONCURRENTLY); the
+    tables reindexed, in order.
+
+    Why: every filing and every step of a report updates its summary rows, and the map's unique
+    index includes the counted columns (for index-only scans), so none of those updates is HOT
+    and each leaves an index entry behind. The space vacuum frees inside a page is reused, but
+    the pages split on the way stay: at 1,000,000 reports loaded in a few minutes the map's key
+    index held 382 MB for 93 MB of entries, and the zoom-12 map read 2.5 to 3 times as many
+    pages as the rebuilt index needs (docs/benchmarks.md, issue 10). Run nightly after the
+    rebuild (CELERY_BEAT_SCHEDULE), and by the benchmark loader after a bulk load.
+
+    REINDEX CONCURRENTLY cannot run inside a transaction block: the caller must not be in one.
+    """
+    if connection.in_atomic_block:
+        raise RuntimeError(
+            "summaries_reindex must run outside a transaction (REINDEX CONCURRENTLY)"
+        )
+    with connection.cursor() as cursor:
+        for summary in SUMMARIES:
+            cursor.execute(f"REINDEX TABLE CONCURRENTLY {summary.table}")  # a fixed name
+    return [summary.table for summary in SUMMARIES]

@@ -35,9 +35,9 @@ from incidents.models import (
     IncidentStatus,
     IncidentUnitSummary,
 )
-from incidents.summaries import summaries_rebuild
+from incidents.summaries import summaries_rebuild, summaries_reindex
 from incidents.summary_models import MAP_ZOOM_BANDS, PAST_DAY
-from incidents.tasks import incidents_summaries_rebuild
+from incidents.tasks import incidents_summaries_rebuild, incidents_summaries_reindex
 from tests.conftest import Territory
 from tests.incidents.conftest import FileReport
 
@@ -599,3 +599,80 @@ def test_the_rebuild_folds_past_deadline_days_and_every_figure_stays(
     assert page_selectors.public_figures(now=now) == figures
     assert figures.overdue == 4
     assert (actual_daily(), actual_units(), actual_cells(), actual_hotspots()) == before
+
+
+SUMMARY_TABLES = [
+    "incidents_incidentdailysummary",
+    "incidents_incidentunitsummary",
+    "incidents_incidentmapcell",
+    "incidents_incidenthotspotcell",
+]
+
+
+def _summary_indexes() -> list[tuple[str, str, bool]]:
+    """The summaries' indexes: table, name, valid (a failed concurrent rebuild leaves an invalid
+    `_ccnew` index behind)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT t.relname, i.relname, x.indisvalid
+            FROM pg_index x
+            JOIN pg_class t ON t.oid = x.indrelid
+            JOIN pg_class i ON i.oid = x.indexrelid
+            WHERE t.relname = ANY(%s)
+            ORDER BY 1, 2
+            """,
+            [SUMMARY_TABLES],
+        )
+        return list(cursor.fetchall())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_reindex_rebuilds_every_summary_index_and_keeps_every_row(
+    file_report: FileReport,
+) -> None:
+    for number in range(3):
+        file_report(point=Point(108.75 + number * 0.02, 15.06, srid=4326))
+    before = (actual_daily(), actual_units(), actual_cells(), actual_hotspots())
+    indexes_before = _summary_indexes()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, relfilenode FROM pg_class WHERE relname = ANY(%s)",
+            [[name for _, name, _ in indexes_before]],
+        )
+        files_before = dict(cursor.fetchall())
+
+    assert incidents_summaries_reindex() == 4
+
+    assert (actual_daily(), actual_units(), actual_cells(), actual_hotspots()) == before
+    # The same indexes, all valid, each written anew (a new file).
+    assert _summary_indexes() == indexes_before
+    assert all(valid for _, _, valid in indexes_before)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, relfilenode FROM pg_class WHERE relname = ANY(%s)",
+            [list(files_before)],
+        )
+        files_after = dict(cursor.fetchall())
+    assert files_after.keys() == files_before.keys()
+    assert all(files_after[name] != files_before[name] for name in files_before)
+    # The map reads the rebuilt index as before.
+    assert [correction.corrected for correction in summaries_rebuild()] == [False] * 4
+
+
+def test_the_reindex_refuses_to_run_inside_a_transaction_and_changes_nothing(
+    file_report: FileReport,
+) -> None:
+    file_report(point=Point(108.75, 15.06, srid=4326))
+    before = (actual_daily(), actual_units(), actual_cells(), actual_hotspots(), _summary_indexes())
+
+    with pytest.raises(RuntimeError, match="outside a transaction"):
+        summaries_reindex()
+
+    assert (
+        actual_daily(),
+        actual_units(),
+        actual_cells(),
+        actual_hotspots(),
+        _summary_indexes(),
+    ) == before
