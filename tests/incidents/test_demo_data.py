@@ -294,6 +294,15 @@ class TestTheLoadedDemo:
             expected.values_list("tracking_code", flat=True)
         )
 
+    def test_the_planner_opens_the_report_builder_from_the_menu(self) -> None:
+        client = Client()
+        assert client.login(username="quy-hoach", password=DEMO_PASSWORD)
+        planner = User.objects.get(username="quy-hoach")
+        assert list(planner.groups.values_list("name", flat=True)) == ["Chuyên viên quy hoạch"]
+        assert not planner.is_staff and not planner.agency_memberships.exists()
+        assert '<a href="/bao-cao-khong-gian/"' in client.get("/").content.decode()
+        assert client.get("/bao-cao-khong-gian/").status_code == 200
+
     def test_the_leader_reads_every_report_and_the_administrator_is_staff(self) -> None:
         client = Client()
         client.login(username="lanh-dao", password=DEMO_PASSWORD)
