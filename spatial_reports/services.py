@@ -29,13 +29,13 @@ from openpyxl import Workbook
 from geoapp.celery import app as celery_app
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import InvalidInput, NotFound, PermissionDenied
+from spatial_reports.layers import AreaTable, area_table
 from spatial_reports.models import (
     USE_PERMISSION,
     ExportFormat,
     ExportStatus,
     SpatialReportExport,
 )
-from spatial_reports.layers import AreaTable, area_table
 from spatial_reports.queries import ReportQuery, report_query_parse
 from spatial_reports.selectors import EXPORT_COLUMNS, report_count, report_rows
 
@@ -80,9 +80,7 @@ def export_file_name(file_format: str) -> str:
     return f"bao-cao-khong-gian-{made}.{EXTENSIONS[ExportFormat(file_format)]}"
 
 
-def _description(
-    query: ReportQuery, count: int, table: AreaTable | None = None
-) -> dict[str, str]:
+def _description(query: ReportQuery, count: int, table: AreaTable | None = None) -> dict[str, str]:
     """What the file holds, when it was made and from which boundaries."""
     if table is not None:
         return {

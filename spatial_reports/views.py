@@ -67,7 +67,8 @@ def _choices() -> dict[str, Any]:
     return {
         "categories": categories,
         "statuses": IncidentStatus.choices,
-        "groupings": GROUPINGS + tuple(g for g in LAYER_GROUPINGS["dossiers"] if g not in GROUPINGS),
+        "groupings": GROUPINGS
+        + tuple(g for g in LAYER_GROUPINGS["dossiers"] if g not in GROUPINGS),
         "layers": LAYERS,
         "procedure_fields": dossier_fields(),
         "indicators": indicators,

@@ -75,7 +75,10 @@ def test_above_the_threshold_the_map_draws_the_tiles_and_a_filter_returns_to_gro
     file_reports(5)
     page = browser_page
     tile_requests: list[str] = []
-    page.on("request", lambda request: tile_requests.append(request.url) if "/tiles/" in request.url else None)
+    page.on(
+        "request",
+        lambda request: tile_requests.append(request.url) if "/tiles/" in request.url else None,
+    )
 
     page.goto("/")
 
@@ -100,7 +103,10 @@ def test_below_the_threshold_the_map_asks_for_groups_and_loads_no_tile(
     file_reports(3)
     page = browser_page
     tile_requests: list[str] = []
-    page.on("request", lambda request: tile_requests.append(request.url) if "/tiles/" in request.url else None)
+    page.on(
+        "request",
+        lambda request: tile_requests.append(request.url) if "/tiles/" in request.url else None,
+    )
 
     page.goto("/")
 

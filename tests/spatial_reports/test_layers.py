@@ -149,7 +149,10 @@ def test_dossiers_by_field_and_narrowed_to_a_field(dossiers: None, planner: User
         ["Hộ tịch", "2", "+2", "1", "100%"],
         ["Đất đai", "1", "+1", "0", "—"],
     ]
-    assert [row[1:5] for row in table(of_births)] == [["1", "+1", "0", "—"], ["1", "+1", "1", "100%"]]
+    assert [row[1:5] for row in table(of_births)] == [
+        ["1", "+1", "0", "—"],
+        ["1", "+1", "1", "100%"],
+    ]
 
 
 def test_a_polygon_takes_the_communes_it_meets(dossiers: None, planner: User) -> None:
@@ -249,9 +252,7 @@ def test_the_dossier_csv_and_xlsx_hold_the_same_rows(
     ]
     # A write-only sheet stores no cell for an empty value at the end of a row.
     sheet = [(row + [None] * len(DOSSIER_COLUMNS))[: len(DOSSIER_COLUMNS)] for row in sheet]
-    assert [[r[0], r[3], *r[5:]] for r in sheet[1:]] == [
-        [r[0], r[1], *r[2:]] for r in DOSSIER_ROWS
-    ]
+    assert [[r[0], r[3], *r[5:]] for r in sheet[1:]] == [[r[0], r[1], *r[2:]] for r in DOSSIER_ROWS]
     assert about["row_count"] == "4" and about["personal_data"] == "none / không có"
     assert not SpatialReportExport.objects.exists()  # small: written at once
 
@@ -314,8 +315,10 @@ def test_the_indicator_layer_maps_and_downloads_the_last_period(
         ({"lop": "indicators", "chi_tieu": "khong-co"}, "Không có chỉ tiêu mã “khong-co”."),
         ({"lop": "dossiers", "linh_vuc_tthc": "Hàng hải"}, "Không có lĩnh vực thủ tục Hàng hải."),
         ({"lop": "dossiers", "nhom": "unit"}, "Lớp dữ liệu này không nhóm được theo “unit”."),
-        ({"lop": "indicators", "chi_tieu": "dan-so", "tu": "2010-01-01", "den": "2026-12-31"},
-         "Khoảng thời gian có 204 kỳ"),
+        (
+            {"lop": "indicators", "chi_tieu": "dan-so", "tu": "2010-01-01", "den": "2026-12-31"},
+            "Khoảng thời gian có 204 kỳ",
+        ),
     ],
 )
 def test_a_bad_layer_query_is_refused_with_its_reason(
