@@ -8,7 +8,6 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,21 +19,17 @@ from openpyxl import load_workbook
 
 from indicators.models import Indicator, IndicatorValue
 from indicators.periods import period_parse
-from procedures import services as procedure_services
-from procedures.catalogue import catalogue_rows
-from procedures.models import Dossier, DossierDailyTally
+from procedures.models import DossierDailyTally
 from spatial_reports.layers import DOSSIER_COLUMNS, INDICATOR_COLUMNS
 from spatial_reports.models import SpatialReportExport
 from tests.conftest import Territory
 from tests.indicators.conftest import make_indicator
-from tests.procedures.conftest import vietnam
-from wards.models import Agency, Area
+from tests.spatial_reports.conftest import APPLICANT
+from wards.models import Area
 
 BUILDER = "/bao-cao-khong-gian/"
 POINTS = "/bao-cao-khong-gian/diem.geojson"
 DOWNLOAD = "/bao-cao-khong-gian/tai-ve/"
-LAND, COPIES, BIRTH = "1.001612", "2.000815", "1.001193"
-APPLICANT = ("Lê Thị Hoa", "051090001234", "0905123456", "7 Lê Lợi", "hoa@example.vn")
 MARCH = {"lop": "dossiers", "tu": "2026-03-01", "den": "2026-03-31"}
 # Inside Xã An Phú (108.7–108.9 × 15.1–15.2) and away from Phường Cẩm Thành.
 IN_AN_PHU = json.dumps(
@@ -46,33 +41,6 @@ IN_AN_PHU = json.dumps(
     }
 )
 PERSONAL_COLUMN_WORDS = ("applicant", "name_", "phone", "email", "address", "id_number")
-
-
-def receive(unit: Agency, at: datetime, procedure: str) -> Dossier:
-    return procedure_services.dossier_receive(
-        procedure_code=procedure, unit_code=unit.code, received_at=at, channel="counter",
-        applicant={"name": APPLICANT[0], "id_number": APPLICANT[1], "phone": APPLICANT[2],
-                   "address": APPLICANT[3], "email": APPLICANT[4]},
-    )  # fmt: skip
-
-
-def finish(dossier: Dossier, at: datetime) -> None:
-    procedure_services.dossier_act(code=dossier.code, action="result_ready", actor=None, at=at)
-
-
-@pytest.fixture
-def dossiers(territory: Territory) -> None:
-    """March 2026: Cẩm Thành receives 3 (one finished late), An Phú 1 (finished on time); the
-    period before (29 January – 28 February) has Cẩm Thành's one, finished on time."""
-    for row in catalogue_rows():
-        procedure_services.procedure_create(**row)
-    cam_thanh, an_phu = territory.committee_cam_thanh, territory.committee_an_phu
-    receive(cam_thanh, vietnam(2026, 3, 2, 8), LAND)
-    finish(receive(cam_thanh, vietnam(2026, 3, 4, 8), COPIES), vietnam(2026, 3, 5, 10))
-    receive(cam_thanh, vietnam(2026, 3, 5, 9), BIRTH)
-    finish(receive(cam_thanh, vietnam(2026, 2, 27, 9), COPIES), vietnam(2026, 2, 27, 11))
-    finish(receive(an_phu, vietnam(2026, 3, 10, 9), BIRTH), vietnam(2026, 3, 10, 10))
-    receive(an_phu, vietnam(2026, 4, 2, 9), LAND)  # after the period
 
 
 @dataclass
