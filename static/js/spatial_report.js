@@ -47,7 +47,13 @@ import { createMap, getJson, showStatus } from "./page_helpers.js";
         pointToLayer: function (feature, latlng) {
           return L.circleMarker(latlng, { radius: 4, weight: 1, color: "#1d4ed8", className: "report-point" });
         },
-        style: { color: "#1d4ed8", weight: 1, fillOpacity: 0.15, className: "report-area" },
+        // For the communes only: a style given to every feature would also set the points'
+        // class before they are drawn.
+        style: function (feature) {
+          return feature.geometry && feature.geometry.type === "Point"
+            ? {}
+            : { color: "#1d4ed8", weight: 1, fillOpacity: 0.15, className: "report-area" };
+        },
         onEachFeature: function (feature, marker) {
           var properties = feature.properties;
           if (feature.geometry && feature.geometry.type === "Point") {

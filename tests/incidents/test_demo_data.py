@@ -242,7 +242,7 @@ class TestTheLoadedDemo:
             "Loaded demo reports: 300 reports (20 new, 12 acknowledged, 24 in_progress, "
             "10 information_requested, 12 answered, 40 resolved, 148 closed, 34 rejected), "
             f"{IncidentEvent.objects.count()} events, {IncidentSupporter.objects.count()} "
-            "supporters, 14 demo staff accounts (password in README)"
+            "supporters, 15 demo staff accounts (password in README)"
         )
 
     def test_nobody_is_notified_of_the_demo_history(self, demo: LoadedDemo) -> None:
