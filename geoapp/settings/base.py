@@ -424,6 +424,10 @@ CELERY_BEAT_SCHEDULE["directives_create_occurrences"] = {
 # Open data (docs/open_data.md): OGC API – Features at /ogc/, vector tiles at /tiles/, the daily
 # files at /du-lieu-mo/.
 ERROR_RESPONDERS.insert(0, ("/ogc/", "opendata.views.error_response"))
+# The public map draws the vector tiles of the report grid (instead of asking for the groups
+# of each view) when there are more public reports than this, at zooms below 16 and with no
+# filter chosen.
+PUBLIC_MAP_TILES_ABOVE = env.int("PUBLIC_MAP_TILES_ABOVE", default=100_000)
 OGC_ITEMS_DEFAULT_LIMIT = env.int("OGC_ITEMS_DEFAULT_LIMIT", default=100)
 OGC_ITEMS_MAX_LIMIT = env.int("OGC_ITEMS_MAX_LIMIT", default=1000)
 # numberMatched is counted exactly up to this many features and left out above (OGC allows it):
