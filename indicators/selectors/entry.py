@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 
-from indicators.models import Indicator, IndicatorValue, ValueStatus
+from indicators.models import Indicator, IndicatorKind, IndicatorValue, ValueStatus
 from indicators.periods import Period
 from indicators.selectors.outliers import OutlierFlag, outlier_flags
 from indicators.selectors.permissions import user_can_review_for
@@ -29,7 +29,9 @@ def entry_rows(*, area: Area, period: Period) -> list[EntryRow]:
     """One row per hand-entered indicator reported for periods of this type, with the stored
     value of the area and period when there is one."""
     indicators = list(
-        Indicator.objects.filter(period_type=period.period_type, computed_from="").order_by("code")
+        Indicator.objects.filter(period_type=period.period_type, computed_from="")
+        .exclude(kind=IndicatorKind.FORMULA)
+        .order_by("code")
     )
     stored = {
         value.indicator_id: value

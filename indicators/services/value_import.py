@@ -18,6 +18,7 @@ from geoapp.file_imports import DryRun, ImportReport, RowErrors
 from indicators.imports import decimal_or_none
 from indicators.models import (
     Indicator,
+    IndicatorKind,
     IndicatorValue,
     IndicatorValueEvent,
     ValueAction,
@@ -57,7 +58,7 @@ def values_import(*, path: Path, commit: bool) -> ImportReport:
                 raise InvalidInput(
                     _("không có chỉ tiêu mã “%(code)s”.") % {"code": row["indicator"]}
                 )
-            if indicator.computed_from:
+            if indicator.computed_from or indicator.kind == IndicatorKind.FORMULA:
                 raise InvalidInput(
                     _("Chỉ tiêu %(code)s được tính tự động; không nhập tay.")
                     % {"code": indicator.code}

@@ -157,7 +157,7 @@ def value_save_draft(
     """
     if not user_can_enter_for(user=actor, area=area):
         raise PermissionDenied(_("Bạn chỉ được nhập số liệu cho xã, phường của đơn vị mình."))
-    if indicator.computed_from:
+    if indicator.computed_from or indicator.kind == IndicatorKind.FORMULA:
         raise InvalidInput(
             _("Chỉ tiêu %(code)s được tính tự động; không nhập tay.") % {"code": indicator.code}
         )
