@@ -68,6 +68,35 @@ def values_for_review(
     return [ReviewRow(value=value, flags=flags.get(value.pk, [])) for value in mine]
 
 
+@dataclass(frozen=True)
+class ReviewGroup:
+    """The submitted values of one commune and period, approved together."""
+
+    area: Area
+    period: str
+    value_ids: list[int]
+
+
+def review_groups(rows: list[ReviewRow]) -> list[ReviewGroup]:
+    """The rows of the review page by commune and period, in the order first met."""
+    groups: dict[tuple[int, str], ReviewGroup] = {}
+    for row in rows:
+        key = (row.value.area_id, row.value.period)
+        if key not in groups:
+            groups[key] = ReviewGroup(area=row.value.area, period=row.value.period, value_ids=[])
+        groups[key].value_ids.append(row.value.pk)
+    return list(groups.values())
+
+
+def submitted_value_ids(*, area_id: int, period: str) -> list[int]:
+    """Every submitted value of a commune and period (the "approve all" of the review page)."""
+    return list(
+        IndicatorValue.objects.filter(
+            area_id=area_id, period=period, status=ValueStatus.SUBMITTED
+        ).values_list("pk", flat=True)
+    )
+
+
 def communes_of_period(*, period: Period) -> list[Area]:
     """The commune-level areas valid on the period's last day, then those valid only on its
     first day (the rule by which an import reads an area code)."""
