@@ -449,6 +449,11 @@ def formula_of(indicator: Indicator) -> tuple[Node, dict[str, Indicator]]:
     is missing from the catalogue, is itself a formula, or reports by another period type."""
     tree = formula_parse(indicator.formula)
     codes = formula_operands(tree)
+    if not codes:
+        raise InvalidInput(
+            _("công thức của %(indicator)s phải dùng ít nhất một chỉ tiêu.")
+            % {"indicator": indicator.code}
+        )
     operands = Indicator.objects.in_bulk(codes, field_name="code")
     for code in codes:
         operand = operands.get(code)

@@ -240,6 +240,7 @@ def test_bad_formulas_and_weights_are_named_by_row_and_nothing_is_written(
         "f,F,F,%,value,,weighted_mean,last,higher,year,,m",
         "m,M,M,%,value,,sum,sum,higher,month,,",
         "g,G,G,%,formula,,none,last,lower,year,m / 2,",
+        "h,H,H,%,formula,,none,last,lower,year,2 * 3,",
     ]
     expected = [
         (lines, [
@@ -255,6 +256,7 @@ def test_bad_formulas_and_weights_are_named_by_row_and_nothing_is_written(
         (lines[6:], [
             (3, "công thức của g chỉ dùng được chỉ tiêu không phải công thức, cùng kỳ báo cáo; "
                 "m không thỏa."),
+            (4, "công thức của h phải dùng ít nhất một chỉ tiêu."),
         ]),
     ]  # fmt: skip
     for rows, errors in expected:
