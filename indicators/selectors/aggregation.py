@@ -132,6 +132,22 @@ def _statement_parts(indicator: Indicator, *, single_area: bool) -> str:
         "used.depth = 0 AND used.area_id = used.target_id"
     )  # fmt: skip
     area_filter = "AND id = %(area_id)s" if single_area else ""
+    values = """indicators_indicatorvalue value
+          WHERE value.indicator_id = %(indicator_id)s
+            AND value.period_start >= %(start)s AND value.period_end <= %(end)s"""
+    if single_area:
+        # One area and its few predecessors: each one's values through the (area, indicator)
+        # index. OFFSET 0 keeps PostgreSQL from flattening the lateral subqueries into a hash
+        # join over every value of the indicator (its estimate of the areas is in thousands):
+        # 640 ms instead of a few for a five-year series of one commune.
+        value_join = f"""CROSS JOIN LATERAL (
+            SELECT * FROM {values} AND value.area_id = used.area_id OFFSET 0) value"""
+        area_join = """CROSS JOIN LATERAL (
+                SELECT valid_from, valid_to FROM wards_area WHERE id = used.area_id OFFSET 0
+            ) area"""
+    else:
+        value_join = f"JOIN (SELECT * FROM {values}) value ON value.area_id = used.area_id"
+        area_join = "JOIN wards_area area ON area.id = used.area_id"
     return f"""
     WITH RECURSIVE
     target AS (
@@ -169,16 +185,14 @@ def _statement_parts(indicator: Indicator, *, single_area: bool) -> str:
         SELECT used.target_id, used.area_id, used.weight, used.depth, value.period_start,
                value.value, value.numerator, value.denominator, {weight_column} AS w
         FROM used
-        JOIN indicators_indicatorvalue value ON value.area_id = used.area_id{weight_join}
-        WHERE value.indicator_id = %(indicator_id)s
-          AND value.period_start >= %(start)s AND value.period_end <= %(end)s
+        {value_join}{weight_join}
     ),
     expected AS (
         SELECT target_id, sub_start AS period_start, count(*) AS expected
         FROM (
             SELECT used.target_id, subperiod.sub_start, used.area_id
             FROM used
-            JOIN wards_area area ON area.id = used.area_id
+            {area_join}
             JOIN subperiod
               ON area.valid_from <= subperiod.sub_end
              AND (area.valid_to IS NULL OR area.valid_to >= subperiod.sub_end)
