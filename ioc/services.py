@@ -1,9 +1,10 @@
-"""The weekly report (issue 13, part 4): the week's figures as an XLSX workbook and a printable
-page, in Vietnamese, kept in `WeeklyReport` and listed on the dashboard.
+"""The weekly report (issue 13, part 4): the week's figures as an XLSX workbook, a printable
+page and its PDF, in Vietnamese, kept in `WeeklyReport`, listed on the dashboard, and a link sent
+to every leader (`ioc/report_notices.py`).
 
 Produced by the Celery beat task every Monday at 07:00 (Asia/Ho_Chi_Minh) for the week that
-ended the day before, and on demand. Producing a week again replaces its report: the task may be
-retried, and a leader may ask again after late data came in.
+ended the day before, and on demand. Producing a week again replaces its report (the task may be
+retried, and a leader may ask again after late data came in) and tells no leader twice.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from openpyxl.styles import Font
 from geoapp.clock import VIETNAM_TIME_ZONE
 from ioc import charts, selectors
 from ioc.models import WeeklyReport
+from ioc.report_documents import pdf_from_printable_page
+from ioc.report_notices import weekly_report_links_send
 
 
 def week_before(day: datetime.date) -> datetime.date:
@@ -51,19 +54,29 @@ def weekly_report_produce(*, week_start: datetime.date, now: datetime.datetime) 
                 "produced_at": now,
                 "on_time_map": charts.area_map(
                     outlines=dashboard.map_outlines, title="Tỷ lệ giải quyết đúng hạn",
-                    link=link, choropleth=dashboard.map_layer,
+                    link=link, choropleth=dashboard.map_layer, for_print=True,
                 ),
                 "hotspot_map": charts.area_map(
                     outlines=hotspots.map_outlines, title="Điểm nóng phản ánh", link=link,
-                    hexagons=hotspots.hexagons,
+                    hexagons=hotspots.hexagons, for_print=True,
                 ),
             },
         )  # fmt: skip
+    # Rendered before the transaction: a few seconds of layout hold no lock.
+    pdf = pdf_from_printable_page(page)
     with transaction.atomic():
         report, _created = WeeklyReport.objects.update_or_create(
             week_start=week_start,
-            defaults={"produced_at": now, "workbook": workbook, "printable_html": page},
+            defaults={
+                "produced_at": now,
+                "workbook": workbook,
+                "printable_html": page,
+                "pdf": pdf,
+            },
         )
+        # In the report's transaction: the links are planned if and only if the report is
+        # stored, and sent after the commit.
+        weekly_report_links_send(report=report)
     return report
 
 
