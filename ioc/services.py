@@ -17,10 +17,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from geoapp.clock import VIETNAM_TIME_ZONE
+from geoapp.exceptions import InvalidInput
 from ioc import charts, selectors
 from ioc.models import WeeklyReport
 from ioc.report_documents import pdf_from_printable_page
@@ -33,9 +35,16 @@ def week_before(day: datetime.date) -> datetime.date:
 
 
 def weekly_report_produce(*, week_start: datetime.date, now: datetime.datetime) -> WeeklyReport:
-    """Compute the week starting on `week_start` (a Monday) and store its report."""
+    """Compute the week starting on `week_start` (a Monday) and store its report. A week that
+    has not ended by `now` (Vietnam's days) is refused: its figures would change."""
     if week_start.weekday() != 0:
-        raise ValueError("a week starts on a Monday")
+        raise InvalidInput(_("Tuần báo cáo phải bắt đầu vào thứ Hai."), code="not_a_monday")
+    if week_start + datetime.timedelta(days=6) >= now.astimezone(VIETNAM_TIME_ZONE).date():
+        raise InvalidInput(
+            _("Tuần %(day)s chưa kết thúc: chỉ lập báo cáo cho tuần đã qua.")
+            % {"day": week_start.strftime("%d/%m/%Y")},
+            code="week_not_over",
+        )
     filters = selectors.Filters(
         date_from=week_start, date_to=week_start + datetime.timedelta(days=6), layer="on_time"
     )
