@@ -10,7 +10,7 @@ retried, and a leader may ask again after late data came in) and tells no leader
 from __future__ import annotations
 
 import datetime
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from io import BytesIO
 
 from django.db import transaction
@@ -27,6 +27,36 @@ from ioc import charts, selectors
 from ioc.models import WeeklyReport
 from ioc.report_documents import pdf_from_printable_page
 from ioc.report_notices import weekly_report_links_send
+
+# The PDF and printable page list at most this many rows of each ranking (the best half and the
+# worst half of the ranked rows, then the unranked ones while room is left); the workbook has
+# every row. A province of 3,321 communes would otherwise print a ranking of some 70 pages, and
+# lay it out for minutes.
+REPORT_RANKING_ROWS = 40
+
+
+@dataclass(frozen=True)
+class RankingExcerpt:
+    """What the printed report shows of a ranking: (position or None, row) pairs, and how many
+    rows are left to the workbook."""
+
+    rows: list[tuple[int | None, selectors.RankingRow]]
+    left_out: int
+
+
+def ranking_excerpt(
+    ranking: selectors.Ranking, *, rows: int = REPORT_RANKING_ROWS
+) -> RankingExcerpt:
+    ranked = list(enumerate(ranking.ranked, start=1))
+    if len(ranked) > rows:
+        half = rows // 2
+        ranked = ranked[:half] + ranked[-(rows - half) :]
+    room = rows - len(ranked)
+    shown: list[tuple[int | None, selectors.RankingRow]] = [*ranked]
+    shown += [(None, row) for row in ranking.too_few[:room]]
+    return RankingExcerpt(
+        rows=shown, left_out=len(ranking.ranked) + len(ranking.too_few) - len(shown)
+    )
 
 
 def week_before(day: datetime.date) -> datetime.date:
@@ -61,6 +91,8 @@ def weekly_report_produce(*, week_start: datetime.date, now: datetime.datetime) 
             {
                 "dashboard": dashboard,
                 "produced_at": now,
+                "commune_ranking": ranking_excerpt(dashboard.communes),
+                "unit_ranking": ranking_excerpt(dashboard.units),
                 "on_time_map": charts.area_map(
                     outlines=dashboard.map_outlines, title="Tỷ lệ giải quyết đúng hạn",
                     link=link, choropleth=dashboard.map_layer, for_print=True,

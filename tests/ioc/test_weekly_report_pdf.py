@@ -26,7 +26,8 @@ from ioc.charts import HOTSPOT_PALETTE
 from ioc.models import WeeklyReport
 from ioc.report_documents import StaticFilesOnly, pdf_from_printable_page
 from ioc.report_notices import KIND_WEEKLY_REPORT
-from ioc.services import week_before, weekly_report_produce
+from ioc.selectors import Ranking, RankingRow, Rate
+from ioc.services import ranking_excerpt, week_before, weekly_report_produce
 from ioc.tasks import produce_weekly_report
 from notifications.models import Notification
 from notifications.services import notification_send
@@ -369,3 +370,30 @@ def test_the_outbox_delivers_each_link_by_email(reports: Reports, people: dict[s
     assert all(
         f"/dieu-hanh/bao-cao-tuan/{week.isoformat()}.pdf" in message.body for message in mail.outbox
     )
+
+
+def test_the_printed_rankings_keep_the_best_and_the_worst_and_leave_the_rest_to_the_workbook() -> (
+    None
+):
+    def row(name: str, resolved: int) -> RankingRow:
+        return RankingRow(
+            key=name, name=name, resolved=resolved, on_time=Rate(0, 0), satisfaction=Rate(0, 0),
+            open=0, overdue=0,
+        )  # fmt: skip
+
+    ranked = [row(f"r{index:02d}", 10) for index in range(50)]
+    too_few = [row(f"f{index}", 1) for index in range(5)]
+
+    long = ranking_excerpt(Ranking(ranked=ranked, too_few=too_few), rows=10)
+    short = ranking_excerpt(Ranking(ranked=ranked[:4], too_few=too_few), rows=10)
+
+    assert [(position, r.name) for position, r in long.rows] == [
+        (1, "r00"), (2, "r01"), (3, "r02"), (4, "r03"), (5, "r04"),
+        (46, "r45"), (47, "r46"), (48, "r47"), (49, "r48"), (50, "r49"),
+    ]  # fmt: skip
+    assert long.left_out == 45
+    assert [(position, r.name) for position, r in short.rows] == [
+        (1, "r00"), (2, "r01"), (3, "r02"), (4, "r03"),
+        (None, "f0"), (None, "f1"), (None, "f2"), (None, "f3"), (None, "f4"),
+    ]  # fmt: skip
+    assert short.left_out == 0
