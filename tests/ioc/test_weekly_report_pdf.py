@@ -73,7 +73,11 @@ def rendered_colours(pdf: bytes, tmp_path: Path) -> set[tuple[int, int, int]]:
     for page in sorted(tmp_path.glob("page*.png")):
         with Image.open(page) as image:
             counted = image.convert("RGB").getcolors(maxcolors=1 << 20) or []
-            colours |= {colour for _count, colour in counted}
+            colours |= {
+                (colour[0], colour[1], colour[2])
+                for _count, colour in counted
+                if isinstance(colour, tuple)
+            }
     return colours
 
 
