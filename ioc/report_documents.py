@@ -1,9 +1,10 @@
 """The weekly report's PDF, rendered by WeasyPrint from the printable page.
 
 The PDF is the printable page itself (the same cards, maps, rankings and overdue list), laid out
-for A4 by its print stylesheet `static/css/ioc-report-pdf.css` (which a browser's print uses too). Nothing is fetched from outside the machine: the only
-resources the page names are the app's own stylesheets, which `StaticFilesOnly` reads from the
-static files; any other address is refused (WeasyPrint then leaves that resource out). The text
+for A4 by its print stylesheet `static/css/ioc-report-pdf.css` (which a browser's print uses too).
+Nothing is fetched from outside the machine: the only resources the page names are the app's own
+stylesheets, which `StaticFilesOnly` reads from the static files, and the maps as data: URLs; any
+other address is refused (WeasyPrint then leaves that resource out). The text
 is set in DejaVu Sans (Debian's fonts-dejavu-core, installed by scripts/setup.sh), found through
 fontconfig: it has every Vietnamese letter and tone mark.
 
@@ -23,9 +24,12 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 
 class StaticFilesOnly(URLFetcher):
-    """Serves the app's static files under `SITE_URL/STATIC_URL`, refuses every other URL."""
+    """Serves the app's static files under `SITE_URL/STATIC_URL` and data: URLs (the maps, inside
+    the page); refuses every other URL."""
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        if url.startswith("data:"):  # inside the page itself (the maps as images)
+            return super().fetch(url, headers)
         prefix = f"{settings.SITE_URL}/{settings.STATIC_URL.strip('/')}/"
         if not url.startswith(prefix):
             raise ValueError(f"the weekly report fetches nothing outside the app: {url}")
