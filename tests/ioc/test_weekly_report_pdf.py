@@ -179,6 +179,8 @@ def test_the_pdf_fetches_only_the_apps_own_static_files() -> None:
     stylesheet = fetcher.fetch(f"{settings.SITE_URL}/static/css/ioc.css")
 
     assert stylesheet.headers["Content-Type"] == "text/css"
+    inline = fetcher.fetch("data:image/svg+xml;base64,PHN2Zy8+")  # the maps, inside the page
+    assert inline.read() == b"<svg/>"
     for elsewhere in (
         "https://unpkg.com/leaflet/dist/leaflet.css",
         "http://example.com/static/css/ioc.css",
