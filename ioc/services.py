@@ -97,20 +97,22 @@ def weekly_report_produce(*, week_start: datetime.date, now: datetime.datetime) 
         def link(outline: selectors.CommuneOutline) -> str:
             return reverse("ioc-area", args=[outline.code]) + "?" + filters.query(layer="")
 
+        on_time_map = charts.area_map(
+            outlines=dashboard.map_outlines, title="Tỷ lệ giải quyết đúng hạn",
+            link=link, choropleth=dashboard.map_layer, for_print=True,
+        )  # fmt: skip
+        hotspot_map = charts.area_map(
+            outlines=hotspots.map_outlines, title="Điểm nóng phản ánh", link=link,
+            hexagons=hotspots.hexagons, for_print=True,
+        )  # fmt: skip
         context = {
             "dashboard": dashboard,
             "produced_at": now,
             "commune_ranking": ranking_excerpt(dashboard.communes),
             "unit_ranking": ranking_excerpt(dashboard.units),
-            "on_time_map": charts.area_map(
-                outlines=dashboard.map_outlines, title="Tỷ lệ giải quyết đúng hạn",
-                link=link, choropleth=dashboard.map_layer, for_print=True,
-            ),
-            "hotspot_map": charts.area_map(
-                outlines=hotspots.map_outlines, title="Điểm nóng phản ánh", link=link,
-                hexagons=hotspots.hexagons, for_print=True,
-            ),
-        }  # fmt: skip
+            "on_time_map": on_time_map,
+            "hotspot_map": hotspot_map,
+        }
         page = render_to_string("ioc/weekly_report.html", context)
         # The PDF's maps are the same drawings as images: WeasyPrint then neither parses
         # thousands of SVG elements as HTML nor computes their CSS (at 3,321 communes, two
@@ -119,8 +121,8 @@ def weekly_report_produce(*, week_start: datetime.date, now: datetime.datetime) 
             "ioc/weekly_report.html",
             context
             | {
-                "on_time_map": map_image(context["on_time_map"]),
-                "hotspot_map": map_image(context["hotspot_map"]),
+                "on_time_map": map_image(on_time_map),
+                "hotspot_map": map_image(hotspot_map),
             },
         )
     # Rendered before the transaction: the layout takes seconds and holds no lock.
