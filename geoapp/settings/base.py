@@ -362,6 +362,11 @@ CELERY_BEAT_SCHEDULE["incidents_summaries_rebuild"] = {
     "task": "incidents.summaries_rebuild",
     "schedule": crontab(hour=2, minute=30),
 }
+# Then their indexes rebuilt without blocking writers (incidents.summaries.summaries_reindex).
+CELERY_BEAT_SCHEDULE["incidents_summaries_reindex"] = {
+    "task": "incidents.summaries_reindex",
+    "schedule": crontab(hour=3, minute=15),
+}
 
 # Open311 GeoReport v2 at /open311/v2/ (docs/open311.md).
 # The one jurisdiction served; a request naming another jurisdiction_id is answered 404.
