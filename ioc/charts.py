@@ -153,10 +153,15 @@ def area_map(
     link: Callable[[CommuneOutline], str],
     choropleth: Choropleth | None = None,
     hexagons: Sequence[Hexagon] = (),
+    for_print: bool = False,
 ) -> SafeString:
     """The communes' outlines, each a link to its area page; filled by the choropleth's classes,
     or with the hotspot hexagons over them. Longitudes are scaled by the province's east-west
-    metres per degree so the map is not stretched."""
+    metres per degree so the map is not stretched.
+
+    `for_print`: the outlines' width in the map's own units (a 700th of its width) instead of a
+    `non-scaling-stroke` of 0.8 pixel, which WeasyPrint (the weekly report's PDF) does not know:
+    it would draw 0.8 degree wide strokes over the whole map."""
     if not outlines:
         return format_html('<p class="empty">{}</p>', title)
     numbers = [float(n) for outline in outlines for n in _NUMBER.findall(outline.svg_path)]
@@ -165,6 +170,10 @@ def area_map(
     left, right, top, bottom = min(xs) * scale, max(xs) * scale, min(ys), max(ys)
     pad = max(right - left, bottom - top) * 0.02
     fills = {} if choropleth is None else {a.outline.area_id: a for a in choropleth.areas}
+    if for_print:
+        stroke = format_html('stroke-width="{}"', f"{(right - left + 2 * pad) / 700:.6f}")
+    else:
+        stroke = mark_safe('stroke-width="0.8" vector-effect="non-scaling-stroke"')  # noqa: S308
     parts = []
     for outline in outlines:
         shown = fills.get(outline.area_id)
@@ -172,12 +181,12 @@ def area_map(
         label = outline.name if shown is None else f"{outline.name}: {shown.label}"
         parts.append(
             format_html(
-                '<a href="{}"><path class="commune" d="{}" fill="{}" stroke="#555" '
-                'stroke-width="{}" vector-effect="non-scaling-stroke"><title>{}</title></path></a>',
+                '<a href="{}"><path class="commune" d="{}" fill="{}" stroke="#555" {}>'
+                "<title>{}</title></path></a>",
                 link(outline),
                 outline.svg_path,
                 fill,
-                0.8,
+                stroke,
                 label,
             )  # fmt: skip
         )

@@ -1,7 +1,7 @@
 """The operations centre's own data: the weekly reports it has produced.
 
-The reports are kept in the database (a workbook of some tens of kilobytes and a printable page),
-so they are backed up with everything else and need no file sweep.
+The reports are kept in the database (a workbook of some tens of kilobytes, a printable page and
+its PDF of a few hundred), so they are backed up with everything else and need no file sweep.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ class WeeklyReport(models.Model):
     produced_at = models.DateTimeField(_("lập lúc"))
     workbook = models.BinaryField(_("bảng tính XLSX"))
     printable_html = models.TextField(_("bản in HTML"))
+    # Empty for a report produced before the PDF existed: producing its week again fills it.
+    pdf = models.BinaryField(_("bản PDF"), default=b"", blank=True)
 
     class Meta:
         verbose_name = _("báo cáo tuần")

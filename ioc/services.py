@@ -1,27 +1,73 @@
-"""The weekly report (issue 13, part 4): the week's figures as an XLSX workbook and a printable
-page, in Vietnamese, kept in `WeeklyReport` and listed on the dashboard.
+"""The weekly report (issue 13, part 4): the week's figures as an XLSX workbook, a printable
+page and its PDF, in Vietnamese, kept in `WeeklyReport`, listed on the dashboard, and a link sent
+to every leader (`ioc/report_notices.py`).
 
 Produced by the Celery beat task every Monday at 07:00 (Asia/Ho_Chi_Minh) for the week that
-ended the day before, and on demand. Producing a week again replaces its report: the task may be
-retried, and a leader may ask again after late data came in.
+ended the day before, and on demand. Producing a week again replaces its report (the task may be
+retried, and a leader may ask again after late data came in) and tells no leader twice.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from io import BytesIO
 
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from geoapp.clock import VIETNAM_TIME_ZONE
+from geoapp.exceptions import InvalidInput
 from ioc import charts, selectors
 from ioc.models import WeeklyReport
+from ioc.report_documents import pdf_from_printable_page
+from ioc.report_notices import weekly_report_links_send
+
+# The PDF and printable page list at most this many rows of each ranking (the best half and the
+# worst half of the ranked rows, then the unranked ones while room is left); the workbook has
+# every row. A province of 3,321 communes would otherwise print a ranking of some 70 pages, and
+# lay it out for minutes.
+REPORT_RANKING_ROWS = 40
+
+
+@dataclass(frozen=True)
+class RankingExcerpt:
+    """What the printed report shows of a ranking: (position or None, row) pairs, and how many
+    rows are left to the workbook."""
+
+    rows: list[tuple[int | None, selectors.RankingRow]]
+    left_out: int
+
+
+def ranking_excerpt(
+    ranking: selectors.Ranking, *, rows: int = REPORT_RANKING_ROWS
+) -> RankingExcerpt:
+    ranked = list(enumerate(ranking.ranked, start=1))
+    if len(ranked) > rows:
+        half = rows // 2
+        ranked = ranked[:half] + ranked[-(rows - half) :]
+    room = rows - len(ranked)
+    shown: list[tuple[int | None, selectors.RankingRow]] = [*ranked]
+    shown += [(None, row) for row in ranking.too_few[:room]]
+    return RankingExcerpt(
+        rows=shown, left_out=len(ranking.ranked) + len(ranking.too_few) - len(shown)
+    )
+
+
+def map_image(svg: str) -> SafeString:
+    """An SVG drawing as an image element (a data: URL, nothing fetched)."""
+    encoded = base64.b64encode(svg.encode()).decode("ascii")
+    return format_html(
+        '<img class="ioc-area-map" src="data:image/svg+xml;base64,{}" alt="">', encoded
+    )
 
 
 def week_before(day: datetime.date) -> datetime.date:
@@ -30,9 +76,16 @@ def week_before(day: datetime.date) -> datetime.date:
 
 
 def weekly_report_produce(*, week_start: datetime.date, now: datetime.datetime) -> WeeklyReport:
-    """Compute the week starting on `week_start` (a Monday) and store its report."""
+    """Compute the week starting on `week_start` (a Monday) and store its report. A week that
+    has not ended by `now` (Vietnam's days) is refused: its figures would change."""
     if week_start.weekday() != 0:
-        raise ValueError("a week starts on a Monday")
+        raise InvalidInput(_("Tuần báo cáo phải bắt đầu vào thứ Hai."), code="not_a_monday")
+    if week_start + datetime.timedelta(days=6) >= now.astimezone(VIETNAM_TIME_ZONE).date():
+        raise InvalidInput(
+            _("Tuần %(day)s chưa kết thúc: chỉ lập báo cáo cho tuần đã qua.")
+            % {"day": week_start.strftime("%d/%m/%Y")},
+            code="week_not_over",
+        )
     filters = selectors.Filters(
         date_from=week_start, date_to=week_start + datetime.timedelta(days=6), layer="on_time"
     )
@@ -44,26 +97,49 @@ def weekly_report_produce(*, week_start: datetime.date, now: datetime.datetime) 
         def link(outline: selectors.CommuneOutline) -> str:
             return reverse("ioc-area", args=[outline.code]) + "?" + filters.query(layer="")
 
-        page = render_to_string(
-            "ioc/weekly_report.html",
-            {
-                "dashboard": dashboard,
-                "produced_at": now,
-                "on_time_map": charts.area_map(
-                    outlines=dashboard.map_outlines, title="Tỷ lệ giải quyết đúng hạn",
-                    link=link, choropleth=dashboard.map_layer,
-                ),
-                "hotspot_map": charts.area_map(
-                    outlines=hotspots.map_outlines, title="Điểm nóng phản ánh", link=link,
-                    hexagons=hotspots.hexagons,
-                ),
-            },
+        on_time_map = charts.area_map(
+            outlines=dashboard.map_outlines, title="Tỷ lệ giải quyết đúng hạn",
+            link=link, choropleth=dashboard.map_layer, for_print=True,
         )  # fmt: skip
+        hotspot_map = charts.area_map(
+            outlines=hotspots.map_outlines, title="Điểm nóng phản ánh", link=link,
+            hexagons=hotspots.hexagons, for_print=True,
+        )  # fmt: skip
+        context = {
+            "dashboard": dashboard,
+            "produced_at": now,
+            "commune_ranking": ranking_excerpt(dashboard.communes),
+            "unit_ranking": ranking_excerpt(dashboard.units),
+            "on_time_map": on_time_map,
+            "hotspot_map": hotspot_map,
+        }
+        page = render_to_string("ioc/weekly_report.html", context)
+        # The PDF's maps are the same drawings as images: WeasyPrint then neither parses
+        # thousands of SVG elements as HTML nor computes their CSS (at 3,321 communes, two
+        # thirds of its time), and it draws no link inside an SVG anyway.
+        pdf_page = render_to_string(
+            "ioc/weekly_report.html",
+            context
+            | {
+                "on_time_map": map_image(on_time_map),
+                "hotspot_map": map_image(hotspot_map),
+            },
+        )
+    # Rendered before the transaction: the layout takes seconds and holds no lock.
+    pdf = pdf_from_printable_page(pdf_page)
     with transaction.atomic():
         report, _created = WeeklyReport.objects.update_or_create(
             week_start=week_start,
-            defaults={"produced_at": now, "workbook": workbook, "printable_html": page},
+            defaults={
+                "produced_at": now,
+                "workbook": workbook,
+                "printable_html": page,
+                "pdf": pdf,
+            },
         )
+        # In the report's transaction: the links are planned if and only if the report is
+        # stored, and sent after the commit.
+        weekly_report_links_send(report=report)
     return report
 
 

@@ -14,5 +14,6 @@ urlpatterns = [
         views.weekly_report_download,
         name="ioc-report-xlsx",
     ),
+    path("dieu-hanh/bao-cao-tuan/<str:week>.pdf", views.weekly_report_pdf, name="ioc-report-pdf"),
     path("dieu-hanh/bao-cao-tuan/<str:week>/", views.weekly_report_page, name="ioc-report-page"),
 ]

@@ -194,8 +194,22 @@ def weekly_report_download(request: HttpRequest, week: str) -> HttpResponse:
 
 @require_GET
 @login_required
+def weekly_report_pdf(request: HttpRequest, week: str) -> HttpResponse:
+    if not permissions.sees_everything(request.user):
+        return _forbidden(request)
+    report = _report_or_404(week)
+    if not report.pdf:
+        # Produced before the PDF existed: producing the week again makes it.
+        raise Http404(_("Báo cáo tuần này chưa có bản PDF."))
+    response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-tuan-{week}.pdf"'
+    return response
+
+
+@require_GET
+@login_required
 def weekly_report_page(request: HttpRequest, week: str) -> HttpResponse:
-    """The printable page (print it to PDF from the browser)."""
+    """The printable page (the PDF is the same page laid out for A4)."""
     if not permissions.sees_everything(request.user):
         return _forbidden(request)
     return HttpResponse(_report_or_404(week).printable_html)

@@ -15,8 +15,12 @@ DB_NAME=geoapp DB_USER=geoapp DB_PASSWORD=geoapp
 # PostgreSQL with PostGIS and redis-server are installed even when DATABASE_URL / REDIS_URL point
 # elsewhere: the fault tests (tests/faults/) start throwaway servers of their own from these
 # binaries, to kill and restart them.
+# WeasyPrint (the weekly report's PDF) draws text with Pango and finds fonts through fontconfig:
+# DejaVu has every Vietnamese letter, so the PDF needs no font from elsewhere. poppler-utils
+# (pdftotext, pdffonts, pdftoppm) lets the tests read the PDF back and render its pages.
 packages=(gdal-bin libgdal32 libgeos-c1v5 libproj25 gettext chromium python3-venv python3-dev
-          build-essential curl ca-certificates postgresql redis-server)
+          build-essential curl ca-certificates postgresql redis-server
+          libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils)
 ensure_debian_packages "${packages[@]}"
 pg_major=$(installed_postgresql_major)
 [[ -n $pg_major ]] || fail "PostgreSQL is not installed" "install the 'postgresql' package"

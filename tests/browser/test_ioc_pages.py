@@ -1,6 +1,7 @@
 """The operations centre in a real browser: a leader signs in, reads the dashboard (figures,
 the hotspot map, a choropleth, trends, rankings), drills down to a commune's page, downloads the
-weekly report and switches to English; no request leaves the app and no console error appears.
+weekly report (XLSX and PDF) and switches to English; no request leaves the app and no console
+error appears.
 The README's screenshots of the dashboard and the weekly report are taken on the demo instead
 (docs/ioc.md says how).
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
@@ -89,6 +91,11 @@ def test_a_leader_reads_the_dashboard_drills_down_and_downloads_the_weekly_repor
     assert download_info.value.suggested_filename == (
         f"bao-cao-tuan-{week.week_start.isoformat()}.xlsx"
     )
+    with page.expect_download() as pdf_info:
+        page.get_by_role("link", name="PDF").click()
+    assert pdf_info.value.suggested_filename == f"bao-cao-tuan-{week.week_start.isoformat()}.pdf"
+    assert Path(pdf_info.value.path()).read_bytes() == bytes(week.pdf)
+    assert bytes(week.pdf).startswith(b"%PDF-")
     page.get_by_role("link", name="Bản in").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Báo cáo tuần")
 
