@@ -165,6 +165,12 @@ def processes_cpu_seconds(matches: Callable[[str], bool]) -> float:
     return total_ticks / ticks_per_second
 
 
+def process_cpu_seconds(process: int) -> float:
+    """CPU time (user + system) used so far by the live process `process` (Linux, /proc)."""
+    fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def served_cpu_seconds(base_url: str, database: str) -> float:
     """CPU time used so far by the gunicorn serving `base_url` and the PostgreSQL backends of
     `database`: read before and after some requests, their CPU per request.

@@ -33,6 +33,7 @@ from benchmarks.common import (
     figures_table,
     figures_write,
     percentile,
+    process_cpu_seconds,
 )
 from benchmarks.datasets import DATASETS, LOOKUP_DAY, UNROUTED_CATEGORY, Dataset
 
@@ -118,6 +119,22 @@ def floor_replay_timings(
             statements_replay_milliseconds(connection, statements) for _ in range(warm_up + count)
         ]
     return replays[warm_up:]
+
+
+def floor_replay_cpu_milliseconds(
+    dataset: Dataset, statements: list[Statement], *, count: int
+) -> float:
+    """The CPU one replay of a request's statements costs: this process's (psycopg) and its
+    backend's, over `count` replays after one that prepares them. Read from the backend while
+    the connection is open: a backend's CPU is gone from /proc once it has ended."""
+    with floor_connection(dataset) as connection:
+        backend = connection.info.backend_pid
+        statements_replay_milliseconds(connection, statements)
+        before = process_cpu_seconds(backend) + time.process_time()
+        for _ in range(count):
+            statements_replay_milliseconds(connection, statements)
+        used = process_cpu_seconds(backend) + time.process_time() - before
+    return used / count * 1e3
 
 
 def route_point_figures(dataset: Dataset) -> list[Figure]:
