@@ -293,6 +293,7 @@ def _tally_finish(dossier: Dossier, calendar: WorkingCalendar, *, sign: int) -> 
     local_finish = dossier.finished_at.astimezone(VIETNAM_TIME_ZONE)
     local_start = dossier.counted_from.astimezone(VIETNAM_TIME_ZONE)
     days = calendar.working_days_between(local_start.date(), local_finish.date())
+    dossier.working_days = days if sign > 0 else None
     early, on_time, late = (int(dossier.outcome == kind) for kind in ("early", "on_time", "late"))
     with connection.cursor() as cursor:
         if sign < 0:
