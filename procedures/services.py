@@ -109,7 +109,7 @@ def appointment_for(
         calendar or working_calendar(),
         received_at=received_at,
         cutoff=procedure.cutoff_time,
-        value=Decimal(value),
+        value=value if isinstance(value, Decimal) else Decimal(value),
         unit=procedure.time_limit_unit,
     )
 
