@@ -4,20 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('procedures', '0001_catalogue_dossiers_legs'),
-        ('wards', '0005_area_outline_for_maps'),
+        ("procedures", "0001_catalogue_dossiers_legs"),
+        ("wards", "0005_area_outline_for_maps"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossier',
-            name='working_days',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='số ngày làm việc xử lý'),
+            model_name="dossier",
+            name="working_days",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, verbose_name="số ngày làm việc xử lý"
+            ),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(condition=models.Q(('working_days__isnull', False)), fields=['finished_at'], include=('receiving_unit', 'area', 'procedure', 'working_days'), name='dossier_finished_days'),
+            model_name="dossier",
+            index=models.Index(
+                condition=models.Q(("working_days__isnull", False)),
+                fields=["finished_at"],
+                include=("receiving_unit", "area", "procedure", "working_days"),
+                name="dossier_finished_days",
+            ),
         ),
     ]

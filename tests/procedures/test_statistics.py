@@ -31,9 +31,7 @@ def finished(unit: Agency, received: datetime, finish: datetime, officer: User) 
         procedure_code=LAND, unit_code=unit.code, received_at=received, channel="counter",
         applicant={"name": "Trần Thị Bích", "id_number": "051190009999", "phone": "0905777888"},
     )  # fmt: skip
-    return services.dossier_act(
-        code=dossier.code, action="result_ready", actor=officer, at=finish
-    )
+    return services.dossier_act(code=dossier.code, action="result_ready", actor=officer, at=finish)
 
 
 @pytest.fixture
