@@ -16,7 +16,7 @@ from django.utils.functional import Promise
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from procedures import models, services, selectors
+from procedures import models, selectors, services
 from procedures.models import Dossier
 from tests.conftest import Territory
 from tests.procedures.conftest import vietnam
