@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wards.models import Agency, Area, AreaLevel
 
@@ -62,7 +63,8 @@ class Procedure(models.Model):
 
 class DossierStatus(models.TextChoices):
     SUBMITTED_ONLINE = "submitted_online", _("Đã nộp trực tuyến")
-    RECEIVED = "received", _("Đã tiếp nhận")
+    # A dossier is "received"; a citizen's report with the same Vietnamese word "acknowledged".
+    RECEIVED = "received", pgettext_lazy("dossier status", "Đã tiếp nhận")
     REFUSED = "refused", _("Từ chối tiếp nhận")
     PROCESSING = "processing", _("Đang xử lý")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung")
