@@ -392,9 +392,12 @@ def receipt_figures(dataset: Dataset, count: int = 1_000) -> list[Figure]:
     # issues numbers of that day's counters), replayed prepared by psycopg, one autocommit
     # statement each as the service sends them, with nothing above them.
     later = datetime.datetime(2027, 1, 5, 9, tzinfo=NOW.tzinfo)
-    statements = statements_capture(
-        lambda: [receive(later, unit, procedure) for unit, procedure in cases]
-    )
+
+    def receive_all_later() -> None:
+        for unit, procedure in cases:
+            receive(later, unit, procedure)
+
+    statements = statements_capture(receive_all_later)
     with floor_connection(dataset) as connection:
         started = time.perf_counter()
         for sql, params in statements:

@@ -256,7 +256,9 @@ def dossier_receive(
         if location.srid is None:  # as the model field takes it: in the field's SRID
             location = Point(location.x, location.y, srid=4326)
         elif location.srid != 4326:
-            location = location.transform(4326, clone=True)
+            transformed = location.transform(4326, clone=True)
+            assert isinstance(transformed, Point)
+            location = transformed
     value = online_limit if channel == DossierChannel.ONLINE and online_limit is not None else limit
     appointment = workflow.appointment_compute(
         calendar or working_calendar(), received_at=received_at, cutoff=cutoff, value=value,
@@ -287,10 +289,13 @@ def dossier_receive(
                 "actor": actor_id, "at": received_at,
             },
         )  # fmt: skip
-        (dossier_id, code) = cursor.fetchone() or (None, None)
+        written = cursor.fetchone()
+    assert written is not None  # INSERT … SELECT FROM number: the counter always gives one row
+    dossier_id, code = written
     # The dossier as the statement wrote it, without reading it back.
     dossier = Dossier(
-        id=dossier_id, code=code, procedure_id=procedure_id, location=location, area_id=area_id,
+        id=dossier_id, code=str(code), procedure_id=procedure_id, location=location,
+        area_id=area_id,
         receiving_unit_id=unit_id, current_unit_id=unit_id, status=DossierStatus.RECEIVED,
         **fields,
     )  # fmt: skip

@@ -113,7 +113,7 @@ def test_the_median_is_what_the_selector_computes_from_the_dossiers(
     rows = selectors.dossier_statistics(
         date_from=vietnam(2026, 3, 1).date(), date_to=vietnam(2026, 4, 30).date(), group_by="level"
     )
-    days = [dossier.working_days for dossier in four_and_one]
+    days = [dossier.working_days or 0 for dossier in four_and_one]
     assert [(row["key"], row["median_working_days"]) for row in rows] == [
         ("commune", statistics.median(days))
     ]
@@ -169,7 +169,11 @@ def _labels() -> list[tuple[str, Promise]]:
                 labels.append((f"{model.__name__}.{name}", value))
     for choices in (models.TimeLimitUnit, models.OnlineLevel, models.DossierStatus,
                     models.DossierChannel, models.Outcome, models.PauseKind):  # fmt: skip
-        labels += [(f"{choices.__name__}.{value}", label) for value, label in choices.choices]
+        labels += [
+            (f"{choices.__name__}.{value}", label)
+            for value, label in choices.choices
+            if isinstance(label, Promise)
+        ]
     labels += [(f"action {name}", label) for name, label in services.ACTION_LABELS.items()]
     return labels
 
