@@ -77,63 +77,71 @@ def unit_queue(
 
 GROUPINGS: Final = ("unit", "area", "field", "procedure", "level", "month")
 
-# The key and label of each grouping, over the tally (t) and over the dossiers (d); whitelisted
-# SQL fragments, never built from the request.
-_TALLY_KEY: Final = {
-    "unit": ("u.code", "u.name", "t.unit_id"),
-    "area": ("a.code || '@' || a.valid_from", "a.name", "t.area_id"),
-    "field": ("p.field", "p.field", "p.field"),
-    "procedure": ("p.code", "p.name", "p.code"),
-    "level": ("p.level", "p.level", "p.level"),
-    "month": ("to_char(t.day, 'YYYY-MM')", "to_char(t.day, 'YYYY-MM')", "1"),
-}
-_DOSSIER_DIMENSION: Final = {
-    "unit": "t.receiving_unit_id",
-    "area": "t.area_id",
-    "month": "(t.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date",
-}
-_FINISHED_DAY: Final = "(t.finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"
+
+def _grouping(group_by: str, *, unit: str, day: str) -> tuple[str, str, str, str]:
+    """(the narrow key over the rows t and their procedure p, the join that labels a group,
+    key, label) of a grouping; `unit` and `day` name t's unit column and Vietnam-date expression.
+    Whitelisted SQL fragments, never built from the request. Each statement aggregates by the
+    narrow key first (an id, a field, a month) and joins the names to the few groups after:
+    the rows sorted or hashed then hold integers, not names."""
+    return {
+        "unit": (unit, "JOIN wards_agency u ON u.id = m.k", "u.code", "u.name"),
+        "area": ("t.area_id", "LEFT JOIN wards_area a ON a.id = m.k",
+                 "a.code || '@' || a.valid_from", "a.name"),
+        "procedure": ("t.procedure_id", "JOIN procedures_procedure p ON p.id = m.k", "p.code",
+                      "p.name"),
+        "field": ("p.field", "", "m.k", "m.k"),
+        "level": ("p.level", "", "m.k", "m.k"),
+        "month": (f"to_char({day}, 'YYYY-MM')", "", "m.k", "m.k"),
+    }[group_by]  # fmt: skip
+
 
 _TALLY_SQL: Final = """
-SELECT {key} AS key, min({label}) AS label,
-       sum(t.received), sum(t.received_online), sum(t.finished), sum(t.early), sum(t.on_time),
-       sum(t.late), sum(t.working_days_sum)
-FROM procedures_dossierdailytally t
-JOIN wards_agency u ON u.id = t.unit_id
-LEFT JOIN wards_area a ON a.id = t.area_id
-JOIN procedures_procedure p ON p.id = t.procedure_id
-WHERE t.day BETWEEN %(from)s AND %(to)s
-GROUP BY 1
+SELECT {key} AS key, {label} AS label, m.received, m.online, m.finished, m.early, m.on_time,
+       m.late, m.days
+FROM (
+    SELECT {inner} AS k, sum(t.received) AS received, sum(t.received_online) AS online,
+           sum(t.finished) AS finished, sum(t.early) AS early, sum(t.on_time) AS on_time,
+           sum(t.late) AS late, sum(t.working_days_sum) AS days
+    FROM procedures_dossierdailytally t
+    JOIN procedures_procedure p ON p.id = t.procedure_id
+    WHERE t.day BETWEEN %(from)s AND %(to)s
+    GROUP BY 1
+) m
+{join}
 """
 
 # The processing times of the dossiers finished in the period, one per dossier (a median needs
-# them all; the tally keeps sums): an index-only scan of dossier_finished_days.
-# percentile_cont interpolates: with an even count the median is the mean of the middle two.
+# them all; the tally keeps sums). percentile_cont interpolates: with an even count the median
+# is the mean of the middle two.
 _FINISHED_SQL: Final = """
-SELECT {key} AS key, min({label}) AS label,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY t.working_days)
-FROM procedures_dossier t
-JOIN wards_agency u ON u.id = t.receiving_unit_id
-LEFT JOIN wards_area a ON a.id = t.area_id
-JOIN procedures_procedure p ON p.id = t.procedure_id
-WHERE t.finished_at >= %(start)s AND t.finished_at < %(end)s AND t.working_days IS NOT NULL
-GROUP BY 1
+SELECT {key} AS key, {label} AS label, m.median
+FROM (
+    SELECT {inner} AS k, percentile_cont(0.5) WITHIN GROUP (ORDER BY t.working_days) AS median
+    FROM procedures_dossier t
+    JOIN procedures_procedure p ON p.id = t.procedure_id
+    WHERE t.finished_at >= %(start)s AND t.finished_at < %(end)s AND t.working_days IS NOT NULL
+    GROUP BY 1
+) m
+{join}
 """
 
 # Dossiers still open at the end of the period: a small set (an index on status), read directly.
 _OPEN_SQL: Final = """
-SELECT {key} AS key, min({label}) AS label,
-       count(*) FILTER (WHERE t.appointment_at >= %(end)s),
-       count(*) FILTER (WHERE t.appointment_at < %(end)s),
-       count(*) FILTER (WHERE t.status IN ('supplement_requested', 'payment_requested'))
-FROM procedures_dossier t
-JOIN wards_agency u ON u.id = t.receiving_unit_id
-LEFT JOIN wards_area a ON a.id = t.area_id
-JOIN procedures_procedure p ON p.id = t.procedure_id
-WHERE t.status IN ('received', 'processing', 'transferred', 'supplement_requested',
-                   'payment_requested')
-  AND t.received_at < %(end)s
-GROUP BY 1
+SELECT {key} AS key, {label} AS label, m.within, m.overdue, m.paused
+FROM (
+    SELECT {inner} AS k, count(*) FILTER (WHERE t.appointment_at >= %(end)s) AS within,
+           count(*) FILTER (WHERE t.appointment_at < %(end)s) AS overdue,
+           count(*) FILTER (WHERE t.status IN ('supplement_requested', 'payment_requested'))
+               AS paused
+    FROM procedures_dossier t
+    JOIN procedures_procedure p ON p.id = t.procedure_id
+    WHERE t.status IN ('received', 'processing', 'transferred', 'supplement_requested',
+                       'payment_requested')
+      AND t.received_at < %(end)s
+    GROUP BY 1
+) m
+{join}
 """
 
 
@@ -160,30 +168,37 @@ def dossier_statistics(
         )
     if date_to < date_from:
         raise InvalidInput(_("Ngày kết thúc phải sau ngày bắt đầu."), code="bad_period")
-    key, label, _group = _TALLY_KEY[group_by]
-    open_key = key.replace("to_char(t.day", "to_char(" + _DOSSIER_DIMENSION["month"])
-    open_label = label.replace("to_char(t.day", "to_char(" + _DOSSIER_DIMENSION["month"])
-    finished_key = key.replace("to_char(t.day", "to_char(" + _FINISHED_DAY)
-    finished_label = label.replace("to_char(t.day", "to_char(" + _FINISHED_DAY)
     start = datetime.datetime.combine(date_from, datetime.time(0), VIETNAM_TIME_ZONE)
     end = datetime.datetime.combine(
         date_to + datetime.timedelta(days=1), datetime.time(0), VIETNAM_TIME_ZONE
     )
     rows: dict[str, dict[str, Any]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(_TALLY_SQL.format(key=key, label=label), {"from": date_from, "to": date_to})
+        inner, join, key, label = _grouping(group_by, unit="t.unit_id", day="t.day")
+        cursor.execute(
+            _TALLY_SQL.format(inner=inner, join=join, key=key, label=label),
+            {"from": date_from, "to": date_to},
+        )
         for group, name, received, online, finished, early, on_time, late, days in cursor:
             rows[group] = _row(group, name) | {
                 "received": received, "received_online": online, "finished": finished,
                 "early": early, "on_time": on_time, "late": late, "working_days_sum": days,
             }  # fmt: skip
+        inner, join, key, label = _grouping(
+            group_by, unit="t.receiving_unit_id",
+            day="(t.finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date",
+        )  # fmt: skip
         cursor.execute(
-            _FINISHED_SQL.format(key=finished_key, label=finished_label),
+            _FINISHED_SQL.format(inner=inner, join=join, key=key, label=label),
             {"start": start, "end": end},
         )
         for group, name, median in cursor:
             rows.setdefault(group, _row(group, name))["median_working_days"] = median
-        cursor.execute(_OPEN_SQL.format(key=open_key, label=open_label), {"end": end})
+        inner, join, key, label = _grouping(
+            group_by, unit="t.receiving_unit_id",
+            day="(t.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date",
+        )  # fmt: skip
+        cursor.execute(_OPEN_SQL.format(inner=inner, join=join, key=key, label=label), {"end": end})
         for group, name, within, overdue, paused in cursor:
             row = rows.setdefault(group, _row(group, name))
             row.update(in_progress_within=within, in_progress_overdue=overdue, paused=paused)
