@@ -41,6 +41,7 @@ from urllib.parse import urlencode, urlsplit
 from benchmarks.common import (
     RESULTS_DIRECTORY,
     Figure,
+    database_backends_cpu_seconds,
     database_ensure,
     database_migrate,
     django_setup,
@@ -48,6 +49,7 @@ from benchmarks.common import (
     figures_write,
     load_average,
     percentile,
+    served_cpu_seconds,
 )
 from benchmarks.datasets import DEFAULT_REPORT_COUNT, Dataset, dataset_of_size
 from benchmarks.lookup_api import ServerShape, gunicorn_serving
@@ -332,9 +334,15 @@ def request_figures(
     note: str = "",
 ) -> list[Figure]:
     http_milliseconds(base_url, path, count=WARM_UP_REQUESTS, expect=expect)
+    cpu_before = served_cpu_seconds(base_url, dataset.database)
     project = http_milliseconds(base_url, path, count=MEASURED_REQUESTS, expect=expect)
+    cpu = (served_cpu_seconds(base_url, dataset.database) - cpu_before) / MEASURED_REQUESTS
     statements = statements_of_request(path)
+    floor_cpu_before = database_backends_cpu_seconds(dataset.database) + time.process_time()
     floor = statements_replay_timings(dataset, statements, count=MEASURED_REQUESTS)
+    floor_cpu = (
+        database_backends_cpu_seconds(dataset.database) + time.process_time() - floor_cpu_before
+    ) / (WARM_UP_REQUESTS + MEASURED_REQUESTS)
     figures_key = figures_dataset(dataset)
     return [
         Figure(
@@ -354,6 +362,15 @@ def request_figures(
             unit="ms",
             project=percentile(project, 95),
             floor=percentile(floor, 95),
+        ),
+        # What the load of the shared machine disturbs least (benchmarks.common.served_cpu_seconds).
+        Figure(
+            dataset=figures_key,
+            name=f"{name}, CPU per request",
+            unit="ms",
+            project=cpu * 1e3,
+            floor=floor_cpu * 1e3,
+            note="gunicorn + its PostgreSQL backend; floor: psycopg + backend",
         ),
     ]
 

@@ -165,6 +165,30 @@ def processes_cpu_seconds(matches: Callable[[str], bool]) -> float:
     return total_ticks / ticks_per_second
 
 
+def served_cpu_seconds(base_url: str, database: str) -> float:
+    """CPU time used so far by the gunicorn serving `base_url` and the PostgreSQL backends of
+    `database`: read before and after some requests, their CPU per request.
+
+    On the shared machine the wall-clock time of a page grows with the other jobs' load (a load
+    of 10 on two cores makes a 10 ms page take 50); the CPU it costs hardly moves, so this is
+    the figure to compare between runs. It leaves out waiting (for disk, for locks), which a
+    page served from the cache does little of. The clock ticks are 10 ms: read it over many
+    requests.
+    """
+    address = base_url.removeprefix("http://")
+    return processes_cpu_seconds(
+        lambda command: "gunicorn" in command and address in command
+    ) + database_backends_cpu_seconds(database)
+
+
+def database_backends_cpu_seconds(database: str) -> float:
+    """CPU time used so far by the live PostgreSQL backends connected to `database`."""
+    # The title PostgreSQL gives a backend: "postgres: 15/main: user database host …".
+    return processes_cpu_seconds(
+        lambda command: command.startswith("postgres: ") and f" {database} " in command
+    )
+
+
 def postgres_server_cpu_seconds() -> float:
     """CPU time used so far by the whole PostgreSQL server: its live processes and every backend
     that has ended (the postmaster reaps them, so their time is in its children's counters).

@@ -170,7 +170,9 @@ def _territory_load() -> None:
 
 
 def _dossiers_load(count: int) -> None:
-    """N dossiers by COPY, then the tally from them (what the services would have kept)."""
+    """N dossiers by COPY, then the tally from them (what the services would have kept); over
+    every unit with a jurisdiction (the operations centre's benchmark loads them beside its
+    reports, in its own territory)."""
     from django.db import connection
 
     from geoapp.selectors import working_calendar
@@ -181,7 +183,11 @@ def _dossiers_load(count: int) -> None:
     calendar = working_calendar()
     generator = random.Random(SEED)
     procedures = list(Procedure.objects.order_by("code"))
-    units = list(Agency.objects.order_by("code").values_list("id", "code", "jurisdiction__id"))
+    units = list(
+        Agency.objects.filter(jurisdiction__isnull=False)
+        .order_by("code")
+        .values_list("id", "code", "jurisdiction__id")
+    )
     numbers: dict[tuple[int, datetime.date], int] = {}
     buffer = io.StringIO()
     for index in range(count):

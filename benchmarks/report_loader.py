@@ -527,7 +527,7 @@ def tables_vacuum_analyze() -> None:
     transaction: VACUUM cannot run inside one)."""
     from django.db import connection
 
-    from incidents.summaries import summaries_fold_past_days
+    from incidents.summaries import summaries_fold_past_days, summaries_reindex
 
     # As the nightly rebuild would have done on every day of the history just loaded.
     summaries_fold_past_days()
@@ -540,5 +540,10 @@ def tables_vacuum_analyze() -> None:
             "incidents_incidentdailysummary",
             "incidents_incidentunitsummary",
             "incidents_incidentmapcell",
+            "incidents_incidenthotspotcell",
         ):
             cursor.execute(f"VACUUM ANALYZE {table}")  # a fixed name
+    # As the nightly maintenance does after the rebuild: the load's updates left the summaries'
+    # indexes sparse (several times the size of their entries), as months of filings would
+    # without it.
+    summaries_reindex()

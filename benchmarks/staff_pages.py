@@ -45,12 +45,14 @@ from urllib.parse import urlencode, urlsplit
 from benchmarks.common import (
     RESULTS_DIRECTORY,
     Figure,
+    database_backends_cpu_seconds,
     database_ensure,
     database_migrate,
     django_setup,
     figures_table,
     figures_write,
     percentile,
+    served_cpu_seconds,
 )
 from benchmarks.datasets import DEFAULT_REPORT_COUNT, Dataset, dataset_of_size
 from benchmarks.lookup_api import ServerShape, gunicorn_serving
@@ -317,9 +319,15 @@ def page_figures(
     cookie = session_cookie(username)
     rows = min(50, _expected_rows(path, username))
     http_milliseconds(base_url, path, cookie=cookie, rows=rows, count=WARM_UP_REQUESTS)
+    cpu_before = served_cpu_seconds(base_url, dataset.database)
     project = http_milliseconds(base_url, path, cookie=cookie, rows=rows, count=MEASURED_REQUESTS)
+    cpu = (served_cpu_seconds(base_url, dataset.database) - cpu_before) / MEASURED_REQUESTS
     statements = statements_of_request(path, username)
+    floor_cpu_before = database_backends_cpu_seconds(dataset.database) + time.process_time()
     floor = statements_replay_timings(dataset, statements, count=MEASURED_REQUESTS)
+    floor_cpu = (
+        database_backends_cpu_seconds(dataset.database) + time.process_time() - floor_cpu_before
+    ) / (WARM_UP_REQUESTS + MEASURED_REQUESTS)
     total = Incident.objects.count()
     # `staff`, or `staff_<N>` at another size.
     figures_key = dataset.key.replace("staff_pages", DATASET_KEY)
@@ -341,6 +349,15 @@ def page_figures(
             unit="ms",
             project=percentile(project, 95),
             floor=percentile(floor, 95),
+        ),
+        # What the load of the shared machine disturbs least (benchmarks.common.served_cpu_seconds).
+        Figure(
+            dataset=figures_key,
+            name=f"{name}, CPU per request",
+            unit="ms",
+            project=cpu * 1e3,
+            floor=floor_cpu * 1e3,
+            note="gunicorn + its PostgreSQL backend; floor: psycopg + backend",
         ),
     ]
 

@@ -105,7 +105,7 @@ def dashboard_figures(
         period_start=dashboard_filter.period_start,
         period_end=dashboard_filter.period_end,
         area_id=dashboard_filter.area_id,
-        agencies=agency_figures(scope=scope, today=today, task_filter=task_filter),
+        agencies=agency_figures(scope=scope, today=today, task_filter=task_filter, tasks=tasks),
         **totals,
     )
 

@@ -7,6 +7,12 @@ events and the standings are those the workflow produces: done on time, done lat
 extended (then done), cancelled, and open ones in every status with deadlines ahead. Deadlines are
 counted in working days on the calendar, so those around Tết fall after the holiday.
 
+Three of the tasks are periodic reports (`RECURRING`): a quarterly report on the reform of the
+communes, a quarterly one on digital reception of dossiers, and a monthly one on the environment
+after Tết Bính Ngọ, each with its end. Their occurrences are created as the hourly task creates
+them (`directives/recurrence.py`), each on the day after the previous report was due, and those
+already due are replayed like the other tasks (most on time, one late, one overdue).
+
 Idempotent: when the demo's directives exist (external ids `demo-…`), nothing is loaded. The
 steps are taken by a service account of the administrators' group, which has no usable password.
 """
@@ -19,7 +25,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 
-from directives import services
+from directives import recurrence, services
 from directives.deadlines import working_day_after
 from directives.models import Directive, DirectiveKind, Task
 from directives.services import TaskSpecification
@@ -108,6 +114,15 @@ DEADLINE_WORKING_DAYS = (10, 15, 20, 30, 45)
 # then done, cancelled, on time.
 PAST_OUTCOMES = ("on_time", "late", "overdue", "extended", "on_time", "cancelled", "late")
 FUTURE_OUTCOMES = ("assigned", "accepted", "in_progress", "in_progress", "extension_pending")
+# The periodic reports: (directive's position in DEMO_DIRECTIVES, task's position) → the
+# recurrence and its last day. The fourth task of each directive is "… báo cáo định kỳ".
+RECURRING: dict[tuple[int, int], tuple[str, datetime.date]] = {
+    (5, 3): ("quarterly", datetime.date(2025, 12, 31)),
+    (6, 3): ("quarterly", datetime.date(2026, 9, 30)),
+    (8, 3): ("monthly", datetime.date(2026, 6, 30)),
+}
+# What happens to each occurrence already due (cycled).
+OCCURRENCE_OUTCOMES = ("on_time", "on_time", "late", "on_time", "overdue")
 
 
 def demo_directives_exist() -> bool:
@@ -181,7 +196,8 @@ def directives_demo_load(*, today: datetime.date | None = None) -> int:
                     field=demo.field,
                     deadline_working_days=days,
                     priority=("normal", "high", "urgent")[index % 3],
-                    recurrence="monthly" if index == 3 else "",
+                    recurrence=RECURRING.get((number, index), ("", None))[0],
+                    recurs_until=RECURRING.get((number, index), ("", None))[1],
                 )
             )
         directive = services.directive_create(
@@ -192,7 +208,11 @@ def directives_demo_load(*, today: datetime.date | None = None) -> int:
         )  # fmt: skip
         for task in directive.tasks.order_by("id"):
             if task.deadline < today:
-                _replay_past(task, PAST_OUTCOMES[past_index % len(PAST_OUTCOMES)], actor, today)
+                outcome = PAST_OUTCOMES[past_index % len(PAST_OUTCOMES)]
+                if task.recurrence and outcome == "cancelled":
+                    # Cancelling a series' first task ends it: the report is sent instead.
+                    outcome = "on_time"
+                _replay_past(task, outcome, actor, today)
                 past_index += 1
             else:
                 _replay_future(
@@ -200,7 +220,49 @@ def directives_demo_load(*, today: datetime.date | None = None) -> int:
                 )
                 future_index += 1
             loaded += 1
-    return loaded
+    return loaded + _occurrences_replay(actor, today)
+
+
+def _occurrences_replay(actor: User, today: datetime.date) -> int:
+    """Create the demo series' occurrences as the hourly task would have, each on the day after
+    the previous report was due, and replay those already due; the number created."""
+    working = working_calendar()
+    created = 0
+    outcome_index = 0
+    series = Task.objects.filter(external_id__startswith=DEMO_PREFIX, series__isnull=True).exclude(
+        recurrence=""
+    )
+    for first in series.order_by("id"):
+        previous = first
+        while previous.deadline < today:
+            day = previous.original_deadline + datetime.timedelta(days=1)
+            new_ids = recurrence.series_occurrences_create(
+                series_id=first.pk, today=day, working=working, at=_moment(day, 7)
+            )
+            if not new_ids:
+                break
+            previous = Task.objects.select_related("directive").get(pk=new_ids[-1])
+            created += len(new_ids)
+            if previous.deadline < today:
+                outcome = OCCURRENCE_OUTCOMES[outcome_index % len(OCCURRENCE_OUTCOMES)]
+                outcome_index += 1
+                _replay_occurrence(previous, outcome, actor, day, today)
+    return created
+
+
+def _replay_occurrence(
+    task: Task, outcome: str, actor: User, created_on: datetime.date, today: datetime.date
+) -> None:
+    services.task_accept(actor=actor, task=task, at=_moment(created_on, 9))
+    if outcome == "overdue":
+        return
+    finished = task.deadline - datetime.timedelta(days=1)
+    if outcome == "late":
+        finished = min(task.deadline + datetime.timedelta(days=4), today)
+    services.task_complete(
+        actor=actor, task=task, evidence="Đã gửi báo cáo định kỳ.",
+        at=_moment(max(finished, created_on), 16),
+    )  # fmt: skip
 
 
 def _replay_past(task: Task, outcome: str, actor: User, today: datetime.date) -> None:

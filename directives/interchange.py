@@ -9,8 +9,21 @@ number (CSV: the spreadsheet's line, the header being line 1; JSON: the object's
 With any error nothing is written, even with `commit`; without `commit` nothing is written either
 (a dry run reports what would happen). Running the same file twice changes nothing the second
 time: known directives and tasks are matched by their identifiers; a known task takes the changed
-content, field, priority, recurrence and coordinating agencies, but never a changed deadline (that
-moves only by an extension the signer decides, so the row is refused).
+content, field, priority, recurrence, end of recurrence and coordinating agencies, but never a
+changed deadline (that moves only by an extension the signer decides, so the row is refused; the
+deadline the task has now, after an extension, is accepted as well as the one assigned).
+
+Recurrence: `recurrence` ("", monthly, quarterly) and `recurs_until` (the last day an occurrence
+may be due, empty for no end) on the row of a series' first task; the occurrences
+`directives/recurrence.py` creates are exported as rows of their own with `series_task_id` (the
+first task's `task_id`) and `occurrence` (2, 3, …), and the series' recurrence columns. The
+document system does not create occurrences: an occurrence row must name one that exists (its
+`task_id` as exported), and it cannot change the series' recurrence.
+
+Identifiers: a directive or task made here (the form, the demo, an occurrence) has no identifier
+of the document system; it is exported as `geoapp-<id>`, and such an identifier read back matches
+that directive or task, so the export reads back as an import that changes nothing. A
+`geoapp-<id>` that names nothing here is refused (the document system does not mint them).
 
 Export (`task_status_rows`): the same columns, plus the task's status, standing, progress and
 completion, so the document system can read it back by `task_id`.
@@ -19,14 +32,17 @@ completion, so the document system can read it back by `task_id`.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, TextIO
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +55,8 @@ from geoapp.exceptions import DomainError, InvalidInput
 IMPORT_COLUMNS: Final = (
     "directive_id", "directive_number", "directive_date", "directive_kind", "signer", "subject",
     "task_id", "lead_agency", "coordinating_agencies", "content", "field", "deadline",
-    "deadline_working_days", "priority", "recurrence",
+    "deadline_working_days", "priority", "recurrence", "recurs_until", "series_task_id",
+    "occurrence",
 )  # fmt: skip
 STATUS_COLUMNS: Final = (
     "status", "standing", "progress_percent", "completed_on", "extension_count",
@@ -48,6 +65,30 @@ STATUS_COLUMNS: Final = (
 EXPORT_COLUMNS: Final = (*IMPORT_COLUMNS, *STATUS_COLUMNS)
 REQUIRED_COLUMNS: Final = ("directive_id", "directive_number", "directive_date", "directive_kind",
                            "signer", "subject", "task_id", "lead_agency", "content")  # fmt: skip
+
+
+# The identifier a directive or task made here is exported with (it has none of the document
+# system's): `geoapp-<primary key>`.
+LOCAL_ID_PREFIX: Final = "geoapp-"
+_LOCAL_ID = re.compile(r"^geoapp-([0-9]{1,18})$")
+
+
+def directive_export_id(directive: Directive) -> str:
+    return directive.external_id or f"{LOCAL_ID_PREFIX}{directive.pk}"
+
+
+def task_export_id(task: Task) -> str:
+    return task.external_id or f"{LOCAL_ID_PREFIX}{task.pk}"
+
+
+def _local_ids(identifiers: Iterable[str]) -> dict[int, str]:
+    """The primary keys named by `geoapp-<id>` identifiers, with the identifier."""
+    found = {}
+    for identifier in identifiers:
+        match = _LOCAL_ID.match(identifier)
+        if match:
+            found[int(match.group(1))] = identifier
+    return found
 
 
 @dataclass(frozen=True)
@@ -161,7 +202,35 @@ def _specification(row: dict[str, str]) -> TaskSpecification:
         deadline_working_days=int(days_text) if days_text else None,
         priority=row.get("priority") or "normal",
         recurrence=row.get("recurrence", ""),
+        recurs_until=(
+            _date(row["recurs_until"], label=_("Ngày kết thúc định kỳ"))
+            if row.get("recurs_until")
+            else None
+        ),
     )
+
+
+def _occurrence_number(row: dict[str, str]) -> int | None:
+    """The occurrence a row names (2, 3, … with `series_task_id`), or None for a task that is not
+    an occurrence (empty, or 1 without `series_task_id`: a series' first task)."""
+    text = row.get("occurrence", "")
+    series_task_id = row.get("series_task_id", "")
+    if text and not text.isdigit():
+        raise InvalidInput(
+            _("Kỳ “%(value)s” không phải số nguyên dương.") % {"value": text},
+            code="occurrence_invalid",
+        )
+    number = int(text) if text else None
+    if series_task_id and (number is None or number < 2):
+        raise InvalidInput(
+            _("Dòng có series_task_id phải ghi kỳ từ 2 trở lên."), code="occurrence_invalid"
+        )
+    if number is not None and number >= 2 and not series_task_id:
+        raise InvalidInput(
+            _("Kỳ %(number)s phải ghi series_task_id (mã nhiệm vụ kỳ đầu).") % {"number": number},
+            code="occurrence_invalid",
+        )
+    return number if series_task_id else None
 
 
 def directives_import(rows: Sequence[tuple[int, dict[str, str]]], *, commit: bool) -> ImportResult:
@@ -171,19 +240,28 @@ def directives_import(rows: Sequence[tuple[int, dict[str, str]]], *, commit: boo
     updates: list[tuple[int, Task, TaskSpecification]] = []
     seen_tasks: dict[str, int] = {}
     task_ids = [row.get("task_id", "") for _number, row in rows]
-    known_tasks = {
-        task.external_id: task
-        for task in Task.objects.filter(external_id__in=task_ids).select_related("directive")
+    directive_ids = [row.get("directive_id", "") for _number, row in rows]
+    local_tasks = _local_ids(task_ids)
+    local_directives = _local_ids(directive_ids)
+    known_tasks: dict[str | None, Task] = {
+        task_export_id(task): task
+        for task in Task.objects.filter(
+            Q(external_id__in=task_ids) | Q(pk__in=list(local_tasks), external_id__isnull=True)
+        ).select_related("directive", "series")
     }
-    known_directives = {
-        directive.external_id: directive
+    known_directives: dict[str | None, Directive] = {
+        directive_export_id(directive): directive
         for directive in Directive.objects.filter(
-            external_id__in=[row.get("directive_id", "") for _number, row in rows]
+            Q(external_id__in=directive_ids)
+            | Q(pk__in=list(local_directives), external_id__isnull=True)
         )
     }
+    series_rows = _series_recurrences(rows)
     for number, row in rows:
         try:
-            _row_plan(number, row, plans, updates, seen_tasks, known_tasks, known_directives)
+            _row_plan(
+                number, row, plans, updates, seen_tasks, known_tasks, known_directives, series_rows
+            )
         except DomainError as error:
             result.errors.append(RowError(number, error.message))
     _tasks_check(plans, result)
@@ -214,7 +292,7 @@ def directives_import(rows: Sequence[tuple[int, dict[str, str]]], *, commit: boo
         for _number, task, spec in updates:
             changed = services.task_update_from_document_system(
                 task=task, content=spec.content, field=spec.field, priority=spec.priority,
-                recurrence=spec.recurrence,
+                recurrence=spec.recurrence, recurs_until=spec.recurs_until,
                 coordinating_agency_codes=spec.coordinating_agency_codes, at=moment,
             )  # fmt: skip
             if changed:
@@ -233,6 +311,7 @@ def _row_plan(
     seen_tasks: dict[str, int],
     known_tasks: dict[str | None, Task],
     known_directives: dict[str | None, Directive],
+    series_rows: dict[str, tuple[str, datetime.date | None]],
 ) -> None:
     missing = [name for name in REQUIRED_COLUMNS if not row.get(name)]
     if missing:
@@ -255,6 +334,12 @@ def _row_plan(
     plan = plans.get(directive_id)
     if plan is None:
         existing = known_directives.get(directive_id)
+        if existing is None and _LOCAL_ID.match(directive_id):
+            raise InvalidInput(
+                _("không có văn bản %(directive)s trên hệ thống này.")
+                % {"directive": directive_id},
+                code="unknown_local_id",
+            )
         plan = plans[directive_id] = _DirectivePlan(
             row=number, external_id=directive_id, number=row["directive_number"],
             issued_on=existing.issued_on if existing else issued_on, kind=row["directive_kind"],
@@ -271,29 +356,134 @@ def _row_plan(
             code="directive_mismatch",
         )
     spec = _specification(row)
-    deadline = services.task_deadline(
-        issued_on=plan.issued_on,
-        deadline=spec.deadline,
-        deadline_working_days=spec.deadline_working_days,
-    )
+    occurrence = _occurrence_number(row)
     task = known_tasks.get(task_id)
     if task is None:
+        if occurrence is not None:
+            raise InvalidInput(
+                _("không có kỳ %(number)s (%(task)s) của nhiệm vụ định kỳ %(series)s; các kỳ do "
+                  "hệ thống này tạo, hệ thống văn bản chỉ giao kỳ đầu.")
+                % {"number": occurrence, "task": task_id, "series": row["series_task_id"]},
+                code="unknown_occurrence",
+            )  # fmt: skip
+        if _LOCAL_ID.match(task_id):
+            raise InvalidInput(
+                _("không có nhiệm vụ %(task)s trên hệ thống này.") % {"task": task_id},
+                code="unknown_local_id",
+            )
+        if spec.deadline is not None and spec.deadline_working_days is not None:
+            # The export writes both for a task given in working days: they must agree.
+            computed = services.task_deadline(
+                issued_on=plan.issued_on, deadline=None,
+                deadline_working_days=spec.deadline_working_days,
+            )  # fmt: skip
+            if computed != spec.deadline:
+                raise InvalidInput(
+                    _("hạn %(deadline)s khác %(days)s ngày làm việc kể từ ngày văn bản "
+                      "(%(computed)s).")
+                    % {"deadline": f"{spec.deadline:%d/%m/%Y}",
+                       "days": spec.deadline_working_days, "computed": f"{computed:%d/%m/%Y}"},
+                    code="deadline_mismatch",
+                )  # fmt: skip
+            spec = dataclasses.replace(spec, deadline=None)
+        services.task_deadline(
+            issued_on=plan.issued_on,
+            deadline=spec.deadline,
+            deadline_working_days=spec.deadline_working_days,
+        )
         plan.new_tasks.append(spec)
         plan.task_rows.append(number)
         return
-    if task.directive.external_id != directive_id:
+    if directive_export_id(task.directive) != directive_id:
         raise InvalidInput(
             _("nhiệm vụ %(task)s đã thuộc văn bản khác (%(directive)s).")
-            % {"task": task_id, "directive": task.directive.external_id or task.directive.number},
+            % {"task": task_id, "directive": directive_export_id(task.directive)},
             code="task_of_another_directive",
         )
-    if deadline != task.original_deadline:
+    _known_deadline_check(task_id, task, spec, plan.issued_on)
+    if task.series is not None or occurrence is not None:
+        _occurrence_check(
+            task_id, task, spec, occurrence, row.get("series_task_id", ""), series_rows
+        )
+        spec = _as_occurrence(task, spec)
+    else:
+        services.task_recurrence_check(
+            task=task, recurrence=spec.recurrence, recurs_until=spec.recurs_until
+        )
+    updates.append((number, task, spec))
+
+
+def _series_recurrences(
+    rows: Sequence[tuple[int, dict[str, str]]],
+) -> dict[str, tuple[str, datetime.date | None]]:
+    """The recurrence and end the file gives each task that is not an occurrence, by `task_id`
+    (a row whose end is not a date is left out: its own row reports it)."""
+    found = {}
+    for _number, row in rows:
+        if row.get("series_task_id") or not row.get("task_id"):
+            continue
+        try:
+            until = _date(row["recurs_until"], label="") if row.get("recurs_until") else None
+        except InvalidInput:
+            continue
+        found[row["task_id"]] = (row.get("recurrence", ""), until)
+    return found
+
+
+def _as_occurrence(task: Task, spec: TaskSpecification) -> TaskSpecification:
+    # An occurrence keeps the series' recurrence (the row's was checked equal to it).
+    return dataclasses.replace(spec, recurrence=task.recurrence, recurs_until=task.recurs_until)
+
+
+def _known_deadline_check(
+    task_id: str, task: Task, spec: TaskSpecification, issued_on: datetime.date
+) -> None:
+    """A known task's row gives the deadline assigned, or the one it has now (after an
+    extension, as exported); another one is refused."""
+    if spec.deadline is not None:
+        agrees = spec.deadline in (task.original_deadline, task.deadline)
+    elif task.series is not None:
+        # An occurrence's working days count from its own period: the row must give its date.
+        agrees = False
+    else:
+        agrees = task.original_deadline == services.task_deadline(
+            issued_on=issued_on, deadline=None, deadline_working_days=spec.deadline_working_days
+        )
+    if not agrees:
         raise InvalidInput(
             _("hạn của nhiệm vụ %(task)s khác hạn đã giao; hạn chỉ đổi bằng gia hạn.")
             % {"task": task_id},
             code="deadline_changed",
         )
-    updates.append((number, task, spec))
+
+
+def _occurrence_check(
+    task_id: str,
+    task: Task,
+    spec: TaskSpecification,
+    occurrence: int | None,
+    series_task_id: str,
+    series_rows: dict[str, tuple[str, datetime.date | None]],
+) -> None:
+    """An occurrence's row names its series and number as exported, and the series' recurrence:
+    the one it has, or the one the first task's row in the same file gives it (only that row may
+    change it)."""
+    series = task.series
+    if series is None or occurrence != task.occurrence or series_task_id != task_export_id(series):
+        raise InvalidInput(
+            _("nhiệm vụ %(task)s không phải kỳ %(number)s của nhiệm vụ định kỳ %(series)s.")
+            % {"task": task_id, "number": occurrence or 1, "series": series_task_id or "—"},
+            code="occurrence_mismatch",
+        )
+    given = (spec.recurrence, spec.recurs_until)
+    if given != (series.recurrence, series.recurs_until) and given != series_rows.get(
+        series_task_id
+    ):
+        raise InvalidInput(
+            _("định kỳ của nhiệm vụ %(task)s chỉ đổi ở dòng của kỳ đầu (%(series)s).")
+            % {"task": task_id, "series": series_task_id},
+            code="occurrence_recurrence",
+        )
 
 
 def _tasks_check(plans: dict[str, _DirectivePlan], result: ImportResult) -> None:
@@ -311,11 +501,12 @@ def _tasks_check(plans: dict[str, _DirectivePlan], result: ImportResult) -> None
 
 
 def _would_change(task: Task, spec: TaskSpecification) -> bool:
-    return (task.content, task.field, task.priority, task.recurrence) != (
+    return (task.content, task.field, task.priority, task.recurrence, task.recurs_until) != (
         spec.content.strip(),
         spec.field.strip()[:100],
         spec.priority,
         spec.recurrence,
+        spec.recurs_until,
     ) or set(task.coordinating_agencies.values_list("code", flat=True)) != set(
         spec.coordinating_agency_codes
     )
@@ -326,7 +517,7 @@ def task_status_rows(*, scope: selectors.TaskScope) -> Iterator[dict[str, str]]:
     today = selectors.today_of()
     for task in (
         selectors.tasks_visible(scope=scope)
-        .select_related("directive", "lead_agency")
+        .select_related("directive", "lead_agency", "series")
         .prefetch_related("coordinating_agencies")
         .order_by("directive__issued_on", "directive_id", "id")
         .iterator(chunk_size=2000)
@@ -336,14 +527,16 @@ def task_status_rows(*, scope: selectors.TaskScope) -> Iterator[dict[str, str]]:
 
 def _status_row(task: Task, today: selectors.Today) -> dict[str, str]:
     directive = task.directive
+    # An occurrence shows its series' recurrence: the first task's row is where it changes.
+    series = task.series or task
     return {
-        "directive_id": directive.external_id or f"geoapp-{directive.pk}",
+        "directive_id": directive_export_id(directive),
         "directive_number": directive.number,
         "directive_date": directive.issued_on.isoformat(),
         "directive_kind": directive.kind,
         "signer": directive.signer_name,
         "subject": directive.subject,
-        "task_id": task.external_id or f"geoapp-{task.pk}",
+        "task_id": task_export_id(task),
         "lead_agency": task.lead_agency.code,
         "coordinating_agencies": ";".join(
             sorted(agency.code for agency in task.coordinating_agencies.all())
@@ -351,9 +544,16 @@ def _status_row(task: Task, today: selectors.Today) -> dict[str, str]:
         "content": task.content,
         "field": task.field,
         "deadline": task.deadline.isoformat(),
-        "deadline_working_days": "",
+        "deadline_working_days": (
+            str(task.deadline_working_days)
+            if task.deadline_working_days is not None and task.series is None
+            else ""
+        ),
         "priority": task.priority,
-        "recurrence": task.recurrence,
+        "recurrence": series.recurrence,
+        "recurs_until": series.recurs_until.isoformat() if series.recurs_until else "",
+        "series_task_id": task_export_id(task.series) if task.series else "",
+        "occurrence": str(task.occurrence) if series.recurrence or task.series else "",
         "status": task.status,
         "standing": standing(
             status=task.status,

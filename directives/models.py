@@ -185,6 +185,15 @@ class Task(models.Model):
                 condition=Q(status__in=["assigned", "accepted", "in_progress"]),
                 name="task_open_deadline",
             ),
+            # The hourly recurrence run reads the first tasks of the series (a hundredth of the
+            # tasks): without it, a scan of every task whose cost estimate set off JIT
+            # compilation (550 ms of 650 ms at 100,000 tasks). The condition is the query's own,
+            # so that the planner can prove it.
+            models.Index(
+                fields=["id"],
+                condition=Q(series__isnull=True, recurrence__in=["monthly", "quarterly"]),
+                name="task_recurring_series",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

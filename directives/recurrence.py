@@ -43,7 +43,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -116,10 +117,26 @@ def recurring_series_ids(*, today: datetime.date) -> list[int]:
     longer than CATCH_UP_DAYS would leave one behind, so those series are not read every hour.
     """
     window_start = today - datetime.timedelta(days=CATCH_UP_DAYS)
+    # Occurrence k is due once `today` is past occurrence k - 1's rule deadline, which is the
+    # `original_deadline` of the series' latest task (an extension moves `deadline` only). A
+    # series whose latest task is not yet due has nothing to create: it is not read, so an
+    # hourly run with nothing to do is one statement rather than a locked transaction per series
+    # (2.5 s for 95 series under load; 950 series at 100,000 tasks).
+    latest_rule_deadline = (
+        Task.objects.filter(series=OuterRef("pk"))
+        .order_by()
+        .values("series")
+        .annotate(latest=Max("original_deadline"))
+        .values("latest")
+    )
     return list(
         Task.objects.filter(series__isnull=True, recurrence__in=list(MONTHS_PER_PERIOD))
         .exclude(status=TaskStatus.CANCELLED)
         .filter(Q(recurs_until__isnull=True) | Q(recurs_until__gte=window_start))
+        .annotate(
+            latest_rule_deadline=Coalesce(Subquery(latest_rule_deadline), F("original_deadline"))
+        )
+        .filter(latest_rule_deadline__lt=today)
         .order_by("id")
         .values_list("id", flat=True)
     )

@@ -219,19 +219,26 @@ def task_update_from_document_system(
     priority: str,
     recurrence: str,
     coordinating_agency_codes: Sequence[str],
+    recurs_until: datetime.date | None = None,
     at: datetime.datetime | None = None,
 ) -> bool:
-    """Apply what the document system changed in a task's text, field, priority, recurrence or
-    coordinating agencies; True when something changed (with an event), False when nothing did.
+    """Apply what the document system changed in a task's text, field, priority, recurrence,
+    end of recurrence or coordinating agencies; True when something changed (with an event),
+    False when nothing did.
 
-    The deadline is not among them: it moves only by an extension the signer decides.
+    The deadline is not among them: it moves only by an extension the signer decides. A
+    series' recurrence and end are changed on its first task and copied to its occurrences; an
+    occurrence's own must stay the series' (`task_recurrence_check`).
     """
     moment = at or timezone.now()
     task = Task.objects.select_for_update().get(pk=task.pk)
     agencies = _agencies(coordinating_agency_codes)
     content = _required_text(content, label=_("nội dung nhiệm vụ"))
     priority = _choice(priority, TaskPriority, _("mức độ"))
-    recurrence = _choice(recurrence, TaskRecurrence, _("định kỳ"))
+    if task.series_id is not None:
+        # An occurrence takes its series' recurrence, copied when the first task's changes.
+        recurrence, recurs_until = task.recurrence, task.recurs_until
+    task_recurrence_check(task=task, recurrence=recurrence, recurs_until=recurs_until)
     current_codes = set(task.coordinating_agencies.values_list("code", flat=True))
     changed = [
         name
@@ -240,16 +247,19 @@ def task_update_from_document_system(
             ("field", field.strip()[:100]),
             ("priority", priority),
             ("recurrence", recurrence),
+            ("recurs_until", recurs_until),
         )
         if getattr(task, name) != value
     ]
     codes_changed = current_codes != set(coordinating_agency_codes)
     if not changed and not codes_changed:
         return False
-    task.content, task.field, task.priority, task.recurrence = (
-        content, field.strip()[:100], priority, recurrence,
+    task.content, task.field, task.priority, task.recurrence, task.recurs_until = (
+        content, field.strip()[:100], priority, recurrence, recurs_until,
     )  # fmt: skip
     _save(task, moment, *changed)
+    if task.series_id is None and ({"recurrence", "recurs_until"} & set(changed)):
+        task.occurrences.update(recurrence=recurrence, recurs_until=recurs_until)
     if codes_changed:
         task.coordinating_agencies.set(list(agencies.values()))
     task_event(
@@ -257,6 +267,44 @@ def task_update_from_document_system(
         note=", ".join(changed + (["coordinating_agencies"] if codes_changed else [])),
     )  # fmt: skip
     return True
+
+
+def task_recurrence_check(
+    *, task: Task, recurrence: str, recurs_until: datetime.date | None
+) -> None:
+    """Refuse a recurrence the task cannot take: an unknown one, an end without a recurrence or
+    before the first deadline, a series' kind changed once it has occurrences (their deadlines
+    count periods of the kind they were made with; ending the series is `recurs_until`, or
+    cancelling its first task), or an occurrence's differing from its series'."""
+    recurrence = _choice(recurrence, TaskRecurrence, _("định kỳ"))
+    if task.series_id is not None:
+        if (recurrence, recurs_until) != (task.recurrence, task.recurs_until):
+            raise InvalidInput(
+                _("Định kỳ của một kỳ báo cáo chỉ đổi ở nhiệm vụ kỳ đầu."),
+                code="occurrence_recurrence",
+            )
+        return
+    if recurs_until is not None:
+        if not recurrence:
+            raise InvalidInput(
+                _("Chỉ nhiệm vụ định kỳ mới có ngày kết thúc định kỳ."),
+                code="recurs_until_without_recurrence",
+            )
+        if recurs_until < task.original_deadline:
+            raise InvalidInput(
+                _("Ngày kết thúc định kỳ %(until)s trước hạn hoàn thành kỳ đầu %(deadline)s.")
+                % {
+                    "until": f"{recurs_until:%d/%m/%Y}",
+                    "deadline": f"{task.original_deadline:%d/%m/%Y}",
+                },
+                code="recurs_until_before_deadline",
+            )
+    if recurrence != task.recurrence and task.occurrences.exists():
+        raise InvalidInput(
+            _("Nhiệm vụ định kỳ đã có kỳ báo cáo: không đổi được kiểu định kỳ; kết thúc chuỗi bằng "
+              "ngày kết thúc định kỳ hoặc hủy nhiệm vụ kỳ đầu."),
+            code="recurrence_of_running_series",
+        )  # fmt: skip
 
 
 def _task_prepare(

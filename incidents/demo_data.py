@@ -5,7 +5,8 @@ What it makes (README, "Demo accounts and reports"):
 - staff accounts, all with the password `DEMO_PASSWORD`: an officer for each of the six units of
   the former city (who is also a member of the committees that unit succeeded, so that one account
   works through the former wards' records), officers of the urban environment company, the
-  police, the Department of Construction and the water company, a leader and an administrator;
+  police, the Department of Construction and the water company, a leader, an administrator and
+  a planner (the spatial report builder);
 - `REPORT_COUNT` reports, most of them in the former city, on dates from January 2025 to the day
   of the load: `PRE_REFORM_REPORT_COUNT` before 1 July 2025 (routed by the core to the communes
   and committees of before the reform), in every status (`FINAL_STATUS_COUNTS`), some transferred,
@@ -77,6 +78,9 @@ DEMO_CLIENT_IDENTITY = "geoapp-demo-data"
 DEMO_SEED = 20250701
 LEADERS_GROUP = "Lãnh đạo"
 ADMINISTRATORS_GROUP = "Quản trị viên"
+# The planners' group is made by spatial_reports' migration 0002 (all migrations run before a
+# demo loads); incidents names it only to put the demo planner in it.
+PLANNERS_GROUP = "Chuyên viên quy hoạch"
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("can-bo-cap-thoat-nuoc", "Thị Ngọc", "Phan", "cong-ty-cap-thoat-nuoc-quang-ngai"),
     DemoAccount("lanh-dao", "Văn Thành", "Nguyễn", group=LEADERS_GROUP),
     DemoAccount("quan-tri", "Thị Kim Oanh", "Lê", group=ADMINISTRATORS_GROUP, is_staff=True),
+    DemoAccount("quy-hoach", "Minh Khoa", "Trần", group=PLANNERS_GROUP),
 )
 ADMINISTRATOR_USERNAME = "quan-tri"
 

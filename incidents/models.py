@@ -761,8 +761,14 @@ class IncidentEscalation(models.Model):
 # registers them when Django loads the app's models.
 from incidents.summary_models import (  # noqa: E402
     IncidentDailySummary,
+    IncidentHotspotCell,
     IncidentMapCell,
     IncidentUnitSummary,
 )
 
-__all__ = ["IncidentDailySummary", "IncidentMapCell", "IncidentUnitSummary"]
+__all__ = [
+    "IncidentDailySummary",
+    "IncidentHotspotCell",
+    "IncidentMapCell",
+    "IncidentUnitSummary",
+]

@@ -2,9 +2,11 @@
 
 The counts come from the summaries (`incidents/summary_models.py`, kept by triggers) rather than
 from the reports: a period's figures are a sum over `IncidentDailySummary`, whatever the size of
-`incidents_incident`. Two things move with the clock and are read from the reports, each through
-a partial index that holds only the open reports: "overdue" (the open reports less those whose
-resolve deadline is still ahead, as `page_selectors.public_figures` does) and the overdue list.
+`incidents_incident`. "Overdue" moves with the clock: it is the open reports less those whose
+resolve deadline is still ahead, read from the daily summary's resolve deadline days, plus the
+reports due later today (through the partial index of the open reports, one day's deadlines).
+The overdue list is read from the reports through that index; the hotspot hexagons are summed
+from their own summary (`IncidentHotspotCell`).
 
 The period figures are those of the reports *filed* in the period (the summaries' day is the
 filing day): of them, how many were resolved, how many by their deadline, how many were rated and
@@ -22,20 +24,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.utils import timezone
 
+from geoapp.clock import VIETNAM_TIME_ZONE, start_of_vietnam_day
 from incidents.models import OPEN_STATUSES, Incident, IncidentStatus
-from incidents.summary_models import IncidentDailySummary
+from incidents.summary_models import (
+    HOTSPOT_HEXAGON_SIDE_METRES,
+    METRES_PER_DEGREE_EAST,
+    METRES_PER_DEGREE_NORTH,
+    IncidentDailySummary,
+    IncidentHotspotCell,
+)
 
 FINISHED_STATUSES = (IncidentStatus.RESOLVED, IncidentStatus.CLOSED)
-# The hotspot grid's projection: metres east and north of (0, 0) on a plane tangent at the
-# province's mean latitude (15.5° N). Over Quảng Ngãi (14.5°–16° N) its scale errs by less than
-# 1 %, which a hotspot map does not show, and it is two multiplications per report where
-# ST_Transform to UTM costs a PROJ call each (the year's layer reads every report of the year).
-METRES_PER_DEGREE_NORTH = 110_574.0
-METRES_PER_DEGREE_EAST = 111_320.0 * math.cos(math.radians(15.5))
+ONE_DAY = datetime.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -128,14 +132,30 @@ class NotYetDue:
 
 def not_yet_due(*, scope: Scope, now: datetime.datetime) -> NotYetDue:
     """The open reports of the scope's areas, category and units (not its period) whose resolve
-    deadline is at or after `now`."""
-    rows = (
+    deadline is at or after `now`.
+
+    From the daily summary's resolve deadline days: the reports due on a day after today, a few
+    rows per key and day ahead, whatever the number of reports; plus those due later today,
+    counted from the reports through the partial index incident_open_resolve_by (one day's
+    deadlines). The complement of `page_selectors.public_figures`' overdue."""
+    today = timezone.localdate(now, VIETNAM_TIME_ZONE)
+    counts: dict[tuple[int, int], int] = {}
+    later_days = (
+        _summaries(scope, whole_history=True)
+        .filter(status__in=sorted(OPEN_STATUSES), resolve_day__gt=today)
+        .values_list("area_id", "agency_id")
+        .annotate(count=Sum("reports"))
+    )
+    later_today = (
         _open_reports(scope)
-        .filter(resolve_by__gte=now)
+        .filter(resolve_by__gte=now, resolve_by__lt=start_of_vietnam_day(today + ONE_DAY))
         .values_list("area_id", "agency_id")
         .annotate(count=Count("id"))
     )
-    return NotYetDue(counts={(area, agency): count for area, agency, count in rows})
+    for rows in (later_days, later_today):
+        for area, agency, count in rows:
+            counts[(area, agency)] = counts.get((area, agency), 0) + count
+    return NotYetDue(counts={pair: count for pair, count in counts.items() if count})
 
 
 def feedback_figures(
@@ -261,62 +281,36 @@ class Hexagon:
     corners: tuple[tuple[float, float], ...]
 
 
-# Reports per flat-topped hexagon of side %(side)s metres, in axial coordinates (q, r) with cube
-# rounding (a point goes to the hexagon whose centre is nearest). Raw SQL: the rounding is a few
-# expressions per report that the ORM cannot group on. Every value is a parameter; the condition
-# text is one of the fixed fragments of `hotspot_hexagons`.
-_HEXAGON_SQL = """
-WITH projected AS (
-    SELECT ST_X(location) * %(east)s / %(side)s AS x, ST_Y(location) * %(north)s / %(side)s AS y
-    FROM incidents_incident
-    WHERE reported_at >= %(start)s AND reported_at < %(end)s {conditions}
-), axial AS (
-    SELECT 2.0 / 3.0 * x AS q, -1.0 / 3.0 * x + sqrt(3.0) / 3.0 * y AS r FROM projected
-), rounded AS (
-    SELECT q, r, -q - r AS s, round(q) AS rq, round(r) AS rr, round(-q - r) AS rs FROM axial
-)
-SELECT CASE WHEN abs(rq - q) > abs(rr - r) AND abs(rq - q) > abs(rs - s) THEN -rr - rs
-            ELSE rq END::bigint AS column_q,
-       CASE WHEN abs(rq - q) > abs(rr - r) AND abs(rq - q) > abs(rs - s) THEN rr
-            WHEN abs(rr - r) > abs(rs - s) THEN -rq - rs
-            ELSE rr END::bigint AS row_r,
-       count(*)
-FROM rounded
-GROUP BY 1, 2
-ORDER BY 1, 2
-"""
-
-
 def hotspot_hexagons(
     *,
-    start: datetime.datetime,
-    end: datetime.datetime,
-    side_metres: float,
+    date_from: datetime.date,
+    date_to: datetime.date,
     category_id: int | None = None,
     area_ids: tuple[int, ...] | None = None,
 ) -> list[Hexagon]:
-    """Reports filed in [start, end) counted per hexagon of `side_metres`; only the hexagons that
-    hold a report."""
-    conditions = ""
-    parameters: dict[str, Any] = {
-        "east": METRES_PER_DEGREE_EAST, "north": METRES_PER_DEGREE_NORTH,
-        "side": side_metres, "start": start, "end": end,
-    }  # fmt: skip
+    """Reports filed from `date_from` to `date_to` (Vietnam's days) counted per hotspot hexagon
+    (HOTSPOT_HEXAGON_SIDE_METRES); only the hexagons that hold a report. Summed from the
+    hotspot summary (at most days × occupied hexagons × categories × areas rows, an index-only
+    scan of its key), not from the reports."""
+    cells = IncidentHotspotCell.objects.filter(day__gte=date_from, day__lte=date_to)
     if category_id is not None:
-        conditions += " AND category_id = %(category)s"
-        parameters["category"] = category_id
+        cells = cells.filter(category_id=category_id)
     if area_ids is not None:
-        conditions += " AND area_id = ANY(%(areas)s)"
-        parameters["areas"] = list(area_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(_HEXAGON_SQL.format(conditions=conditions), parameters)
-        return [
-            Hexagon(column=q, row=r, reports=count, corners=_corners(q, r, side_metres))
-            for q, r, count in cursor.fetchall()
-        ]
+        cells = cells.filter(area_id__in=area_ids)
+    rows = (
+        cells.values_list("hexagon_column", "hexagon_row")
+        .annotate(count=Sum("reports"))
+        .order_by("hexagon_column", "hexagon_row")
+    )
+    return [
+        Hexagon(column=q, row=r, reports=count, corners=hexagon_corners(q, r))
+        for q, r, count in rows
+    ]
 
 
-def _corners(q: int, r: int, side: float) -> tuple[tuple[float, float], ...]:
+def hexagon_corners(q: int, r: int) -> tuple[tuple[float, float], ...]:
+    """The corners of the hotspot hexagon (q, r), from its key alone."""
+    side = HOTSPOT_HEXAGON_SIDE_METRES
     centre_x = side * 1.5 * q
     centre_y = side * math.sqrt(3) * (r + q / 2)
     return tuple(

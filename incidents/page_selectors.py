@@ -168,8 +168,8 @@ _PIN_COLLECTION_SQL = feature_collection(
     _INCIDENT_FEATURE_SQL,
     order_by="i.reported_at DESC, i.id DESC",
     members="'grouped', false, 'zoom', %(zoom)s, "
-    "'numberMatched', COALESCE(max(page.matched), 0), 'numberReturned', count(page.id), "
-    "'truncated', COALESCE(max(page.matched), 0) > count(page.id)",
+    "'numberMatched', COALESCE(max(i.matched), 0), 'numberReturned', count(i.id), "
+    "'truncated', COALESCE(max(i.matched), 0) > count(i.id)",
 )
 
 # Per cell, the count of each status it holds (statuses it does not hold are left out): one
@@ -179,17 +179,19 @@ _STATUS_COUNTS_SQL = ", ".join(
     for status in IncidentStatus
 )
 
+# The page keeps every column a feature shows: joining the reports again by id would read each
+# of the (up to INCIDENT_MAP_FEATURES_MAX) rows a second time through the primary key.
 _PINS_SQL = """
     WITH page AS (
-        SELECT i.id, count(*) OVER () AS matched
+        SELECT i.id, i.tracking_code, i.location, i.category_id, i.status, i.resolve_by,
+               i.reported_at, i.supporters_count, count(*) OVER () AS matched
         FROM incidents_incident i
         WHERE {conditions}
         ORDER BY i.reported_at DESC, i.id DESC
         LIMIT %(limit)s
     )
     SELECT {collection}::text
-    FROM page
-    JOIN incidents_incident i ON i.id = page.id
+    FROM page i
     JOIN incidents_category c ON c.id = i.category_id
 """
 

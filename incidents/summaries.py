@@ -16,6 +16,7 @@ Every statement here is fixed text built from the constants below; nothing comes
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass, replace
 
 from django.db import connection, transaction
@@ -24,7 +25,13 @@ from django.utils import timezone
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from incidents.models import OPEN_STATUSES, IncidentStatus, RejectionReason
-from incidents.summary_models import MAP_ZOOM_BANDS, PAST_DAY
+from incidents.summary_models import (
+    HOTSPOT_HEXAGON_SIDE_METRES,
+    MAP_ZOOM_BANDS,
+    METRES_PER_DEGREE_EAST,
+    METRES_PER_DEGREE_NORTH,
+    PAST_DAY,
+)
 
 # The public rule of `incidents.models.public_incidents_condition`, over the signed rows `c`.
 _PUBLICLY_VISIBLE = (
@@ -100,7 +107,9 @@ def _folded(day: str, before: datetime.date | None) -> str:
     return f"(CASE WHEN ({day}) < DATE '{before.isoformat()}' THEN {_PAST_DAY} ELSE ({day}) END)"
 
 
-DAILY = Summary(
+# The daily summary as migrations 0010–0014 made it, before its resolve deadline day (migration
+# 0015 adds it): the triggers and the fill of those migrations use this.
+DAILY_BEFORE_RESOLVE_DAY = Summary(
     table="incidents_incidentdailysummary",
     keys=(
         ("day", "(c.reported_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"),
@@ -153,7 +162,11 @@ MAP_CELLS_BEFORE_DEADLINE_DAYS = Summary(
     condition=_PUBLICLY_VISIBLE,
 )
 
-SUMMARIES_OF_0011 = (DAILY, UNIT_BEFORE_DEADLINE_DAYS, MAP_CELLS_BEFORE_DEADLINE_DAYS)
+SUMMARIES_OF_0011 = (
+    DAILY_BEFORE_RESOLVE_DAY,
+    UNIT_BEFORE_DEADLINE_DAYS,
+    MAP_CELLS_BEFORE_DEADLINE_DAYS,
+)
 
 UNIT = replace(
     UNIT_BEFORE_DEADLINE_DAYS,
@@ -170,7 +183,56 @@ MAP_CELLS = replace(
     day_keys=("resolve_day",),
 )
 
-SUMMARIES = (DAILY, UNIT, MAP_CELLS)
+# The summaries as migration 0014 left them.
+SUMMARIES_OF_0014 = (DAILY_BEFORE_RESOLVE_DAY, UNIT, MAP_CELLS)
+
+DAILY = replace(
+    DAILY_BEFORE_RESOLVE_DAY,
+    keys=DAILY_BEFORE_RESOLVE_DAY.keys + (("resolve_day", _deadline_day("resolve_by")),),
+    day_keys=("resolve_day",),
+)
+
+
+def _double(value: float) -> str:
+    """A Python float as the same double precision value in SQL."""
+    return f"'{value!r}'::double precision"
+
+
+# The hotspot hexagon of a report's point (see HOTSPOT_HEXAGON_SIDE_METRES): the point in
+# hexagon sides east and north, its axial coordinates (q, r), then cube rounding (the hexagon
+# whose centre is nearest: round the three cube coordinates and recompute the one that moved
+# most from the other two).
+_HEXAGON = f"""CROSS JOIN LATERAL (
+    SELECT CASE WHEN abs(rq - q) > abs(rr - r) AND abs(rq - q) > abs(rs - s) THEN -rr - rs
+                ELSE rq END::integer AS q,
+           CASE WHEN abs(rq - q) > abs(rr - r) AND abs(rq - q) > abs(rs - s) THEN rr
+                WHEN abs(rr - r) > abs(rs - s) THEN -rq - rs
+                ELSE rr END::integer AS r
+    FROM (SELECT q, r, -q - r AS s, round(q) AS rq, round(r) AS rr, round(-q - r) AS rs
+          FROM (SELECT {_double(2.0 / 3.0)} * x AS q,
+                       {_double(-1.0 / 3.0)} * x + {_double(math.sqrt(3.0) / 3.0)} * y AS r
+                FROM (SELECT ST_X(c.location) * {_double(METRES_PER_DEGREE_EAST)}
+                             / {_double(HOTSPOT_HEXAGON_SIDE_METRES)} AS x,
+                             ST_Y(c.location) * {_double(METRES_PER_DEGREE_NORTH)}
+                             / {_double(HOTSPOT_HEXAGON_SIDE_METRES)} AS y) AS plane
+               ) AS axial
+         ) AS rounded
+) AS hexagon"""
+
+HOTSPOTS = Summary(
+    table="incidents_incidenthotspotcell",
+    keys=(
+        ("day", "(c.reported_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"),
+        ("hexagon_column", "hexagon.q"),
+        ("hexagon_row", "hexagon.r"),
+        ("category_id", "c.category_id"),
+        ("area_id", "c.area_id"),
+    ),
+    values=(("reports", "1"),),
+    joins=_HEXAGON,
+)
+
+SUMMARIES = (DAILY, UNIT, MAP_CELLS, HOTSPOTS)
 
 
 # The triggers (installed by migration 0011)
@@ -184,22 +246,43 @@ def _added_on_conflict(summary: Summary) -> str:
     return f"ON CONFLICT ({', '.join(summary.key_columns)}) DO UPDATE SET {additions}"
 
 
-def _apply_sql(summary: Summary, signed_rows: str) -> str:
-    """PL/pgSQL that adds the delta of `signed_rows` to the summary and deletes the rows it
-    brought to zero (a row counts reports and subsets of them, so zero reports is zero in all)."""
-    columns = ", ".join(summary.columns)
-    return f"""
-    WITH upserted AS (
-        INSERT INTO {summary.table} AS summary ({columns})
-        {summary.delta_sql(signed_rows)}
+def _apply_sql(summaries: tuple[Summary, ...], signed_rows: str) -> str:
+    """PL/pgSQL that adds the delta of `signed_rows` to every summary in one statement (one
+    executor start per filing rather than one per summary: issue 13's filing overhead), then
+    deletes the rows it brought to zero (a row counts reports and subsets of them, so zero
+    reports is zero in all). Each summary is a table of its own, so the statement's parts
+    touch different rows and see the same snapshot."""
+    upserts = ",\n".join(
+        f"""    upserted_{number} AS (
+        INSERT INTO {summary.table} AS summary ({", ".join(summary.columns)})
+        {summary.delta_sql("signed")}
         {_added_on_conflict(summary)}
         RETURNING summary.id, summary.reports
+    )"""
+        for number, summary in enumerate(summaries)
     )
-    SELECT coalesce(array_agg(id) FILTER (WHERE reports = 0), '{{}}') INTO emptied FROM upserted;
-    IF cardinality(emptied) > 0 THEN
-        DELETE FROM {summary.table} WHERE id = ANY(emptied);
-    END IF;
+    emptied = ", ".join(
+        f"(SELECT coalesce(array_agg(id) FILTER (WHERE reports = 0), '{{}}') FROM upserted_{number})"
+        for number in range(len(summaries))
+    )
+    deletes = "".join(
+        f"""
+    IF cardinality(emptied_{number}) > 0 THEN
+        DELETE FROM {summary.table} WHERE id = ANY(emptied_{number});
+    END IF;"""
+        for number, summary in enumerate(summaries)
+    )
+    return f"""
+    WITH signed AS ({signed_rows}),
+{upserts}
+    SELECT {emptied}
+    INTO {", ".join(f"emptied_{number}" for number in range(len(summaries)))};
+{deletes}
 """
+
+
+def _declarations(summaries: tuple[Summary, ...]) -> str:
+    return "".join(f"    emptied_{number} bigint[];\n" for number in range(len(summaries)))
 
 
 # PostgreSQL allows transition tables on a trigger of one event only: one function per event.
@@ -219,13 +302,12 @@ def triggers_install_sql(summaries: tuple[Summary, ...] = SUMMARIES) -> str:
     """The trigger functions and triggers that keep `summaries` up to date."""
     statements = []
     for event, signed_rows in _SIGNED_ROWS.items():
-        body = "".join(_apply_sql(summary, signed_rows) for summary in summaries)
+        body = _apply_sql(summaries, signed_rows)
         statements.append(
             f"""
 CREATE FUNCTION incidents_summaries_after_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    emptied bigint[];
-BEGIN
+{_declarations(summaries)}BEGIN
 {body}
     RETURN NULL;
 END $$;
@@ -358,3 +440,27 @@ def summaries_rebuild(
             )
             cursor.execute("DROP TABLE incidents_summary_expected")
     return corrections
+
+
+def summaries_reindex() -> list[str]:
+    """Rebuild the summaries' indexes without blocking the writers (REINDEX CONCURRENTLY); the
+    tables reindexed, in order.
+
+    Why: every filing and every step of a report updates its summary rows, and the map's unique
+    index includes the counted columns (for index-only scans), so none of those updates is HOT
+    and each leaves an index entry behind. The space vacuum frees inside a page is reused, but
+    the pages split on the way stay: at 1,000,000 reports loaded in a few minutes the map's key
+    index held 382 MB for 93 MB of entries, and the zoom-12 map read 2.5 to 3 times as many
+    pages as the rebuilt index needs (docs/benchmarks.md, issue 10). Run nightly after the
+    rebuild (CELERY_BEAT_SCHEDULE), and by the benchmark loader after a bulk load.
+
+    REINDEX CONCURRENTLY cannot run inside a transaction block: the caller must not be in one.
+    """
+    if connection.in_atomic_block:
+        raise RuntimeError(
+            "summaries_reindex must run outside a transaction (REINDEX CONCURRENTLY)"
+        )
+    with connection.cursor() as cursor:
+        for summary in SUMMARIES:
+            cursor.execute(f"REINDEX TABLE CONCURRENTLY {summary.table}")  # a fixed name
+    return [summary.table for summary in SUMMARIES]

@@ -16,6 +16,7 @@ lookup per summary row to every filing.
 from __future__ import annotations
 
 import datetime
+import math
 
 from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
@@ -36,10 +37,19 @@ MAP_ZOOM_BANDS = (5, 7, 9, 11, 13, 15)
 # key for the past plus one per deadline day still ahead.
 PAST_DAY = datetime.date(1, 1, 1)
 
+# The operations centre's hotspot hexagons (issue 13): flat-topped hexagons of this side, in
+# axial coordinates (column q, row r) on a plane of metres east and north of (0, 0) tangent at
+# the province's mean latitude (15.5° N; over Quảng Ngãi, 14.5°–16° N, its scale errs by less
+# than 1 %). A hexagon's outline is computed from its key alone
+# (`incidents.operations_selectors.hexagon_corners`).
+HOTSPOT_HEXAGON_SIDE_METRES = 1000.0
+METRES_PER_DEGREE_NORTH = 110_574.0
+METRES_PER_DEGREE_EAST = 111_320.0 * math.cos(math.radians(15.5))
+
 
 class IncidentDailySummary(models.Model):
-    """Reports per day filed (Vietnam's calendar), area, unit, category, status and whether the
-    public sees them; with the operations centre's numerators and denominators: resolved on time
+    """Reports per day filed (Vietnam's calendar), area, unit, category, status, whether the
+    public sees them and resolve deadline day (PAST_DAY when past, or finished); with the operations centre's numerators and denominators: resolved on time
     (resolved before the resolve deadline) out of resolved, and ratings (satisfied: 4 or 5)."""
 
     day = models.DateField(_("ngày phản ánh"))
@@ -69,6 +79,9 @@ class IncidentDailySummary(models.Model):
     )
     status = models.CharField(_("trạng thái"), max_length=24)
     publicly_visible = models.BooleanField(_("công khai"))
+    # The day of an open report's resolve deadline (PAST_DAY when past, or finished): the
+    # operations centre's open reports not yet due, per area and unit (issue 13).
+    resolve_day = models.DateField(_("ngày hạn giải quyết"))
     reports = models.IntegerField(_("số phản ánh"))
     resolved = models.IntegerField(_("số đã giải quyết"))
     resolved_on_time = models.IntegerField(_("số giải quyết đúng hạn"))
@@ -81,8 +94,16 @@ class IncidentDailySummary(models.Model):
         verbose_name_plural = _("tổng hợp phản ánh theo ngày")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "area", "agency", "category", "status", "publicly_visible"],
-                name="incident_daily_summary_key",
+                fields=[
+                    "day",
+                    "area",
+                    "agency",
+                    "category",
+                    "status",
+                    "publicly_visible",
+                    "resolve_day",
+                ],
+                name="incident_daily_summary_deadline_key",
             )
         ]
         indexes = [
@@ -167,5 +188,47 @@ class IncidentMapCell(models.Model):
             models.Index(
                 fields=["zoom", "category", "cell_column", "cell_row"],
                 name="incident_map_cell_category",
+            )
+        ]
+
+
+class IncidentHotspotCell(models.Model):
+    """Reports per day filed (Vietnam's calendar), hotspot hexagon, category and area: the
+    operations centre's hotspot layer sums at most days × occupied hexagons, whatever the number
+    of reports (issue 13). Every report counts, whatever its status or visibility (the layer is
+    for leaders only, and shows counts only)."""
+
+    day = models.DateField(_("ngày phản ánh"))
+    # Axial coordinates of the hexagon of HOTSPOT_HEXAGON_SIDE_METRES (see there).
+    hexagon_column = models.IntegerField(_("cột lục giác"))
+    hexagon_row = models.IntegerField(_("hàng lục giác"))
+    category = models.ForeignKey(
+        "incidents.Category",
+        verbose_name=_("lĩnh vực"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    area = models.ForeignKey(
+        "wards.Area",
+        verbose_name=_("địa bàn"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    reports = models.IntegerField(_("số phản ánh"))
+
+    class Meta:
+        verbose_name = _("ô lục giác điểm nóng")
+        verbose_name_plural = _("ô lục giác điểm nóng")
+        constraints = [
+            # Also the layer's index: a range of days, every column it reads included, so that
+            # a year's layer is an index-only scan.
+            models.UniqueConstraint(
+                fields=["day", "hexagon_column", "hexagon_row", "category", "area"],
+                include=["reports"],
+                name="incident_hotspot_cell_key",
             )
         ]

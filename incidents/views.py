@@ -125,6 +125,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = vietnam_today()
     answers = page_selectors.latest_public_answers()
     now = timezone.now()
+    figures = page_selectors.public_figures(now=now)
     filters = {name: request.GET.get(name, "") for name in ("category", "status", "area")}
     # Dates travel as ISO in the address (the map's endpoint reads them so) and are shown day
     # first, as Vietnamese write them.
@@ -141,7 +142,14 @@ def home(request: HttpRequest) -> HttpResponse:
             "category_groups": _category_groups(categories),
             "statuses": IncidentStatus.choices,
             "communes": page_selectors.communes_for_filter(on=today),
-            "figures": page_selectors.public_figures(now=now),
+            "figures": figures,
+            # Many public reports: the map draws the cached vector tiles of the report grid
+            # (static/js/home_map.js) above PUBLIC_MAP_TILES_ABOVE reports.
+            "report_tiles_url": (
+                "/tiles/phan-anh/{z}/{x}/{y}.mvt"
+                if figures.total > settings.PUBLIC_MAP_TILES_ABOVE
+                else ""
+            ),
             "answers": [
                 {
                     "incident": incident,

@@ -46,6 +46,8 @@ def _indicator_json(indicator: Indicator) -> dict[str, Any]:
     return {
         **{name: getattr(indicator, name) for name in _CATALOGUE_FIELDS},
         "factor": float(indicator.factor),
+        "formula": indicator.formula or None,
+        "weight_indicator": indicator.weight_indicator.code if indicator.weight_indicator else None,
     }
 
 

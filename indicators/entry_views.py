@@ -23,10 +23,16 @@ from geoapp.clock import vietnam_today
 from geoapp.exceptions import DomainError, InvalidInput
 from indicators.models import Indicator, IndicatorValue
 from indicators.periods import Period, PeriodType, period_of, period_parse
-from indicators.selectors.entry import entry_rows, template_rows, values_for_review
+from indicators.selectors.entry import (
+    entry_rows,
+    review_groups,
+    submitted_value_ids,
+    template_rows,
+    values_for_review,
+)
 from indicators.selectors.permissions import areas_entered_by
 from indicators.services.entry import EntryInput, EntryRejected, values_enter
-from indicators.services.values import value_review
+from indicators.services.values import value_review, values_review_batch
 from indicators.workbooks import entry_template_xlsx
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -126,13 +132,31 @@ def review_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     status = 200
     if request.method == "POST":
+        approve = request.POST.get("decision") == "approve"
+        note = request.POST.get("note", "").strip()
+        batch = request.POST.get("batch", "")
         try:
-            value_review(
-                actor=user,
-                value_id=int(request.POST.get("value", "0") or 0),
-                approve=request.POST.get("decision") == "approve",
-                note=request.POST.get("note", "").strip(),
-            )
+            if batch == "group":  # every submitted value of a commune and period
+                ids = submitted_value_ids(
+                    area_id=int(request.POST.get("area", "0") or 0),
+                    period=request.POST.get("period", ""),
+                )
+                count = len(
+                    values_review_batch(actor=user, value_ids=ids, approve=approve, note=note)
+                )
+            elif batch == "selected":  # the values ticked in the table
+                ids = [int(pk) for pk in request.POST.getlist("values")]
+                count = len(
+                    values_review_batch(actor=user, value_ids=ids, approve=approve, note=note)
+                )
+            else:
+                value_review(
+                    actor=user,
+                    value_id=int(request.POST.get("value", "0") or 0),
+                    approve=approve,
+                    note=note,
+                )
+                count = 1
         except IndicatorValue.DoesNotExist:
             messages.error(request, _("Không tìm thấy số liệu này."))
             status = 404
@@ -143,8 +167,15 @@ def review_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, problem.message)
             status = 403 if problem.kind == "forbidden" else 400
         else:
-            approved = request.POST.get("decision") == "approve"
-            messages.success(request, _("Đã duyệt và khóa.") if approved else _("Đã trả lại."))
+            if batch:
+                text = (
+                    _("Đã duyệt và khóa %(count)d số liệu.")
+                    if approve
+                    else _("Đã trả lại %(count)d số liệu.")
+                )
+                messages.success(request, text % {"count": count})
+            else:
+                messages.success(request, _("Đã duyệt và khóa.") if approve else _("Đã trả lại."))
             return redirect(request.path)
     english = (get_language() or "vi").startswith("en")
     rows = values_for_review(user=user)
@@ -152,6 +183,7 @@ def review_page(request: HttpRequest) -> HttpResponse:
         request,
         "indicators/review.html",
         {
+            "groups": review_groups(rows),
             "rows": [
                 {
                     "value": row.value,
@@ -159,7 +191,7 @@ def review_page(request: HttpRequest) -> HttpResponse:
                     "flags": row.flags,
                 }
                 for row in rows
-            ]
+            ],
         },
         status=status,
     )

@@ -99,6 +99,16 @@ class Indicator(models.Model):
         _("tính tự động từ"), max_length=30, choices=ComputedSource.choices, blank=True,
         help_text=_("Để trống với chỉ tiêu nhập tay."),
     )  # fmt: skip
+    formula = models.CharField(
+        _("công thức"), max_length=500, blank=True,
+        help_text=_("Với chỉ tiêu loại công thức: phép tính trên mã các chỉ tiêu khác, "
+                    "ví dụ ho-ngheo / so-ho * 100."),
+    )  # fmt: skip
+    weight_indicator = models.ForeignKey(
+        "self", verbose_name=_("chỉ tiêu trọng số"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="weighted_indicators",
+        help_text=_("Với tổng hợp trung bình có trọng số: chỉ tiêu làm trọng số (ví dụ dân số)."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("chỉ tiêu")
@@ -109,6 +119,17 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="ratio") | Q(area_aggregation__in=["ratio", "none"]),
                 name="indicator_ratio_aggregates_as_ratio",
+            ),
+            # A formula has its formula and nothing else has one.
+            models.CheckConstraint(
+                condition=Q(kind="formula", formula__gt="") | (~Q(kind="formula") & Q(formula="")),
+                name="indicator_formula_iff_kind_formula",
+            ),
+            # A weighted mean names its weight and nothing else does.
+            models.CheckConstraint(
+                condition=Q(area_aggregation="weighted_mean", weight_indicator__isnull=False)
+                | (~Q(area_aggregation="weighted_mean") & Q(weight_indicator__isnull=True)),
+                name="indicator_weight_iff_weighted_mean",
             ),
         ]
 

@@ -26,7 +26,7 @@ from indicators.periods import PeriodType, period_of
 from indicators.selectors.aggregation import indicator_series
 from indicators.selectors.catalogue import indicator_list
 from indicators.selectors.classification import classify
-from procedures.selectors import dossier_statistics
+from procedures.selectors import dossier_statistics, dossiers_in_progress
 from wards.models import Agency, Area, AreaLevel
 
 # A unit or commune is ranked only with this many reports resolved in the period: three reports
@@ -35,7 +35,6 @@ MINIMUM_RANKING_VOLUME = 10
 OVERDUE_LIST_LIMIT = 50
 TREND_WEEKS = 12
 TREND_MONTHS = 12
-HEXAGON_SIDE_METRES = 1000.0
 # The longest period a dashboard covers: a year and a day (a leap year from 1 January).
 LONGEST_PERIOD_DAYS = 366
 MAP_LAYERS = ("hotspots", "on_time", "satisfaction", "overdue", "filed")
@@ -238,13 +237,15 @@ class DossierCard:
 
 
 def _dossier_totals(filters: Filters) -> dict[str, int]:
-    rows = dossier_statistics(date_from=filters.date_from, date_to=filters.date_to, group_by="area")
+    """The period's receipts and finishes, from the daily tally (the dossiers are not read)."""
+    rows = dossier_statistics(
+        date_from=filters.date_from, date_to=filters.date_to, group_by="area", open_dossiers=False
+    )
     if filters.area is not None:
         key = f"{filters.area.code}@{filters.area.valid_from.isoformat()}"
         rows = [row for row in rows if row["key"] == key]
-    names = ("received", "finished", "early", "on_time", "in_progress_within")
+    names = ("received", "finished", "early", "on_time")
     totals = {name: sum(int(row[name]) for row in rows) for name in names}
-    totals["in_progress_overdue"] = sum(int(row["in_progress_overdue"]) for row in rows)
     totals["online"] = sum(int(row["online_rate"]["numerator"]) for row in rows)
     return totals
 
@@ -252,11 +253,15 @@ def _dossier_totals(filters: Filters) -> dict[str, int]:
 def dossier_card(*, filters: Filters) -> DossierCard:
     current = _dossier_totals(filters)
     previous = _dossier_totals(filters.previous())
+    # Those in progress at the end of the period: one index-only count of the open dossiers.
+    in_progress = dossiers_in_progress(
+        on=filters.date_to, area_id=None if filters.area is None else filters.area.pk
+    )
     return DossierCard(
         received=current["received"],
         finished=current["finished"],
-        in_progress=current["in_progress_within"] + current["in_progress_overdue"],
-        overdue=current["in_progress_overdue"],
+        in_progress=in_progress.within + in_progress.overdue,
+        overdue=in_progress.overdue,
         on_time=Rate(current["early"] + current["on_time"], current["finished"]),
         online=Rate(current["online"], current["received"]),
         previous_received=previous["received"],
@@ -460,9 +465,8 @@ def dashboard(*, filters: Filters, now: datetime.datetime) -> Dashboard:
     hexagons: list[incident_figures.Hexagon] = []
     if filters.layer == "hotspots":
         hexagons = incident_figures.hotspot_hexagons(
-            start=start_of_day(filters.date_from),
-            end=start_of_day(filters.date_to + datetime.timedelta(days=1)),
-            side_metres=HEXAGON_SIDE_METRES,
+            date_from=filters.date_from,
+            date_to=filters.date_to,
             category_id=filters.category_id,
             area_ids=scope.area_ids,
         )
@@ -493,8 +497,12 @@ def dashboard(*, filters: Filters, now: datetime.datetime) -> Dashboard:
             incident_figures.feedback_per_period(scope=trend, unit="week"), first_monday
         ),
         monthly=incident_figures.feedback_per_period(scope=months, unit="month"),
+        # The monthly on-time rates only: from the tally.
         dossier_months=dossier_statistics(
-            date_from=months.date_from, date_to=filters.date_to, group_by="month"
+            date_from=months.date_from,
+            date_to=filters.date_to,
+            group_by="month",
+            open_dossiers=False,
         ),
     )
 

@@ -162,9 +162,8 @@ def hotspots(request: HttpRequest) -> HttpResponse:
         status = 404 if isinstance(error, NotFound) else 400
         return JsonResponse({"detail": error.message, "code": error.code}, status=status)
     hexagons = hotspot_hexagons(
-        start=selectors.start_of_day(filters.date_from),
-        end=selectors.start_of_day(filters.date_to + datetime.timedelta(days=1)),
-        side_metres=selectors.HEXAGON_SIDE_METRES,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
         category_id=filters.category_id,
         area_ids=filters.scope().area_ids,
     )

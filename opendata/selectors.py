@@ -136,6 +136,61 @@ COLLECTIONS: dict[str, Collection] = {
             order_by="code, valid_from, id",
             current_only=True,
         ),
+        Collection(
+            identifier="ho-so-theo-thang",
+            title=_("Hồ sơ thủ tục hành chính theo xã và tháng"),
+            description=_(
+                "Số hồ sơ tiếp nhận, đã giải quyết, đúng hạn và trễ hạn của mỗi xã, phường trong "
+                "mỗi tháng, trên ranh giới xã mà hồ sơ được chuyển đến; chỉ có số đếm."
+            ),
+            view="opendata_dossier_month",
+            id_column="id",
+            id_type="text",
+            geometry_column="boundary",
+            geometry_type="MultiPolygon",
+            properties=(
+                ("commune_code", "commune_code"),
+                ("commune_name", "commune_name"),
+                ("month", "month"),
+                ("received", "received"),
+                ("finished", "finished"),
+                ("on_time", "on_time"),
+                ("late", "late"),
+            ),
+            filters={"commune_code": ("commune_code", "text"), "month": ("month", "text")},
+            temporal="validity",
+            order_by="month, commune_code, id",
+        ),
+        Collection(
+            identifier="chi-tieu",
+            title=_("Giá trị chỉ tiêu theo xã và kỳ"),
+            description=_(
+                "Giá trị chỉ tiêu kinh tế - xã hội đã duyệt của mỗi xã, phường trong mỗi kỳ báo "
+                "cáo, trên ranh giới xã mà giá trị được nhập."
+            ),
+            view="opendata_indicator_value",
+            id_column="id",
+            id_type="integer",
+            geometry_column="boundary",
+            geometry_type="MultiPolygon",
+            properties=(
+                ("indicator", "indicator"),
+                ("unit", "unit"),
+                ("period", "period"),
+                ("commune_code", "commune_code"),
+                ("commune_name", "commune_name"),
+                ("value", "value"),
+                ("numerator", "numerator"),
+                ("denominator", "denominator"),
+            ),
+            filters={
+                "indicator": ("indicator", "text"),
+                "period": ("period", "text"),
+                "commune_code": ("commune_code", "text"),
+            },
+            temporal="validity",
+            order_by="indicator, period, commune_code, id",
+        ),
     )
 }
 
@@ -364,6 +419,7 @@ def collection_extent(collection: Collection) -> Extent:
                 '\'YYYY-MM-DD"T"HH24:MI:SS"Z"\') FROM opendata_public_report'
             )
         else:
-            cursor.execute("SELECT min(valid_from)::text FROM opendata_commune")
+            # The view's name comes from the fixed definitions above, never from input.
+            cursor.execute(f"SELECT min(valid_from)::text FROM {collection.view}")
         start_row = cursor.fetchone()
     return Extent(box=box, start=start_row[0] if start_row else None)

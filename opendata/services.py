@@ -77,16 +77,37 @@ def open_data_files_write(*, directory: Path | None = None) -> dict[str, object]
     frame = geopandas.GeoDataFrame(
         table, geometry=shapely.points(longitudes, latitudes), crs="EPSG:4326"
     )
+    # What each file holds, when it was made and from which boundaries: in the GeoPackage's
+    # layer metadata, the GeoJSON's description, and phan-anh.json beside the CSV.
+    about = {
+        "title": "Phản ánh công khai / Public citizen reports — geoapp Quảng Ngãi",
+        "made_at": timezone.now().astimezone(VIETNAM_TIME_ZONE).isoformat(timespec="seconds"),
+        "report_count": str(len(rows)),
+        "boundaries": (
+            "commune_code is the commune each report was routed to on its date (the "
+            "boundaries valid on that date) / commune_code là xã có hiệu lực vào ngày phản ánh"
+        ),
+        "personal_data": "none / không có",
+    }
     for name, driver in OPEN_DATA_FILES.items():
         temporary = target / f".tmp-{name}"
         temporary.unlink(missing_ok=True)
         if driver == "CSV":
             _csv_write(temporary, rows)
+        elif driver == "GPKG":
+            pyogrio.write_dataframe(
+                frame, temporary, driver=driver, layer="phan_anh", layer_metadata=about
+            )
         else:
-            pyogrio.write_dataframe(frame, temporary, driver=driver, layer="phan_anh")
+            pyogrio.write_dataframe(
+                frame, temporary, driver=driver, layer="phan_anh",
+                layer_options={"DESCRIPTION": json.dumps(about, ensure_ascii=False)},
+            )  # fmt: skip
         os.replace(temporary, target / name)
     metadata: dict[str, object] = {
-        "made_at": timezone.now().astimezone(VIETNAM_TIME_ZONE).isoformat(timespec="seconds"),
+        "title": about["title"],
+        "made_at": about["made_at"],
+        "boundaries": about["boundaries"],
         "report_count": len(rows),
         "columns": [*OPEN_DATA_COLUMNS, "longitude", "latitude"],
         "crs": "EPSG:4326",

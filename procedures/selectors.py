@@ -126,6 +126,25 @@ FROM (
 {join}
 """
 
+# The same per month, in two steps: the tally's rows summed per day, then the days per month, so
+# that the month's label is computed once per day rather than once per row (at a million
+# dossiers a year holds ~50,000 tally rows); no join, since every tally row has its unit and
+# procedure (foreign keys) and the month needs neither's name.
+_TALLY_BY_MONTH_SQL: Final = """
+SELECT to_char(d.day, 'YYYY-MM') AS key, to_char(d.day, 'YYYY-MM') AS label,
+       sum(d.received), sum(d.received_online), sum(d.finished), sum(d.early), sum(d.on_time),
+       sum(d.late), sum(d.working_days_sum)
+FROM (
+    SELECT t.day, sum(t.received) AS received, sum(t.received_online) AS received_online,
+           sum(t.finished) AS finished, sum(t.early) AS early, sum(t.on_time) AS on_time,
+           sum(t.late) AS late, sum(t.working_days_sum) AS working_days_sum
+    FROM procedures_dossierdailytally t
+    WHERE t.day BETWEEN %(from)s AND %(to)s
+    GROUP BY t.day
+) AS d
+GROUP BY 1, 2
+"""
+
 # Dossiers still open at the end of the period: a small set (an index on status), read directly.
 _OPEN_SQL: Final = """
 SELECT {key} AS key, {label} AS label, m.within, m.overdue, m.paused
@@ -157,10 +176,13 @@ class Rate:
 
 
 def dossier_statistics(
-    *, date_from: datetime.date, date_to: datetime.date, group_by: str
+    *, date_from: datetime.date, date_to: datetime.date, group_by: str, open_dossiers: bool = True
 ) -> list[dict[str, Any]]:
     """Counts and rates per group for receipts and finishes dated within [from, to] (Vietnam
-    dates), with the dossiers still open at the end of `to` (docs/procedures.md gives formulas)."""
+    dates), with the dossiers still open at the end of `to` (docs/procedures.md gives formulas).
+    Without `open_dossiers`, the open counts are left at zero, the median at null, and the
+    dossiers are not read (only the daily tally is): for a caller that shows the receipts and
+    finishes only."""
     if group_by not in GROUPINGS:
         raise InvalidInput(
             _("group_by phải là một trong: %(choices)s.") % {"choices": ", ".join(GROUPINGS)},
@@ -175,15 +197,19 @@ def dossier_statistics(
     rows: dict[str, dict[str, Any]] = {}
     with connection.cursor() as cursor:
         inner, join, key, label = _grouping(group_by, unit="t.unit_id", day="t.day")
-        cursor.execute(
-            _TALLY_SQL.format(inner=inner, join=join, key=key, label=label),
-            {"from": date_from, "to": date_to},
+        tally = (
+            _TALLY_BY_MONTH_SQL
+            if group_by == "month"
+            else _TALLY_SQL.format(inner=inner, join=join, key=key, label=label)
         )
+        cursor.execute(tally, {"from": date_from, "to": date_to})
         for group, name, received, online, finished, early, on_time, late, days in cursor:
             rows[group] = _row(group, name) | {
                 "received": received, "received_online": online, "finished": finished,
                 "early": early, "on_time": on_time, "late": late, "working_days_sum": days,
             }  # fmt: skip
+        if not open_dossiers:
+            return [_with_rates(row) for _key, row in sorted(rows.items(), key=lambda i: str(i[0]))]
         inner, join, key, label = _grouping(
             group_by, unit="t.receiving_unit_id",
             day="(t.finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date",
@@ -203,6 +229,39 @@ def dossier_statistics(
             row = rows.setdefault(group, _row(group, name))
             row.update(in_progress_within=within, in_progress_overdue=overdue, paused=paused)
     return [_with_rates(row) for _key, row in sorted(rows.items(), key=lambda item: str(item[0]))]
+
+
+@dataclass(frozen=True)
+class InProgress:
+    within: int
+    overdue: int
+
+
+# The `_OPEN_SQL` totals over the covering partial index dossier_in_progress_area: an index-only
+# scan, whatever the size of the table.
+_IN_PROGRESS_SQL: Final = """
+SELECT count(*) FILTER (WHERE appointment_at >= %(end)s),
+       count(*) FILTER (WHERE appointment_at < %(end)s)
+FROM procedures_dossier
+WHERE status IN ('received', 'processing', 'transferred', 'supplement_requested',
+                 'payment_requested')
+  AND received_at < %(end)s {area}
+"""
+
+
+def dossiers_in_progress(*, on: datetime.date, area_id: int | None = None) -> InProgress:
+    """The dossiers in progress at the end of `on` (Vietnam's day), within their appointment
+    and past it: the totals of `dossier_statistics`' in_progress_within and
+    in_progress_overdue over every group, or over one area's dossiers."""
+    end = datetime.datetime.combine(
+        on + datetime.timedelta(days=1), datetime.time(0), VIETNAM_TIME_ZONE
+    )
+    with connection.cursor() as cursor:
+        # One of two fixed texts, so that the planner sees the area's equality when there is one.
+        condition = "" if area_id is None else "AND area_id = %(area)s"
+        cursor.execute(_IN_PROGRESS_SQL.format(area=condition), {"end": end, "area": area_id})
+        within, overdue = cursor.fetchone()
+    return InProgress(within=within, overdue=overdue)
 
 
 def _row(group: Any, name: Any) -> dict[str, Any]:
@@ -282,3 +341,76 @@ def dossiers_by_area(*, on: datetime.date, outlines: bool = False) -> list[dict[
             row["outline"] = json.loads(outline) if outline else None
         results.append(row)
     return results
+
+
+# The report builder's dossier layer (spatial_reports): counts from the daily tally, by any of
+# these dimensions, narrowed to communes and fields. Whitelisted SQL fragments, never input.
+TALLY_DIMENSIONS: Final = {
+    "area": "t.area_id::text",
+    "field": "p.field",
+    "month": "to_char(t.day, 'YYYY-MM')",
+}
+
+
+@dataclass(frozen=True)
+class DossierCount:
+    """Counts of one group: `key` holds one text per dimension asked for (an area's id as text)."""
+
+    key: tuple[str, ...]
+    received: int
+    finished: int
+    on_time: int  # early or on time
+    late: int
+
+
+def dossier_fields() -> list[str]:
+    """The fields (lĩnh vực) of the procedure catalogue, sorted."""
+    return sorted(set(Procedure.objects.values_list("field", flat=True)))
+
+
+def dossier_counts(
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    dimensions: tuple[str, ...],
+    area_ids: list[int] | None = None,
+    fields: list[str] | None = None,
+) -> list[DossierCount]:
+    """Dossiers received and finished on the days [from, to] (Vietnam dates) per group of
+    `dimensions` (any of TALLY_DIMENSIONS; none is one group), counted in the commune each was
+    routed to. `area_ids` keeps those areas only (dossiers with no area are then left out);
+    `fields` those fields only. Counts only: no dossier or applicant is read."""
+    unknown = [dimension for dimension in dimensions if dimension not in TALLY_DIMENSIONS]
+    if unknown:
+        raise InvalidInput(
+            _("Không nhóm được hồ sơ theo %(value)s.") % {"value": ", ".join(unknown)},
+            code="bad_group_by",
+        )
+    keys = [TALLY_DIMENSIONS[dimension] for dimension in dimensions] or ["''"]
+    conditions = ["t.day BETWEEN %(from)s AND %(to)s"]
+    parameters: dict[str, Any] = {"from": date_from, "to": date_to}
+    if area_ids is not None:
+        conditions.append("t.area_id = ANY(%(areas)s)")
+        parameters["areas"] = area_ids
+    if fields:
+        conditions.append("p.field = ANY(%(fields)s)")
+        parameters["fields"] = fields
+    columns = ", ".join(keys)
+    positions = ", ".join(str(position) for position in range(1, len(keys) + 1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, sum(t.received), sum(t.finished), sum(t.early + t.on_time), "
+            "sum(t.late) FROM procedures_dossierdailytally t "
+            "JOIN procedures_procedure p ON p.id = t.procedure_id "
+            f"WHERE {' AND '.join(conditions)} GROUP BY {positions} ORDER BY {positions}",
+            parameters,
+        )
+        width = len(keys)
+        return [
+            DossierCount(
+                key=tuple("" if value is None else str(value) for value in row[:width]),
+                received=int(row[width]), finished=int(row[width + 1]),
+                on_time=int(row[width + 2]), late=int(row[width + 3]),
+            )
+            for row in cursor.fetchall()
+        ]  # fmt: skip

@@ -29,11 +29,26 @@ from django.utils.translation import gettext as _
 
 from geoapp.clock import vietnam_today
 from geoapp.coordinates import parse_date
-from geoapp.exceptions import InvalidInput
+from geoapp.exceptions import InvalidInput, NotFound
 from incidents.models import Category, IncidentStatus
+from indicators.selectors.catalogue import indicator_get
+from procedures.selectors import dossier_fields
 from wards.models import Area, AreaLevel
 
+# The layers a query reads (`lop`): citizen reports one by one; dossiers as counts per commune
+# (procedures' tally: no dossier, no applicant); indicator values per commune and period.
+LAYERS: Final = ("reports", "dossiers", "indicators")
 GROUPINGS: Final = ("commune", "unit", "month", "none")
+# The groupings each layer offers: dossiers by field (lĩnh vực) instead of unit; an indicator's
+# values are per commune and period.
+LAYER_GROUPINGS: Final = {
+    "reports": GROUPINGS,
+    "dossiers": ("commune", "field", "month", "none"),
+    "indicators": ("commune",),
+}
+# An indicator's table has one row per commune and period: more periods than this is a query
+# over the wrong period type (twenty years of months).
+INDICATOR_MAX_PERIODS: Final = 60
 # A drawn or pasted polygon: more vertices than a hand-drawn area needs is a pasted boundary
 # file, which the area codes serve better; the text cap keeps parsing cheap.
 POLYGON_MAX_VERTICES: Final = 5_000
@@ -58,6 +73,9 @@ class ReportQuery:
     polygon_text: str = ""
     buffer_metres: int | None = None
     grouping: str = "commune"
+    layer: str = "reports"
+    procedure_fields: tuple[str, ...] = ()
+    indicator: str = ""
 
     @property
     def days(self) -> int:
@@ -88,6 +106,12 @@ class ReportQuery:
             parameters["vung"] = self.polygon_text
         if self.buffer_metres is not None:
             parameters["ban_kinh"] = str(self.buffer_metres)
+        if self.layer != "reports":
+            parameters["lop"] = self.layer
+        if self.procedure_fields:
+            parameters["linh_vuc_tthc"] = list(self.procedure_fields)
+        if self.indicator:
+            parameters["chi_tieu"] = self.indicator
         return parameters
 
 
@@ -125,8 +149,20 @@ def report_query_parse(source: Mapping[str, Any]) -> ReportQuery:
         )
     if (date_to - date_from).days >= PERIOD_MAX_DAYS:
         raise InvalidInput(_("Khoảng thời gian dài quá 20 năm."), code="invalid_period")
+    layer = parameters.one("lop") or "reports"
+    if layer not in LAYERS:
+        raise InvalidInput(
+            _("Lớp dữ liệu “%(value)s” không có; chọn phản ánh, hồ sơ hoặc chỉ tiêu.")
+            % {"value": layer},
+            code="unknown_layer",
+        )
     grouping = parameters.one("nhom") or "commune"
-    if grouping not in GROUPINGS:
+    if grouping not in LAYER_GROUPINGS[layer] and layer != "reports":
+        raise InvalidInput(
+            _("Lớp dữ liệu này không nhóm được theo “%(value)s”.") % {"value": grouping},
+            code="invalid_grouping",
+        )
+    if grouping not in LAYER_GROUPINGS[layer]:
         raise InvalidInput(
             _(
                 "Cách nhóm “%(value)s” không có; chọn theo xã, theo đơn vị, theo tháng hoặc không nhóm."
@@ -146,7 +182,35 @@ def report_query_parse(source: Mapping[str, Any]) -> ReportQuery:
         polygon_text=polygon_text,
         buffer_metres=buffer_metres,
         grouping=grouping,
+        layer=layer,
+        procedure_fields=_procedure_fields(parameters.many("linh_vuc_tthc")),
+        indicator=_indicator(parameters.one("chi_tieu"), layer=layer),
     )
+
+
+def _procedure_fields(values: Sequence[str]) -> tuple[str, ...]:
+    wanted = sorted(set(values))
+    known = set(dossier_fields())
+    unknown = [value for value in wanted if value not in known]
+    if unknown:
+        raise InvalidInput(
+            _("Không có lĩnh vực thủ tục %(values)s.") % {"values": ", ".join(unknown)},
+            code="unknown_procedure_field",
+        )
+    return tuple(wanted)
+
+
+def _indicator(code: str, *, layer: str) -> str:
+    """The indicator of the indicators' layer: required there, and must exist."""
+    if layer != "indicators":
+        return code
+    if not code:
+        raise InvalidInput(_("Hãy chọn một chỉ tiêu."), code="indicator_required")
+    try:
+        indicator_get(code=code)
+    except NotFound as missing:
+        raise InvalidInput(missing.message, code="unknown_indicator") from None
+    return code
 
 
 def _categories(codes: Sequence[str]) -> tuple[str, ...]:

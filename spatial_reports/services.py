@@ -29,6 +29,7 @@ from openpyxl import Workbook
 from geoapp.celery import app as celery_app
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import InvalidInput, NotFound, PermissionDenied
+from spatial_reports.layers import AreaTable, area_table
 from spatial_reports.models import (
     USE_PERMISSION,
     ExportFormat,
@@ -49,6 +50,7 @@ EXTENSIONS = {
     ExportFormat.XLSX: "xlsx",
 }
 LAYER_NAME = "phan_anh"
+LAYER_NAMES = {"reports": LAYER_NAME, "dossiers": "ho_so", "indicators": "chi_tieu"}
 WRITE_TASK_NAME = "spatial_reports.write_export"
 
 
@@ -78,8 +80,25 @@ def export_file_name(file_format: str) -> str:
     return f"bao-cao-khong-gian-{made}.{EXTENSIONS[ExportFormat(file_format)]}"
 
 
-def _description(query: ReportQuery, count: int) -> dict[str, str]:
+def _description(query: ReportQuery, count: int, table: AreaTable | None = None) -> dict[str, str]:
     """What the file holds, when it was made and from which boundaries."""
+    if table is not None:
+        return {
+            "title": table.title,
+            "made_at": timezone.now().astimezone(VIETNAM_TIME_ZONE).isoformat(timespec="seconds"),
+            "period": f"{query.date_from.isoformat()}/{query.date_to.isoformat()}",
+            "query": json.dumps(query.parameters(), ensure_ascii=False),
+            "row_count": str(count),
+            "boundaries": (
+                "Each row's commune boundary is the one valid in its 'validity' column (dossiers: "
+                "the commune each was routed to on its date; indicators: the communes valid on "
+                "each period's last day) / Ranh giới xã của mỗi dòng là ranh giới có hiệu lực "
+                "trong khoảng ở cột 'validity'"
+            ),
+            "columns": ", ".join(table.columns),
+            "crs": "EPSG:4326",
+            "personal_data": "none / không có",
+        }
     return {
         "title": "Phản ánh, kiến nghị — báo cáo không gian / Citizen reports — spatial report",
         "made_at": timezone.now().astimezone(VIETNAM_TIME_ZONE).isoformat(timespec="seconds"),
@@ -97,7 +116,10 @@ def _description(query: ReportQuery, count: int) -> dict[str, str]:
 
 
 def export_write(*, query: ReportQuery, file_format: str, target: Path) -> int:
-    """Write the query's reports to `target` in `file_format`; returns how many."""
+    """Write the query's reports (or its area layer's rows) to `target` in `file_format`;
+    returns how many rows."""
+    if query.layer != "reports":
+        return _area_table_write(area_table(query), query, ExportFormat(file_format), target)
     rows = report_rows(query)
     description = _description(query, len(rows))
     file_format = ExportFormat(file_format)
@@ -124,6 +146,36 @@ def export_write(*, query: ReportQuery, file_format: str, target: Path) -> int:
     return len(rows)
 
 
+def _area_table_write(
+    table: AreaTable, query: ReportQuery, file_format: ExportFormat, target: Path
+) -> int:
+    description = _description(query, len(table.rows), table)
+    layer = LAYER_NAMES[query.layer]
+    if file_format == ExportFormat.CSV:
+        _csv_write(target, table.rows, table.columns)
+        return len(table.rows)
+    if file_format == ExportFormat.XLSX:
+        _xlsx_write(target, table.rows, description, table.columns, layer)
+        return len(table.rows)
+    columns = {name: [row[index] for row in table.rows] for index, name in enumerate(table.columns)}
+    frame = geopandas.GeoDataFrame(
+        columns, geometry=shapely.from_wkb(table.boundaries), crs="EPSG:4326"
+    )
+    if file_format == ExportFormat.GEOPACKAGE:
+        pyogrio.write_dataframe(
+            frame, target, driver="GPKG", layer=layer, layer_metadata=description,
+            promote_to_multi=True,
+        )  # fmt: skip
+    elif file_format == ExportFormat.GEOJSON:
+        pyogrio.write_dataframe(
+            frame, target, driver="GeoJSON", layer=layer,
+            layer_options={"DESCRIPTION": json.dumps(description, ensure_ascii=False)},
+        )  # fmt: skip
+    else:
+        _shapefile_write(target, frame, description, layer)
+    return len(table.rows)
+
+
 def _frame(rows: list[tuple[Any, ...]]) -> geopandas.GeoDataFrame:
     columns = {name: [row[index] for row in rows] for index, name in enumerate(EXPORT_COLUMNS)}
     points = shapely.points([float(row[10]) for row in rows], [float(row[11]) for row in rows])
@@ -134,10 +186,13 @@ def _frame(rows: list[tuple[Any, ...]]) -> geopandas.GeoDataFrame:
 
 
 def _shapefile_write(
-    target: Path, frame: geopandas.GeoDataFrame, description: dict[str, str]
+    target: Path,
+    frame: geopandas.GeoDataFrame,
+    description: dict[str, str],
+    layer: str = LAYER_NAME,
 ) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        shapefile = Path(directory) / f"{LAYER_NAME}.shp"
+        shapefile = Path(directory) / f"{layer}.shp"
         # UTF-8 with its .cpg, so QGIS reads the Vietnamese names right.
         pyogrio.write_dataframe(frame, shapefile, driver="ESRI Shapefile", encoding="UTF-8")
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -153,19 +208,30 @@ def _text(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _csv_write(target: Path, rows: list[tuple[Any, ...]]) -> None:
+REPORT_FILE_COLUMNS = (*EXPORT_COLUMNS, "longitude", "latitude")
+
+
+def _csv_write(
+    target: Path, rows: list[tuple[Any, ...]], columns: tuple[str, ...] = REPORT_FILE_COLUMNS
+) -> None:
     # UTF-8 with a byte-order mark, so that Excel shows the Vietnamese names as they are.
     with target.open("w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream)
-        writer.writerow([*EXPORT_COLUMNS, "longitude", "latitude"])
+        writer.writerow(columns)
         writer.writerows([_text(value) for value in row] for row in rows)
 
 
-def _xlsx_write(target: Path, rows: list[tuple[Any, ...]], description: dict[str, str]) -> None:
+def _xlsx_write(
+    target: Path,
+    rows: list[tuple[Any, ...]],
+    description: dict[str, str],
+    columns: tuple[str, ...] = REPORT_FILE_COLUMNS,
+    layer: str = LAYER_NAME,
+) -> None:
     # write_only streams the rows to the file instead of holding a cell object for each.
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(LAYER_NAME)
-    sheet.append([*EXPORT_COLUMNS, "longitude", "latitude"])
+    sheet = workbook.create_sheet(layer)
+    sheet.append(list(columns))
     for row in rows:
         sheet.append(list(row))
     about = workbook.create_sheet("thong_tin")
@@ -248,4 +314,5 @@ def sync_max_rows() -> int:
 
 
 def download_is_large(query: ReportQuery) -> bool:
-    return report_count(query) > sync_max_rows()
+    # An area layer has a row per commune and field or period: always small.
+    return query.layer == "reports" and report_count(query) > sync_max_rows()

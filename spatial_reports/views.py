@@ -23,9 +23,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from geoapp.exceptions import DomainError, InvalidInput, NotFound, PermissionDenied
 from incidents.models import Category, IncidentStatus
-from spatial_reports import selectors, services
+from indicators.selectors.catalogue import indicator_list
+from procedures.selectors import dossier_fields
+from spatial_reports import layers, selectors, services
 from spatial_reports.models import ExportFormat, ExportStatus, SpatialReportExport
-from spatial_reports.queries import GROUPINGS, ReportQuery, report_query_parse
+from spatial_reports.queries import (
+    GROUPINGS,
+    LAYER_GROUPINGS,
+    LAYERS,
+    ReportQuery,
+    report_query_parse,
+)
 
 CONTENT_TYPES = {
     ExportFormat.GEOJSON: "application/geo+json",
@@ -52,12 +60,29 @@ def _choices() -> dict[str, Any]:
             "code", "name", "name_en"
         )
     ]
+    indicators = [
+        (indicator.code, indicator.name_en if english else indicator.name_vi)
+        for indicator in indicator_list()
+    ]
     return {
         "categories": categories,
         "statuses": IncidentStatus.choices,
-        "groupings": GROUPINGS,
+        "groupings": GROUPINGS
+        + tuple(g for g in LAYER_GROUPINGS["dossiers"] if g not in GROUPINGS),
+        "layers": LAYERS,
+        "procedure_fields": dossier_fields(),
+        "indicators": indicators,
         "formats": ExportFormat.choices,
     }
+
+
+def _summary(query: ReportQuery) -> dict[str, Any]:
+    """The table of the query's layer: a summary per group, or an indicator's rows."""
+    if query.layer == "dossiers":
+        return {"summary": layers.dossier_summary(query)}
+    if query.layer == "indicators":
+        return {"indicator_rows": layers.indicator_rows(query), "summary": True}
+    return {"summary": selectors.report_summary(query)}
 
 
 @require_GET
@@ -73,9 +98,14 @@ def report_builder(request: HttpRequest) -> HttpResponse:
     except InvalidInput as invalid:
         context["error"] = invalid.message
     if query is not None:
+        try:
+            context.update(_summary(query))
+        except InvalidInput as invalid:
+            context["error"] = invalid.message
+            query = None
+    if query is not None:
         context.update(
             query=query,
-            summary=selectors.report_summary(query),
             query_string=request.GET.urlencode(),
             sync_max_rows=services.sync_max_rows(),
         )
@@ -93,7 +123,10 @@ def _error_json(error: DomainError) -> JsonResponse:
 def report_points(request: HttpRequest) -> JsonResponse:
     try:
         services.require_planner(request.user)
-        return JsonResponse(selectors.report_points(report_query_parse(request.GET)))
+        query = report_query_parse(request.GET)
+        if query.layer != "reports":
+            return JsonResponse(layers.area_features(query))
+        return JsonResponse(selectors.report_points(query))
     except DomainError as error:
         return _error_json(error)
 
@@ -125,7 +158,11 @@ def report_download(request: HttpRequest) -> HttpResponseBase:
     with tempfile.TemporaryDirectory() as directory:
         name = services.export_file_name(file_format)
         path = Path(directory) / name
-        services.export_write(query=query, file_format=file_format, target=path)
+        try:
+            services.export_write(query=query, file_format=file_format, target=path)
+        except InvalidInput as invalid:
+            context = {**_choices(), "form": request.POST, "error": invalid.message}
+            return render(request, "spatial_reports/builder.html", context, status=400)
         return _attachment(path, file_format, name)
 
 

@@ -362,6 +362,11 @@ CELERY_BEAT_SCHEDULE["incidents_summaries_rebuild"] = {
     "task": "incidents.summaries_rebuild",
     "schedule": crontab(hour=2, minute=30),
 }
+# Then their indexes rebuilt without blocking writers (incidents.summaries.summaries_reindex).
+CELERY_BEAT_SCHEDULE["incidents_summaries_reindex"] = {
+    "task": "incidents.summaries_reindex",
+    "schedule": crontab(hour=3, minute=15),
+}
 
 # Open311 GeoReport v2 at /open311/v2/ (docs/open311.md).
 # The one jurisdiction served; a request naming another jurisdiction_id is answered 404.
@@ -419,6 +424,10 @@ CELERY_BEAT_SCHEDULE["directives_create_occurrences"] = {
 # Open data (docs/open_data.md): OGC API – Features at /ogc/, vector tiles at /tiles/, the daily
 # files at /du-lieu-mo/.
 ERROR_RESPONDERS.insert(0, ("/ogc/", "opendata.views.error_response"))
+# The public map draws the vector tiles of the report grid (instead of asking for the groups
+# of each view) when there are more public reports than this, at zooms below 16 and with no
+# filter chosen.
+PUBLIC_MAP_TILES_ABOVE = env.int("PUBLIC_MAP_TILES_ABOVE", default=100_000)
 OGC_ITEMS_DEFAULT_LIMIT = env.int("OGC_ITEMS_DEFAULT_LIMIT", default=100)
 OGC_ITEMS_MAX_LIMIT = env.int("OGC_ITEMS_MAX_LIMIT", default=1000)
 # numberMatched is counted exactly up to this many features and left out above (OGC allows it):

@@ -2,7 +2,7 @@
 `incidents.summary_models.PAST_DAY`), so that "overdue" is read from them too.
 
 The old triggers are removed, the two summaries emptied and given their day columns and keys,
-the triggers re-created from `incidents.summaries.SUMMARIES` and the summaries refilled from
+the triggers re-created from `incidents.summaries.SUMMARIES_OF_0014` and the summaries refilled from
 the reports. Reversed, the same steps back: the day columns go, the summaries of 0011 are
 refilled and their triggers re-created. The reports are untouched either way.
 """
@@ -12,8 +12,8 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
 from incidents.summaries import (
-    SUMMARIES,
     SUMMARIES_OF_0011,
+    SUMMARIES_OF_0014,
     triggers_install_sql,
     triggers_remove_sql,
 )
@@ -25,7 +25,7 @@ _EMPTY_THE_DAY_SUMMARIES = "TRUNCATE incidents_incidentunitsummary, incidents_in
 def summaries_fill(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     from incidents.summaries import summaries_rebuild
 
-    summaries_rebuild(SUMMARIES)
+    summaries_rebuild(SUMMARIES_OF_0014)
 
 
 def summaries_of_0011_fill(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
@@ -83,6 +83,8 @@ class Migration(migrations.Migration):
                 name="incident_map_cell_deadline_key",
             ),
         ),
-        migrations.RunSQL(sql=triggers_install_sql(SUMMARIES), reverse_sql=triggers_remove_sql()),
+        migrations.RunSQL(
+            sql=triggers_install_sql(SUMMARIES_OF_0014), reverse_sql=triggers_remove_sql()
+        ),
         migrations.RunPython(summaries_fill, reverse_code=migrations.RunPython.noop),
     ]

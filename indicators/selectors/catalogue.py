@@ -12,7 +12,7 @@ from wards.models import Area, AreaLevel
 
 
 def indicator_list() -> list[Indicator]:
-    return list(Indicator.objects.order_by("code"))
+    return list(Indicator.objects.select_related("weight_indicator").order_by("code"))
 
 
 def indicator_get(*, code: str) -> Indicator:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 
-from indicators.models import Indicator, IndicatorValue, ValueStatus
+from indicators.models import Indicator, IndicatorKind, IndicatorValue, ValueStatus
 from indicators.periods import Period
 from indicators.selectors.outliers import OutlierFlag, outlier_flags
 from indicators.selectors.permissions import user_can_review_for
@@ -29,7 +29,9 @@ def entry_rows(*, area: Area, period: Period) -> list[EntryRow]:
     """One row per hand-entered indicator reported for periods of this type, with the stored
     value of the area and period when there is one."""
     indicators = list(
-        Indicator.objects.filter(period_type=period.period_type, computed_from="").order_by("code")
+        Indicator.objects.filter(period_type=period.period_type, computed_from="")
+        .exclude(kind=IndicatorKind.FORMULA)
+        .order_by("code")
     )
     stored = {
         value.indicator_id: value
@@ -64,6 +66,35 @@ def values_for_review(
             mine.append(value)
     flags = outlier_flags(values=mine)
     return [ReviewRow(value=value, flags=flags.get(value.pk, [])) for value in mine]
+
+
+@dataclass(frozen=True)
+class ReviewGroup:
+    """The submitted values of one commune and period, approved together."""
+
+    area: Area
+    period: str
+    value_ids: list[int]
+
+
+def review_groups(rows: list[ReviewRow]) -> list[ReviewGroup]:
+    """The rows of the review page by commune and period, in the order first met."""
+    groups: dict[tuple[int, str], ReviewGroup] = {}
+    for row in rows:
+        key = (row.value.area_id, row.value.period)
+        if key not in groups:
+            groups[key] = ReviewGroup(area=row.value.area, period=row.value.period, value_ids=[])
+        groups[key].value_ids.append(row.value.pk)
+    return list(groups.values())
+
+
+def submitted_value_ids(*, area_id: int, period: str) -> list[int]:
+    """Every submitted value of a commune and period (the "approve all" of the review page)."""
+    return list(
+        IndicatorValue.objects.filter(
+            area_id=area_id, period=period, status=ValueStatus.SUBMITTED
+        ).values_list("pk", flat=True)
+    )
 
 
 def communes_of_period(*, period: Period) -> list[Area]:

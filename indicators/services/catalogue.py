@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from geoapp.exceptions import InvalidInput
 from geoapp.file_imports import DryRun, ImportReport, RowErrors
+from indicators.formulas import formula_parse
 from indicators.imports import decimal_or_none
 from indicators.models import (
     AreaAggregation,
@@ -18,7 +19,8 @@ from indicators.models import (
     IndicatorKind,
     TimeAggregation,
 )
-from indicators.periods import PeriodType
+from indicators.periods import PERIOD_TYPE_RANK, PeriodType
+from indicators.selectors.aggregation import formula_of
 from indicators.table_files import table_rows
 
 CATALOGUE_COLUMNS = (
@@ -33,16 +35,20 @@ CATALOGUE_COLUMNS = (
     "direction",
     "period_type",
 )
-# Optional columns a catalogue file may add.
+# Optional columns a catalogue file may add (docs/indicators.md): `formula` for kind `formula`,
+# `weight` (the weight indicator's code) for area aggregation `weighted_mean`.
 CATALOGUE_OPTIONAL_COLUMNS = (
-    "definition", "source", "allows_negative", "minimum", "maximum", "computed_from",
+    "definition", "source", "allows_negative", "minimum", "maximum", "computed_from", "formula",
 )  # fmt: skip
-# What the file may say in each closed column (the catalogue's CSV vocabulary of issue 12).
+WEIGHT_COLUMN = "weight"
+# What the file may say in each closed column: the catalogue's CSV vocabulary of issue 12, with
+# the two kinds it names but gives no word for (`formula`, `weighted_mean`).
 _CHOICES: dict[str, list[str]] = {
-    "kind": [IndicatorKind.VALUE, IndicatorKind.RATIO],
+    "kind": [IndicatorKind.VALUE, IndicatorKind.RATIO, IndicatorKind.FORMULA],
     "area_aggregation": [
         AreaAggregation.SUM,
         AreaAggregation.MEAN,
+        AreaAggregation.WEIGHTED_MEAN,
         AreaAggregation.RATIO,
         AreaAggregation.MIN,
         AreaAggregation.MAX,
@@ -70,6 +76,18 @@ def indicator_from_row(row: dict[str, str]) -> Indicator:
         raise InvalidInput(
             _("chỉ tiêu tỷ lệ phải tổng hợp theo tỷ số của các tổng (ratio), không cộng các tỷ lệ.")
         )
+    formula = row.get("formula", "").strip()
+    if row["kind"] == IndicatorKind.FORMULA:
+        if not formula:
+            raise InvalidInput(_("chỉ tiêu loại công thức cần cột formula."))
+        formula_parse(formula)
+    elif formula:
+        raise InvalidInput(_("chỉ chỉ tiêu loại công thức (kind formula) mới có cột formula."))
+    weighted = row["area_aggregation"] == AreaAggregation.WEIGHTED_MEAN
+    if weighted != bool(row.get(WEIGHT_COLUMN, "").strip()):
+        raise InvalidInput(
+            _("tổng hợp weighted_mean cần cột weight (mã chỉ tiêu trọng số), và chỉ nó.")
+        )
     indicator = Indicator(
         code=row["code"],
         name_vi=row["name_vi"],
@@ -87,6 +105,7 @@ def indicator_from_row(row: dict[str, str]) -> Indicator:
         minimum=decimal_or_none(row.get("minimum", ""), column="minimum"),
         maximum=decimal_or_none(row.get("maximum", ""), column="maximum"),
         computed_from=row.get("computed_from", ""),
+        formula=formula,
     )
     try:
         indicator.full_clean(validate_unique=False, validate_constraints=False)
@@ -131,6 +150,7 @@ def catalogue_import(*, path: Path, commit: bool) -> ImportReport:
             stored = Indicator.objects.in_bulk(
                 [indicator.code for _, indicator in parsed], field_name="code"
             )
+            weights = _weights(parsed, rows, errors)
             for _number, indicator in parsed:
                 existing = stored.get(indicator.code)
                 if existing is None:
@@ -138,15 +158,76 @@ def catalogue_import(*, path: Path, commit: bool) -> ImportReport:
                     report.created += 1
                 elif any(
                     getattr(existing, name) != getattr(indicator, name) for name in _COMPARED_FIELDS
-                ):
+                ) or existing.weight_indicator_id != weights.get(indicator.code):
                     indicator.pk = existing.pk
                     indicator.save()
                     report.updated += 1
                 else:
+                    indicator.pk = existing.pk
                     report.unchanged += 1
+            _links_checked(parsed, weights, errors)
             if not commit:
                 raise DryRun
     except DryRun:
         return report
     report.committed = True
     return report
+
+
+def _weights(
+    parsed: list[tuple[int, Indicator]], rows: list[tuple[int, dict[str, str]]], errors: RowErrors
+) -> dict[str, int | None]:
+    """The weight indicators' ids by weighted indicator code. A weight named in the file but
+    not yet stored is created first, so one file may hold both, in either order."""
+    named = {row["code"]: row.get(WEIGHT_COLUMN, "").strip() for _, row in rows}
+    in_file = {indicator.code: indicator for _, indicator in parsed}
+    ids: dict[str, int | None] = {}
+    for number, indicator in parsed:
+        weight_code = named.get(indicator.code, "")
+        if not weight_code:
+            ids[indicator.code] = None
+            continue
+        existing = Indicator.objects.filter(code=weight_code).first()
+        weight = in_file.get(weight_code) or existing
+        problem = None
+        if weight is None:
+            problem = _("không có chỉ tiêu trọng số mã “%(code)s”.") % {"code": weight_code}
+        elif weight_code == indicator.code or weight.kind == IndicatorKind.FORMULA:
+            problem = _("chỉ tiêu trọng số phải là một chỉ tiêu khác, không phải công thức.")
+        elif (
+            PERIOD_TYPE_RANK[PeriodType(weight.period_type)]
+            < PERIOD_TYPE_RANK[PeriodType(indicator.period_type)]
+        ):
+            problem = _("chỉ tiêu trọng số %(code)s báo cáo theo kỳ ngắn hơn chỉ tiêu này.") % {
+                "code": weight_code
+            }
+        elif weight.area_aggregation == AreaAggregation.WEIGHTED_MEAN:
+            problem = _("chỉ tiêu trọng số không được tự tổng hợp theo trung bình có trọng số.")
+        if problem:
+            errors.add(number, problem)
+            continue
+        assert weight is not None
+        if existing is not None:
+            weight_id = existing.pk
+        else:  # in the file, not yet stored: stored first
+            if weight.pk is None:
+                weight.save()
+            weight_id = weight.pk
+        ids[indicator.code] = weight_id
+        indicator.weight_indicator_id = weight_id
+    errors.raise_if_any()
+    return ids
+
+
+def _links_checked(
+    parsed: list[tuple[int, Indicator]], weights: dict[str, int | None], errors: RowErrors
+) -> None:
+    """Once every row is stored: each formula's operands exist, are not formulas and report by
+    the formula's period type."""
+    for number, indicator in parsed:
+        if indicator.kind == IndicatorKind.FORMULA:
+            try:
+                formula_of(indicator)
+            except InvalidInput as invalid:
+                errors.add(number, invalid.message)
+    errors.raise_if_any()

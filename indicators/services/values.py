@@ -157,7 +157,7 @@ def value_save_draft(
     """
     if not user_can_enter_for(user=actor, area=area):
         raise PermissionDenied(_("Bạn chỉ được nhập số liệu cho xã, phường của đơn vị mình."))
-    if indicator.computed_from:
+    if indicator.computed_from or indicator.kind == IndicatorKind.FORMULA:
         raise InvalidInput(
             _("Chỉ tiêu %(code)s được tính tự động; không nhập tay.") % {"code": indicator.code}
         )
@@ -260,6 +260,58 @@ def value_review(*, actor: User, value_id: int, approve: bool, note: str = "") -
         note=note,
     )
     return value
+
+
+@transaction.atomic
+def values_review_batch(
+    *, actor: User, value_ids: list[int], approve: bool, note: str = ""
+) -> list[IndicatorValue]:
+    """The level above approves (and locks) or returns several submitted values at once: every
+    value of a commune and period, or a list ticked on the review page. All or nothing: one
+    value the reviewer may not review, or one no longer submitted, refuses the whole batch with
+    a sentence naming it, and nothing changes."""
+    wanted = sorted(set(value_ids))
+    if not wanted:
+        raise InvalidInput(_("Chưa chọn số liệu nào để duyệt."))
+    if not approve and not note.strip():
+        raise InvalidInput(_("Hãy ghi lý do trả lại số liệu."))
+    values = list(
+        IndicatorValue.objects.select_for_update()
+        .select_related("area", "indicator")
+        .filter(pk__in=wanted)
+        .order_by("pk")
+    )
+    if len(values) != len(wanted):
+        raise InvalidInput(_("Có số liệu được chọn không còn tồn tại; hãy tải lại trang."))
+    allowed: dict[int, bool] = {}
+    for value in values:
+        if value.area_id not in allowed:
+            allowed[value.area_id] = user_can_review_for(user=actor, area=value.area)
+        if not allowed[value.area_id]:
+            raise PermissionDenied(
+                _("Chỉ cấp trên của %(area)s mới duyệt được số liệu của đơn vị này.")
+                % {"area": value.area.name}
+            )
+        if value.status != ValueStatus.SUBMITTED:
+            raise Conflict(
+                _("Số liệu %(indicator)s của %(area)s kỳ %(period)s không ở trạng thái đã gửi "
+                  "duyệt; chưa duyệt số liệu nào.")
+                % {"indicator": value.indicator.code, "area": value.area.name,
+                   "period": value.period}
+            )  # fmt: skip
+    for value in values:
+        before = value_snapshot(value)
+        value.status = ValueStatus.APPROVED if approve else ValueStatus.DRAFT
+        value.save(update_fields=["status", "updated_at"])
+        value_event(
+            value=value,
+            action=ValueAction.APPROVED if approve else ValueAction.RETURNED,
+            actor=actor,
+            before=before,
+            from_status=ValueStatus.SUBMITTED,
+            note=note,
+        )
+    return values
 
 
 def target_set(

@@ -18,6 +18,7 @@ import {
   showStatus,
   urlForCode,
 } from "./page_helpers.js";
+import { reportTileLayer } from "./vector_tiles.js";
 
 (function () {
   var container = document.getElementById("incident-map");
@@ -48,6 +49,12 @@ import {
   var map = createMap(container, { map: { minZoom: 6, maxZoom: 19 } });
 
   var incidentsLayer = L.layerGroup().addTo(map);
+  // With many public reports the server gives the page the vector tiles' address: below
+  // TILES_BELOW_ZOOM and with no filter the map draws the cached tiles of the report grid
+  // instead of asking for the groups of every view (docs/open_data.md, "The public map").
+  var TILES_BELOW_ZOOM = 16;
+  var tilesUrl = container.dataset.reportTilesUrl || "";
+  var tileLayer = null;
   var requestNumber = 0;
   var controller = null;
   var moveTimer = null;
@@ -299,6 +306,26 @@ import {
     countBox.textContent = text;
   }
 
+  function showTiles() {
+    incidentsLayer.clearLayers();
+    if (!tileLayer) {
+      tileLayer = reportTileLayer(tilesUrl);
+      tileLayer.on("load", function () {
+        container.dataset.state = "ready";
+      });
+    }
+    container.dataset.mode = "tiles";
+    if (!map.hasLayer(tileLayer)) {
+      tileLayer.addTo(map);
+    } else {
+      container.dataset.state = "ready";
+    }
+    countBox.textContent = gettext(
+      "Nhiều phản ánh: số trên vòng tròn là số phản ánh trong ô; phóng to hoặc chọn bộ lọc để xem từng phản ánh."
+    );
+    showStatus(statusBox, "", false);
+  }
+
   function loadIncidents() {
     var number = ++requestNumber;
     if (controller) {
@@ -309,6 +336,14 @@ import {
     if (!parameters) {
       return;
     }
+    if (tilesUrl && map.getZoom() < TILES_BELOW_ZOOM && parameters.toString() === "") {
+      showTiles();
+      return;
+    }
+    if (tileLayer && map.hasLayer(tileLayer)) {
+      map.removeLayer(tileLayer);
+    }
+    container.dataset.mode = "groups";
     parameters.set("bbox", boundingBox());
     parameters.set("zoom", String(map.getZoom()));
     showStatus(statusBox, gettext("Đang tải phản ánh…"), false);

@@ -1,5 +1,6 @@
 /*
- * The report builder's map: the reports of the query (the newest 2,000) as circles, the chosen
+ * The report builder's map: the reports of the query (the newest 2,000) as circles, or the
+ * communes of the dossier and indicator layers with their figure in a tooltip; the chosen
  * polygon, and a drawing tool that writes a GeoJSON Polygon into the form's "vung" field
  * (longitude, latitude order, the ring closed), which the server then checks.
  *
@@ -41,12 +42,26 @@ import { createMap, getJson, showStatus } from "./page_helpers.js";
         showStatus(statusBox, answer.body.detail || answer.statusText, true);
         return;
       }
+      // Reports are points; dossiers and indicator values are communes with their figure.
       var layer = L.geoJSON(answer.body, {
         pointToLayer: function (feature, latlng) {
           return L.circleMarker(latlng, { radius: 4, weight: 1, color: "#1d4ed8", className: "report-point" });
         },
+        // For the communes only: a style given to every feature would also set the points'
+        // class before they are drawn.
+        style: function (feature) {
+          return feature.geometry && feature.geometry.type === "Point"
+            ? {}
+            : { color: "#1d4ed8", weight: 1, fillOpacity: 0.15, className: "report-area" };
+        },
         onEachFeature: function (feature, marker) {
-          marker.bindTooltip(feature.properties.code + " · " + feature.properties.category);
+          var properties = feature.properties;
+          if (feature.geometry && feature.geometry.type === "Point") {
+            marker.bindTooltip(properties.code + " · " + properties.category);
+          } else {
+            var value = properties.value === null ? "—" : String(properties.value);
+            marker.bindTooltip(properties.name + " (" + properties.code + "): " + value);
+          }
         },
       }).addTo(map);
       if (answer.body.features.length && !polygonLayer.getLayers().length) {

@@ -11,9 +11,11 @@ are not needed by the boards), so the test does not spend half a minute loading 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from directives.demo import directives_demo_load
@@ -63,7 +65,9 @@ def demo(db: None) -> None:
     ):
         user = User.objects.create_user(username=username, password=PASSWORD)
         AgencyMembership.objects.create(user=user, agency=Agency.objects.get(code=code))
-    assert directives_demo_load() == 60
+    # 60 tasks, and the occurrences of the three periodic reports due so far (9 in December 2026).
+    assert directives_demo_load() == Task.objects.count()
+    assert Task.objects.filter(series__isnull=True).count() == 60
 
 
 def sign_in(page: Page, username: str, *, then: str) -> None:
@@ -87,7 +91,7 @@ def test_the_leader_reads_the_board_filters_it_and_opens_a_directive_and_a_task(
     ).count()
     assert overdue > 0
     rows = page.locator(".tasks-table tbody tr")
-    expect(rows).to_have_count(60)
+    expect(rows).to_have_count(Task.objects.count())
     # Overdue first: the first `overdue` rows, and only they, say so.
     for index in range(overdue):
         expect(rows.nth(index).locator(".standing-badge")).to_have_text("Quá hạn")
@@ -95,6 +99,7 @@ def test_the_leader_reads_the_board_filters_it_and_opens_a_directive_and_a_task(
     figures = page.locator(".figures-table tbody tr")
     expect(figures).to_have_count(Task.objects.values("lead_agency").distinct().count())
     expect(page.locator(".calendar-grid")).to_be_visible()
+    expect(page.get_by_role("link", name="Bản đồ nhiệm vụ")).to_be_visible()
     save_screenshot(page, "directives-board")
 
     page.locator("summary", has_text="Bộ lọc").click()
@@ -147,3 +152,26 @@ def test_an_officer_accepts_a_task_and_reports_progress_and_another_agency_canno
     assert response is not None and response.status == 404
     task.refresh_from_db()
     assert (task.status, task.progress_percent) == ("in_progress", 40)
+
+
+def test_an_agency_reads_its_own_queue_and_downloads_it_as_xlsx(
+    open_browser_page: GuardedPages, demo: None, tmp_path: Path
+) -> None:
+    page = open_browser_page()
+    open_browser_page.allow_error_response(page, r"/nhiem-vu/don-vi/cong-an-tinh-quang-ngai/$")
+    sign_in(page, "can-bo-so-xay-dung", then="/nhiem-vu/don-vi/so-xay-dung/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nhiệm vụ của đơn vị")
+    expect(page.locator(".staff-subtitle")).to_have_text("Sở Xây dựng tỉnh Quảng Ngãi")
+    led = Task.objects.filter(lead_agency__code="so-xay-dung")
+    expect(page.locator(".tasks-table tbody tr")).to_have_count(led.count())
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Tải XLSX").click()
+    path = tmp_path / "queue.xlsx"
+    download_info.value.save_as(path)
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    # A header row, then one row per task the agency leads.
+    assert sheet.max_row == 1 + led.count()
+    # Another agency's queue is not found for this officer.
+    open_response = page.goto("/nhiem-vu/don-vi/cong-an-tinh-quang-ngai/")
+    assert open_response is not None and open_response.status == 404

@@ -9,15 +9,18 @@ import io
 import json
 import re
 
+import pyogrio
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import GuardedPages
 from tests.conftest import Territory
-from tests.spatial_reports.conftest import Reports, reports_create
+from tests.spatial_reports.conftest import Reports, dossiers, reports_create
 
 pytestmark = pytest.mark.browser
+# The spatial reports' fixture of dossiers, used here too.
+__all__ = ["dossiers"]
 expect.set_options(timeout=15_000)
 
 PASSWORD = "mật-khẩu-thử-quy-hoạch"
@@ -112,3 +115,31 @@ def test_a_planner_builds_a_report_downloads_it_and_reads_it_in_english(
     expect(page.get_by_role("alert")).to_have_text(
         "The area is not valid GeoJSON; paste a GeoJSON Polygon or MultiPolygon."
     )
+
+
+def test_a_planner_switches_to_the_dossier_layer_and_downloads_its_geopackage(
+    open_browser_page: GuardedPages,
+    dossiers: None,
+    planner_account: User,
+) -> None:
+    page = open_browser_page()
+    sign_in(page, then="/bao-cao-khong-gian/?tu=2026-03-01&den=2026-03-31")
+
+    page.get_by_label("Lớp dữ liệu").select_option("dossiers")
+    page.get_by_role("button", name="Xem báo cáo").click()
+
+    expect(page).to_have_url(re.compile(r"lop=dossiers"))
+    rows = page.locator("#summary-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Phường Cẩm Thành")
+    expect(rows.nth(0).locator("td").first).to_have_text("3")
+    expect(page.locator("#summary-total")).to_contain_text("4 hồ sơ tiếp nhận")
+    # The map: the two communes' outlines with their receipts.
+    expect(page.locator("path.report-area")).to_have_count(2)
+
+    page.get_by_label("Định dạng").select_option("gpkg")
+    with page.expect_download() as waiting:
+        page.locator("#report-download").get_by_role("button", name="Tải về").click()
+    frame = pyogrio.read_dataframe(str(waiting.value.path()))
+    assert frame["commune"].tolist() == ["21025", "21025", "21025", "21034"]
+    assert frame["received"].sum() == 4

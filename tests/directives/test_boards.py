@@ -6,12 +6,15 @@ import datetime
 import io
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from openpyxl import load_workbook
 
 from directives import services
 from directives.models import Task
-from tests.directives.conftest import People, make_directive
+from geoapp.exceptions import PermissionDenied
+from tests.directives.conftest import People, make_directive, vietnam
+from wards.models import AgencyMembership
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +126,23 @@ def test_someone_with_no_agency_and_no_leader_right_is_refused(db: None) -> None
     response = _client(nobody).get("/nhiem-vu/")
     assert response.status_code == 403
     assert Client().get("/nhiem-vu/").status_code == 302
+
+
+def test_a_coordinating_agency_sees_the_task_but_only_the_lead_agency_takes_its_steps(
+    people: People, task: Task
+) -> None:
+    commune_officer = User.objects.create_user(username="can-bo-an-phu", password="unused")
+    AgencyMembership.objects.create(user=commune_officer, agency=people.commune)
+    board = _client(commune_officer).get("/nhiem-vu/")
+    assert board.status_code == 200
+    assert "Chủ trì tổ chức lễ hội" in board.content.decode()
+    assert _client(commune_officer).get(f"/nhiem-vu/{task.pk}/").status_code == 200
+    before = list(task.events.values_list("action", flat=True))
+    with pytest.raises(PermissionDenied) as refusal:
+        services.task_accept(actor=commune_officer, task=task, at=vietnam(2026, 2, 11))
+    assert refusal.value.message == (
+        "Chỉ đơn vị chủ trì “Sở Văn hóa, Thể thao và Du lịch” mới được nhận nhiệm vụ này."
+    )
+    task.refresh_from_db()
+    assert task.status == "assigned"
+    assert list(task.events.values_list("action", flat=True)) == before

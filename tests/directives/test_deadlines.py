@@ -189,3 +189,28 @@ def test_open_tasks_with_a_place_go_on_the_operations_map(people: People) -> Non
         ],
     }
     assert unplaced.pk not in [feature["id"] for feature in collection["features"]]
+
+
+def test_a_task_due_on_the_last_working_day_before_tet_is_overdue_during_the_holiday(
+    people: People,
+) -> None:
+    # Due Friday 13 February 2026, the last working day before Tết Bính Ngọ (16–20 February off).
+    task = make_directive(
+        people, issued_on=datetime.date(2026, 2, 2), deadline=datetime.date(2026, 2, 13)
+    ).tasks.get()
+
+    def standing_on(day: datetime.date) -> str:
+        today = selectors.today_of(day)
+        (listed,) = selectors.task_list(scope=EVERYONE, task_filter=TaskFilter(), today=today)
+        return str(listed.standing)  # type: ignore[attr-defined]
+
+    assert standing_on(datetime.date(2026, 2, 13)) == "due_soon"
+    # A deadline is a calendar day: from Saturday 14 February, holiday or not, it is overdue.
+    assert standing_on(datetime.date(2026, 2, 14)) == "overdue"
+    assert standing_on(datetime.date(2026, 2, 18)) == "overdue"
+    # Completed on Monday 23 February, the first working day after Tết: late.
+    services.task_accept(actor=people.culture_officer, task=task, at=vietnam(2026, 2, 3))
+    services.task_complete(
+        actor=people.culture_officer, task=task, evidence="Xong", at=vietnam(2026, 2, 23, 8)
+    )
+    assert standing_on(datetime.date(2026, 2, 23)) == "done_late"

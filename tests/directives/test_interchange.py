@@ -168,12 +168,41 @@ def test_the_export_reads_back_as_an_import_that_changes_nothing(
     assert _counts() == before
 
 
-def test_the_demo_loads_60_tasks_once(db: None) -> None:
+def test_the_demo_loads_60_tasks_and_three_periodic_reports_once(db: None) -> None:
     for code in (*DEPARTMENTS, *COMMUNES_AFTER_REFORM, "ubnd-522-2014"):
         agency_create(code=code, name=code, kind=AgencyKind.DEPARTMENT)
-    assert directives_demo_load(today=datetime.date(2026, 12, 5)) == 60
+    # 60 tasks assigned by the directives, and the 9 occurrences of their 3 periodic reports.
+    assert directives_demo_load(today=datetime.date(2026, 12, 5)) == 69
     assert directives_demo_load(today=datetime.date(2026, 12, 5)) == 0
-    tasks = Task.objects.all()
+    assert Task.objects.count() == 69
+    recurring = [
+        (task.series.external_id if task.series else task.external_id, task.occurrence,
+         task.recurrence, str(task.recurs_until), str(task.deadline), task.status,
+         str(task.completed_on))
+        for task in Task.objects.exclude(recurrence="").select_related("series")
+        .order_by("directive__issued_on", "occurrence")
+    ]  # fmt: skip
+    assert recurring == [
+        # The reform of the communes, quarterly until the end of 2025: 30 working days from
+        # 12 May, 12 August and 12 November 2025.
+        ("demo-06-4", 1, "quarterly", "2025-12-31", "2025-06-23", "done", "2025-06-21"),
+        ("demo-06-4", 2, "quarterly", "2025-12-31", "2025-09-25", "done", "2025-09-24"),
+        ("demo-06-4", 3, "quarterly", "2025-12-31", "2025-12-24", "done", "2025-12-23"),
+        # Digital reception of dossiers, quarterly until 30 September 2026; one report late and
+        # one overdue.
+        ("demo-07-4", 1, "quarterly", "2026-09-30", "2025-09-17", "done", "2025-09-15"),
+        ("demo-07-4", 2, "quarterly", "2026-09-30", "2025-12-16", "done", "2025-12-20"),
+        ("demo-07-4", 3, "quarterly", "2026-09-30", "2026-03-25", "done", "2026-03-24"),
+        ("demo-07-4", 4, "quarterly", "2026-09-30", "2026-06-15", "accepted", "None"),
+        ("demo-07-4", 5, "quarterly", "2026-09-30", "2026-09-17", "done", "2026-09-16"),
+        # The environment after Tết Bính Ngọ, monthly until 30 June 2026: 30 working days from
+        # Wednesday 11 February 2026, across the holiday (16–20 February), is 1 April.
+        ("demo-09-4", 1, "monthly", "2026-06-30", "2026-04-01", "done", "2026-04-10"),
+        ("demo-09-4", 2, "monthly", "2026-06-30", "2026-04-22", "done", "2026-04-21"),
+        ("demo-09-4", 3, "monthly", "2026-06-30", "2026-05-27", "done", "2026-05-31"),
+        ("demo-09-4", 4, "monthly", "2026-06-30", "2026-06-22", "done", "2026-06-21"),
+    ]
+    tasks = Task.objects.filter(series__isnull=True)
     assert tasks.count() == 60
     issued = sorted({task.directive.issued_on.year for task in tasks.select_related("directive")})
     assert issued == [2024, 2025, 2026]

@@ -287,3 +287,23 @@ def test_two_runs_at_once_create_each_occurrence_once(people: People) -> None:
         (3, "2026-03-16"),
         (4, "2026-04-15"),
     ]
+
+
+def test_only_the_series_whose_latest_report_is_past_its_rule_deadline_are_read(
+    people: People,
+) -> None:
+    first = make_recurring(people)  # due Thursday 15 January 2026, monthly until 30 April
+    assert recurrence.recurring_series_ids(today=date("2026-01-15")) == []
+    assert recurrence.recurring_series_ids(today=date("2026-01-16")) == [first.pk]
+    created = recurrence.directives_create_occurrences(now=vietnam(2026, 1, 16))
+    second = Task.objects.get(pk=created.by_series[first.pk][0])
+    # 15 February 2026 is a Sunday in Tết Bính Ngọ: the report is due on Monday 23 February.
+    assert (second.occurrence, second.deadline) == (2, date("2026-02-23"))
+    assert recurrence.recurring_series_ids(today=date("2026-02-23")) == []
+    # An extension moves the report's deadline, not the series' calendar.
+    Task.objects.filter(pk=second.pk).update(deadline=date("2026-03-09"))
+    assert recurrence.recurring_series_ids(today=date("2026-02-24")) == [first.pk]
+    assert recurrence.directives_create_occurrences(now=vietnam(2026, 2, 23, 23)).count == 0
+    # A cancelled first task ends the series: it is not read again.
+    Task.objects.filter(pk=first.pk).update(status=TaskStatus.CANCELLED)
+    assert recurrence.recurring_series_ids(today=date("2026-02-24")) == []

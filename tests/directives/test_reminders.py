@@ -103,3 +103,40 @@ def test_reminders_cross_tet_by_working_days(people: People) -> None:
         on_friday = reminders.directives_send_reminders(now=vietnam(2026, 2, 13, 8))
     assert (before.reminders, on_friday.reminders) == (0, 1)
     assert TaskReminder.objects.get().task_id == task.pk
+
+
+def test_the_daily_digest_lists_the_overdue_and_due_soon_tasks_across_tet(people: People) -> None:
+    # On Friday 13 February 2026, the last working day before Tết Bính Ngọ (16–20 February off):
+    # a task due Tuesday 10 February is overdue; one due Wednesday 25 February is three working
+    # days away, so due soon, although twelve calendar days away; one due 31 March is neither.
+    overdue = make_directive(
+        people, issued_on=datetime.date(2026, 2, 2), deadline=datetime.date(2026, 2, 10)
+    ).tasks.get()
+    soon = make_directive(people, deadline=datetime.date(2026, 2, 25)).tasks.get()
+    make_directive(people, deadline=datetime.date(2026, 3, 31))
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        run = reminders.directives_send_reminders(now=vietnam(2026, 2, 13, 8))
+        again = reminders.directives_send_reminders(now=vietnam(2026, 2, 13, 17))
+    assert (run.digests, again.digests) == (1, 0)
+    digest = Notification.objects.get(kind="directive_agency_digest")
+    assert (digest.address, digest.subject) == (
+        "sovanhoa@example.test",
+        "Tổng hợp nhiệm vụ ngày 13/02/2026",
+    )
+    assert digest.body == (
+        "Tổng hợp nhiệm vụ ngày 13/02/2026 của Sở Văn hóa, Thể thao và Du lịch: 1 quá hạn, "
+        "1 sắp đến hạn.\n"
+        "- 21/TB-UBND: Chủ trì tổ chức lễ hội, báo cáo Chủ tịch UBND tỉnh (hạn 10/02/2026)\n"
+        "- 21/TB-UBND: Chủ trì tổ chức lễ hội, báo cáo Chủ tịch UBND tỉnh (hạn 25/02/2026)"
+    )
+    assert list(AgencyDigest.objects.values_list("agency__code", "day")) == [
+        ("so-van-hoa", datetime.date(2026, 2, 13))
+    ]
+    # The overdue task went to the head and the signer; the due-soon one to the agency.
+    assert sorted(
+        TaskReminder.objects.values_list("task_id", "kind", "deadline")
+    ) == sorted([
+        (overdue.pk, "overdue_agency_head", datetime.date(2026, 2, 10)),
+        (overdue.pk, "overdue_signer", datetime.date(2026, 2, 10)),
+        (soon.pk, "before_deadline", datetime.date(2026, 2, 25)),
+    ])  # fmt: skip

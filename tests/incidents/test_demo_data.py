@@ -242,7 +242,7 @@ class TestTheLoadedDemo:
             "Loaded demo reports: 300 reports (20 new, 12 acknowledged, 24 in_progress, "
             "10 information_requested, 12 answered, 40 resolved, 148 closed, 34 rejected), "
             f"{IncidentEvent.objects.count()} events, {IncidentSupporter.objects.count()} "
-            "supporters, 14 demo staff accounts (password in README)"
+            "supporters, 15 demo staff accounts (password in README)"
         )
 
     def test_nobody_is_notified_of_the_demo_history(self, demo: LoadedDemo) -> None:
@@ -293,6 +293,15 @@ class TestTheLoadedDemo:
         assert {row["tracking_code"] for row in response.json()["results"]} == set(
             expected.values_list("tracking_code", flat=True)
         )
+
+    def test_the_planner_opens_the_report_builder_from_the_menu(self) -> None:
+        client = Client()
+        assert client.login(username="quy-hoach", password=DEMO_PASSWORD)
+        planner = User.objects.get(username="quy-hoach")
+        assert list(planner.groups.values_list("name", flat=True)) == ["Chuyên viên quy hoạch"]
+        assert not planner.is_staff and not planner.agency_memberships.exists()
+        assert '<a href="/bao-cao-khong-gian/"' in client.get("/").content.decode()
+        assert client.get("/bao-cao-khong-gian/").status_code == 200
 
     def test_the_leader_reads_every_report_and_the_administrator_is_staff(self) -> None:
         client = Client()

@@ -9,6 +9,7 @@ so an expression wrong in both the triggers and the rebuild would still be caugh
 from __future__ import annotations
 
 import datetime
+import math
 import random
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -29,13 +30,14 @@ from incidents.models import (
     OPEN_STATUSES,
     Incident,
     IncidentDailySummary,
+    IncidentHotspotCell,
     IncidentMapCell,
     IncidentStatus,
     IncidentUnitSummary,
 )
-from incidents.summaries import summaries_rebuild
+from incidents.summaries import summaries_rebuild, summaries_reindex
 from incidents.summary_models import MAP_ZOOM_BANDS, PAST_DAY
-from incidents.tasks import incidents_summaries_rebuild
+from incidents.tasks import incidents_summaries_rebuild, incidents_summaries_reindex
 from tests.conftest import Territory
 from tests.incidents.conftest import FileReport
 
@@ -58,6 +60,7 @@ def expected_daily() -> Rows:
             incident.category_id,
             incident.status,
             _publicly_visible(incident),
+            deadline_day(incident, incident.resolve_by),
         )
         resolved_at = incident.resolved_at
         counts = (
@@ -69,20 +72,70 @@ def expected_daily() -> Rows:
             int((incident.rating or 0) >= 4),
         )
         rows[key] = [total + count for total, count in zip(rows[key], counts, strict=True)]
-    return {key: tuple(counts) for key, counts in rows.items()}
+    return folded({key: tuple(counts) for key, counts in rows.items()}, DAILY_DAYS)
 
 
 def actual_daily() -> Rows:
-    return {
-        (row.day, row.area_id, row.agency_id, row.category_id, row.status, row.publicly_visible): (
-            row.reports,
-            row.resolved,
-            row.resolved_on_time,
-            row.rated,
-            row.rating_total,
-            row.satisfied,
+    return folded(
+        {
+            (
+                row.day,
+                row.area_id,
+                row.agency_id,
+                row.category_id,
+                row.status,
+                row.publicly_visible,
+                row.resolve_day,
+            ): (
+                row.reports,
+                row.resolved,
+                row.resolved_on_time,
+                row.rated,
+                row.rating_total,
+                row.satisfied,
+            )
+            for row in IncidentDailySummary.objects.all()
+        },
+        DAILY_DAYS,
+    )
+
+
+def hexagon_of(longitude: float, latitude: float) -> tuple[int, int]:
+    """The hotspot hexagon (axial column, row) whose centre is nearest the point: written here
+    from the definition (flat-topped hexagons of 1 km on the plane tangent at 15.5° N), not
+    from `incidents.summaries`."""
+    east = 111_320.0 * math.cos(math.radians(15.5))
+    x = longitude * east / 1000.0
+    y = latitude * 110_574.0 / 1000.0
+    q = 2.0 / 3.0 * x
+    r = -1.0 / 3.0 * x + math.sqrt(3.0) / 3.0 * y
+    s = -q - r
+    rounded_q, rounded_r, rounded_s = round(q), round(r), round(s)
+    off_q, off_r, off_s = abs(rounded_q - q), abs(rounded_r - r), abs(rounded_s - s)
+    if off_q > off_r and off_q > off_s:
+        rounded_q = -rounded_r - rounded_s
+    elif off_r > off_s:
+        rounded_r = -rounded_q - rounded_s
+    return int(rounded_q), int(rounded_r)
+
+
+def expected_hotspots() -> Rows:
+    counts = Counter(
+        (
+            incident.reported_at.astimezone(VIETNAM_TIME_ZONE).date(),
+            *hexagon_of(incident.location.x, incident.location.y),
+            incident.category_id,
+            incident.area_id,
         )
-        for row in IncidentDailySummary.objects.all()
+        for incident in Incident.objects.all()
+    )
+    return {key: (count,) for key, count in counts.items()}
+
+
+def actual_hotspots() -> Rows:
+    return {
+        (row.day, row.hexagon_column, row.hexagon_row, row.category_id, row.area_id): (row.reports,)
+        for row in IncidentHotspotCell.objects.all()
     }
 
 
@@ -120,6 +173,7 @@ def units_by_status() -> dict[tuple[Any, ...], int]:
 
 UNIT_DAYS = (3, 4)
 CELL_DAYS = (5,)
+DAILY_DAYS = (6,)
 
 
 def expected_units() -> Rows:
@@ -195,6 +249,7 @@ def assert_summaries_equal_recomputation() -> None:
     assert actual_daily() == expected_daily()
     assert actual_units() == expected_units()
     assert actual_cells() == expected_cells()
+    assert actual_hotspots() == expected_hotspots()
 
 
 def random_point(rng: random.Random) -> Point:
@@ -357,7 +412,7 @@ def test_a_random_sequence_of_workflow_actions_keeps_every_summary_equal_to_a_re
     assert sum(count for name, count in done.items() if "refused" not in name) > 200, done
     assert IncidentUnitSummary.objects.exists()
     # And nothing was left for the rebuild to correct.
-    assert [correction.corrected for correction in summaries_rebuild()] == [False] * 3
+    assert [correction.corrected for correction in summaries_rebuild()] == [False] * 4
 
 
 def test_a_report_filed_appears_in_every_summary_at_once(
@@ -384,7 +439,19 @@ def test_a_report_filed_appears_in_every_summary_at_once(
             incident.category_id,
             "new",
             True,
+            incident.resolve_by.astimezone(VIETNAM_TIME_ZONE).date(),
         ): (1, 0, 0, 0, 0, 0)
+    }
+    # 108.80° E, 15.05° N is 11,671.1 km east and 1,664.1 km north on the hotspot plane: in
+    # the hexagon of axial column 7781, row -2930 (centre 11,671.5 km, 1,663.6 km).
+    assert actual_hotspots() == {
+        (
+            incident.reported_at.astimezone(VIETNAM_TIME_ZONE).date(),
+            7781,
+            -2930,
+            incident.category_id,
+            territory.cam_thanh.pk,
+        ): (1,)
     }
     cells = actual_cells()
     assert sorted(key[0] for key in cells) == list(MAP_ZOOM_BANDS)
@@ -429,22 +496,22 @@ def test_bulk_statements_and_deletes_keep_the_summaries_right(
     assert not IncidentMapCell.objects.filter(status="new").exists()
 
     # An update that changes nothing a summary counts leaves the summaries as they were.
-    before = (actual_daily(), actual_units(), actual_cells())
+    before = (actual_daily(), actual_units(), actual_cells(), actual_hotspots())
     Incident.objects.update(supporters_count=3, updated_at=timezone.now())
-    assert (actual_daily(), actual_units(), actual_cells()) == before
+    assert (actual_daily(), actual_units(), actual_cells(), actual_hotspots()) == before
 
     with connection.cursor() as cursor:
         # The test's transaction still holds deferred foreign-key checks, which TRUNCATE refuses.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE incidents_incident CASCADE")
-    assert (actual_daily(), actual_units(), actual_cells()) == ({}, {}, {})
+    assert (actual_daily(), actual_units(), actual_cells(), actual_hotspots()) == ({}, {}, {}, {})
 
 
 def test_a_statement_that_fails_leaves_the_summaries_as_they_were(
     file_report: FileReport,
 ) -> None:
     file_report()
-    before = (actual_daily(), actual_units(), actual_cells())
+    before = (actual_daily(), actual_units(), actual_cells(), actual_hotspots())
 
     with (
         pytest.raises(IntegrityError, match="incident_rating_between_1_and_5"),
@@ -452,7 +519,7 @@ def test_a_statement_that_fails_leaves_the_summaries_as_they_were(
     ):
         Incident.objects.update(status=IncidentStatus.CLOSED, rating=9)
 
-    assert (actual_daily(), actual_units(), actual_cells()) == before
+    assert (actual_daily(), actual_units(), actual_cells(), actual_hotspots()) == before
     assert_summaries_equal_recomputation()
 
 
@@ -461,11 +528,12 @@ def test_the_rebuild_corrects_rows_changed_behind_the_triggers_and_says_how_many
 ) -> None:
     file_report(point=Point(108.80, 15.05, srid=4326))
     file_report(point=Point(108.80, 15.15, srid=4326))
-    expected = (actual_daily(), actual_units(), actual_cells())
-    assert expected == (expected_daily(), expected_units(), expected_cells())
+    expected = (actual_daily(), actual_units(), actual_cells(), actual_hotspots())
+    assert expected == (expected_daily(), expected_units(), expected_cells(), expected_hotspots())
     # Wrong behind the triggers' back: a count changed, a row lost, a row invented.
     IncidentUnitSummary.objects.filter(agency=territory.committee_cam_thanh).update(reports=7)
     IncidentMapCell.objects.filter(zoom=5).delete()
+    IncidentHotspotCell.objects.update(reports=9)
     IncidentDailySummary.objects.create(
         day=timezone.localdate(),
         area=territory.cam_thanh,
@@ -473,6 +541,7 @@ def test_the_rebuild_corrects_rows_changed_behind_the_triggers_and_says_how_many
         category_id=Incident.objects.first().category_id,  # type: ignore[union-attr]
         status="closed",
         publicly_visible=True,
+        resolve_day=PAST_DAY,
         reports=1,
         resolved=0,
         resolved_on_time=0,
@@ -491,12 +560,14 @@ def test_the_rebuild_corrects_rows_changed_behind_the_triggers_and_says_how_many
         "incidents_incidentunitsummary": (1, 1),
         # Zoom 5 holds both reports in one cell.
         "incidents_incidentmapcell": (0, 1),
+        # The two reports are 11 km apart: two hexagons.
+        "incidents_incidenthotspotcell": (2, 2),
     }
-    assert (actual_daily(), actual_units(), actual_cells()) == expected
+    assert (actual_daily(), actual_units(), actual_cells(), actual_hotspots()) == expected
     # Run again, it finds nothing to correct, through the command and the nightly task alike.
     assert incidents_summaries_rebuild() == 0
     call_command("incidents_summaries_rebuild")
-    assert (actual_daily(), actual_units(), actual_cells()) == expected
+    assert (actual_daily(), actual_units(), actual_cells(), actual_hotspots()) == expected
 
 
 def test_the_rebuild_folds_past_deadline_days_and_every_figure_stays(
@@ -514,9 +585,9 @@ def test_the_rebuild_folds_past_deadline_days_and_every_figure_stays(
     }
     assert len(days_before) >= 3
     figures = page_selectors.public_figures(now=now)
-    before = (actual_daily(), actual_units(), actual_cells())
+    before = (actual_daily(), actual_units(), actual_cells(), actual_hotspots())
 
-    assert [correction.corrected for correction in summaries_rebuild()] == [False] * 3
+    assert [correction.corrected for correction in summaries_rebuild()] == [False] * 4
 
     # One row per unit and status for the past, whatever the number of past days.
     assert {
@@ -524,6 +595,84 @@ def test_the_rebuild_folds_past_deadline_days_and_every_figure_stays(
         for row in IncidentUnitSummary.objects.all()
     } == {("new", PAST_DAY, PAST_DAY, 4)}
     assert set(IncidentMapCell.objects.values_list("resolve_day", flat=True)) == {PAST_DAY}
+    assert set(IncidentDailySummary.objects.values_list("resolve_day", flat=True)) == {PAST_DAY}
     assert page_selectors.public_figures(now=now) == figures
     assert figures.overdue == 4
-    assert (actual_daily(), actual_units(), actual_cells()) == before
+    assert (actual_daily(), actual_units(), actual_cells(), actual_hotspots()) == before
+
+
+SUMMARY_TABLES = [
+    "incidents_incidentdailysummary",
+    "incidents_incidentunitsummary",
+    "incidents_incidentmapcell",
+    "incidents_incidenthotspotcell",
+]
+
+
+def _summary_indexes() -> list[tuple[str, str, bool]]:
+    """The summaries' indexes: table, name, valid (a failed concurrent rebuild leaves an invalid
+    `_ccnew` index behind)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT t.relname, i.relname, x.indisvalid
+            FROM pg_index x
+            JOIN pg_class t ON t.oid = x.indrelid
+            JOIN pg_class i ON i.oid = x.indexrelid
+            WHERE t.relname = ANY(%s)
+            ORDER BY 1, 2
+            """,
+            [SUMMARY_TABLES],
+        )
+        return list(cursor.fetchall())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_reindex_rebuilds_every_summary_index_and_keeps_every_row(
+    file_report: FileReport,
+) -> None:
+    for number in range(3):
+        file_report(point=Point(108.75 + number * 0.02, 15.06, srid=4326))
+    before = (actual_daily(), actual_units(), actual_cells(), actual_hotspots())
+    indexes_before = _summary_indexes()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, relfilenode FROM pg_class WHERE relname = ANY(%s)",
+            [[name for _, name, _ in indexes_before]],
+        )
+        files_before = dict(cursor.fetchall())
+
+    assert incidents_summaries_reindex() == 4
+
+    assert (actual_daily(), actual_units(), actual_cells(), actual_hotspots()) == before
+    # The same indexes, all valid, each written anew (a new file).
+    assert _summary_indexes() == indexes_before
+    assert all(valid for _, _, valid in indexes_before)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, relfilenode FROM pg_class WHERE relname = ANY(%s)",
+            [list(files_before)],
+        )
+        files_after = dict(cursor.fetchall())
+    assert files_after.keys() == files_before.keys()
+    assert all(files_after[name] != files_before[name] for name in files_before)
+    # The map reads the rebuilt index as before.
+    assert [correction.corrected for correction in summaries_rebuild()] == [False] * 4
+
+
+def test_the_reindex_refuses_to_run_inside_a_transaction_and_changes_nothing(
+    file_report: FileReport,
+) -> None:
+    file_report(point=Point(108.75, 15.06, srid=4326))
+    before = (actual_daily(), actual_units(), actual_cells(), actual_hotspots(), _summary_indexes())
+
+    with pytest.raises(RuntimeError, match="outside a transaction"):
+        summaries_reindex()
+
+    assert (
+        actual_daily(),
+        actual_units(),
+        actual_cells(),
+        actual_hotspots(),
+        _summary_indexes(),
+    ) == before

@@ -51,7 +51,10 @@ def test_a_catalogue_with_bad_rows_names_them_and_writes_nothing(tmp_path: Path)
         call_command("indicators_import_catalogue", str(path), "--commit")
     lines = str(refused.value).splitlines()
     assert lines[0] == "Tệp có 2 lỗi; chưa ghi gì vào cơ sở dữ liệu."
-    assert lines[1].startswith("Dòng 4: cột area_aggregation phải là một trong sum, mean, ratio")
+    assert lines[1] == (
+        "Dòng 4: cột area_aggregation phải là một trong sum, mean, weighted_mean, ratio, min, "
+        "max, none, không phải “average”."
+    )
     assert lines[2] == "Dòng 5: mã poverty-rate đã có ở dòng 3."
     assert Indicator.objects.count() == 0
 

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 import redis
@@ -22,7 +23,12 @@ from geoapp.clock import VIETNAM_TIME_ZONE
 from incidents import services
 from incidents.category_catalogue import CATEGORIES
 from incidents.models import Incident, IncidentChannel, IncidentStatus, RejectionReason
+from indicators.models import IndicatorValue
+from indicators.periods import period_parse
+from procedures import services as procedure_services
+from procedures.catalogue import catalogue_rows
 from tests.conftest import Territory
+from tests.indicators.conftest import make_indicator
 
 PERSONAL_VALUES = ("Trần Thị Bình", "0905 123 456", "binh@example.vn", "12 Hùng Vương")
 
@@ -97,3 +103,30 @@ def reports(territory: Territory) -> Reports:
         public=[Incident.objects.get(pk=r.pk) for r in (hidden_text, third, second, first)],
         private=[not_public, spam],
     )
+
+
+@pytest.fixture
+def layers(reports: Reports, territory: Territory) -> None:
+    """Dossiers in two communes over two months, and indicator values (one not yet approved)."""
+    for row in catalogue_rows():
+        procedure_services.procedure_create(**row)
+    for unit, at in (
+        (territory.committee_cam_thanh, vietnam(2026, 3, 2, 8)),
+        (territory.committee_cam_thanh, vietnam(2026, 3, 3, 8)),
+        (territory.committee_cam_thanh, vietnam(2026, 4, 2, 8)),
+        (territory.committee_an_phu, vietnam(2026, 3, 2, 8)),
+    ):
+        procedure_services.dossier_receive(
+            procedure_code="1.001612", unit_code=unit.code, received_at=at, channel="counter",
+            applicant={"name": "Lê Thị Hoa", "id_number": "051090001234"},
+        )  # fmt: skip
+    indicator = make_indicator("dan-so")
+    for area, period, status in (
+        (territory.cam_thanh, "2025", "approved"), (territory.an_phu, "2025", "approved"),
+        (territory.cam_thanh, "2026", "approved"), (territory.an_phu, "2026", "draft"),
+    ):  # fmt: skip
+        parsed = period_parse(period)
+        IndicatorValue.objects.create(
+            indicator=indicator, area=area, period=period, period_start=parsed.start,
+            period_end=parsed.end, value=Decimal("100"), status=status,
+        )  # fmt: skip

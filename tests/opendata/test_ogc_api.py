@@ -72,6 +72,8 @@ def test_collections_list_the_public_layers_with_their_crs(reports: Reports) -> 
         "phan-anh",
         "xa-phuong",
         "xa-phuong-hien-hanh",
+        "ho-so-theo-thang",
+        "chi-tieu",
     ]
     reports_collection = document["collections"][0]
     assert reports_collection["crs"] == [CRS84, EPSG_4326, EPSG_3406]

@@ -21,6 +21,12 @@ COLLECTIONS = {
         "SELECT count(*) FROM opendata_commune WHERE valid_from <= current_date "
         "AND (valid_to IS NULL OR valid_to >= current_date)"
     ),
+    # Counted from the tables the views read, so a view that drops rows is caught.
+    "ho-so-theo-thang": (
+        "SELECT count(DISTINCT (area_id, date_trunc('month', day))) "
+        "FROM procedures_dossierdailytally WHERE area_id IS NOT NULL"
+    ),
+    "chi-tieu": "SELECT count(*) FROM indicators_indicatorvalue WHERE status = 'approved'",
 }
 
 
@@ -49,7 +55,7 @@ def database_count(sql: str) -> int:
     return int(row[0])
 
 
-def test_gdal_lists_every_collection(live_server: LiveServer, reports: Reports) -> None:
+def test_gdal_lists_every_collection(live_server: LiveServer, layers: None) -> None:
     listing = ogrinfo(f"OAPIF:{live_server.url}/ogc/")
     layers = re.findall(r"^\d+: (\S+)", listing, flags=re.MULTILINE)
     assert sorted(layers) == sorted(COLLECTIONS)
@@ -57,7 +63,7 @@ def test_gdal_lists_every_collection(live_server: LiveServer, reports: Reports) 
 
 @pytest.mark.parametrize("collection", sorted(COLLECTIONS))
 def test_gdal_reads_as_many_features_as_the_database_holds(
-    live_server: LiveServer, reports: Reports, collection: str
+    live_server: LiveServer, layers: None, collection: str
 ) -> None:
     expected = database_count(COLLECTIONS[collection])
     assert expected > 0

@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pyogrio
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from geoapp.clock import VIETNAM_TIME_ZONE
 from opendata.services import open_data_files_write
 from opendata.tasks import write_files
 from tests.opendata.conftest import PERSONAL_VALUES, Reports
@@ -96,3 +99,24 @@ def test_the_files_are_written_nightly_and_the_grid_recounted_every_ten_minutes(
         "task": "opendata.refresh_report_grid",
         "schedule": 600.0,
     }
+
+
+def test_each_file_says_what_it_holds_when_it_was_made_and_from_which_boundaries(
+    reports: Reports, open_data_dir: Path
+) -> None:
+    before = timezone.now().astimezone(VIETNAM_TIME_ZONE).replace(microsecond=0)
+    write_files()
+
+    in_geopackage = pyogrio.read_info(open_data_dir / "phan-anh.gpkg")["layer_metadata"]
+    geojson = json.loads((open_data_dir / "phan-anh.geojson").read_text(encoding="utf-8"))
+    in_geojson = json.loads(geojson["description"])
+    beside = json.loads((open_data_dir / "phan-anh.json").read_text(encoding="utf-8"))
+
+    for about in (in_geopackage, in_geojson):
+        assert about["report_count"] == str(len(reports.public))
+        assert about["title"].startswith("Phản ánh công khai / Public citizen reports")
+        assert "routed to on its date" in about["boundaries"]
+        assert about["made_at"] == beside["made_at"]
+    made = datetime.fromisoformat(beside["made_at"])
+    assert made.utcoffset() == timedelta(hours=7) and before <= made <= timezone.now()
+    assert beside["boundaries"] == in_geopackage["boundaries"]

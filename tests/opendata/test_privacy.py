@@ -21,6 +21,14 @@ ALLOWED_COLUMNS = {
         "is_approximate", "boundary",
     ],
     "opendata_report_grid": ["cell_degrees", "cell", "report_count", "location"],
+    "opendata_dossier_month": [
+        "id", "commune_code", "commune_name", "month", "valid_from", "valid_to", "received",
+        "finished", "on_time", "late", "boundary",
+    ],
+    "opendata_indicator_value": [
+        "id", "indicator", "unit", "period", "valid_from", "valid_to", "commune_code",
+        "commune_name", "value", "numerator", "denominator", "boundary",
+    ],
 }  # fmt: skip
 
 

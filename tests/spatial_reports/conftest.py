@@ -19,9 +19,14 @@ from geoapp.clock import VIETNAM_TIME_ZONE
 from incidents import services
 from incidents.category_catalogue import CATEGORIES
 from incidents.models import Incident, IncidentChannel, IncidentStatus
+from procedures import services as procedure_services
+from procedures.catalogue import catalogue_rows
+from procedures.models import Dossier
 from tests.conftest import Territory
-from wards.models import AgencyMembership
+from wards.models import Agency, AgencyMembership
 
+LAND, COPIES, BIRTH = "1.001612", "2.000815", "1.001193"
+APPLICANT = ("Lê Thị Hoa", "051090001234", "0905123456", "7 Lê Lợi", "hoa@example.vn")
 PERSONAL_VALUES = ("Trần Thị Bình", "0905 123 456", "binh@example.vn", "12 Hùng Vương")
 PLANNERS_GROUP = "Chuyên viên quy hoạch"
 LEADERS_GROUP = "Lãnh đạo"
@@ -127,3 +132,30 @@ def officer(territory: Territory) -> User:
     user = _user("can-bo")
     AgencyMembership.objects.create(user=user, agency=territory.committee_cam_thanh)
     return user
+
+
+def receive(unit: Agency, at: datetime, procedure: str) -> Dossier:
+    return procedure_services.dossier_receive(
+        procedure_code=procedure, unit_code=unit.code, received_at=at, channel="counter",
+        applicant={"name": APPLICANT[0], "id_number": APPLICANT[1], "phone": APPLICANT[2],
+                   "address": APPLICANT[3], "email": APPLICANT[4]},
+    )  # fmt: skip
+
+
+def finish(dossier: Dossier, at: datetime) -> None:
+    procedure_services.dossier_act(code=dossier.code, action="result_ready", actor=None, at=at)
+
+
+@pytest.fixture
+def dossiers(territory: Territory) -> None:
+    """March 2026: Cẩm Thành receives 3 (one finished late), An Phú 1 (finished on time); the
+    period before (29 January – 28 February) has Cẩm Thành's one, finished on time."""
+    for row in catalogue_rows():
+        procedure_services.procedure_create(**row)
+    cam_thanh, an_phu = territory.committee_cam_thanh, territory.committee_an_phu
+    receive(cam_thanh, vietnam(2026, 3, 2, 8), LAND)
+    finish(receive(cam_thanh, vietnam(2026, 3, 4, 8), COPIES), vietnam(2026, 3, 5, 10))
+    receive(cam_thanh, vietnam(2026, 3, 5, 9), BIRTH)
+    finish(receive(cam_thanh, vietnam(2026, 2, 27, 9), COPIES), vietnam(2026, 2, 27, 11))
+    finish(receive(an_phu, vietnam(2026, 3, 10, 9), BIRTH), vietnam(2026, 3, 10, 10))
+    receive(an_phu, vietnam(2026, 4, 2, 9), LAND)  # after the period

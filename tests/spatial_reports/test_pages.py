@@ -189,3 +189,16 @@ def test_the_csv_and_xlsx_downloads_read_back(
     assert sheet[1][:5] == rows[1][:5]
     assert sheet[1][9:] == [True, 108.75, 15.02]
     assert about["report_count"] == "2"
+
+
+def test_the_menu_links_to_the_builder_for_those_allowed_only(
+    reports: Reports, planner: User, leader: User, officer: User
+) -> None:
+    link = '<a href="/bao-cao-khong-gian/"'
+    for user in (planner, leader):
+        assert link in signed_in(user).get("/").content.decode(), user.username
+    assert link not in signed_in(officer).get("/").content.decode()
+    assert link not in Client().get("/").content.decode()
+    # On the builder itself the link is the current page.
+    page = signed_in(planner).get(BUILDER).content.decode()
+    assert '<a href="/bao-cao-khong-gian/" aria-current="page">' in page

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import translation
 
 from geoapp.exceptions import InvalidInput
+from spatial_reports.models import SpatialReportExport
 from spatial_reports.queries import report_query_parse
 from tests.conftest import Territory
 
@@ -59,8 +62,19 @@ INSIDE = polygon((108.7, 15.0), (108.8, 15.0), (108.8, 15.1), (108.7, 15.1), (10
             },
             "polygon_outside_territory",
         ),
+        # A buffer of a thousand kilometres, a negative or fractional one, and a point alone.
+        (
+            {"vung": json.dumps({"type": "Point", "coordinates": [108.8, 15.1]}),
+             "ban_kinh": "1000000"},
+            "invalid_buffer",
+        ),
+        ({"vung": json.dumps({"type": "Point", "coordinates": [108.8, 15.1]}), "ban_kinh": "-5"},
+         "invalid_buffer"),
+        ({"vung": json.dumps({"type": "Point", "coordinates": [108.8, 15.1]}), "ban_kinh": "2.5"},
+         "invalid_buffer"),
+        ({"vung": json.dumps({"type": "Point", "coordinates": [108.8, 15.1]})}, "buffer_required"),
     ],
-)
+)  # fmt: skip
 def test_it_refuses_bad_input(
     territory: Territory, parameters: dict[str, object], code: str
 ) -> None:
@@ -122,3 +136,21 @@ def test_a_point_with_a_buffer_becomes_a_disc_of_that_radius(territory: Territor
     # About π km² in square degrees at latitude 15.1 (1° ≈ 110.6 km of latitude, 107.5 km of
     # longitude).
     assert query.polygon.area * 110.6 * 107.5 == pytest.approx(3.14, rel=0.02)
+
+
+def test_a_thousand_kilometre_buffer_is_refused_on_the_page_with_its_reason(
+    territory: Territory, planner: User
+) -> None:
+    client = Client()
+    client.force_login(planner)
+    point = json.dumps({"type": "LineString", "coordinates": [[108.75, 15.05], [108.85, 15.1]]})
+
+    page = client.get("/bao-cao-khong-gian/", {"vung": point, "ban_kinh": "1000000"})
+    download = client.post(
+        "/bao-cao-khong-gian/tai-ve/", {"vung": point, "ban_kinh": "1000000", "dinh_dang": "gpkg"}
+    )
+
+    message = "Bán kính vùng đệm phải là số mét nguyên từ 1 đến 50000."
+    assert page.status_code == 400 and message in page.content.decode()
+    assert download.status_code == 400 and message in download.content.decode()
+    assert not SpatialReportExport.objects.exists()

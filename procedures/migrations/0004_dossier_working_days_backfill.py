@@ -39,6 +39,6 @@ def backfill(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("procedures", "0002_dossier_working_days")]
+    dependencies = [("procedures", "0003_dossier_working_days")]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("procedures", "0001_catalogue_dossiers_legs"),
+        ("procedures", "0002_dossiers_in_progress_by_area_index"),
         ("wards", "0005_area_outline_for_maps"),
     ]
 
