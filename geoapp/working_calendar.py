@@ -134,6 +134,12 @@ def _hours_as_duration(hours: float | Decimal) -> timedelta:
     return timedelta(microseconds=int(microseconds))
 
 
+def working_hours_duration(hours: float | Decimal) -> timedelta:
+    """`hours` working hours as the exact duration `add_working_hours` adds (for callers that add
+    the same limit many times and convert it once)."""
+    return _hours_as_duration(hours)
+
+
 def _require_date(value: object, *, argument: str) -> None:
     # A datetime is a date to Python, but its calendar day depends on a zone it may not share
     # with the calendar; taking .date() here would quietly pick the wrong day around midnight.
@@ -218,7 +224,7 @@ class WorkingCalendar:
 
     def next_working_moment(self, moment: datetime) -> datetime:
         """`moment` when it is inside working hours, else the start of the next working period."""
-        return self._add(self._local(moment, argument="moment"), timedelta(0))
+        return self._next_working_moment(self._local(moment, argument="moment"))
 
     def add_working_hours(self, moment: datetime, hours: float | Decimal) -> datetime:
         """The moment when `hours` working hours counted from `moment` have elapsed."""
@@ -229,6 +235,18 @@ class WorkingCalendar:
         if duration < timedelta(0):
             raise ValueError(f"working time to add must not be negative, got {duration}")
         return self._add(self._local(moment, argument="moment"), duration)
+
+    def start_and_add_working_time(
+        self, moment: datetime, duration: timedelta
+    ) -> tuple[datetime, datetime]:
+        """`next_working_moment(moment)` and `add_working_time(moment, duration)` in one call: the
+        moment a clock starts and its deadline (a dossier's counted-from and appointment), with
+        `moment` checked and converted once (this is on the hot path of every receipt)."""
+        if duration < timedelta(0):
+            raise ValueError(f"working time to add must not be negative, got {duration}")
+        start = self._next_working_moment(self._local(moment, argument="moment"))
+        # From a moment inside a working period, adding is the same walk from there.
+        return start, self._add(start, duration) if duration else start
 
     def add_working_days(self, moment: datetime, days: int) -> datetime:
         """The moment `days` working days of 8 hours after `moment` (see the module documentation)."""
@@ -281,6 +299,18 @@ class WorkingCalendar:
             self._day_periods[day] = periods
         return periods
 
+    def _next_working_moment(self, moment: datetime) -> datetime:
+        """`_add(moment, timedelta(0))`, without the arithmetic: the moment itself inside a
+        period, else the start of the next period (that day's afternoon, or the next working
+        day's morning)."""
+        day = moment.date()
+        table = self._years.get(day.year) or self._year_table(day.year)
+        if table.is_working[day.toordinal() - table.first_ordinal]:
+            for period_start, period_end in self._day_periods.get(day) or self._periods(day):
+                if moment < period_end:
+                    return moment if moment >= period_start else period_start
+        return self._periods(self._working_day_after(day, 1))[0][0]
+
     def _add(self, moment: datetime, remaining: timedelta) -> datetime:
         # The first day through its periods (when it is a working day); then every whole day
         # but the last skipped at once: with strictly more than a day left a day is consumed
@@ -288,11 +318,15 @@ class WorkingCalendar:
         # (at least 1), found by its rank in the year tables rather than by walking the days.
         # Exactly a day left ends at 17:00 of a day, so the last day goes through its periods.
         first_day = moment.date()
-        if self.is_working_day(first_day):
-            for period_start, period_end in self._periods(first_day):
+        table = self._years.get(first_day.year) or self._year_table(first_day.year)
+        # is_working_day without its argument check: `first_day` is a date by construction.
+        if table.is_working[first_day.toordinal() - table.first_ordinal]:
+            for period_start, period_end in self._day_periods.get(first_day) or self._periods(
+                first_day
+            ):
                 if moment >= period_end:
                     continue
-                begin = max(moment, period_start)
+                begin = moment if moment > period_start else period_start
                 available = period_end - begin
                 if remaining <= available:
                     return begin + remaining
@@ -300,7 +334,7 @@ class WorkingCalendar:
         whole_days = max(0, -(-remaining // WORKING_DAY_LENGTH) - 1)
         remaining -= WORKING_DAY_LENGTH * whole_days
         day = self._working_day_after(first_day, whole_days + 1)
-        for period_start, period_end in self._periods(day):
+        for period_start, period_end in self._day_periods.get(day) or self._periods(day):
             available = period_end - period_start
             if remaining <= available:
                 return period_start + remaining
@@ -309,7 +343,7 @@ class WorkingCalendar:
 
     def _working_day_after(self, day: date, count: int) -> date:
         """The `count`-th working day strictly after `day` (count >= 1)."""
-        table = self._year_table(day.year)
+        table = self._years.get(day.year) or self._year_table(day.year)
         # Working days of the year up to and including `day`, so index `rank + count - 1` of the
         # year's working days is the one sought, possibly in a later year.
         index = table.working_days_before[day.toordinal() - table.first_ordinal + 1] + count - 1

@@ -334,6 +334,7 @@ def _undo_history(dossier: Dossier) -> None:
     dossier.paused_since = None
     dossier.finished_at = None
     dossier.outcome = ""
+    dossier.working_days = None
 
 
 def _apply_history(dossier: Dossier, row: Row, calendar: WorkingCalendar) -> None:

@@ -77,32 +77,53 @@ def unit_queue(
 
 GROUPINGS: Final = ("unit", "area", "field", "procedure", "level", "month")
 
-# The key and label of each grouping, over the tally (t) and over the dossiers (d); whitelisted
-# SQL fragments, never built from the request.
-_TALLY_KEY: Final = {
-    "unit": ("u.code", "u.name", "t.unit_id"),
-    "area": ("a.code || '@' || a.valid_from", "a.name", "t.area_id"),
-    "field": ("p.field", "p.field", "p.field"),
-    "procedure": ("p.code", "p.name", "p.code"),
-    "level": ("p.level", "p.level", "p.level"),
-    "month": ("to_char(t.day, 'YYYY-MM')", "to_char(t.day, 'YYYY-MM')", "1"),
-}
-_DOSSIER_DIMENSION: Final = {
-    "unit": "t.receiving_unit_id",
-    "area": "t.area_id",
-    "month": "(t.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date",
-}
+
+def _grouping(group_by: str, *, unit: str, day: str) -> tuple[str, str, str, str]:
+    """(the narrow key over the rows t and their procedure p, the join that labels a group,
+    key, label) of a grouping; `unit` and `day` name t's unit column and Vietnam-date expression.
+    Whitelisted SQL fragments, never built from the request. Each statement aggregates by the
+    narrow key first (an id, a field, a month) and joins the names to the few groups after:
+    the rows sorted or hashed then hold integers, not names."""
+    return {
+        "unit": (unit, "JOIN wards_agency u ON u.id = m.k", "u.code", "u.name"),
+        "area": ("t.area_id", "LEFT JOIN wards_area a ON a.id = m.k",
+                 "a.code || '@' || a.valid_from", "a.name"),
+        "procedure": ("t.procedure_id", "JOIN procedures_procedure p ON p.id = m.k", "p.code",
+                      "p.name"),
+        "field": ("p.field", "", "m.k", "m.k"),
+        "level": ("p.level", "", "m.k", "m.k"),
+        "month": (f"to_char({day}, 'YYYY-MM')", "", "m.k", "m.k"),
+    }[group_by]  # fmt: skip
+
 
 _TALLY_SQL: Final = """
-SELECT {key} AS key, min({label}) AS label,
-       sum(t.received), sum(t.received_online), sum(t.finished), sum(t.early), sum(t.on_time),
-       sum(t.late), sum(t.working_days_sum)
-FROM procedures_dossierdailytally t
-JOIN wards_agency u ON u.id = t.unit_id
-LEFT JOIN wards_area a ON a.id = t.area_id
-JOIN procedures_procedure p ON p.id = t.procedure_id
-WHERE t.day BETWEEN %(from)s AND %(to)s
-GROUP BY 1
+SELECT {key} AS key, {label} AS label, m.received, m.online, m.finished, m.early, m.on_time,
+       m.late, m.days
+FROM (
+    SELECT {inner} AS k, sum(t.received) AS received, sum(t.received_online) AS online,
+           sum(t.finished) AS finished, sum(t.early) AS early, sum(t.on_time) AS on_time,
+           sum(t.late) AS late, sum(t.working_days_sum) AS days
+    FROM procedures_dossierdailytally t
+    JOIN procedures_procedure p ON p.id = t.procedure_id
+    WHERE t.day BETWEEN %(from)s AND %(to)s
+    GROUP BY 1
+) m
+{join}
+"""
+
+# The processing times of the dossiers finished in the period, one per dossier (a median needs
+# them all; the tally keeps sums). percentile_cont interpolates: with an even count the median
+# is the mean of the middle two.
+_FINISHED_SQL: Final = """
+SELECT {key} AS key, {label} AS label, m.median
+FROM (
+    SELECT {inner} AS k, percentile_cont(0.5) WITHIN GROUP (ORDER BY t.working_days) AS median
+    FROM procedures_dossier t
+    JOIN procedures_procedure p ON p.id = t.procedure_id
+    WHERE t.finished_at >= %(start)s AND t.finished_at < %(end)s AND t.working_days IS NOT NULL
+    GROUP BY 1
+) m
+{join}
 """
 
 # The same per month, in two steps: the tally's rows summed per day, then the days per month, so
@@ -126,18 +147,20 @@ GROUP BY 1, 2
 
 # Dossiers still open at the end of the period: a small set (an index on status), read directly.
 _OPEN_SQL: Final = """
-SELECT {key} AS key, min({label}) AS label,
-       count(*) FILTER (WHERE t.appointment_at >= %(end)s),
-       count(*) FILTER (WHERE t.appointment_at < %(end)s),
-       count(*) FILTER (WHERE t.status IN ('supplement_requested', 'payment_requested'))
-FROM procedures_dossier t
-JOIN wards_agency u ON u.id = t.receiving_unit_id
-LEFT JOIN wards_area a ON a.id = t.area_id
-JOIN procedures_procedure p ON p.id = t.procedure_id
-WHERE t.status IN ('received', 'processing', 'transferred', 'supplement_requested',
-                   'payment_requested')
-  AND t.received_at < %(end)s
-GROUP BY 1
+SELECT {key} AS key, {label} AS label, m.within, m.overdue, m.paused
+FROM (
+    SELECT {inner} AS k, count(*) FILTER (WHERE t.appointment_at >= %(end)s) AS within,
+           count(*) FILTER (WHERE t.appointment_at < %(end)s) AS overdue,
+           count(*) FILTER (WHERE t.status IN ('supplement_requested', 'payment_requested'))
+               AS paused
+    FROM procedures_dossier t
+    JOIN procedures_procedure p ON p.id = t.procedure_id
+    WHERE t.status IN ('received', 'processing', 'transferred', 'supplement_requested',
+                       'payment_requested')
+      AND t.received_at < %(end)s
+    GROUP BY 1
+) m
+{join}
 """
 
 
@@ -157,8 +180,9 @@ def dossier_statistics(
 ) -> list[dict[str, Any]]:
     """Counts and rates per group for receipts and finishes dated within [from, to] (Vietnam
     dates), with the dossiers still open at the end of `to` (docs/procedures.md gives formulas).
-    Without `open_dossiers`, the open counts are left at zero and the dossiers are not read
-    (only the daily tally is): for a caller that shows the receipts and finishes only."""
+    Without `open_dossiers`, the open counts are left at zero, the median at null, and the
+    dossiers are not read (only the daily tally is): for a caller that shows the receipts and
+    finishes only."""
     if group_by not in GROUPINGS:
         raise InvalidInput(
             _("group_by phải là một trong: %(choices)s.") % {"choices": ", ".join(GROUPINGS)},
@@ -166,16 +190,17 @@ def dossier_statistics(
         )
     if date_to < date_from:
         raise InvalidInput(_("Ngày kết thúc phải sau ngày bắt đầu."), code="bad_period")
-    key, label, _group = _TALLY_KEY[group_by]
-    open_key = key.replace("to_char(t.day", "to_char(" + _DOSSIER_DIMENSION["month"])
-    open_label = label.replace("to_char(t.day", "to_char(" + _DOSSIER_DIMENSION["month"])
+    start = datetime.datetime.combine(date_from, datetime.time(0), VIETNAM_TIME_ZONE)
     end = datetime.datetime.combine(
         date_to + datetime.timedelta(days=1), datetime.time(0), VIETNAM_TIME_ZONE
     )
     rows: dict[str, dict[str, Any]] = {}
     with connection.cursor() as cursor:
+        inner, join, key, label = _grouping(group_by, unit="t.unit_id", day="t.day")
         tally = (
-            _TALLY_BY_MONTH_SQL if group_by == "month" else _TALLY_SQL.format(key=key, label=label)
+            _TALLY_BY_MONTH_SQL
+            if group_by == "month"
+            else _TALLY_SQL.format(inner=inner, join=join, key=key, label=label)
         )
         cursor.execute(tally, {"from": date_from, "to": date_to})
         for group, name, received, online, finished, early, on_time, late, days in cursor:
@@ -185,7 +210,21 @@ def dossier_statistics(
             }  # fmt: skip
         if not open_dossiers:
             return [_with_rates(row) for _key, row in sorted(rows.items(), key=lambda i: str(i[0]))]
-        cursor.execute(_OPEN_SQL.format(key=open_key, label=open_label), {"end": end})
+        inner, join, key, label = _grouping(
+            group_by, unit="t.receiving_unit_id",
+            day="(t.finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date",
+        )  # fmt: skip
+        cursor.execute(
+            _FINISHED_SQL.format(inner=inner, join=join, key=key, label=label),
+            {"start": start, "end": end},
+        )
+        for group, name, median in cursor:
+            rows.setdefault(group, _row(group, name))["median_working_days"] = median
+        inner, join, key, label = _grouping(
+            group_by, unit="t.receiving_unit_id",
+            day="(t.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date",
+        )  # fmt: skip
+        cursor.execute(_OPEN_SQL.format(inner=inner, join=join, key=key, label=label), {"end": end})
         for group, name, within, overdue, paused in cursor:
             row = rows.setdefault(group, _row(group, name))
             row.update(in_progress_within=within, in_progress_overdue=overdue, paused=paused)
@@ -230,6 +269,7 @@ def _row(group: Any, name: Any) -> dict[str, Any]:
         "key": str(group), "label": str(name), "received": 0, "received_online": 0,
         "finished": 0, "early": 0, "on_time": 0, "late": 0, "working_days_sum": 0,
         "in_progress_within": 0, "in_progress_overdue": 0, "paused": 0,
+        "median_working_days": None,
     }  # fmt: skip
 
 
@@ -240,6 +280,7 @@ def _with_rates(row: dict[str, Any]) -> dict[str, Any]:
         "on_time_rate": Rate(int(row["early"]) + int(row["on_time"]), finished).as_dict(),
         "online_rate": Rate(int(row.pop("received_online")), int(row["received"])).as_dict(),
         "average_working_days": days / finished if finished else None,
+        "median_working_days": row.pop("median_working_days"),
     }
 
 

@@ -30,7 +30,7 @@ from wards.models import AgencyMembership
 
 STATISTICS_COLUMNS = (
     "key", "label", "received", "finished", "early", "on_time", "late", "in_progress_within",
-    "in_progress_overdue", "paused",
+    "in_progress_overdue", "paused", "average_working_days", "median_working_days",
 )  # fmt: skip
 
 

@@ -7,12 +7,12 @@ the desk, the import and the appointment API compute exactly the same dates.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+import functools
 from decimal import Decimal
-from typing import Final
+from typing import Final, NamedTuple
 
 from geoapp.clock import VIETNAM_TIME_ZONE
-from geoapp.working_calendar import WorkingCalendar
+from geoapp.working_calendar import WorkingCalendar, working_hours_duration
 from procedures.models import DossierStatus, Outcome, TimeLimitUnit
 
 S = DossierStatus
@@ -43,8 +43,10 @@ def allowed_actions(status: str) -> list[str]:
     return [action for action, (sources, _target) in TRANSITIONS.items() if status in sources]
 
 
-@dataclass(frozen=True, slots=True)
-class Appointment:
+class Appointment(NamedTuple):
+    """What the desk prints. A named tuple: built once per receipt, twice as fast as a frozen
+    dataclass, whose __init__ sets each field through object.__setattr__."""
+
     received_at: datetime.datetime
     counted_from: datetime.datetime
     appointment_at: datetime.datetime
@@ -74,6 +76,16 @@ def add_limit(
     return calendar.add_working_hours(start, value * 8)
 
 
+@functools.lru_cache(maxsize=256)
+def limit_duration(value: Decimal, unit: str) -> tuple[bool, datetime.timedelta]:
+    """A time limit as (counted in calendar time?, its duration), as `add_limit` reads it; a
+    few dozen distinct limits, so converted once each rather than once per appointment."""
+    if unit == TimeLimitUnit.CALENDAR_DAYS:
+        return True, datetime.timedelta(days=float(value))
+    hours = value if unit == TimeLimitUnit.WORKING_HOURS else value * 8
+    return False, working_hours_duration(hours)
+
+
 def appointment_compute(
     calendar: WorkingCalendar,
     *,
@@ -82,12 +94,23 @@ def appointment_compute(
     value: Decimal,
     unit: str,
 ) -> Appointment:
-    start = counted_from(calendar, received_at, cutoff)
-    return Appointment(
-        received_at=received_at.astimezone(VIETNAM_TIME_ZONE),
-        counted_from=start,
-        appointment_at=add_limit(calendar, start, value, unit).astimezone(VIETNAM_TIME_ZONE),
-    )
+    """`counted_from` and `add_limit` in one pass: the same rules (tests/procedures compare the
+    two), with the receipt converted to Vietnam time once and the limit's duration memoised."""
+    local = received_at.astimezone(VIETNAM_TIME_ZONE)
+    moment = local
+    if cutoff is not None and local.time() >= cutoff and calendar.is_working_day(local.date()):
+        moment = datetime.datetime.combine(
+            local.date() + datetime.timedelta(days=1), datetime.time(0), VIETNAM_TIME_ZONE
+        )
+    calendar_time, duration = limit_duration(value, unit)
+    if calendar_time:
+        start = calendar.next_working_moment(moment)
+        due = start + duration
+    else:
+        start, due = calendar.start_and_add_working_time(moment, duration)
+    if due.tzinfo is not VIETNAM_TIME_ZONE:
+        due = due.astimezone(VIETNAM_TIME_ZONE)
+    return Appointment(received_at=local, counted_from=start, appointment_at=due)
 
 
 def outcome_of(finished_at: datetime.datetime, appointment_at: datetime.datetime) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import connection
@@ -369,6 +369,18 @@ def agency_get_by_code(*, code: str) -> Agency | None:
 def agency_area_on(*, agency_id: int, on: datetime.date) -> Area | None:
     """The first area an agency serves on a date (its commune, for a People's Committee)."""
     return Area.objects.on(on).filter(agencies__id=agency_id).only("id", "code", "name").first()
+
+
+# agency_area_on as a scalar subquery, for a statement that routes in the same round trip as it
+# reads other rows (a dossier's receipt): `{agency}` is the SQL of the agency's id, `%(on)s` the
+# date. The same rule: areas valid on the date, the first by Area's ordering (code, valid_from);
+# tests/procedures check both give the same area on either side of the 2025 reform.
+AGENCY_AREA_ON_SQL: Final = """(
+    SELECT a.id FROM wards_agency_jurisdiction j JOIN wards_area a ON a.id = j.area_id
+    WHERE j.agency_id = {agency} AND a.valid_from <= %(on)s
+      AND (a.valid_to IS NULL OR a.valid_to >= %(on)s)
+    ORDER BY a.code, a.valid_from LIMIT 1
+)"""
 
 
 def areas_with_codes(*, codes: Sequence[str]) -> dict[str, list[Area]]:

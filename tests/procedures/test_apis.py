@@ -124,7 +124,7 @@ def test_statistics_give_numerators_denominators_and_null_rates(
         "in_progress_overdue": 1, "paused": 0,
         "on_time_rate": {"numerator": 0, "denominator": 1, "value": 0.0},
         "online_rate": {"numerator": 1, "denominator": 2, "value": 0.5},
-        "average_working_days": 14.0,
+        "average_working_days": 14.0, "median_working_days": 14.0,
     }  # fmt: skip
     assert row == expected
     empty = APIClient().get(
@@ -135,7 +135,7 @@ def test_statistics_give_numerators_denominators_and_null_rates(
         "on_time": 0, "late": 0, "in_progress_within": 0, "in_progress_overdue": 1, "paused": 0,
         "on_time_rate": {"numerator": 0, "denominator": 0, "value": None},
         "online_rate": {"numerator": 0, "denominator": 0, "value": None},
-        "average_working_days": None,
+        "average_working_days": None, "median_working_days": None,
     }]}  # fmt: skip
 
 

@@ -122,8 +122,8 @@ def test_a_changed_history_updates_the_dossier_and_moves_its_tally(
     )
     call_command("procedures_import_dossiers", str(write(tmp_path, later)), "--commit")
     dossier = Dossier.objects.get(external_code="X-1")
-    assert (dossier.code, dossier.appointment_at, dossier.outcome) == (
-        f"{UNIT}-260210-0001", vietnam(2026, 3, 3, 9), "late",
+    assert (dossier.code, dossier.appointment_at, dossier.outcome, dossier.working_days) == (
+        f"{UNIT}-260210-0001", vietnam(2026, 3, 3, 9), "late", 14,
     )  # fmt: skip
     assert dossier.pauses.count() == 0
     assert snapshot()[3] == [

@@ -115,7 +115,9 @@ def test_a_district_dossier_received_before_the_reform_and_finished_after_it(
     ready = services.dossier_act(
         code=dossier.code, action="result_ready", actor=district_officer, at=vietnam(2025, 7, 9, 16)
     )
-    assert (ready.outcome, ready.finished_at) == ("on_time", vietnam(2025, 7, 9, 16))
+    assert (ready.outcome, ready.finished_at, ready.working_days) == (
+        "on_time", vietnam(2025, 7, 9, 16), 10
+    )  # fmt: skip
     tally = DossierDailyTally.objects.order_by("day")
     assert list(
         tally.values_list("day", "received", "finished", "on_time", "working_days_sum")
