@@ -46,7 +46,11 @@ AREA_PATHS = "path.area-boundary"
 OUTLINES = "path.area-outline"
 PHONE = {"width": 360, "height": 740}
 # The data migration that creates the staff groups "Lãnh đạo" and "Quản trị viên".
-GROUPS_MIGRATION = ("incidents", "0002_leader_and_administrator_groups")
+# The data migrations that create the staff groups the demo accounts join, each with its function.
+GROUPS_MIGRATIONS = (
+    (("incidents", "0002_leader_and_administrator_groups"), "create_groups"),
+    (("spatial_reports", "0002_planners_group"), "create_group"),
+)
 DESCRIPTION = "Hàng quán lấn chiếm hết vỉa hè, người đi bộ phải xuống lòng đường."
 
 expect.set_options(timeout=15_000)
@@ -73,12 +77,12 @@ def offline_private_settings(settings: Settings, tmp_path: Path) -> Iterator[Non
 def demo(transactional_db: None) -> None:
     """The demo exactly as `make run` loads it (scripts/setup.sh), committed for the live server,
     on the database as migrated: the demo accounts join the staff groups that a data migration
-    creates, which the flush after each earlier transactional test removed, so that migration's
-    own function is run again first (it is idempotent)."""
-    state = MigrationLoader(connection).project_state(GROUPS_MIGRATION)
-    import_module(f"{GROUPS_MIGRATION[0]}.migrations.{GROUPS_MIGRATION[1]}").create_groups(
-        state.apps, None
-    )
+    creates, which the flush after each earlier transactional test removed, so those migrations'
+    own functions are run again first (they are idempotent)."""
+    loader = MigrationLoader(connection)
+    for (app, migration), create in GROUPS_MIGRATIONS:
+        state = loader.project_state((app, migration))
+        getattr(import_module(f"{app}.migrations.{migration}"), create)(state.apps, None)
     call_command("wards_load_demo", stdout=io.StringIO())
     call_command("incidents_load_categories", stdout=io.StringIO())
     call_command("incidents_load_demo", "--with-demo-accounts", stdout=io.StringIO())
