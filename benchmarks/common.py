@@ -108,6 +108,32 @@ def django_environment(database: str) -> dict[str, str]:
     }
 
 
+def database_copy_of_another_size(database: str, *, key_prefix: str) -> bool:
+    """Create `database` as a copy of the first loaded database of the same data set (the names
+    starting with `key_prefix` after the prefix), when there is one and `database` does not
+    exist yet: creating 3,321 communes one by one through the services takes many minutes, and
+    the load then keeps the communes and replaces the rest. True when it copied."""
+    from psycopg import sql
+
+    server = database_server()
+    with psycopg.connect(server.conninfo("postgres"), autocommit=True) as connection:
+        names = [
+            row[0]
+            for row in connection.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY datname",
+                [database_name(key_prefix) + "%"],
+            )
+        ]
+        if database in names or not names:
+            return False
+        connection.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(database), sql.Identifier(names[0])
+            )
+        )
+    return True
+
+
 def database_migrate(name: str) -> None:
     completed = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input"],

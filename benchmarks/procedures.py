@@ -33,6 +33,7 @@ from decimal import Decimal
 
 from benchmarks.common import (
     Figure,
+    database_copy_of_another_size,
     database_ensure,
     database_migrate,
     database_name,
@@ -61,7 +62,7 @@ def dataset_for(dossiers: int) -> Dataset:
 
 def database_prepare(dossiers: int) -> Dataset:
     dataset = dataset_for(dossiers)
-    if _copy_of_another_size(dataset):
+    if database_copy_of_another_size(dataset.database, key_prefix="procedures_"):
         print(f"created database {dataset.database} from another size's territory", flush=True)
     elif database_ensure(dataset.database):
         print(f"created database {dataset.database}", flush=True)
@@ -89,33 +90,6 @@ def database_prepare(dossiers: int) -> Dataset:
         )
     print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
     return dataset
-
-
-def _copy_of_another_size(dataset: Dataset) -> bool:
-    """A new size starts as a copy of a loaded one (its 3,321 communes took minutes to create);
-    `_territory_load` then keeps the communes and replaces the dossiers."""
-    import psycopg
-    from psycopg import sql
-
-    from benchmarks.common import database_server
-
-    server = database_server()
-    with psycopg.connect(server.conninfo("postgres"), autocommit=True) as connection:
-        names = [
-            row[0]
-            for row in connection.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY datname",
-                [database_name("procedures_") + "%"],
-            )
-        ]
-        if dataset.database in names or not names:
-            return False
-        connection.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(dataset.database), sql.Identifier(names[0])
-            )
-        )
-    return True
 
 
 def _territory_load() -> None:

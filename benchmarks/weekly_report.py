@@ -27,6 +27,7 @@ from pathlib import Path
 
 from benchmarks.common import (
     Figure,
+    database_copy_of_another_size,
     database_ensure,
     database_migrate,
     django_setup,
@@ -65,7 +66,7 @@ def database_prepare(size: int) -> Dataset:
     import os
 
     dataset = dataset_for(size)
-    if _copy_of_another_size(dataset):
+    if database_copy_of_another_size(dataset.database, key_prefix="weekly_report_"):
         print(f"created database {dataset.database} from another size's territory", flush=True)
     elif database_ensure(dataset.database):
         print(f"created database {dataset.database}", flush=True)
@@ -99,33 +100,6 @@ def database_prepare(size: int) -> Dataset:
         )
     print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
     return dataset
-
-
-def _copy_of_another_size(dataset: Dataset) -> bool:
-    """A new size starts as a copy of a loaded one (creating its 3,321 communes one by one through
-    the services takes many minutes); the load then keeps the communes and replaces the rest."""
-    import psycopg
-    from psycopg import sql
-
-    from benchmarks.common import database_name, database_server
-
-    server = database_server()
-    with psycopg.connect(server.conninfo("postgres"), autocommit=True) as connection:
-        names = [
-            row[0]
-            for row in connection.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY datname",
-                [database_name("weekly_report_") + "%"],
-            )
-        ]
-        if dataset.database in names or not names:
-            return False
-        connection.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(dataset.database), sql.Identifier(names[0])
-            )
-        )
-    return True
 
 
 def _reports_load(size: int) -> None:
