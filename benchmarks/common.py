@@ -161,6 +161,9 @@ def django_setup(database: str) -> None:
 
 def percentile(values: Sequence[float], share: float) -> float:
     """The `share` (0–100) percentile with linear interpolation, as numpy's default."""
+    # A share below 1 is a fraction written by mistake (0.95 for 95): it would give the minimum.
+    if not 1 <= share <= 100:
+        raise ValueError(f"percentile share {share} is not between 1 and 100")
     ordered = sorted(values)
     if not ordered:
         raise ValueError("no values")

@@ -320,7 +320,7 @@ def measure(tasks: int, *, targets_only: bool = False) -> list[Figure]:
         runs, statements = extra[name]
         return Figure(
             dataset=label, name=title, unit="ms",
-            project=percentile(runs, 0.5), floor=percentile(floors[name], 0.5),
+            project=percentile(runs, 50), floor=percentile(floors[name], 50),
             note=f"{len(statements)} statement(s); {note}",
             runs=runs, floor_runs=floors[name],
         )  # fmt: skip
@@ -338,14 +338,14 @@ def measure(tasks: int, *, targets_only: bool = False) -> list[Figure]:
     ]) + [
         Figure(
             dataset=label, name="leader's board /nhiem-vu/, p50", unit="ms",
-            project=percentile(board_runs, 0.5), floor=percentile(board_floor, 0.5),
+            project=percentile(board_runs, 50), floor=percentile(board_floor, 50),
             target_operator="≤", target_value=BOARD_TARGET_MILLISECONDS,
-            note=f"{len(board_statements)} statements; p95 {percentile(board_runs, 0.95):.0f} ms",
+            note=f"{len(board_statements)} statements; p95 {percentile(board_runs, 95):.0f} ms",
             runs=board_runs, floor_runs=board_floor,
         ),
         Figure(
             dataset=label, name="on-time rate per agency, one year, p50", unit="ms",
-            project=percentile(rate_runs, 0.5), floor=percentile(rate_floor, 0.5),
+            project=percentile(rate_runs, 50), floor=percentile(rate_floor, 50),
             target_operator="≤", target_value=RATE_TARGET_MILLISECONDS,
             note=f"{len(rate_statements)} statement(s)",
             runs=rate_runs, floor_runs=rate_floor,
