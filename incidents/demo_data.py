@@ -48,11 +48,11 @@ from incidents.demo_history import (
     CATEGORY_WEIGHTS,
     FINAL_STATUS_COUNTS,
     STAFF_ACTIONS,
-    DemoTerritory,
     HistoryPlanner,
     PlannedReport,
     PlannedStep,
 )
+from incidents.demo_places import DemoTerritory
 from incidents.models import (
     Category,
     Incident,

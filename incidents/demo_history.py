@@ -10,19 +10,20 @@ through the real services.
 from __future__ import annotations
 
 import random
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from django.contrib.gis.geos import MultiPolygon, Point
+from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import InvalidInput
 from geoapp.working_calendar import WorkingCalendar
 from incidents import demo_texts
+from incidents.demo_places import DemoTerritory, PlacedArea, address_in, point_inside
+from incidents.demo_reporters import random_reporter
 from incidents.models import (
     IncidentChannel,
     IncidentPriority,
@@ -30,11 +31,6 @@ from incidents.models import (
     RejectionReason,
 )
 from wards.demo_territory import REFORM_DAY
-from wards.models import (
-    Area,
-    AreaLevel,
-    AreaType,
-)
 
 Status = IncidentStatus
 
@@ -62,16 +58,8 @@ OVERDUE_OPEN_REPORT_COUNT = 30
 
 FIRST_REPORT_DAY = date(2025, 1, 6)
 LAST_PRE_REFORM_REPORT_DAY = date(2025, 6, 27)
-# Where the reports fall after the reform: three in four in the six units of the former city,
-# weighted towards the central wards; the rest anywhere else in the province.
-FORMER_CITY_UNIT_WEIGHTS = {
-    "21025": 30,  # Phường Cẩm Thành
-    "21028": 22,  # Phường Nghĩa Lộ
-    "21172": 14,  # Phường Trương Quang Trọng
-    "21034": 12,  # Xã An Phú
-    "21211": 8,  # Xã Tịnh Khê
-    "21109": 6,  # Xã Đông Sơn
-}
+# Where the reports fall after the reform: three in four in the six units of the former city
+# (weighted in incidents/demo_places.py); the rest anywhere else in the province.
 FORMER_CITY_SHARE_AFTER_REFORM = 0.75
 CATEGORY_WEIGHTS = {
     "giao-thong": 20,
@@ -90,11 +78,6 @@ CHANNEL_WEIGHTS = {
     IncidentChannel.HOTLINE: 12,
     IncidentChannel.COUNTER: 5,
 }
-# Under reserved names (RFC 2606 .example; 0123 numbers were withdrawn in 2018): no demo
-# reporter can be a real person's mailbox or phone.
-REPORTER_EMAIL_DOMAIN = "nguoidan.example"
-REPORTER_PHONE_PREFIX = "0123 456"
-
 # When the open reports were filed, relative to the load: recent ones within the last hours (so
 # that none is overdue yet; complex ones within a week, their norm being 10 working days or more),
 # overdue ones long enough ago that even Tết cannot have kept their deadline in the future.
@@ -104,77 +87,6 @@ OVERDUE_REPORT_DAYS = (25, 60)
 OVERDUE_HISTORY_ENDS_DAYS_AGO = 21
 # Finished reports after the reform are filed until this many days before the load.
 FINISHED_REPORT_DAYS_AGO = 20
-
-
-# --- the territory the reports fall in ----------------------------------------------------------
-
-
-@dataclass
-class _PlacedArea:
-    area: Area
-    boundary: MultiPolygon
-    weight: float
-
-
-@dataclass
-class DemoTerritory:
-    """The commune-level areas of the demo territory, with boundaries, for placing points."""
-
-    former_city: list[_PlacedArea]  # the six units of the former city, from 1 July 2025
-    elsewhere: list[_PlacedArea]  # the other current communes of the province
-    before_reform: list[_PlacedArea]  # the former city's communes before 1 July 2025
-
-    @classmethod
-    def load(cls) -> DemoTerritory:
-        communes = Area.objects.filter(level=AreaLevel.COMMUNE).order_by("code", "valid_from")
-        current = [area for area in communes if area.valid_from >= REFORM_DAY]
-        former_city = [
-            _PlacedArea(area, area.boundary, FORMER_CITY_UNIT_WEIGHTS[area.code])
-            for area in current
-            if area.code in FORMER_CITY_UNIT_WEIGHTS and area.valid_to is None
-        ]
-        if len(former_city) != len(FORMER_CITY_UNIT_WEIGHTS):
-            raise InvalidInput(
-                _("Chưa nạp địa bàn mẫu; hãy chạy manage.py wards_load_demo trước."),
-                code="demo_territory_missing",
-            )
-        elsewhere = [
-            _PlacedArea(area, area.boundary, 1.0)
-            for area in current
-            if area.code not in FORMER_CITY_UNIT_WEIGHTS and area.valid_to is None
-        ]
-        # Wards (phường) are denser than rural communes: three times the reports.
-        before_reform = [
-            _PlacedArea(area, area.boundary, 3.0 if area.area_type == AreaType.WARD else 1.0)
-            for area in communes
-            if area.valid_from < REFORM_DAY and area.valid_to is not None
-        ]
-        return cls(former_city=former_city, elsewhere=elsewhere, before_reform=before_reform)
-
-    def communes_before_reform_on(self, day: date) -> list[_PlacedArea]:
-        return [placed for placed in self.before_reform if placed.area.is_valid_on(day)]
-
-    def neighbours(self, placed: _PlacedArea, *, day: date) -> list[_PlacedArea]:
-        return [
-            other
-            for other in self.communes_before_reform_on(day)
-            if other.area.pk != placed.area.pk and other.boundary.intersects(placed.boundary)
-        ]
-
-
-def _point_inside(rng: random.Random, placed: _PlacedArea) -> Point:
-    """A uniformly random point inside the area (rejection sampling in its bounding box)."""
-    prepared = placed.boundary.prepared
-    min_x, min_y, max_x, max_y = placed.boundary.extent
-    for _attempt in range(10_000):
-        point = Point(
-            round(rng.uniform(min_x, max_x), 6), round(rng.uniform(min_y, max_y), 6), srid=4326
-        )
-        if prepared.contains(point):
-            return point
-    raise InvalidInput(  # pragma: no cover - an area is never that thin
-        _("Không chọn được điểm bên trong %(area)s.") % {"area": placed.area.name}
-    )
 
 
 # --- the plan: every report's history -----------------------------------------------------------
@@ -194,7 +106,7 @@ class PlannedReport:
     rejection: str  # a RejectionReason for rejected reports, else ""
     # "before" (the reform), "after" (finished since), "overdue" or "recent" (open reports)
     period: str
-    placed: _PlacedArea | None = None
+    placed: PlacedArea | None = None
     point: Point | None = None
     category_code: str = ""
     description: str = ""
@@ -235,11 +147,6 @@ Choice = TypeVar("Choice")
 
 def _weighted(rng: random.Random, weights: Mapping[Choice, float]) -> Choice:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
-
-
-def _without_diacritics(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    return "".join(character for character in decomposed if not unicodedata.combining(character))
 
 
 class HistoryPlanner:
@@ -338,7 +245,7 @@ class HistoryPlanner:
 
     # Place, category and words.
 
-    def _place(self, report: PlannedReport, day: date) -> _PlacedArea:
+    def _place(self, report: PlannedReport, day: date) -> PlacedArea:
         if report.period == "before":
             candidates = self.territory.communes_before_reform_on(day)
         elif self.rng.random() < FORMER_CITY_SHARE_AFTER_REFORM:
@@ -362,42 +269,6 @@ class HistoryPlanner:
             count=rng.randint(2, 6),
             number=rng.randint(2, 420),
         )
-
-    def _address(self, placed: _PlacedArea) -> str:
-        rng = self.rng
-        if rng.random() < 0.3:
-            return ""
-        if placed.area.area_type == AreaType.WARD:
-            street = rng.choice(demo_texts.STREETS)
-            return f"{rng.randint(2, 420)} {street}, {placed.area.name}"
-        village = rng.choice(demo_texts.VILLAGES)
-        return f"{village[0].upper()}{village[1:]}, {placed.area.name}"
-
-    def _reporter(self) -> dict[str, Any]:
-        """A quarter anonymous; the others give a name and a phone or an email."""
-        rng = self.rng
-        draw = rng.random()
-        if draw < 0.25:
-            return {}
-        name = " ".join(
-            (
-                rng.choice(demo_texts.FAMILY_NAMES),
-                rng.choice(demo_texts.MIDDLE_NAMES),
-                rng.choice(demo_texts.GIVEN_NAMES),
-            )
-        )
-        if draw < 0.7:
-            # Never contacted: a demo phone number must not reach anyone, even a withdrawn one.
-            return {
-                "reporter_name": name,
-                "reporter_phone": f"{REPORTER_PHONE_PREFIX} {rng.randrange(1000):03d}",
-            }
-        local_part = _without_diacritics(name).lower().replace(" ", ".")
-        return {
-            "reporter_name": name,
-            "reporter_email": f"{local_part}{rng.randint(1, 99)}@{REPORTER_EMAIL_DOMAIN}",
-            "reporter_may_be_contacted": rng.random() < 0.6,
-        }
 
     def _filing(self, report: PlannedReport) -> tuple[dict[str, Any], str]:
         """The arguments of incident_create (but the moment), and the category to correct to
@@ -446,7 +317,7 @@ class HistoryPlanner:
             "priority": priority,
             "channel": _weighted(rng, CHANNEL_WEIGHTS),
             "is_public": rng.random() > 0.03,
-            **self._reporter(),
+            **random_reporter(self.rng),
         }
         return arguments, corrected_category
 
@@ -458,9 +329,9 @@ class HistoryPlanner:
         reported_at = self._reported_at(report, arguments["priority"])
         placed = self._place(report, reported_at.astimezone(VIETNAM_TIME_ZONE).date())
         report.placed = placed
-        report.point = _point_inside(rng, placed)
+        report.point = point_inside(rng, placed)
         arguments["point"] = report.point
-        arguments["address"] = self._address(placed)
+        arguments["address"] = address_in(self.rng, placed)
         if "thoi-diem-xay-ra" in arguments["attributes"]:
             happened = reported_at - timedelta(minutes=rng.randint(20, 300))
             arguments["attributes"]["thoi-diem-xay-ra"] = happened.isoformat()
@@ -483,7 +354,7 @@ class HistoryPlanner:
             neighbours = self.territory.neighbours(placed, day=reported_at.date())
             if neighbours:
                 transfer = {
-                    "point": _point_inside(rng, rng.choice(neighbours)),
+                    "point": point_inside(rng, rng.choice(neighbours)),
                     "reason": demo_texts.LOCATION_CORRECTION_REASON,
                 }
         if transfer is not None:
@@ -664,7 +535,7 @@ class HistoryPlanner:
                     # Public like its original: a public report may not name a private one as
                     # its original (the public pages would link it).
                     "is_public": create.get("is_public", True),
-                    **self._reporter(),
+                    **random_reporter(self.rng),
                 },
             ),
             PlannedStep(marked_at, "mark_duplicate", {"original": original.number}),

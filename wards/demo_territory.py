@@ -126,7 +126,8 @@ class DemoLoadReport:
 # --- loading -------------------------------------------------------------------------------------
 
 
-def _without_diacritics(text: str) -> str:
+def without_diacritics(text: str) -> str:
+    """Vietnamese letters without their marks (đ as d): for English names and e-mail addresses."""
     decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
     return "".join(character for character in decomposed if not unicodedata.combining(character))
 
@@ -141,7 +142,7 @@ def _committee_names(area: Area) -> tuple[str, str]:
     from units.csv ("Thủy"), and the committee should read as its area does."""
     bare_name = area.name.removeprefix(f"{area.area_type} ")
     english_type = ENGLISH_AREA_TYPES.get(AreaType(area.area_type), "")
-    english = f"People's Committee of {_without_diacritics(bare_name)} {english_type}".strip()
+    english = f"People's Committee of {without_diacritics(bare_name)} {english_type}".strip()
     return f"{COMMITTEE_NAME_PREFIX} {area.name}", english
 
 
