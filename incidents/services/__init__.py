@@ -3,7 +3,8 @@
 | module | what it writes |
 |---|---|
 | `filing.py` | a new report (`incident_create`), with its photos, first event and announcements |
-| `handling.py` | the unit's steps: acknowledge, assign, start, request information, transfer, answer, resolve, reject, mark a duplicate, close, priority, internal notes |
+| `handling.py` | the unit's steps: acknowledge, assign, start, request information, transfer, answer, resolve, reject, close, priority, internal notes |
+| `duplicates.py` | the unit's step that marks a report as a duplicate of another, moving its supporters |
 | `citizen_actions.py` | the reporter's steps (provide information, reopen, rate) and anyone's support |
 | `moderation.py` | hiding a report, its text or a photo from the public, and showing it again |
 | `catalogue.py` | loading the category catalogue |
@@ -20,13 +21,13 @@ from incidents.services.citizen_actions import (
     incident_reopen,
     incident_support,
 )
+from incidents.services.duplicates import incident_mark_duplicate
 from incidents.services.filing import IncidentCreation, incident_create, photo_metadata_read
 from incidents.services.handling import (
     incident_acknowledge,
     incident_answer,
     incident_assign,
     incident_close,
-    incident_mark_duplicate,
     incident_note_add,
     incident_reject,
     incident_request_information,
