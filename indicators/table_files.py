@@ -21,6 +21,37 @@ TableRow = tuple[int, dict[str, str]]
 
 def table_rows(*, path: Path, columns: Sequence[str]) -> list[TableRow]:
     """The rows of the CSV or XLSX file at `path`, each cell as text, keyed by the header."""
+    header, records = _header_and_records(path=path, columns=columns)
+    rows = []
+    for number, record in enumerate(records, start=2):
+        if not any(cell.strip() for cell in record):
+            continue  # blank lines at the end of a spreadsheet are not rows
+        padded = list(record) + [""] * (len(header) - len(record))
+        rows.append((number, {name: padded[index].strip() for index, name in enumerate(header)}))
+    return rows
+
+
+def table_cells(*, path: Path, columns: Sequence[str]) -> list[tuple[object, ...]]:
+    """The rows of the file as tuples: the row number, then the cells of `columns` in that order
+    (stripped text, "" when missing). The same rows as `table_rows`, without a dictionary per
+    row, for the imports that hand whole files to PostgreSQL (COPY)."""
+    header, records = _header_and_records(path=path, columns=columns)
+    # The last column of a name the header repeats, as table_rows' dictionary keeps it.
+    positions = [len(header) - 1 - header[::-1].index(column) for column in columns]
+    width = max(positions) + 1
+    rows: list[tuple[object, ...]] = []
+    for number, record in enumerate(records, start=2):
+        if len(record) < width:
+            record = list(record) + [""] * (width - len(record))
+        cells = [record[position].strip() for position in positions]
+        if not any(cells) and not any(cell.strip() for cell in record):
+            continue  # blank lines at the end of a spreadsheet are not rows
+        rows.append((number, *cells))
+    return rows
+
+
+def _header_and_records(*, path: Path, columns: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    """The file's header (checked to hold `columns`) and its records after it."""
     if not path.exists():
         raise InvalidInput(_("Không tìm thấy tệp %(path)s.") % {"path": path}, code="missing_file")
     if path.suffix.lower() == ".xlsx":
@@ -45,13 +76,7 @@ def table_rows(*, path: Path, columns: Sequence[str]) -> list[TableRow]:
             % {"columns": ", ".join(missing), "header": ",".join(columns)},
             code="missing_columns",
         )
-    rows = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue  # blank lines at the end of a spreadsheet are not rows
-        padded = list(record) + [""] * (len(header) - len(record))
-        rows.append((number, {name: padded[index].strip() for index, name in enumerate(header)}))
-    return rows
+    return header, records[1:]
 
 
 def _xlsx_records(path: Path) -> Iterator[list[str]]:
