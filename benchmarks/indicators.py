@@ -229,6 +229,51 @@ def main() -> None:
             f"ms), load average {load_average():.1f}",
             flush=True,
         )
+    _cached_figures(yearly, monthly, choropleth_floor)
+
+
+def _cached_figures(
+    yearly: object, monthly: object, floor: Callable[[object, str], Callable[[], object]]
+) -> None:
+    """The values API's `format=geojson` through Django's test client as a browser asks for it
+    (gzip accepted): cold (the cache emptied before each call: the revision read, the answer
+    built, compressed and stored) and warm (the revision read, the stored bytes sent), and the
+    304 of a client that holds the answer."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    client = Client()
+    for name, indicator, period, start in (
+        ("10,000 values (yearly)", yearly, "2025", "2025-01-01"),
+        ("1,000,000 values (one month)", monthly, "2025-11", "2025-11-01"),
+        ("1,000,000 values (a year of months)", monthly, "2025", "2025-01-01"),
+    ):
+        url = (
+            f"/api/v1/indicators/{indicator.code}/values/?format=geojson&period={period}"  # type: ignore[attr-defined]
+            f"&level=commune&boundaries={BOUNDARIES.isoformat()}&classification=quantiles&classes=5"
+        )
+
+        def cold(url: str = url) -> object:
+            cache.clear()
+            return client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+
+        def warm(url: str = url) -> object:
+            return client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+
+        answer = warm()
+        assert answer.status_code == 200, answer.content[:200]
+
+        def held(url: str = url, etag: str = answer["ETag"]) -> object:
+            return client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=etag)
+
+        floor_ms = _timed(floor(indicator, start))
+        print(
+            f"values API as GeoJSON, 3,321 communes, {name}: cold {_timed(cold):.1f} ms, "
+            f"warm {_timed(warm):.1f} ms, 304 {_timed(held):.1f} ms (floor {floor_ms:.1f} ms, "
+            f"target ≤ 100 ms), {len(answer.content) / 1e6:.2f} MB gzip, "
+            f"load average {load_average():.1f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

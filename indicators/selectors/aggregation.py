@@ -266,7 +266,7 @@ def _parameters(
     }
 
 
-def _check_request(indicator: Indicator, period: Period, level: str) -> None:
+def aggregation_request_check(indicator: Indicator, period: Period, level: str) -> None:
     if level not in AreaLevel.values:
         raise InvalidInput(
             _("Cấp “%(level)s” không hợp lệ; dùng một trong %(levels)s.")
@@ -322,7 +322,7 @@ def indicator_aggregates(
     *, indicator: Indicator, period: Period, level: str, boundaries: datetime.date
 ) -> list[AggregateRow]:
     """The indicator's value for `period` on every area of `level` valid on `boundaries`."""
-    _check_request(indicator, period, level)
+    aggregation_request_check(indicator, period, level)
     if indicator.kind == IndicatorKind.FORMULA:
         return _formula_aggregates(
             indicator=indicator, period=period, level=level, boundaries=boundaries
@@ -365,7 +365,7 @@ def indicator_aggregates_geojson(
     Built in SQL, on the outlines: serialising 3,321 full boundaries in Python took 6.7–10 s
     (docs/benchmarks.md, "Indicators").
     """
-    _check_request(indicator, period, level)
+    aggregation_request_check(indicator, period, level)
     if indicator.kind == IndicatorKind.FORMULA:
         rows = _formula_aggregates(
             indicator=indicator, period=period, level=level, boundaries=boundaries
