@@ -17,6 +17,7 @@ import datetime
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 from benchmarks.common import load_average
 from benchmarks.datasets import DATASETS, dataset_prepare
@@ -233,7 +234,7 @@ def main() -> None:
 
 
 def _cached_figures(
-    yearly: object, monthly: object, floor: Callable[[object, str], Callable[[], object]]
+    yearly: Any, monthly: Any, floor: Callable[[Any, str], Callable[[], object]]
 ) -> None:
     """The values API's `format=geojson` through Django's test client as a browser asks for it
     (gzip accepted): cold (the cache emptied before each call: the revision read, the answer
@@ -242,22 +243,22 @@ def _cached_figures(
     from django.core.cache import cache
     from django.test import Client
 
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     for name, indicator, period, start in (
         ("10,000 values (yearly)", yearly, "2025", "2025-01-01"),
         ("1,000,000 values (one month)", monthly, "2025-11", "2025-11-01"),
         ("1,000,000 values (a year of months)", monthly, "2025", "2025-01-01"),
     ):
         url = (
-            f"/api/v1/indicators/{indicator.code}/values/?format=geojson&period={period}"  # type: ignore[attr-defined]
+            f"/api/v1/indicators/{indicator.code}/values/?format=geojson&period={period}"
             f"&level=commune&boundaries={BOUNDARIES.isoformat()}&classification=quantiles&classes=5"
         )
 
-        def cold(url: str = url) -> object:
+        def cold(url: str = url) -> Any:
             cache.clear()
             return client.get(url, HTTP_ACCEPT_ENCODING="gzip")
 
-        def warm(url: str = url) -> object:
+        def warm(url: str = url) -> Any:
             return client.get(url, HTTP_ACCEPT_ENCODING="gzip")
 
         answer = warm()
