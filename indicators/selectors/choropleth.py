@@ -46,7 +46,7 @@ from indicators.selectors.classification import (
 )
 
 # Renew when the document's shape changes, so that no entry of the earlier shape is served.
-DOCUMENT_SHAPE = "1"
+DOCUMENT_SHAPE = "2"
 CACHE_SECONDS = 24 * 3600
 # The change log is folded into the counter when it holds more rows than this, so that reading
 # the revision stays a count over a few rows.
