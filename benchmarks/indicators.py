@@ -17,6 +17,7 @@ import datetime
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 from benchmarks.common import load_average
 from benchmarks.datasets import DATASETS, dataset_prepare
@@ -227,6 +228,51 @@ def main() -> None:
         print(
             f"{name}: {_timed(project):.1f} ms (floor {_timed(floor):.1f} ms, target ≤ {target} "
             f"ms), load average {load_average():.1f}",
+            flush=True,
+        )
+    _cached_figures(yearly, monthly, choropleth_floor)
+
+
+def _cached_figures(
+    yearly: Any, monthly: Any, floor: Callable[[Any, str], Callable[[], object]]
+) -> None:
+    """The values API's `format=geojson` through Django's test client as a browser asks for it
+    (gzip accepted): cold (the cache emptied before each call: the revision read, the answer
+    built, compressed and stored) and warm (the revision read, the stored bytes sent), and the
+    304 of a client that holds the answer."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    for name, indicator, period, start in (
+        ("10,000 values (yearly)", yearly, "2025", "2025-01-01"),
+        ("1,000,000 values (one month)", monthly, "2025-11", "2025-11-01"),
+        ("1,000,000 values (a year of months)", monthly, "2025", "2025-01-01"),
+    ):
+        url = (
+            f"/api/v1/indicators/{indicator.code}/values/?format=geojson&period={period}"
+            f"&level=commune&boundaries={BOUNDARIES.isoformat()}&classification=quantiles&classes=5"
+        )
+
+        def cold(url: str = url) -> Any:
+            cache.clear()
+            return client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+
+        def warm(url: str = url) -> Any:
+            return client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+
+        answer = warm()
+        assert answer.status_code == 200, answer.content[:200]
+
+        def held(url: str = url, etag: str = answer["ETag"]) -> object:
+            return client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=etag)
+
+        floor_ms = _timed(floor(indicator, start))
+        print(
+            f"values API as GeoJSON, 3,321 communes, {name}: cold {_timed(cold):.1f} ms, "
+            f"warm {_timed(warm):.1f} ms, 304 {_timed(held):.1f} ms (floor {floor_ms:.1f} ms, "
+            f"target ≤ 100 ms), {len(answer.content) / 1e6:.2f} MB gzip, "
+            f"load average {load_average():.1f}",
             flush=True,
         )
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import json
+import gzip
+import re
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,17 +21,24 @@ from geoapp.api import NOT_FOUND_RESPONSE
 from geoapp.clock import vietnam_today
 from geoapp.coordinates import parse_date
 from geoapp.exceptions import InvalidInput
-from indicators.models import Direction, Indicator
+from indicators.models import Indicator
 from indicators.periods import period_of, period_parse
 from indicators.selectors.aggregation import (
     AggregateRow,
     indicator_aggregates,
-    indicator_aggregates_geojson,
     indicator_series,
 )
 from indicators.selectors.catalogue import indicator_get, indicator_list
-from indicators.selectors.classification import classification_parameters, classify
+from indicators.selectors.choropleth import (
+    ChoroplethQuery,
+    answers_revision,
+    choropleth_compressed,
+    choropleth_query,
+)
 from wards import selectors as ward_selectors
+
+# As Django's GZipMiddleware reads the header.
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -121,15 +130,13 @@ class IndicatorValuesApi(APIView):
             "boundaries": boundaries.isoformat(),
         }
         if answer_format == "geojson":
-            document, values = indicator_aggregates_geojson(
-                indicator=indicator, period=period, level=level, boundaries=boundaries
-            )
-            extra: dict[str, Any] = dict(head)
-            if parameters.get("classification"):
-                extra["classification"] = _classification(parameters, indicator, values)
-            # The collection is PostgreSQL's text: its members are added without parsing it.
-            document = document[:-1] + ", " + json.dumps(extra, ensure_ascii=False)[1:]
-            return HttpResponse(document, content_type="application/geo+json")
+            return _choropleth_response(
+                request,
+                choropleth_query(
+                    indicator=indicator, period=period, level=level, boundaries=boundaries,
+                    parameters=parameters,
+                ),
+            )  # fmt: skip
         if answer_format != "json":
             raise InvalidInput(
                 _("Định dạng “%(format)s” không hợp lệ; dùng json hoặc geojson.")
@@ -142,17 +149,26 @@ class IndicatorValuesApi(APIView):
         return Response({**head, "results": [_row_json(row) for row in rows]})
 
 
-def _classification(
-    parameters: Any, indicator: Indicator, values: list[Decimal | None]
-) -> dict[str, Any]:
-    classes, fixed = classification_parameters(parameters)
-    return classify(
-        values=values,
-        method=parameters.get("classification"),
-        classes=classes,
-        higher_is_better=indicator.direction == Direction.HIGHER_IS_BETTER,
-        fixed_breaks=fixed,
-    ).as_json()
+def _choropleth_response(request: Request, query: ChoroplethQuery) -> HttpResponse:
+    """The cached document: 304 when the client holds it (its ETag changes with the answers'
+    revision), gzip-compressed when the client accepts it."""
+    revision = answers_revision()
+    cache_headers = {"Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
+    if revision is not None:
+        etag = cache_headers["ETag"] = query.etag(revision)
+        held = parse_etags(request.headers.get("If-None-Match", ""))
+        if etag in held or "*" in held:
+            return HttpResponse(status=304, headers=cache_headers)
+    compressed = choropleth_compressed(query, revision=revision)
+    if _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        return HttpResponse(
+            compressed,
+            content_type="application/geo+json",
+            headers={**cache_headers, "Content-Encoding": "gzip"},
+        )
+    return HttpResponse(
+        gzip.decompress(compressed), content_type="application/geo+json", headers=cache_headers
+    )
 
 
 class IndicatorSeriesApi(APIView):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 
 from geoapp.clock import vietnam_today
@@ -32,6 +34,27 @@ def indicator_map(request: HttpRequest) -> HttpResponse:
     except InvalidInput as invalid:
         boundaries, error = vietnam_today(), invalid.message
         period = period_of(chosen.period_type, boundaries).text if chosen else ""
+    level = request.GET.get("level") or "commune"
+    method = request.GET.get("classification") or "quantiles"
+    classes = request.GET.get("classes") or "5"
+    # The choropleth's data, named once: the page preloads it from its <head> (so the request
+    # starts before the scripts load) and the script fetches the same address.
+    data_url = (
+        reverse("indicators-values", args=[chosen.code])
+        + "?"
+        + urlencode(
+            {
+                "format": "geojson",
+                "period": period,
+                "level": level,
+                "boundaries": boundaries.isoformat(),
+                "classification": method,
+                "classes": classes,
+            }
+        )  # fmt: skip
+        if chosen
+        else ""
+    )
     english = (get_language() or "vi").startswith("en")
     choices = [
         {"code": i.code, "name": i.name_en if english else i.name_vi, "unit": i.unit}
@@ -45,10 +68,11 @@ def indicator_map(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "period": period,
             "boundaries": boundaries,
-            "level": request.GET.get("level") or "commune",
-            "method": request.GET.get("classification") or "quantiles",
+            "level": level,
+            "method": method,
             "methods": METHODS,
-            "classes": request.GET.get("classes") or "5",
+            "classes": classes,
+            "data_url": data_url,
             "error": error,
         },
         status=400 if error else 200,

@@ -49,6 +49,11 @@ from indicators.periods import (
 )
 from wards.models import AreaLevel
 
+# A map of more areas than this is a national one, seen whole at zoom 6–8 where a pixel is
+# 0.6–2.4 km: its outlines are simplified again to about 200 m (0.002°), which takes 60 % off
+# the document and the browser's drawing. A province's map keeps the stored outlines (55 m).
+NATIONAL_AREAS = 1000
+NATIONAL_TOLERANCE = 0.002
 # Deeper chains of successions than this are a data error (a cycle), not history.
 MAX_SUCCESSION_DEPTH = 8
 
@@ -266,7 +271,7 @@ def _parameters(
     }
 
 
-def _check_request(indicator: Indicator, period: Period, level: str) -> None:
+def aggregation_request_check(indicator: Indicator, period: Period, level: str) -> None:
     if level not in AreaLevel.values:
         raise InvalidInput(
             _("Cấp “%(level)s” không hợp lệ; dùng một trong %(levels)s.")
@@ -322,7 +327,7 @@ def indicator_aggregates(
     *, indicator: Indicator, period: Period, level: str, boundaries: datetime.date
 ) -> list[AggregateRow]:
     """The indicator's value for `period` on every area of `level` valid on `boundaries`."""
-    _check_request(indicator, period, level)
+    aggregation_request_check(indicator, period, level)
     if indicator.kind == IndicatorKind.FORMULA:
         return _formula_aggregates(
             indicator=indicator, period=period, level=level, boundaries=boundaries
@@ -359,13 +364,14 @@ def indicator_aggregates_geojson(
     boundaries: datetime.date,
 ) -> tuple[str, list[Decimal | None]]:
     """The same answer as `indicator_aggregates`, as a GeoJSON FeatureCollection string built by
-    PostgreSQL on the areas' simplified outlines (`Area.outline`), with 5 decimals (about 1 m);
+    PostgreSQL on the areas' simplified outlines (`Area.outline`, simplified again above
+    NATIONAL_AREAS areas), with 5 decimals (about 1 m);
     and the values in feature order, for the caller's classification.
 
     Built in SQL, on the outlines: serialising 3,321 full boundaries in Python took 6.7–10 s
     (docs/benchmarks.md, "Indicators").
     """
-    _check_request(indicator, period, level)
+    aggregation_request_check(indicator, period, level)
     if indicator.kind == IndicatorKind.FORMULA:
         rows = _formula_aggregates(
             indicator=indicator, period=period, level=level, boundaries=boundaries
@@ -379,7 +385,10 @@ def indicator_aggregates_geojson(
                    'features', COALESCE(json_agg(json_build_object(
                        'type', 'Feature',
                        'id', result.area_id,
-                       'geometry', ST_AsGeoJSON(area.outline, 5)::json,
+                       'geometry', ST_AsGeoJSON(CASE
+                           WHEN (SELECT count(*) FROM result) > %(national_areas)s
+                           THEN ST_SimplifyPreserveTopology(area.outline, %(national_tolerance)s)
+                           ELSE area.outline END, 5)::json,
                        'properties', json_build_object(
                            'area_code', result.area_code, 'area_name', result.area_name,
                            'value', result.value, 'numerator', result.numerator,
@@ -397,6 +406,7 @@ def indicator_aggregates_geojson(
         indicator, start=period.start, end=period.end, level=level, day=boundaries,
         target_periods=[period.text],
     )  # fmt: skip
+    parameters.update(national_areas=NATIONAL_AREAS, national_tolerance=NATIONAL_TOLERANCE)
     with _statement_cursor() as cursor:
         cursor.execute(sql, parameters)
         document, values = cursor.fetchone()

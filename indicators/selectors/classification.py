@@ -52,14 +52,9 @@ def _colours(count: int, *, higher_is_better: bool) -> list[str]:
     return colours if higher_is_better else colours[::-1]
 
 
-def classify(
-    *,
-    values: list[Decimal | None],
-    method: str,
-    classes: int,
-    higher_is_better: bool,
-    fixed_breaks: list[float] | None = None,
-) -> Classification:
+def classification_check(*, method: str, classes: int, fixed_breaks: list[float] | None) -> None:
+    """InvalidInput unless the method, number of classes and fixed breaks can classify: checked
+    before any work (and before the cache is read, so an error is never cached)."""
     if method not in METHODS:
         raise InvalidInput(
             _("Cách phân lớp “%(method)s” không hợp lệ; dùng một trong %(methods)s.")
@@ -68,13 +63,27 @@ def classify(
         )
     if not 2 <= classes <= 7:
         raise InvalidInput(_("Số lớp phải từ 2 đến 7."), code="invalid_classification")
+    if method == "fixed" and (
+        not fixed_breaks or sorted(fixed_breaks) != fixed_breaks or len(fixed_breaks) < 2
+    ):
+        raise InvalidInput(
+            _("Ngưỡng cố định phải là ít nhất hai số tăng dần, ví dụ 0,10,20,50."),
+            code="invalid_classification",
+        )
+
+
+def classify(
+    *,
+    values: list[Decimal | None],
+    method: str,
+    classes: int,
+    higher_is_better: bool,
+    fixed_breaks: list[float] | None = None,
+) -> Classification:
+    classification_check(method=method, classes=classes, fixed_breaks=fixed_breaks)
     present = [float(value) for value in values if value is not None]
     if method == "fixed":
-        if not fixed_breaks or sorted(fixed_breaks) != fixed_breaks or len(fixed_breaks) < 2:
-            raise InvalidInput(
-                _("Ngưỡng cố định phải là ít nhất hai số tăng dần, ví dụ 0,10,20,50."),
-                code="invalid_classification",
-            )
+        assert fixed_breaks is not None
         breaks = list(fixed_breaks)
     elif not present:
         breaks = [0.0, 0.0]

@@ -4,20 +4,27 @@
  * (half-open classes [lower, upper), the last one closed, as the server counts them), and writes
  * the legend with each class's count and a "no data" class.
  *
+ * Drawn on one canvas (Leaflet's preferCanvas): thousands of SVG paths took seconds to lay out.
+ * The data request starts from the page's <head> (<link rel=preload> of the same address), and
+ * each area's class is computed once. What is drawn is readable without the pixels: once ready,
+ * `#indicator-map` carries data-area-classes (area code → class index, null for no data) and
+ * the element's indicatorMapPoint(code) gives a point inside an area in the map's pixels
+ * (for the browser tests, which click it).
+ *
  * Every value from the server is written with textContent, never as HTML.
  */
-import { addDetail, createMap, element, getJson, showStatus } from "./page_helpers.js";
+import { addDetail, createMap, element, showStatus } from "./page_helpers.js";
 
 (function () {
   var container = document.getElementById("indicator-map");
-  if (!container || typeof L === "undefined" || !container.dataset.valuesUrl) {
+  if (!container || typeof L === "undefined" || !container.dataset.dataUrl) {
     return;
   }
   var statusBox = document.getElementById("map-status");
   var legend = document.getElementById("indicator-legend");
   var detail = document.getElementById("area-detail");
   var unit = container.dataset.unit || "";
-  var map = createMap(container, {});
+  var map = createMap(container, { map: { preferCanvas: true } });
   var formatter = new Intl.NumberFormat(document.documentElement.lang || "vi", {
     maximumFractionDigits: 2,
   });
@@ -81,15 +88,13 @@ import { addDetail, createMap, element, getJson, showStatus } from "./page_helpe
     detail.appendChild(list);
   }
 
-  var query = new URLSearchParams({
-    format: "geojson",
-    period: container.dataset.period,
-    level: container.dataset.level,
-    boundaries: container.dataset.boundaries,
-    classification: container.dataset.classification,
-    classes: container.dataset.classes,
-  });
-  getJson(container.dataset.valuesUrl + "?" + query.toString())
+  // Plain fetch, as the preload asked for it, so that the browser hands over the same answer.
+  fetch(container.dataset.dataUrl, { credentials: "same-origin" })
+    .then(function (response) {
+      return response.json().then(function (body) {
+        return { ok: response.ok, statusText: response.statusText, body: body };
+      });
+    })
     .then(function (answer) {
       if (!answer.ok) {
         throw new Error(answer.body.detail || answer.statusText);
@@ -97,30 +102,45 @@ import { addDetail, createMap, element, getJson, showStatus } from "./page_helpe
       var collection = answer.body;
       var classes = collection.classification.classes;
       var noData = collection.classification.no_data.colour;
+      var drawn = {};
+      var layers = {};
+      collection.features.forEach(function (feature) {
+        var item = classOf(feature.properties.value, classes);
+        drawn[feature.properties.area_code] = item ? classes.indexOf(item) : null;
+        feature.properties.fill = item ? item.colour : noData;
+      });
       var layer = L.geoJSON(collection, {
         style: function (feature) {
-          var item = classOf(feature.properties.value, classes);
-          return {
-            className: "indicator-area",
-            color: "#374151",
-            weight: 1,
-            fillOpacity: 0.8,
-            fillColor: item ? item.colour : noData,
-          };
+          return { color: "#374151", weight: 1, fillOpacity: 0.8, fillColor: feature.properties.fill };
         },
         onEachFeature: function (feature, featureLayer) {
-          featureLayer.bindTooltip(feature.properties.area_name + ": " + format(feature.properties.value));
-          featureLayer.on("click", function () {
-            showArea(feature.properties);
-          });
+          layers[feature.properties.area_code] = featureLayer;
         },
-      }).addTo(map);
+      });
+      // One tooltip and one click handler for the whole layer, not one per area.
+      layer.bindTooltip(function (featureLayer) {
+        var properties = featureLayer.feature.properties;
+        return properties.area_name + ": " + format(properties.value);
+      });
+      layer.on("click", function (event) {
+        showArea(event.layer.feature.properties);
+      });
+      layer.addTo(map);
       if (collection.features.length) {
         map.fitBounds(layer.getBounds());
       }
+      container.indicatorMapPoint = function (code) {
+        var point = map.latLngToContainerPoint(layers[code].getCenter());
+        return { x: point.x, y: point.y };
+      };
+      container.dataset.areaClasses = JSON.stringify(drawn);
       writeLegend(collection.classification);
       showStatus(statusBox, "");
-      container.dataset.ready = "true";
+      // The canvas is painted on the next animation frame (Leaflet asked for it first): ready
+      // after that, when the areas are on screen.
+      requestAnimationFrame(function () {
+        container.dataset.ready = "true";
+      });
     })
     .catch(function (error) {
       showStatus(statusBox, error.message || gettext("Không tải được số liệu."), true);
