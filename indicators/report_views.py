@@ -1,6 +1,7 @@
 """Pages of indicators for readers: the time series of one area (/chi-tieu/xu-huong/, its SVG
 at /chi-tieu/xu-huong.svg), the ranking of areas with exports (/chi-tieu/xep-hang/,
-`&format=csv|xlsx`) and the static PNG of the map (/chi-tieu/ban-do.png). Public like the map: aggregates only, never a person.
+`&format=csv|xlsx`) and the static PNG of the map (/chi-tieu/ban-do.png) and its HTML
+(/chi-tieu/ban-do.html, folium). Public like the map: aggregates only, never a person.
 
 Thin: parse, call one selector, render; bad input is a page (or a plain-text answer for a
 file) with the message in the user's language and status 400.
@@ -25,6 +26,7 @@ from geoapp.clock import vietnam_today
 from geoapp.coordinates import parse_date
 from geoapp.exceptions import DomainError, InvalidInput
 from indicators.charts import series_svg
+from indicators.map_html import choropleth_html
 from indicators.map_image import choropleth_png
 from indicators.models import Direction, Indicator
 from indicators.periods import Period, period_parse
@@ -34,7 +36,11 @@ from indicators.selectors.aggregation import (
     indicator_series,
 )
 from indicators.selectors.catalogue import areas_to_choose, indicator_list
-from indicators.selectors.classification import classification_parameters, classify
+from indicators.selectors.classification import (
+    Classification,
+    classification_parameters,
+    classify,
+)
 from indicators.selectors.ranking import RankedRow, indicator_ranking
 from indicators.services.values import today_period
 from wards.models import Area
@@ -236,51 +242,116 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
 
 
 def _bound(number: float) -> str:
-    return number_format(round(number, 2), decimal_pos=None, use_l10n=True, force_grouping=True)
+    """At most two decimals and none that are zero (12.000, not 12.000,0)."""
+    shown = Decimal(str(round(number, 2))).normalize()
+    return number_format(shown, decimal_pos=None, use_l10n=True, force_grouping=True)
+
+
+@dataclass(frozen=True)
+class MapFile:
+    """A choropleth for a file (PNG, HTML): the map page's parameters, its data, classified."""
+
+    indicator: Indicator
+    period: Period
+    level: str
+    boundaries: datetime.date
+    collection: str
+    values: list[Decimal | None]
+    classification: Classification
+
+    def legend(self) -> list[str]:
+        classification = self.classification
+        last = len(classification.colours) - 1
+        return [
+            f"[{_bound(classification.breaks[i])} – {_bound(classification.breaks[i + 1])}"
+            f"{']' if i == last else ')'} {self.indicator.unit} ({classification.counts[i]})"
+            for i in range(last + 1)
+        ]
+
+    def title(self) -> str:
+        return f"{_name(self.indicator)} — {self.period.text}"
+
+    def subtitle(self) -> str:
+        return _("Ranh giới có hiệu lực ngày %(date)s") % {
+            "date": self.boundaries.strftime("%d/%m/%Y")
+        }
+
+    def no_data_label(self) -> str:
+        return f"{_('Không có số liệu')} ({self.classification.no_data})"
+
+    def file_name(self, extension: str) -> str:
+        return f"ban-do-{self.indicator.code}-{self.period.text}-{self.level}.{extension}"
+
+
+def _map_file(request: HttpRequest) -> MapFile:
+    parameters = request.GET
+    indicator = next((i for i in indicator_list() if i.code == parameters.get("indicator")), None)
+    if indicator is None:
+        raise InvalidInput(
+            _("Không có chỉ tiêu mã “%(code)s”.") % {"code": parameters.get("indicator", "")}
+        )
+    period = period_parse(parameters.get("period") or today_period(indicator, vietnam_today()))
+    level = parameters.get("level") or "commune"
+    boundaries = parse_date(parameters.get("boundaries"), default=vietnam_today())
+    classes, fixed = classification_parameters(parameters)
+    document, values = indicator_aggregates_geojson(
+        indicator=indicator, period=period, level=level, boundaries=boundaries
+    )
+    classification = classify(
+        values=values,
+        method=parameters.get("classification") or "quantiles",
+        classes=classes,
+        higher_is_better=indicator.direction == Direction.HIGHER_IS_BETTER,
+        fixed_breaks=fixed,
+    )
+    return MapFile(
+        indicator=indicator, period=period, level=level, boundaries=boundaries,
+        collection=document, values=values, classification=classification,
+    )  # fmt: skip
 
 
 def map_png(request: HttpRequest) -> HttpResponse:
     """The choropleth as a PNG for reports: the parameters of the map page."""
-    parameters = request.GET
-    indicator = next((i for i in indicator_list() if i.code == parameters.get("indicator")), None)
     try:
-        if indicator is None:
-            raise InvalidInput(
-                _("Không có chỉ tiêu mã “%(code)s”.") % {"code": parameters.get("indicator", "")}
-            )
-        period = period_parse(parameters.get("period") or today_period(indicator, vietnam_today()))
-        level = parameters.get("level") or "commune"
-        boundaries = parse_date(parameters.get("boundaries"), default=vietnam_today())
-        classes, fixed = classification_parameters(parameters)
-        document, values = indicator_aggregates_geojson(
-            indicator=indicator, period=period, level=level, boundaries=boundaries
-        )
-        classification = classify(
-            values=values,
-            method=parameters.get("classification") or "quantiles",
-            classes=classes,
-            higher_is_better=indicator.direction == Direction.HIGHER_IS_BETTER,
-            fixed_breaks=fixed,
-        )
+        chosen = _map_file(request)
     except DomainError as problem:
         return HttpResponse(problem.message, status=400, content_type="text/plain; charset=utf-8")
-    last = len(classification.colours) - 1
-    legend = [
-        f"[{_bound(classification.breaks[i])} – {_bound(classification.breaks[i + 1])}"
-        f"{']' if i == last else ')'} {indicator.unit} ({classification.counts[i]})"
-        for i in range(last + 1)
-    ]
     body = choropleth_png(
-        collection=document,
-        classification=classification,
-        title=f"{_name(indicator)} — {period.text}",
-        subtitle=_("Ranh giới có hiệu lực ngày %(date)s")
-        % {"date": boundaries.strftime("%d/%m/%Y")},
-        legend=legend,
-        no_data_label=f"{_('Không có số liệu')} ({classification.no_data})",
+        collection=chosen.collection,
+        classification=chosen.classification,
+        title=chosen.title(),
+        subtitle=chosen.subtitle(),
+        legend=chosen.legend(),
+        no_data_label=chosen.no_data_label(),
     )
     response = HttpResponse(body, content_type="image/png")
-    response["Content-Disposition"] = (
-        f'inline; filename="ban-do-{indicator.code}-{period.text}-{level}.png"'
+    response["Content-Disposition"] = f'inline; filename="{chosen.file_name("png")}"'
+    return response
+
+
+def map_html(request: HttpRequest) -> HttpResponse:
+    """The choropleth as one HTML file built with folium, which opens offline: the parameters
+    of the map page."""
+    try:
+        chosen = _map_file(request)
+    except DomainError as problem:
+        return HttpResponse(problem.message, status=400, content_type="text/plain; charset=utf-8")
+    unit = chosen.indicator.unit
+    source = chosen.indicator.source or "geoapp"
+    body = choropleth_html(
+        collection=chosen.collection,
+        classification=chosen.classification,
+        value_texts=[
+            _("Không có số liệu") if value is None else f"{_bound(float(value))} {unit}"
+            for value in chosen.values
+        ],
+        title=chosen.title(),
+        subtitle=chosen.subtitle(),
+        legend=chosen.legend(),
+        no_data_label=chosen.no_data_label(),
+        source=_("Nguồn: %(source)s") % {"source": source},
+        labels=(_("Đơn vị"), _("Giá trị")),
     )
+    response = HttpResponse(body, content_type="text/html; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{chosen.file_name("html")}"'
     return response

@@ -10,5 +10,6 @@ urlpatterns = [
     path("xu-huong/", report_views.trend_page, name="indicator-trend"),
     path("xu-huong.svg", report_views.trend_svg, name="indicator-trend-svg"),
     path("ban-do.png", report_views.map_png, name="indicator-map-png"),
+    path("ban-do.html", report_views.map_html, name="indicator-map-html"),
     path("xep-hang/", report_views.ranking_page, name="indicator-ranking"),
 ]
