@@ -72,7 +72,9 @@ WITH period AS (
         %(period_ends)s::date[], %(period_befores)s::text[]
     ) AS period(text, period_type, first_day, last_day, before)
 ),
-parsed AS (
+-- MATERIALIZED: each cell is parsed once; an inlined CTE would parse a cell again at every
+-- reference to its number in the checks below (3.6 s of 4.9 s for 100,000 rows).
+parsed AS MATERIALIZED (
     SELECT row.row_number, row.comment, row.value <> '' AS value_given,
            row.numerator <> '' AS numerator_given, row.denominator <> '' AS denominator_given,
            {_number("value")}, {_number("numerator")}, {_number("denominator")},
@@ -95,7 +97,7 @@ parsed AS (
         LIMIT 1
     ) area ON true
 ),
-valued AS (
+valued AS MATERIALIZED (
     SELECT parsed.*,
            CASE
                WHEN value_number IS NOT NULL OR kind <> 'ratio' THEN value_number
