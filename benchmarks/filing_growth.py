@@ -12,7 +12,7 @@ warm-up (caches, prepared statements). Figures per report:
 - the floor: the routing statement per report, prepared, and one COPY of the same report and
   event rows, on a psycopg connection, rolled back too.
 
-    .venv/bin/python -m benchmarks.filing_growth [--reports N] [--json figures.json]
+    .venv/bin/python -m benchmarks.filing_growth [--reports N] [--json figures.json] [--load-only]
 """
 
 from __future__ import annotations
@@ -173,8 +173,13 @@ def main() -> None:
         help=f"reports already filed (default {REPORT_COUNT:,}); each number has its own database",
     )
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument(
+        "--load-only", action="store_true", help="prepare the database, measure nothing"
+    )
     arguments = parser.parse_args()
     dataset = database_prepare(reports=arguments.reports)
+    if arguments.load_only:
+        return
     print(f"one-minute load average before measuring: {load_average():.2f}", flush=True)
     figures = filing_growth_figures(dataset, arguments.reports)
     if arguments.json:

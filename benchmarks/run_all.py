@@ -3,8 +3,9 @@
     make benchmark
     .venv/bin/python benchmarks/run_all.py [--only routing] [--dataset real] [--runs 3]
                                            [--wait-for-load 1.0]
-    .venv/bin/python benchmarks/run_all.py --only citizen_pages staff_pages \
+    .venv/bin/python benchmarks/run_all.py --only citizen_pages staff_pages filing_growth \
                                            --reports 10000 100000 1000000 --runs 1
+    .venv/bin/python benchmarks/run_all.py --only weekly_report --reports 10000 1000000 --runs 1
 
 Each benchmark runs in a process of its own (Django is set up once per process, for one
 database). The data sets are prepared first (created, migrated and filled once, then reused;
@@ -15,7 +16,8 @@ The machine has two cores shared with other work: timings are only meaningful wh
 average is low. `--wait-for-load 1.0` waits (up to ten minutes) before each measurement until the
 one-minute load average is below 1.
 
-The page benchmarks (citizen_pages, staff_pages) run only when named in `--only`: once per
+The page benchmarks (citizen_pages, staff_pages, ioc), filing at any size (filing_growth) and the
+weekly report (weekly_report) run only when named in `--only`: once per
 number of reports in `--reports` (default 10,000), each size on its own database, loaded first
 when it is not yet (see benchmarks/report_loader.py; a million reports take minutes).
 """
@@ -67,6 +69,12 @@ PAGE_BENCHMARKS = {
     "staff_pages": ("benchmarks.staff_pages", "staff"),
     # The operations centre (issue 13), on the staff pages' databases.
     "ioc": ("benchmarks.ioc", "ioc"),
+    # Filing through incident_create on the citizen pages' databases (issue 10: filing flat as
+    # the table grows); rolled back, so the databases stay as loaded.
+    "filing_growth": ("benchmarks.filing_growth", "citizen"),
+    # The weekly report (issue 13, part 4): N reports and N dossiers over 3,321 communes, on a
+    # database of its own per size; three reports per run.
+    "weekly_report": ("benchmarks.weekly_report", "weekly_report"),
 }
 LONGEST_WAIT_SECONDS = 600
 

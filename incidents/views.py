@@ -56,6 +56,7 @@ from incidents.models import (
     IncidentStatus,
 )
 from incidents.tracking_codes import tracking_code_normalize
+from incidents.tracking_page_selectors import TrackingReport, tracking_report_get
 
 SESSION_REPORTER_TOKENS = "incidents.reporter_tokens"
 # The reports a browser remembers being the reporter of; the oldest are forgotten first.
@@ -285,10 +286,11 @@ def report_confirmation(request: HttpRequest, tracking_code: str) -> HttpRespons
 # Tracking
 
 
-def _attribute_answers(incident: Incident) -> list[tuple[str, str]]:
+def _attribute_answers(report: TrackingReport) -> list[tuple[str, str]]:
     """The report's answers to its category's questions, as (question, answer) in the reader's
     language; what the reporter typed is public like the description, and hidden with it."""
-    questions = {question.code: question for question in incident.category.attributes.all()}
+    incident = report.incident
+    questions = {question.code: question for question in report.questions}
     answers = []
     for code, value in (incident.attributes or {}).items():
         question = questions.get(code)
@@ -319,20 +321,19 @@ def _progress(incident: Incident) -> list[dict[str, Any]]:
     ]
 
 
-def _actor_label(stored: str) -> str:
+def _actor_labels() -> dict[str, str]:
     """The stored labels of citizens, the system and administrators, in the reader's language;
     a unit's name stays as it is."""
-    translated = {
+    return {
         events.REPORTER_LABEL: _("Người phản ánh"),
         events.SYSTEM_LABEL: _("Hệ thống"),
         events.ADMINISTRATOR_LABEL: _("Quản trị viên"),
     }
-    return translated.get(stored, stored)
 
 
 def _tracking_page(
     request: HttpRequest,
-    incident: Incident,
+    report: TrackingReport,
     *,
     rating_form: RatingForm | None = None,
     reopen_form: ReopenForm | None = None,
@@ -342,6 +343,7 @@ def _tracking_page(
     token_rejected: bool = False,
     action_error: str = "",
 ) -> HttpResponse:
+    incident = report.incident
     now = timezone.now()
     is_reporter = _is_reporter(request, incident)
     finished = incident.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED)
@@ -350,21 +352,21 @@ def _tracking_page(
         if incident.resolved_at is not None
         else None
     )
+    actor_labels = _actor_labels()
     return render(
         request,
         "incidents/tracking.html",
         {
             "incident": incident,
+            "status_label": report.status_label,
             "category_name": category_label(incident.category),
-            "answers": _attribute_answers(incident),
+            "answers": _attribute_answers(report),
             # The photo views serve public reports only: a reporter looking at their hidden report
-            # reads its text and timeline. Both lists are the Prefetch(to_attr=...) of
-            # incident_get_public and incident_get_for_reporter, the only ways _incident_for_page
-            # reads a report; their return type (Incident) cannot carry them.
-            "photos": incident.public_photos if incident.is_public else [],  # type: ignore[attr-defined]
+            # reads its text and timeline.
+            "photos": report.photos if incident.is_public else [],
             "timeline": [
-                {"event": event, "actor": _actor_label(event.actor_label)}
-                for event in incident.public_events  # type: ignore[attr-defined]
+                {"event": event, "actor": actor_labels.get(event.actor_label, event.actor_label)}
+                for event in report.events
             ],
             "progress": _progress(incident),
             "overdue": _is_overdue(incident, now),
@@ -395,17 +397,17 @@ def _tracking_page(
     )
 
 
-def _incident_for_page(request: HttpRequest, tracking_code: str) -> Incident:
+def _incident_for_page(request: HttpRequest, tracking_code: str) -> TrackingReport:
     """The public report, or, for its proven reporter, the report even when it is not public."""
     try:
-        return selectors.incident_get_public(tracking_code=tracking_code)
+        return tracking_report_get(tracking_code=tracking_code, public_only=True)
     except NotFound:
         code = tracking_code_normalize(tracking_code) or ""
         token = _remembered_reporter_token(request, code)
         if token:
-            incident = page_selectors.incident_get_for_reporter(tracking_code=code)
-            if permissions.reporter_token_matches(incident, token):
-                return incident
+            report = tracking_report_get(tracking_code=code, public_only=False)
+            if permissions.reporter_token_matches(report.incident, token):
+                return report
         raise
 
 
@@ -583,7 +585,12 @@ def follow(request: HttpRequest, tracking_code: str) -> HttpResponse:
     status = follow_form_submit(request, form, tracking_code=incident.tracking_code)
     if status is None:
         return redirect(reverse("incident-tracking", args=[incident.tracking_code]) + "#theo-doi")
-    return _tracking_page(request, incident, follow_form=form, status=status)
+    return _tracking_page(
+        request,
+        _incident_for_page(request, incident.tracking_code),
+        follow_form=form,
+        status=status,
+    )
 
 
 @require_GET

@@ -146,6 +146,40 @@ def hotspot_colours(hexagons: Sequence[Hexagon]) -> list[tuple[int, str]]:
     return classes
 
 
+@dataclass(frozen=True)
+class MapFrame:
+    """The area maps' viewBox in SVG units (x: longitude × `scale`, y: minus the latitude),
+    with a margin of 2 % around the outlines."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+    scale: float
+
+    def place(self, longitude: float, latitude: float) -> tuple[float, float]:
+        """Where a point falls on the map, as fractions (0–1) of its width and height."""
+        return (
+            (longitude * self.scale - self.left) / self.width,
+            (-latitude - self.top) / self.height,
+        )
+
+
+def map_frame(outlines: Sequence[CommuneOutline]) -> MapFrame:
+    numbers = [float(n) for outline in outlines for n in _NUMBER.findall(outline.svg_path)]
+    xs, ys = numbers[0::2], numbers[1::2]
+    scale = METRES_PER_DEGREE_EAST / METRES_PER_DEGREE_NORTH
+    left, right, top, bottom = min(xs) * scale, max(xs) * scale, min(ys), max(ys)
+    pad = max(right - left, bottom - top) * 0.02
+    return MapFrame(
+        left=left - pad,
+        top=top - pad,
+        width=right - left + 2 * pad,
+        height=bottom - top + 2 * pad,
+        scale=scale,
+    )
+
+
 def area_map(
     *,
     outlines: Sequence[CommuneOutline],
@@ -164,14 +198,11 @@ def area_map(
     it would draw 0.8 degree wide strokes over the whole map."""
     if not outlines:
         return format_html('<p class="empty">{}</p>', title)
-    numbers = [float(n) for outline in outlines for n in _NUMBER.findall(outline.svg_path)]
-    xs, ys = numbers[0::2], numbers[1::2]
-    scale = METRES_PER_DEGREE_EAST / METRES_PER_DEGREE_NORTH
-    left, right, top, bottom = min(xs) * scale, max(xs) * scale, min(ys), max(ys)
-    pad = max(right - left, bottom - top) * 0.02
+    frame = map_frame(outlines)
+    left, top, scale = frame.left, frame.top, frame.scale
     fills = {} if choropleth is None else {a.outline.area_id: a for a in choropleth.areas}
     if for_print:
-        stroke = format_html('stroke-width="{}"', f"{(right - left + 2 * pad) / 700:.6f}")
+        stroke = format_html('stroke-width="{}"', f"{frame.width / 700:.6f}")
     else:
         stroke = mark_safe('stroke-width="0.8" vector-effect="non-scaling-stroke"')  # noqa: S308
     parts = []
@@ -205,8 +236,8 @@ def area_map(
         '<svg class="ioc-area-map" viewBox="{} {} {} {}" role="img" aria-label="{}" '
         'xmlns="http://www.w3.org/2000/svg"><title>{}</title>'
         '<g transform="scale({} 1)">{}</g></svg>',
-        f"{left - pad:.5f}", f"{top - pad:.5f}", f"{right - left + 2 * pad:.5f}",
-        f"{bottom - top + 2 * pad:.5f}", title, title, f"{scale:.6f}",
+        f"{left:.5f}", f"{top:.5f}", f"{frame.width:.5f}",
+        f"{frame.height:.5f}", title, title, f"{scale:.6f}",
         mark_safe("".join(parts)),  # noqa: S308 - every part escaped by format_html
     )  # fmt: skip
 

@@ -9,7 +9,6 @@ retried, and a leader may ask again after late data came in) and tells no leader
 
 from __future__ import annotations
 
-import base64
 import datetime
 from dataclasses import dataclass, replace
 from io import BytesIO
@@ -18,15 +17,13 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import InvalidInput
-from ioc import charts, selectors
+from ioc import charts, print_maps, selectors
 from ioc.models import WeeklyReport
 from ioc.report_documents import pdf_from_printable_page
 from ioc.report_notices import weekly_report_links_send
@@ -59,14 +56,6 @@ def ranking_excerpt(
     shown += [(None, row) for row in ranking.too_few[:room]]
     return RankingExcerpt(
         rows=shown, left_out=len(ranking.ranked) + len(ranking.too_few) - len(shown)
-    )
-
-
-def map_image(svg: str) -> SafeString:
-    """An SVG drawing as an image element (a data: URL, nothing fetched)."""
-    encoded = base64.b64encode(svg.encode()).decode("ascii")
-    return format_html(
-        '<img class="ioc-area-map" src="data:image/svg+xml;base64,{}" alt="">', encoded
     )
 
 
@@ -117,12 +106,24 @@ def weekly_report_produce(*, week_start: datetime.date, now: datetime.datetime) 
         # The PDF's maps are the same drawings as images: WeasyPrint then neither parses
         # thousands of SVG elements as HTML nor computes their CSS (at 3,321 communes, two
         # thirds of its time), and it draws no link inside an SVG anyway.
+        # Over each, a link box per commune to its page (ioc/print_maps.py): WeasyPrint makes
+        # links of HTML boxes, not of SVG shapes.
         pdf_page = render_to_string(
             "ioc/weekly_report.html",
             context
             | {
-                "on_time_map": map_image(on_time_map),
-                "hotspot_map": map_image(hotspot_map),
+                "on_time_map": print_maps.linked_map(
+                    svg=on_time_map,
+                    outlines=dashboard.map_outlines,
+                    points=print_maps.commune_label_points(dashboard.map_outlines),
+                    link=link,
+                ),
+                "hotspot_map": print_maps.linked_map(
+                    svg=hotspot_map,
+                    outlines=hotspots.map_outlines,
+                    points=print_maps.commune_label_points(hotspots.map_outlines),
+                    link=link,
+                ),
             },
         )
     # Rendered before the transaction: the layout takes seconds and holds no lock.

@@ -403,3 +403,56 @@ def test_the_printed_rankings_keep_the_best_and_the_worst_and_leave_the_rest_to_
         (None, "f0"), (None, "f1"), (None, "f2"), (None, "f3"), (None, "f4"),
     ]  # fmt: skip
     assert short.left_out == 0
+
+
+def pdf_links(pdf: bytes) -> list[tuple[str, tuple[float, ...]]]:
+    """Each link annotation of the PDF, in the order of its pages: its address and its rectangle
+    (x0, y0, x1, y1 in points from the page's lower left corner)."""
+    found = re.findall(
+        rb"/Subtype\s*/Link\s*/Rect\s*\[([-\d. ]+)\].*?/URI\s*\(([^)]*)\)", pdf_streams(pdf)
+    )
+    return [
+        (address.decode(), tuple(float(number) for number in rectangle.split()))
+        for rectangle, address in found
+    ]
+
+
+def test_each_commune_on_the_pdfs_maps_links_to_its_page_for_the_week(
+    reports: Reports, tmp_path: Path
+) -> None:
+    week = filed_last_week()
+    end = week + datetime.timedelta(days=6)
+
+    pdf = bytes(weekly_report_produce(week_start=week, now=timezone.now()).pdf)
+
+    def page_of(code: str) -> str:
+        return (
+            f"{settings.SITE_URL}/dieu-hanh/khu-vuc/{code}/?from={week:%Y-%m-%d}&to={end:%Y-%m-%d}"
+        )
+
+    # The map boxes: squares of 7 mm (19.84 points) centred on a point inside each commune;
+    # the rankings' links are lines of text, wider than high.
+    boxes = [
+        (address, rectangle)
+        for address, rectangle in pdf_links(pdf)
+        if abs(abs(rectangle[2] - rectangle[0]) - 19.84) < 0.05
+        and abs(abs(rectangle[3] - rectangle[1]) - 19.84) < 0.05
+    ]
+    # Two maps (hotspots, then the on-time rate), each with its two communes, in code order.
+    assert [address for address, _rectangle in boxes] == [page_of("21025"), page_of("21034")] * 2
+    for map_boxes in (boxes[:2], boxes[2:]):
+        (_cam_thanh, lower), (_an_phu, upper) = map_boxes
+        # Cẩm Thành (15.0–15.1 N) lies south of An Phú (15.1–15.2 N), on the same meridians,
+        # and the map is centred on the page (A4: 595.3 points wide).
+        assert max(lower[1], lower[3]) <= min(upper[1], upper[3])
+        assert lower[0] == upper[0]
+        assert abs((lower[0] + lower[2]) / 2 - 595.28 / 2) < 1
+    # What a PDF reader (poppler) finds: the same addresses among the page's links.
+    path = tmp_path / "links.pdf"
+    path.write_bytes(pdf)
+    listed = subprocess.run(
+        ["pdfinfo", "-url", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert listed.count(page_of("21025")) == 3  # both maps and the communes' ranking
+    assert listed.count(page_of("21034")) == 3
+    assert "/can-bo/phan-anh/PA-" not in "".join(address for address, _rect in boxes)
