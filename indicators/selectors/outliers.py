@@ -88,11 +88,11 @@ def _median(array: str, removed: str, count: str) -> str:
 # are then sorted once for the 500 values on the review page, not 500 times. Leaving one value
 # out moves the median to one of at most three figures, so the sorted distances are computed
 # once per group and median (`spread`) and the own value's distance skipped in them too.
-# The z-score needs the mean and standard deviation of the others: aggregated directly over
-# the history without the own period (numeric, exact like statistics.stdev).
+# The z-score needs the mean and standard deviation of the others: from the history's numeric
+# sums without the own figure (exact, like statistics.stdev), so the history is read once.
 _FLAGS = f"""
 WITH reviewed AS (
-    SELECT reviewed.*, own.value::float8 AS own
+    SELECT reviewed.*, own.value::float8 AS own, own.value AS own_exact
     FROM unnest(%(ids)s::bigint[], %(indicator_ids)s::bigint[], %(area_ids)s::bigint[],
                 %(periods)s::text[], %(period_starts)s::date[], %(figures)s::float8[])
          AS reviewed(id, indicator_id, area_id, period, period_start, figure)
@@ -102,7 +102,8 @@ WITH reviewed AS (
 ),
 histories AS (
     SELECT pair.indicator_id, pair.area_id,
-           array_agg(value.value::float8 ORDER BY value.value::float8) AS sorted
+           array_agg(value.value::float8 ORDER BY value.value::float8) AS sorted,
+           count(*) AS figures, sum(value.value) AS total, sum(value.value * value.value) AS squares
     FROM (SELECT DISTINCT indicator_id, area_id FROM reviewed) pair
     JOIN indicators_indicatorvalue value
       ON value.indicator_id = pair.indicator_id AND value.area_id = pair.area_id
@@ -154,14 +155,21 @@ robust AS (
     FROM centred JOIN spread USING (group_key, median)
 ),
 moments AS (
-    SELECT reviewed.id, reviewed.figure, count(*) AS compared_with,
-           avg(value.value)::float8 AS mean, stddev_samp(value.value)::float8 AS deviation
-    FROM reviewed
-    JOIN indicators_indicatorvalue value
-      ON value.indicator_id = reviewed.indicator_id AND value.area_id = reviewed.area_id
-     AND value.period <> reviewed.period AND value.value IS NOT NULL
-    GROUP BY reviewed.id, reviewed.figure
-    HAVING count(*) >= %(minimum)s
+    -- The history's count, sum and sum of squares without the own figure, in numeric (exact):
+    -- variance = (n·Σx² − (Σx)²) / (n(n − 1)), divided once.
+    SELECT id, figure, compared_with,
+           (total / compared_with)::float8 AS mean,
+           sqrt((compared_with * squares - total * total)
+                / (compared_with * (compared_with - 1)))::float8 AS deviation
+    FROM (
+        SELECT reviewed.id, reviewed.figure,
+               histories.figures - CASE WHEN own_exact IS NULL THEN 0 ELSE 1 END
+                   AS compared_with,
+               histories.total - coalesce(own_exact, 0) AS total,
+               histories.squares - coalesce(own_exact * own_exact, 0) AS squares
+        FROM reviewed JOIN histories USING (indicator_id, area_id)
+    ) history
+    WHERE compared_with >= %(minimum)s
 )
 SELECT id, 'z', compared_with,
        CASE WHEN deviation > 0 THEN (figure - mean) / deviation
