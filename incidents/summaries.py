@@ -235,7 +235,15 @@ HOTSPOTS = Summary(
 # The summaries as migration 0015 left them.
 SUMMARIES_OF_0015 = (DAILY, UNIT, MAP_CELLS, HOTSPOTS)
 
-SUMMARIES = SUMMARIES_OF_0015
+# The grid of the grouped map without a category filter (IncidentMapOverviewCell): the
+# category grid without its category.
+MAP_OVERVIEW_CELLS = replace(
+    MAP_CELLS,
+    table="incidents_incidentmapoverviewcell",
+    keys=tuple((name, expression) for name, expression in MAP_CELLS.keys if name != "category_id"),
+)
+
+SUMMARIES = (DAILY, UNIT, MAP_CELLS, MAP_OVERVIEW_CELLS, HOTSPOTS)
 
 
 # The triggers (installed by migration 0011)
