@@ -540,6 +540,7 @@ def tables_vacuum_analyze() -> None:
             "incidents_incidentdailysummary",
             "incidents_incidentunitsummary",
             "incidents_incidentmapcell",
+            "incidents_incidentmapoverviewcell",
             "incidents_incidenthotspotcell",
         ):
             cursor.execute(f"VACUUM ANALYZE {table}")  # a fixed name

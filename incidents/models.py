@@ -763,6 +763,7 @@ from incidents.summary_models import (  # noqa: E402
     IncidentDailySummary,
     IncidentHotspotCell,
     IncidentMapCell,
+    IncidentMapOverviewCell,
     IncidentUnitSummary,
 )
 
@@ -770,5 +771,6 @@ __all__ = [
     "IncidentDailySummary",
     "IncidentHotspotCell",
     "IncidentMapCell",
+    "IncidentMapOverviewCell",
     "IncidentUnitSummary",
 ]

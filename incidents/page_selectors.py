@@ -196,7 +196,8 @@ _PINS_SQL = """
 """
 
 
-# The grouped map from the grids the triggers keep (IncidentMapCell): the band at or above the
+# The grouped map from the grids the triggers keep (IncidentMapOverviewCell without a category
+# filter, IncidentMapCell with one): the band at or above the
 # zoom, its cells regrouped into the zoom's (a right shift of column and row, see
 # MAP_ZOOM_BANDS), so the work is bounded by the cells on screen, not the reports under them.
 # "Overdue" moves with the clock: the grids keep the open reports by the day of their resolve
@@ -208,7 +209,7 @@ _GRID_CLUSTERS_SQL = """
         SELECT m.cell_column >> %(shift)s AS cell_column, m.cell_row >> %(shift)s AS cell_row,
                m.status, m.resolve_day, m.reports, m.longitude_total, m.latitude_total,
                m.incident_id_total
-        FROM incidents_incidentmapcell m
+        FROM {grid} m
         WHERE m.zoom = %(band)s
           AND m.cell_column BETWEEN %(band_column_min)s AND %(band_column_max)s
           AND m.cell_row BETWEEN %(band_row_min)s AND %(band_row_max)s
@@ -307,7 +308,7 @@ def incidents_map_features(
     at 10,000 reports a Python serializer costs tens of times more.
 
     Grouped, without a filter by area or period, the answer comes from the grids the triggers
-    keep (`IncidentMapCell`), so its work is bounded by the cells on screen, whatever the number
+    keep (`IncidentMapOverviewCell`, or `IncidentMapCell` by category), so its work is bounded by the cells on screen, whatever the number
     of reports under them; with those filters, from the reports the filters select.
 
     A bounding box is required; in grouped mode it is widened to whole cells, so that a cell's
@@ -353,13 +354,18 @@ def incidents_map_features(
         today = timezone.localdate(moment, VIETNAM_TIME_ZONE)
         parameters.update(today=today, start_of_today=start_of_vietnam_day(today))
         cell_conditions = ""
+        # Without a category, the grid without that column: a row per status and open deadline
+        # day under each cell on screen, rather than one per category too (issue 10).
+        grid = "incidents_incidentmapoverviewcell"
         if filters.category:
+            grid = "incidents_incidentmapcell"
             cell_conditions += (
                 " AND m.category_id = (SELECT id FROM incidents_category WHERE code = %(category)s)"
             )
         if filters.status:
             cell_conditions += " AND m.status = %(status)s"
         sql = _GRID_CLUSTERS_SQL.format(
+            grid=grid,
             cell_conditions=cell_conditions,
             conditions=" AND ".join(conditions),
             status_counts=_GRID_STATUS_COUNTS_SQL,

@@ -192,6 +192,37 @@ class IncidentMapCell(models.Model):
         ]
 
 
+class IncidentMapOverviewCell(models.Model):
+    """The grid of the grouped map without a category filter (issue 10): public reports per map
+    band, grid cell, status and resolve deadline day, as `IncidentMapCell` without the
+    category. A cell then holds a row per status and open deadline day, whatever the number of
+    reports and categories in it, so the unfiltered map's work is bounded by the cells on screen
+    (at 1,000,000 reports the category grid held about 425 rows per zoom-12 feature)."""
+
+    zoom = models.PositiveSmallIntegerField(_("mức thu phóng"))
+    cell_column = models.BigIntegerField(_("cột ô lưới"))
+    cell_row = models.BigIntegerField(_("hàng ô lưới"))
+    status = models.CharField(_("trạng thái"), max_length=24)
+    # The day of an open report's resolve deadline (PAST_DAY when past, or finished).
+    resolve_day = models.DateField(_("ngày hạn giải quyết"))
+    reports = models.IntegerField(_("số phản ánh"))
+    longitude_total = models.DecimalField(_("tổng kinh độ"), max_digits=24, decimal_places=12)
+    latitude_total = models.DecimalField(_("tổng vĩ độ"), max_digits=24, decimal_places=12)
+    incident_id_total = models.BigIntegerField(_("tổng mã phản ánh"))
+
+    class Meta:
+        verbose_name = _("ô lưới tổng quan bản đồ phản ánh")
+        verbose_name_plural = _("ô lưới tổng quan bản đồ phản ánh")
+        constraints = [
+            # Also the map's index, covering (index-only scans), as IncidentMapCell's.
+            models.UniqueConstraint(
+                fields=["zoom", "cell_column", "cell_row", "status", "resolve_day"],
+                include=["reports", "longitude_total", "latitude_total", "incident_id_total"],
+                name="incident_map_overview_cell_key",
+            )
+        ]
+
+
 class IncidentHotspotCell(models.Model):
     """Reports per day filed (Vietnam's calendar), hotspot hexagon, category and area: the
     operations centre's hotspot layer sums at most days × occupied hexagons, whatever the number

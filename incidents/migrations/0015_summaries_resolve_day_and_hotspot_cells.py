@@ -18,8 +18,8 @@ from django.db.migrations.state import StateApps
 from incidents.summaries import (
     DAILY,
     HOTSPOTS,
-    SUMMARIES,
     SUMMARIES_OF_0014,
+    SUMMARIES_OF_0015,
     triggers_install_sql,
     triggers_remove_sql,
 )
@@ -124,6 +124,8 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunSQL(sql=triggers_install_sql(SUMMARIES), reverse_sql=triggers_remove_sql()),
+        migrations.RunSQL(
+            sql=triggers_install_sql(SUMMARIES_OF_0015), reverse_sql=triggers_remove_sql()
+        ),
         migrations.RunPython(summaries_fill, reverse_code=migrations.RunPython.noop),
     ]

@@ -32,6 +32,7 @@ from incidents.models import (
     IncidentDailySummary,
     IncidentHotspotCell,
     IncidentMapCell,
+    IncidentMapOverviewCell,
     IncidentStatus,
     IncidentUnitSummary,
 )
@@ -245,10 +246,38 @@ def actual_cells() -> Rows:
     )
 
 
+def expected_overview_cells() -> Rows:
+    """The grid without a category: the category grid's rows summed over their categories."""
+    rows: defaultdict[tuple[Any, ...], list[Any]] = defaultdict(
+        lambda: [0, Decimal(0), Decimal(0), 0]
+    )
+    for (zoom, column, row, _category, status, day), counts in expected_cells().items():
+        summed = rows[(zoom, column, row, status, day)]
+        for position, count in enumerate(counts):
+            summed[position] += count
+    return {key: tuple(row) for key, row in rows.items()}
+
+
+def actual_overview_cells() -> Rows:
+    return folded(
+        {
+            (row.zoom, row.cell_column, row.cell_row, row.status, row.resolve_day): (
+                row.reports,
+                row.longitude_total,
+                row.latitude_total,
+                row.incident_id_total,
+            )
+            for row in IncidentMapOverviewCell.objects.all()
+        },
+        (4,),
+    )
+
+
 def assert_summaries_equal_recomputation() -> None:
     assert actual_daily() == expected_daily()
     assert actual_units() == expected_units()
     assert actual_cells() == expected_cells()
+    assert actual_overview_cells() == expected_overview_cells()
     assert actual_hotspots() == expected_hotspots()
 
 
@@ -412,7 +441,7 @@ def test_a_random_sequence_of_workflow_actions_keeps_every_summary_equal_to_a_re
     assert sum(count for name, count in done.items() if "refused" not in name) > 200, done
     assert IncidentUnitSummary.objects.exists()
     # And nothing was left for the rebuild to correct.
-    assert [correction.corrected for correction in summaries_rebuild()] == [False] * 4
+    assert [correction.corrected for correction in summaries_rebuild()] == [False] * 5
 
 
 def test_a_report_filed_appears_in_every_summary_at_once(
@@ -496,22 +525,46 @@ def test_bulk_statements_and_deletes_keep_the_summaries_right(
     assert not IncidentMapCell.objects.filter(status="new").exists()
 
     # An update that changes nothing a summary counts leaves the summaries as they were.
-    before = (actual_daily(), actual_units(), actual_cells(), actual_hotspots())
+    before = (
+        actual_daily(),
+        actual_units(),
+        actual_cells(),
+        actual_overview_cells(),
+        actual_hotspots(),
+    )
     Incident.objects.update(supporters_count=3, updated_at=timezone.now())
-    assert (actual_daily(), actual_units(), actual_cells(), actual_hotspots()) == before
+    assert (
+        actual_daily(),
+        actual_units(),
+        actual_cells(),
+        actual_overview_cells(),
+        actual_hotspots(),
+    ) == before
 
     with connection.cursor() as cursor:
         # The test's transaction still holds deferred foreign-key checks, which TRUNCATE refuses.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE incidents_incident CASCADE")
-    assert (actual_daily(), actual_units(), actual_cells(), actual_hotspots()) == ({}, {}, {}, {})
+    assert (
+        actual_daily(),
+        actual_units(),
+        actual_cells(),
+        actual_overview_cells(),
+        actual_hotspots(),
+    ) == ({}, {}, {}, {}, {})
 
 
 def test_a_statement_that_fails_leaves_the_summaries_as_they_were(
     file_report: FileReport,
 ) -> None:
     file_report()
-    before = (actual_daily(), actual_units(), actual_cells(), actual_hotspots())
+    before = (
+        actual_daily(),
+        actual_units(),
+        actual_cells(),
+        actual_overview_cells(),
+        actual_hotspots(),
+    )
 
     with (
         pytest.raises(IntegrityError, match="incident_rating_between_1_and_5"),
@@ -519,7 +572,13 @@ def test_a_statement_that_fails_leaves_the_summaries_as_they_were(
     ):
         Incident.objects.update(status=IncidentStatus.CLOSED, rating=9)
 
-    assert (actual_daily(), actual_units(), actual_cells(), actual_hotspots()) == before
+    assert (
+        actual_daily(),
+        actual_units(),
+        actual_cells(),
+        actual_overview_cells(),
+        actual_hotspots(),
+    ) == before
     assert_summaries_equal_recomputation()
 
 
@@ -528,11 +587,24 @@ def test_the_rebuild_corrects_rows_changed_behind_the_triggers_and_says_how_many
 ) -> None:
     file_report(point=Point(108.80, 15.05, srid=4326))
     file_report(point=Point(108.80, 15.15, srid=4326))
-    expected = (actual_daily(), actual_units(), actual_cells(), actual_hotspots())
-    assert expected == (expected_daily(), expected_units(), expected_cells(), expected_hotspots())
+    expected = (
+        actual_daily(),
+        actual_units(),
+        actual_cells(),
+        actual_overview_cells(),
+        actual_hotspots(),
+    )
+    assert expected == (
+        expected_daily(),
+        expected_units(),
+        expected_cells(),
+        expected_overview_cells(),
+        expected_hotspots(),
+    )
     # Wrong behind the triggers' back: a count changed, a row lost, a row invented.
     IncidentUnitSummary.objects.filter(agency=territory.committee_cam_thanh).update(reports=7)
     IncidentMapCell.objects.filter(zoom=5).delete()
+    IncidentMapOverviewCell.objects.filter(zoom=5).delete()
     IncidentHotspotCell.objects.update(reports=9)
     IncidentDailySummary.objects.create(
         day=timezone.localdate(),
@@ -560,14 +632,27 @@ def test_the_rebuild_corrects_rows_changed_behind_the_triggers_and_says_how_many
         "incidents_incidentunitsummary": (1, 1),
         # Zoom 5 holds both reports in one cell.
         "incidents_incidentmapcell": (0, 1),
+        "incidents_incidentmapoverviewcell": (0, 1),
         # The two reports are 11 km apart: two hexagons.
         "incidents_incidenthotspotcell": (2, 2),
     }
-    assert (actual_daily(), actual_units(), actual_cells(), actual_hotspots()) == expected
+    assert (
+        actual_daily(),
+        actual_units(),
+        actual_cells(),
+        actual_overview_cells(),
+        actual_hotspots(),
+    ) == expected
     # Run again, it finds nothing to correct, through the command and the nightly task alike.
     assert incidents_summaries_rebuild() == 0
     call_command("incidents_summaries_rebuild")
-    assert (actual_daily(), actual_units(), actual_cells(), actual_hotspots()) == expected
+    assert (
+        actual_daily(),
+        actual_units(),
+        actual_cells(),
+        actual_overview_cells(),
+        actual_hotspots(),
+    ) == expected
 
 
 def test_the_rebuild_folds_past_deadline_days_and_every_figure_stays(
@@ -585,9 +670,15 @@ def test_the_rebuild_folds_past_deadline_days_and_every_figure_stays(
     }
     assert len(days_before) >= 3
     figures = page_selectors.public_figures(now=now)
-    before = (actual_daily(), actual_units(), actual_cells(), actual_hotspots())
+    before = (
+        actual_daily(),
+        actual_units(),
+        actual_cells(),
+        actual_overview_cells(),
+        actual_hotspots(),
+    )
 
-    assert [correction.corrected for correction in summaries_rebuild()] == [False] * 4
+    assert [correction.corrected for correction in summaries_rebuild()] == [False] * 5
 
     # One row per unit and status for the past, whatever the number of past days.
     assert {
@@ -598,13 +689,20 @@ def test_the_rebuild_folds_past_deadline_days_and_every_figure_stays(
     assert set(IncidentDailySummary.objects.values_list("resolve_day", flat=True)) == {PAST_DAY}
     assert page_selectors.public_figures(now=now) == figures
     assert figures.overdue == 4
-    assert (actual_daily(), actual_units(), actual_cells(), actual_hotspots()) == before
+    assert (
+        actual_daily(),
+        actual_units(),
+        actual_cells(),
+        actual_overview_cells(),
+        actual_hotspots(),
+    ) == before
 
 
 SUMMARY_TABLES = [
     "incidents_incidentdailysummary",
     "incidents_incidentunitsummary",
     "incidents_incidentmapcell",
+    "incidents_incidentmapoverviewcell",
     "incidents_incidenthotspotcell",
 ]
 
@@ -633,7 +731,13 @@ def test_the_nightly_reindex_rebuilds_every_summary_index_and_keeps_every_row(
 ) -> None:
     for number in range(3):
         file_report(point=Point(108.75 + number * 0.02, 15.06, srid=4326))
-    before = (actual_daily(), actual_units(), actual_cells(), actual_hotspots())
+    before = (
+        actual_daily(),
+        actual_units(),
+        actual_cells(),
+        actual_overview_cells(),
+        actual_hotspots(),
+    )
     indexes_before = _summary_indexes()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -642,9 +746,15 @@ def test_the_nightly_reindex_rebuilds_every_summary_index_and_keeps_every_row(
         )
         files_before = dict(cursor.fetchall())
 
-    assert incidents_summaries_reindex() == 4
+    assert incidents_summaries_reindex() == 5
 
-    assert (actual_daily(), actual_units(), actual_cells(), actual_hotspots()) == before
+    assert (
+        actual_daily(),
+        actual_units(),
+        actual_cells(),
+        actual_overview_cells(),
+        actual_hotspots(),
+    ) == before
     # The same indexes, all valid, each written anew (a new file).
     assert _summary_indexes() == indexes_before
     assert all(valid for _, _, valid in indexes_before)
@@ -657,14 +767,21 @@ def test_the_nightly_reindex_rebuilds_every_summary_index_and_keeps_every_row(
     assert files_after.keys() == files_before.keys()
     assert all(files_after[name] != files_before[name] for name in files_before)
     # The map reads the rebuilt index as before.
-    assert [correction.corrected for correction in summaries_rebuild()] == [False] * 4
+    assert [correction.corrected for correction in summaries_rebuild()] == [False] * 5
 
 
 def test_the_reindex_refuses_to_run_inside_a_transaction_and_changes_nothing(
     file_report: FileReport,
 ) -> None:
     file_report(point=Point(108.75, 15.06, srid=4326))
-    before = (actual_daily(), actual_units(), actual_cells(), actual_hotspots(), _summary_indexes())
+    before = (
+        actual_daily(),
+        actual_units(),
+        actual_cells(),
+        actual_overview_cells(),
+        actual_hotspots(),
+        _summary_indexes(),
+    )
 
     with pytest.raises(RuntimeError, match="outside a transaction"):
         summaries_reindex()
@@ -673,6 +790,7 @@ def test_the_reindex_refuses_to_run_inside_a_transaction_and_changes_nothing(
         actual_daily(),
         actual_units(),
         actual_cells(),
+        actual_overview_cells(),
         actual_hotspots(),
         _summary_indexes(),
     ) == before

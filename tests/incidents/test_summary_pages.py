@@ -93,7 +93,8 @@ def test_the_grouped_map_from_the_grids_is_the_map_from_the_reports_at_every_zoo
                 zoom,
                 now,
             )
-        assert "FROM incidents_incidentmapcell" in queries[0]["sql"]
+        grid = "incidentmapcell" if category else "incidentmapoverviewcell"
+        assert f"FROM incidents_{grid} m" in queries[0]["sql"]
         from_reports = grouped(
             PublicIncidentFilters(
                 bbox=WHOLE_TERRITORY,
