@@ -163,7 +163,7 @@ def _geopackage_figure(dataset: Dataset, polygon: str, today: datetime.date) -> 
         floor = (time.perf_counter() - started) * 1000
     return Figure(
         dataset=dataset.title,
-        name=f"GeoPackage of {count:,} reports (city polygon, from {first.isoformat()})",
+        name=f"GeoPackage of {count:,} reports (polygon, from {first.isoformat()})",
         unit="ms",
         project=project,
         floor=floor,
@@ -173,21 +173,29 @@ def _geopackage_figure(dataset: Dataset, polygon: str, today: datetime.date) -> 
     )
 
 
-def spatial_report_figures(dataset: Dataset) -> list[Figure]:
+def spatial_report_figures(
+    dataset: Dataset,
+    *,
+    polygon: str | None = None,
+    polygon_name: str = "the former city",
+    geopackage_polygon: str | None = None,
+) -> list[Figure]:
+    """The figures with `polygon` (GeoJSON; the former city's hull by default) and a GeoPackage
+    over `geopackage_polygon` (the same polygon by default)."""
     from geoapp.clock import vietnam_today
 
     today = vietnam_today()
     year = {"tu": (today - datetime.timedelta(days=364)).isoformat(), "den": today.isoformat()}
-    polygon = _city_polygon()
+    polygon = polygon or _city_polygon()
     return [
         _page_figure(dataset, "summary per commune, a year", {**year, "nhom": "commune"}, 2_000),
         _page_figure(
             dataset,
-            "polygon over the former city, a year, per commune",
+            f"polygon over {polygon_name}, a year, per commune",
             {**year, "vung": polygon},
             2_000,
         ),
-        _geopackage_figure(dataset, polygon, today),
+        _geopackage_figure(dataset, geopackage_polygon or polygon, today),
     ]
 
 
