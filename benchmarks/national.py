@@ -17,9 +17,10 @@ each is measured):
   ward's point;
 - an OGC API items page of 1,000 features;
 - the report builder's summary per commune of all the reports of a year (3,321 rows);
-- a polygon (the busiest province's convex hull) summarised per commune, a year;
-- a GeoPackage of about 100,000 reports (the territory's envelope over the latest days holding
-  that many).
+- a GeoPackage of about 100,000 reports (every report of the latest days holding that many).
+
+No polygon figure: the report builder refuses a polygon that does not meet the province of
+settings.TERRITORY_ROOT_CODE (Quảng Ngãi), and the synthetic territory is elsewhere.
 
     .venv/bin/python -m benchmarks.national --reports N [--json figures.json] [--load-only]
 """
@@ -197,39 +198,12 @@ def _busiest_ward_point() -> tuple[float, float]:
     return float(row[0]), float(row[1])
 
 
-def _polygons() -> tuple[str, str]:
-    """The convex hull of the province of the smallest commune, and the territory's envelope
-    (GeoJSON)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT ST_AsGeoJSON(ST_ConvexHull(boundary), 6) FROM wards_area WHERE id = ("
-            "SELECT parent_id FROM wards_area WHERE level = 'commune' ORDER BY area_km2, id "
-            "LIMIT 1)"
-        )
-        province = cursor.fetchone()
-        cursor.execute(
-            "SELECT ST_AsGeoJSON(ST_Envelope(ST_Extent(boundary)::geometry), 6) FROM wards_area "
-            "WHERE level = 'province'"
-        )
-        envelope = cursor.fetchone()
-    assert province and province[0] and envelope and envelope[0]
-    return str(province[0]), str(envelope[0])
-
-
 def national_figures(dataset: Dataset) -> list[Figure]:
     from benchmarks.open_data import open_data_figures
     from benchmarks.spatial_reports import spatial_report_figures
 
-    province, envelope = _polygons()
     figures: list[Any] = open_data_figures(dataset, centre=_busiest_ward_point())
-    figures += spatial_report_figures(
-        dataset,
-        polygon=province,
-        polygon_name="the busiest province's convex hull",
-        geopackage_polygon=envelope,
-    )
+    figures += spatial_report_figures(dataset, territory_wide=True)
     return figures
 
 
