@@ -84,7 +84,11 @@ def _request_figure(
     )
 
 
-def open_data_figures(dataset: Dataset) -> list[Figure]:
+def open_data_figures(
+    dataset: Dataset, *, centre: tuple[float, float] = CITY_CENTRE
+) -> list[Figure]:
+    """The figures with tiles around `centre` (longitude, latitude): the former city by default,
+    another point on another territory (benchmarks/national.py)."""
     from opendata.services import report_grid_refresh
 
     started = time.perf_counter()
@@ -113,17 +117,17 @@ def open_data_figures(dataset: Dataset) -> list[Figure]:
         )
     )  # fmt: skip
     for z in TILE_ZOOMS:
-        z, x, y = tile_of(*CITY_CENTRE, z)
+        z, x, y = tile_of(*centre, z)
         figures.append(
             _request_figure(
                 dataset,
-                f"report tile z{z} (city centre, fresh)",
+                f"report tile z{z} ({'city centre' if centre == CITY_CENTRE else 'centre'}, fresh)",
                 f"/tiles/phan-anh/{z}/{x}/{y}.mvt",
                 target=50,
                 fresh_grid=True,
             )
         )
-    z, x, y = tile_of(*CITY_CENTRE, 8)
+    z, x, y = tile_of(*centre, 8)
     figures.append(
         _request_figure(
             dataset, "commune tile z8 (cached)", f"/tiles/xa-phuong/{z}/{x}/{y}.mvt", target=50

@@ -107,8 +107,9 @@ def _page_figure(
     )
 
 
-def _first_day_holding(polygon: str, count: int, last: datetime.date) -> datetime.date:
-    """The latest first day from which the polygon holds at least `count` reports up to `last`."""
+def _first_day_holding(polygon: str | None, count: int, last: datetime.date) -> datetime.date:
+    """The latest first day from which the polygon (every report when None) holds at least
+    `count` reports up to `last`."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -116,22 +117,23 @@ def _first_day_holding(polygon: str, count: int, last: datetime.date) -> datetim
             "SELECT day FROM (SELECT (reported_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day, "
             "sum(count(*)) OVER (ORDER BY (reported_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date DESC) "
             "AS total FROM incidents_incident "
-            "WHERE ST_Intersects(location, ST_GeomFromGeoJSON(%s)) GROUP BY 1) days "
-            "WHERE total >= %s ORDER BY day DESC LIMIT 1",
-            [polygon, count],
+            "WHERE %s::text IS NULL OR ST_Intersects(location, ST_GeomFromGeoJSON(%s)) "
+            "GROUP BY 1) days WHERE total >= %s ORDER BY day DESC LIMIT 1",
+            [polygon, polygon, count],
         )
         row = cursor.fetchone()
     return row[0] if row else last - datetime.timedelta(days=365)
 
 
-def _geopackage_figure(dataset: Dataset, polygon: str, today: datetime.date) -> Figure:
+def _geopackage_figure(dataset: Dataset, polygon: str | None, today: datetime.date) -> Figure:
     from django.db import connection
 
     from spatial_reports.queries import report_query_parse
     from spatial_reports.services import export_write
 
     first = _first_day_holding(polygon, GEOPACKAGE_REPORTS, today)
-    query = report_query_parse({"tu": first.isoformat(), "den": today.isoformat(), "vung": polygon})
+    period = {"tu": first.isoformat(), "den": today.isoformat()}
+    query = report_query_parse(period | ({"vung": polygon} if polygon else {}))
     with tempfile.TemporaryDirectory() as directory:
         target = Path(directory) / "project.gpkg"
         started = time.perf_counter()
@@ -163,7 +165,7 @@ def _geopackage_figure(dataset: Dataset, polygon: str, today: datetime.date) -> 
         floor = (time.perf_counter() - started) * 1000
     return Figure(
         dataset=dataset.title,
-        name=f"GeoPackage of {count:,} reports (city polygon, from {first.isoformat()})",
+        name=f"GeoPackage of {count:,} reports ({'polygon' if polygon else 'all'}, from {first})",
         unit="ms",
         project=project,
         floor=floor,
@@ -173,14 +175,22 @@ def _geopackage_figure(dataset: Dataset, polygon: str, today: datetime.date) -> 
     )
 
 
-def spatial_report_figures(dataset: Dataset) -> list[Figure]:
+def spatial_report_figures(dataset: Dataset, *, territory_wide: bool = False) -> list[Figure]:
+    """The figures over the former city's polygon; `territory_wide` (a territory other than
+    Quảng Ngãi, whose polygons the builder refuses as outside the province): the summary per
+    commune and a GeoPackage of every report of the latest days holding about 100,000."""
     from geoapp.clock import vietnam_today
 
     today = vietnam_today()
     year = {"tu": (today - datetime.timedelta(days=364)).isoformat(), "den": today.isoformat()}
+    summary = _page_figure(
+        dataset, "summary per commune, a year", {**year, "nhom": "commune"}, 2_000
+    )
+    if territory_wide:
+        return [summary, _geopackage_figure(dataset, None, today)]
     polygon = _city_polygon()
     return [
-        _page_figure(dataset, "summary per commune, a year", {**year, "nhom": "commune"}, 2_000),
+        summary,
         _page_figure(
             dataset,
             "polygon over the former city, a year, per commune",

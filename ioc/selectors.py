@@ -26,6 +26,7 @@ from indicators.periods import PeriodType, period_of
 from indicators.selectors.aggregation import indicator_series
 from indicators.selectors.catalogue import indicator_list
 from indicators.selectors.classification import classify
+from ioc.hotspot_tiles import HotspotOverview, HotspotQuery, hotspot_overview
 from procedures.selectors import dossier_statistics, dossiers_in_progress
 from wards.models import Agency, Area, AreaLevel
 
@@ -435,12 +436,19 @@ class Dashboard:
     map_outlines: list[CommuneOutline]
     map_layer: Choropleth | None
     hexagons: list[incident_figures.Hexagon]
+    # Set instead of `hexagons` when the map draws the hotspot tiles (see `dashboard`).
+    hotspot_tiles: HotspotOverview | None
     weekly: list[incident_figures.PeriodCount]
     monthly: list[incident_figures.PeriodCount]
     dossier_months: list[dict[str, Any]]
 
 
-def dashboard(*, filters: Filters, now: datetime.datetime) -> Dashboard:
+def dashboard(
+    *, filters: Filters, now: datetime.datetime, hotspot_tiles_above: int | None = None
+) -> Dashboard:
+    """The dashboard's figures. With `hotspot_tiles_above`, a hotspot layer over a period that
+    holds more reports than that is left to the vector tiles (ioc/hotspot_tiles.py): only the
+    number of hexagons and the colour classes' bounds are read, not the hexagons."""
     today = now.astimezone(VIETNAM_TIME_ZONE).date()
     outlines = commune_outlines(on=filters.date_to)
     names = {outline.area_id: outline.name for outline in outlines}
@@ -463,7 +471,22 @@ def dashboard(*, filters: Filters, now: datetime.datetime) -> Dashboard:
     names |= dict(Area.objects.filter(pk__in=missing).values_list("id", "name"))
     commune_codes = {outline.area_id: outline.code for outline in outlines}
     hexagons: list[incident_figures.Hexagon] = []
-    if filters.layer == "hotspots":
+    feedback = feedback_card(filters=filters, now=now, pending=pending)
+    tiles = None
+    if (
+        filters.layer == "hotspots"
+        and hotspot_tiles_above is not None
+        and feedback.current.filed > hotspot_tiles_above
+    ):
+        tiles = hotspot_overview(
+            query=HotspotQuery(
+                date_from=filters.date_from,
+                date_to=filters.date_to,
+                category_id=filters.category_id,
+                area_ids=scope.area_ids,
+            )
+        )
+    elif filters.layer == "hotspots":
         hexagons = incident_figures.hotspot_hexagons(
             date_from=filters.date_from,
             date_to=filters.date_to,
@@ -476,7 +499,7 @@ def dashboard(*, filters: Filters, now: datetime.datetime) -> Dashboard:
     months = replace(scope, date_from=_months_before(filters.date_to, TREND_MONTHS))
     return Dashboard(
         filters=filters,
-        feedback=feedback_card(filters=filters, now=now, pending=pending),
+        feedback=feedback,
         dossiers=dossier_card(filters=filters),
         tasks=task_card(today=today),
         communes=_ranking(
@@ -493,6 +516,7 @@ def dashboard(*, filters: Filters, now: datetime.datetime) -> Dashboard:
         if filters.layer == "hotspots"
         else choropleth(layer=filters.layer, outlines=outlines, by_area=by_area),
         hexagons=hexagons,
+        hotspot_tiles=tiles,
         weekly=_every_week(
             incident_figures.feedback_per_period(scope=trend, unit="week"), first_monday
         ),

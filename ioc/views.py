@@ -9,10 +9,13 @@ answers 403, an anonymous one is sent to sign in.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +28,7 @@ from geoapp.clock import vietnam_today
 from geoapp.exceptions import DomainError, NotFound
 from incidents.operations_selectors import hotspot_hexagons
 from incidents.page_selectors import categories_for_pages
-from ioc import charts, permissions, selectors, services
+from ioc import charts, hotspot_tiles, permissions, selectors, services
 from ioc.models import WeeklyReport
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,7 +64,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         filters = selectors.filters_parse(query=request.GET, today=vietnam_today())
     except DomainError as error:
         return _refused(request, error)
-    data = selectors.dashboard(filters=filters, now=timezone.now())
+    data = selectors.dashboard(
+        filters=filters, now=timezone.now(), hotspot_tiles_above=settings.IOC_HOTSPOT_TILES_ABOVE
+    )
+    tiles_query = filters.query(layer="")
     context = _charts(data.weekly, data.monthly, data.dossier_months) | {
         "dashboard": data,
         "filters": filters,
@@ -70,13 +76,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         "categories": categories_for_pages(),
         "communes": data.map_outlines,
-        "map": charts.area_map(
+        # Many reports: the map asks for the hotspot tiles it shows (static/js/ioc_hotspot_map.js)
+        # instead of the page carrying every hexagon.
+        "map": ""
+        if data.hotspot_tiles
+        else charts.area_map(
             outlines=data.map_outlines,
             title=str(LAYER_LABELS[filters.layer]),
             link=lambda outline: _area_link(outline, filters),
             choropleth=data.map_layer,
             hexagons=data.hexagons,
         ),
+        "hotspot_tiles_url": reverse("ioc-hotspot-tile", args=[0, 0, 0]).replace(
+            "/0/0/0.pbf", "/{z}/{x}/{y}.pbf"
+        )
+        + (f"?{tiles_query}" if tiles_query else ""),
+        "hotspot_palette": charts.HOTSPOT_PALETTE,
+        "hotspot_tiles_query": tiles_query,
         "reports": WeeklyReport.objects.only("week_start", "produced_at")[:12],
     }
     return render(request, "ioc/dashboard.html", context)
@@ -143,6 +159,99 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
             "history_chart": history,
             "sees_everything": permissions.sees_everything(request.user),
         },
+    )
+
+
+MVT = "application/vnd.mapbox-vector-tile"
+# Short: the version is read before the tile is built, so a tile built while a filing commits
+# may be cached under the new version with the old counts; it lives a minute at most.
+HOTSPOT_TILE_CACHE_SECONDS = 60
+HOTSPOT_TILE_PARAMETERS = frozenset({"from", "to", "category", "area"})
+
+
+def _tile_refusal(message: str, status: int = 400) -> JsonResponse:
+    # The shape of the public tile layers' refusals (opendata.tile_views).
+    code = {400: "InvalidParameterValue", 403: "Forbidden", 404: "NotFound"}[status]
+    return JsonResponse({"code": code, "description": message}, status=status)
+
+
+def _hotspot_query(request: HttpRequest) -> hotspot_tiles.HotspotQuery | JsonResponse:
+    """The dashboard's filters from the tile's URL, or the refusal to send."""
+    if not permissions.sees_everything(request.user):
+        return _tile_refusal(_("Bạn không có quyền xem trung tâm điều hành."), status=403)
+    unknown = set(request.GET) - HOTSPOT_TILE_PARAMETERS
+    if unknown:
+        return _tile_refusal(
+            _("Tham số không được hỗ trợ: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
+    try:
+        filters = selectors.filters_parse(query=request.GET, today=vietnam_today())
+    except DomainError as error:
+        return _tile_refusal(error.message, status=404 if isinstance(error, NotFound) else 400)
+    return hotspot_tiles.HotspotQuery(
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        category_id=filters.category_id,
+        area_ids=filters.scope().area_ids,
+    )
+
+
+@require_GET
+def hotspot_tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
+    """The hotspot layer's tile z/x/y with the dashboard's filters (`from`, `to`, `category`,
+    `area`), for the users who may see the dashboard; cached under the summary's version."""
+    query = _hotspot_query(request)
+    if isinstance(query, JsonResponse):
+        return query
+    if not hotspot_tiles.MIN_ZOOM <= z <= hotspot_tiles.MAX_ZOOM or x >= 2**z or y >= 2**z:
+        return _tile_refusal(
+            _("Ô bản đồ %(z)d/%(x)d/%(y)d nằm ngoài phạm vi (mức phóng %(min)d–%(max)d).")
+            % {"z": z, "x": x, "y": y, "min": hotspot_tiles.MIN_ZOOM,
+               "max": hotspot_tiles.MAX_ZOOM}
+        )  # fmt: skip
+    key = f"ioc:tile:hotspots:{hotspot_tiles.hotspot_version()}:{query.key()}:{z}/{x}/{y}"
+    content = cache.get(key)
+    if content is None:
+        content = hotspot_tiles.hotspot_tile(z=z, x=x, y=y, query=query)
+        cache.set(key, content, timeout=HOTSPOT_TILE_CACHE_SECONDS)
+    content = bytes(content)
+    etag = f'"{hashlib.blake2b(content, digest_size=16).hexdigest()}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(content, content_type=MVT)
+    response["ETag"] = etag
+    # For leaders only: no shared cache may keep it.
+    response["Cache-Control"] = f"private, max-age={HOTSPOT_TILE_CACHE_SECONDS}"
+    return response
+
+
+@require_GET
+def hotspot_tilejson(request: HttpRequest) -> HttpResponse:
+    """The hotspot layer's TileJSON; its tile address carries the filters it was asked with."""
+    query = _hotspot_query(request)
+    if isinstance(query, JsonResponse):
+        return query
+    template = request.build_absolute_uri("/tiles/hotspots/") + "{z}/{x}/{y}.pbf"
+    if request.GET:
+        template += f"?{request.GET.urlencode()}"
+    return JsonResponse(
+        {
+            "tilejson": "3.0.0",
+            "name": hotspot_tiles.LAYER,
+            "description": str(_("Điểm nóng phản ánh")),
+            "scheme": "xyz",
+            "tiles": [template],
+            "minzoom": hotspot_tiles.MIN_ZOOM,
+            "maxzoom": hotspot_tiles.MAX_ZOOM,
+            "vector_layers": [
+                {
+                    "id": hotspot_tiles.LAYER,
+                    "fields": {"column": "Number", "row": "Number", "reports": "Number"},
+                }
+            ],
+        },
+        json_dumps_params={"ensure_ascii": False},
     )
 
 

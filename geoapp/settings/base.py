@@ -428,6 +428,9 @@ ERROR_RESPONDERS.insert(0, ("/ogc/", "opendata.views.error_response"))
 # of each view) when there are more public reports than this, at zooms below 16 and with no
 # filter chosen.
 PUBLIC_MAP_TILES_ABOVE = env.int("PUBLIC_MAP_TILES_ABOVE", default=100_000)
+# The operations centre's hotspot map draws the hotspot tiles (/tiles/hotspots/…, leaders only)
+# instead of every hexagon in the page when the period and filters hold more reports than this.
+IOC_HOTSPOT_TILES_ABOVE = env.int("IOC_HOTSPOT_TILES_ABOVE", default=50_000)
 OGC_ITEMS_DEFAULT_LIMIT = env.int("OGC_ITEMS_DEFAULT_LIMIT", default=100)
 OGC_ITEMS_MAX_LIMIT = env.int("OGC_ITEMS_MAX_LIMIT", default=1000)
 # numberMatched is counted exactly up to this many features and left out above (OGC allows it):

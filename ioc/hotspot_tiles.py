@@ -1,0 +1,181 @@
+"""The leaders' hotspot layer as vector tiles (/tiles/hotspots/{z}/{x}/{y}.pbf), for the dashboard
+when the period holds many reports (settings.IOC_HOTSPOT_TILES_ABOVE): the page then carries
+no hexagon, the map asks for the tiles it shows.
+
+A tile is built by PostGIS (ST_AsMVT) from the hotspot summary (`IncidentHotspotCell`: reports
+per day, 1 km hexagon, category and area), summed per hexagon over the dashboard's filters,
+reading only the hexagons whose key falls in the tile: the axial coordinates (q, r) of a hexagon
+are a linear function of its centre, so the tile's box bounds them (with one hexagon of margin).
+Each feature is the hexagon's polygon, made by moving one hexagon at the origin to its centre,
+with its key and its count. Every value is a parameter; the only interpolated text is fixed SQL
+and numbers chosen here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass
+
+from django.db import connection
+
+from geoapp.sql import SqlParameters
+from incidents.operations_selectors import (
+    HOTSPOT_HEXAGON_SIDE_METRES,
+    METRES_PER_DEGREE_EAST,
+    METRES_PER_DEGREE_NORTH,
+)
+
+LAYER = "hotspots"
+MIN_ZOOM = 5
+MAX_ZOOM = 18
+EXTENT = 4096
+BUFFER = 64
+_SIDE = HOTSPOT_HEXAGON_SIDE_METRES
+# The hexagon (q, r) = (0, 0) in degrees, corners counter-clockwise from the east one, closed; as
+# incidents.operations_selectors.hexagon_corners computes them.
+_ORIGIN_HEXAGON = "POLYGON(({}))".format(
+    ", ".join(
+        f"{_SIDE * math.cos(math.radians(60 * k)) / METRES_PER_DEGREE_EAST!r} "
+        f"{_SIDE * math.sin(math.radians(60 * k)) / METRES_PER_DEGREE_NORTH!r}"
+        for k in (0, 1, 2, 3, 4, 5, 0)
+    )
+)
+_CENTRE_X = f"({_SIDE * 1.5 / METRES_PER_DEGREE_EAST!r} * cells.q)"
+_CENTRE_Y = f"({_SIDE * math.sqrt(3) / METRES_PER_DEGREE_NORTH!r} * (cells.r + cells.q / 2.0))"
+
+
+@dataclass(frozen=True)
+class HotspotQuery:
+    """The dashboard's filters that the hotspot layer reads."""
+
+    date_from: datetime.date
+    date_to: datetime.date
+    category_id: int | None
+    area_ids: tuple[int, ...] | None
+
+    def key(self) -> str:
+        areas = "*" if self.area_ids is None else ",".join(map(str, self.area_ids))
+        return f"{self.date_from}:{self.date_to}:{self.category_id or '*'}:{areas}"
+
+
+def _tile_degrees(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """West, south, east, north of tile z/x/y in degrees (Web Mercator tiling)."""
+    n = 2**z
+
+    def latitude(row: int) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
+
+    return x / n * 360 - 180, latitude(y + 1), (x + 1) / n * 360 - 180, latitude(y)
+
+
+def _axial_ranges(
+    west: float, south: float, east: float, north: float
+) -> tuple[int, int, int, int]:
+    """The smallest and largest q and r of the hexagons whose centre can lie in the box widened
+    by one hexagon (q = 2/3·x, r = −1/3·x + √3/3·y, x and y in hexagon sides)."""
+    x0, x1 = west * METRES_PER_DEGREE_EAST / _SIDE, east * METRES_PER_DEGREE_EAST / _SIDE
+    y0, y1 = south * METRES_PER_DEGREE_NORTH / _SIDE, north * METRES_PER_DEGREE_NORTH / _SIDE
+    third = math.sqrt(3) / 3
+    return (
+        math.floor(2 / 3 * x0) - 2,
+        math.ceil(2 / 3 * x1) + 2,
+        math.floor(-x1 / 3 + third * y0) - 2,
+        math.ceil(-x0 / 3 + third * y1) + 2,
+    )
+
+
+def _filters(query: HotspotQuery, parameters: SqlParameters) -> str:
+    parameters["date_from"] = query.date_from
+    parameters["date_to"] = query.date_to
+    sql = "day BETWEEN %(date_from)s AND %(date_to)s"
+    if query.category_id is not None:
+        parameters["category_id"] = query.category_id
+        sql += " AND category_id = %(category_id)s"
+    if query.area_ids is not None:
+        parameters["area_ids"] = list(query.area_ids)
+        sql += " AND area_id = ANY(%(area_ids)s)"
+    return sql
+
+
+def hotspot_tile(*, z: int, x: int, y: int, query: HotspotQuery) -> bytes:
+    """The tile's hexagons holding a report under `query`, each with `column`, `row` and
+    `reports`; empty bytes when none."""
+    # The margin: the tile's buffer (BUFFER of EXTENT) on every side.
+    west, south, east, north = _tile_degrees(z, x, y)
+    margin_x, margin_y = (east - west) * BUFFER / EXTENT, (north - south) * BUFFER / EXTENT
+    q_min, q_max, r_min, r_max = _axial_ranges(
+        west - margin_x, south - margin_y, east + margin_x, north + margin_y
+    )
+    parameters: SqlParameters = {
+        "z": z, "x": x, "y": y, "q_min": q_min, "q_max": q_max, "r_min": r_min, "r_max": r_max,
+    }  # fmt: skip
+    where = _filters(query, parameters)
+    sql = f"""
+        SELECT ST_AsMVT(features, '{LAYER}', {EXTENT}, 'geometry') FROM (
+            SELECT ST_AsMVTGeom(
+                       ST_Transform(ST_Translate(
+                           ST_GeomFromText('{_ORIGIN_HEXAGON}', 4326), {_CENTRE_X}, {_CENTRE_Y}
+                       ), 3857),
+                       ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true
+                   ) AS geometry,
+                   cells.q AS "column", cells.r AS "row", cells.reports
+            FROM (
+                SELECT hexagon_column AS q, hexagon_row AS r, sum(reports)::integer AS reports
+                FROM incidents_incidenthotspotcell
+                WHERE {where}
+                  AND hexagon_column BETWEEN %(q_min)s AND %(q_max)s
+                  AND hexagon_row BETWEEN %(r_min)s AND %(r_max)s
+                GROUP BY hexagon_column, hexagon_row
+            ) AS cells
+        ) AS features
+        WHERE features.geometry IS NOT NULL
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        row = cursor.fetchone()
+    return bytes(row[0]) if row and row[0] is not None else b""
+
+
+@dataclass(frozen=True)
+class HotspotOverview:
+    """How many hexagons hold a report, and the counts that separate the five colour classes
+    (as ioc.charts.hotspot_colours computes them: a hexagon above k bounds is in class k)."""
+
+    hexagons: int
+    bounds: tuple[int, ...]
+
+
+def hotspot_overview(*, query: HotspotQuery) -> HotspotOverview:
+    parameters: SqlParameters = {}
+    where = _filters(query, parameters)
+    # counts[n·k // 5] for k = 1..4 (0-based), as hotspot_colours takes them.
+    sql = f"""
+        WITH hexagons AS (
+            SELECT sum(reports)::integer AS reports FROM incidents_incidenthotspotcell
+            WHERE {where}
+            GROUP BY hexagon_column, hexagon_row
+        ), sorted AS (
+            SELECT count(*) AS n, array_agg(reports ORDER BY reports) AS counts FROM hexagons
+        )
+        SELECT n, CASE WHEN n = 0 THEN ARRAY[]::integer[] ELSE ARRAY[
+                   counts[least(n, n * 1 / 5 + 1)], counts[least(n, n * 2 / 5 + 1)],
+                   counts[least(n, n * 3 / 5 + 1)], counts[least(n, n * 4 / 5 + 1)]] END
+        FROM sorted
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        row = cursor.fetchone()
+    assert row is not None
+    count = int(row[0])
+    return HotspotOverview(hexagons=count, bounds=tuple(row[1]) if count else ())
+
+
+def hotspot_version() -> int:
+    """Advances with every write of the hotspot summary (migration ioc 0003): part of the
+    tiles' cache key, so new data makes the cached tiles unreachable."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value FROM ioc_hotspot_tiles_version")
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])
