@@ -245,28 +245,31 @@ def _report_places(count: int, committees: dict[int, Any]) -> list[Place]:
     with connection.cursor() as cursor:
         for (area_id, _name, _area), commune_count in zip([*city, *elsewhere], counts, strict=True):
             agency_id = committees[area_id].pk
-            points: list[str] = []
-            call = 0
-            # ST_GeneratePoints does not always return the number asked of a multipolygon (the
-            # first million came out 5 too many): ask again for what is missing, keep exactly
-            # the commune's count.
-            while len(points) < commune_count:
-                # The seed of the first call is the one the 10,000-report set always had.
-                cursor.execute(
-                    "SELECT encode(ST_AsEWKB(geom), 'hex') FROM (SELECT (ST_Dump(ST_GeneratePoints("
-                    "boundary, %s, %s))).geom FROM wards_area WHERE id = %s) generated",
-                    [
-                        min(POINTS_PER_CALL, commune_count - len(points)),
-                        SEED + area_id + call * 1_000_003,
-                        area_id,
-                    ],
-                )
-                points += [point for (point,) in cursor.fetchall()]
-                call += 1
-            places += [Place(area_id, agency_id, point) for point in points[:commune_count]]
+            # The seed is the one the 10,000-report set always had.
+            points = points_in_area(cursor, area_id, commune_count, seed=SEED)
+            places += [Place(area_id, agency_id, point) for point in points]
     assert len(places) == count, f"{len(places):,} points for {count:,} reports"
     random.Random(SEED).shuffle(places)
     return places
+
+
+def points_in_area(cursor: Any, area_id: int, count: int, *, seed: int) -> list[str]:
+    """Exactly `count` random points inside the area, as hex EWKB, the same for the same seed.
+
+    ST_GeneratePoints does not always return the number asked of a multipolygon (the first million
+    came out 5 too many): ask again for what is missing, keep exactly the count.
+    """
+    points: list[str] = []
+    call = 0
+    while len(points) < count:
+        cursor.execute(
+            "SELECT encode(ST_AsEWKB(geom), 'hex') FROM (SELECT (ST_Dump(ST_GeneratePoints("
+            "boundary, %s, %s))).geom FROM wards_area WHERE id = %s) generated",
+            [min(POINTS_PER_CALL, count - len(points)), seed + area_id + call * 1_000_003, area_id],
+        )
+        points += [point for (point,) in cursor.fetchall()]
+        call += 1
+    return points[:count]
 
 
 def _shares(weights: list[float], total: int) -> list[int]:

@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.citizen_pages import REPORT_PLAN, _shares
+from benchmarks.citizen_pages import REPORT_PLAN, _shares, points_in_area
 from benchmarks.common import (
     Figure,
     database_copy_of_another_size,
@@ -53,7 +53,6 @@ DATASET_KEY_PREFIX = "national_"
 # Bump when what the database holds changes, so an existing benchmark database is reloaded.
 DATASET_VERSION = 1
 SEED = 20260702
-POINTS_PER_CALL = 50_000
 
 
 def dataset_for(reports: int) -> Dataset:
@@ -161,24 +160,9 @@ def _report_places(count: int, committee_of_area: dict[int, int]) -> list[Place]
     places: list[Place] = []
     with connection.cursor() as cursor:
         for area_id, commune_count in zip(communes, counts, strict=True):
-            points: list[str] = []
-            call = 0
-            # ST_GeneratePoints may return a few more or fewer than asked of a multipolygon:
-            # ask again for what is missing, keep exactly the commune's count.
-            while len(points) < commune_count:
-                cursor.execute(
-                    "SELECT encode(ST_AsEWKB(geom), 'hex') FROM (SELECT (ST_Dump(ST_GeneratePoints("
-                    "boundary, %s, %s))).geom FROM wards_area WHERE id = %s) generated",
-                    [
-                        min(POINTS_PER_CALL, commune_count - len(points)),
-                        SEED + area_id + call * 1_000_003,
-                        area_id,
-                    ],
-                )
-                points += [point for (point,) in cursor.fetchall()]
-                call += 1
+            points = points_in_area(cursor, area_id, commune_count, seed=SEED)
             agency_id = committee_of_area[area_id]
-            places += [Place(area_id, agency_id, point) for point in points[:commune_count]]
+            places += [Place(area_id, agency_id, point) for point in points]
     assert len(places) == count, f"{len(places):,} points for {count:,} reports"
     random.Random(SEED).shuffle(places)
     return places
