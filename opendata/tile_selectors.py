@@ -2,7 +2,7 @@
 
 - `phan-anh` (public reports): from zoom 16 one point per report with its public properties,
   read through the GiST index of the reports' positions; below zoom 16 the cells of the grid
-  `opendata_report_grid` (migration 0002) with their counts, so that a tile of the whole
+  `opendata_report_grid` (migrations 0002 and 0004) with their counts, so that a tile of the whole
   province reads a few thousand cells, not a million reports.
 - `xa-phuong` (communes valid on a day): the boundaries, simplified by ST_AsMVTGeom to the
   tile's grid.
@@ -19,8 +19,9 @@ from django.db import connection
 from geoapp.sql import SqlParameters
 
 POINTS_FROM_ZOOM = 16
-# The grid's cell size per zoom below POINTS_FROM_ZOOM: about 10–20 cells across a tile.
-GRID_CELL_DEGREES = ((9, 0.05), (12, 0.005), (15, 0.0005))
+# The grid's cell size per zoom below POINTS_FROM_ZOOM: some 10–50 cells across a tile (the
+# quarter degree keeps a zoom-5 tile, a third of the country, to about 45 across: migration 0004).
+GRID_CELL_DEGREES = ((6, 0.25), (9, 0.05), (12, 0.005), (15, 0.0005))
 MIN_ZOOM = 0
 MAX_ZOOM = 20
 LAYERS = ("phan-anh", "xa-phuong")

@@ -70,6 +70,21 @@ def test_low_zoom_tiles_count_the_reports_on_the_grid_and_follow_its_refresh(
     assert sum(f["properties"]["report_count"] for f in features("phan-anh", *street)) == 1
 
 
+def test_the_country_wide_zooms_read_the_quarter_degree_cells(reports: Reports) -> None:
+    # The four public reports lie in the same tile at zooms 6 and 7. Snapped to 0.25° (zooms up
+    # to 6, migration 0004) three of them share the cell at 108.75°E 15.00°N and the one at
+    # 15.15°N rounds to the next row; at 0.05° (zooms 7–9) each has a cell of its own.
+    points = [(108.80, 15.05), (108.75, 15.02), (108.85, 15.15), (108.72, 15.08)]
+    report_grid_refresh()
+    for z, expected in ((6, [1, 3]), (5, [1, 3]), (7, [1, 1, 1, 1])):
+        assert {tile_of(*point, z) for point in points} == {tile_of(108.80, 15.05, z)}
+        counts = [
+            f["properties"]["report_count"]
+            for f in features("phan-anh", *tile_of(108.80, 15.05, z))
+        ]
+        assert sorted(counts) == expected, z
+
+
 def test_commune_tiles_follow_the_boundaries_of_the_day(territory: Territory) -> None:
     z, x, y = tile_of(108.80, 15.10, 10)
     before = features("xa-phuong", z, x, y, "?ngay=2025-06-30")
