@@ -1,4 +1,5 @@
-"""Reads of the leaders' operations centre: the dashboard and the area pages.
+"""Reads of the leaders' operations centre: the filters, the cards and the dashboard (the area
+pages read these in `ioc.area_selectors`).
 
 The operations centre owns no domain data. Feedback comes from `incidents.operations_selectors`
 (the summaries kept by triggers), dossiers from `procedures.selectors.dossier_statistics` (the
@@ -22,9 +23,6 @@ from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import InvalidInput, NotFound
 from incidents import operations_selectors as incident_figures
 from incidents.page_selectors import categories_for_pages
-from indicators.periods import PeriodType, period_of
-from indicators.selectors.aggregation import indicator_series
-from indicators.selectors.catalogue import indicator_list
 from indicators.selectors.classification import classify
 from ioc.hotspot_tiles import HotspotOverview, HotspotQuery, hotspot_overview
 from procedures.selectors import dossier_statistics, dossiers_in_progress
@@ -496,7 +494,7 @@ def dashboard(
     this_monday = filters.date_to - datetime.timedelta(days=filters.date_to.weekday())
     first_monday = this_monday - datetime.timedelta(weeks=TREND_WEEKS - 1)
     trend = replace(scope, date_from=first_monday)
-    months = replace(scope, date_from=_months_before(filters.date_to, TREND_MONTHS))
+    months = replace(scope, date_from=months_before(filters.date_to, TREND_MONTHS))
     return Dashboard(
         filters=filters,
         feedback=feedback,
@@ -543,100 +541,6 @@ def _every_week(
     ]
 
 
-def _months_before(day: datetime.date, months: int) -> datetime.date:
+def months_before(day: datetime.date, months: int) -> datetime.date:
     index = day.year * 12 + day.month - 1 - (months - 1)
     return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-# The area page
-
-
-@dataclass(frozen=True)
-class IndicatorLine:
-    code: str
-    name: str
-    name_en: str
-    unit: str
-    period: str
-    value: Decimal | None
-    target: Decimal | None
-
-
-@dataclass(frozen=True)
-class AreaPage:
-    area: Area
-    filters: Filters
-    feedback: FeedbackCard
-    dossiers: DossierCard
-    units: list[Agency]
-    overdue: list[incident_figures.OverdueReport]
-    recent: list[incident_figures.RecentReport]
-    predecessors: list[Area]
-    successors: list[Area]
-    history: list[incident_figures.PeriodCount]
-    indicators: list[IndicatorLine]
-
-
-def area_page(*, filters: Filters, now: datetime.datetime) -> AreaPage:
-    """One commune's figures on the period's last day, its units, open and overdue reports, its
-    indicators against their targets, and the reports filed in its predecessors (the history
-    that came from them across the reform)."""
-    area = filters.area
-    if area is None:
-        raise ValueError("an area page needs an area")
-    predecessors = list(
-        Area.objects.filter(successions__successor=area).distinct().order_by("code")
-    )
-    successors = list(
-        Area.objects.filter(predecessions__predecessor=area).distinct().order_by("code")
-    )
-    lineage = (area.pk, *(predecessor.pk for predecessor in predecessors))
-    history_scope = incident_figures.Scope(
-        date_from=_months_before(filters.date_to, 24), date_to=filters.date_to, area_ids=lineage
-    )
-    return AreaPage(
-        area=area,
-        filters=filters,
-        feedback=feedback_card(
-            filters=filters,
-            now=now,
-            pending=incident_figures.not_yet_due(scope=filters.scope(), now=now),
-        ),
-        dossiers=dossier_card(filters=filters),
-        units=list(Agency.objects.filter(jurisdiction=area).order_by("name")),
-        overdue=incident_figures.overdue_reports(
-            scope=filters.scope(), now=now, limit=OVERDUE_LIST_LIMIT
-        ),
-        recent=incident_figures.reports_of_areas(area_ids=[area.pk], limit=20),
-        predecessors=predecessors,
-        successors=successors,
-        history=incident_figures.feedback_per_period(scope=history_scope, unit="month"),
-        indicators=area_indicators(area=area, on=filters.date_to),
-    )
-
-
-def area_indicators(*, area: Area, on: datetime.date) -> list[IndicatorLine]:
-    """Each indicator's latest value for the area within the last two years, with its target."""
-    lines = []
-    for indicator in indicator_list():
-        end = period_of(PeriodType(indicator.period_type), on)
-        start = period_of(PeriodType(indicator.period_type), on - datetime.timedelta(days=730))
-        try:
-            series = indicator_series(
-                indicator=indicator, area_id=area.pk, level=area.level, boundaries=on,
-                start=start, end=end,
-            )  # fmt: skip
-        except InvalidInput:
-            # An indicator this area's level cannot aggregate is not shown here.
-            continue
-        latest = next((point for point in reversed(series) if point.value is not None), None)
-        if latest is None:
-            continue
-        lines.append(
-            IndicatorLine(
-                code=indicator.code, name=indicator.name_vi, name_en=indicator.name_en,
-                unit=indicator.unit,
-                period=latest.period, value=latest.value, target=latest.target,
-            )
-        )  # fmt: skip
-    return lines

@@ -28,7 +28,7 @@ from geoapp.clock import vietnam_today
 from geoapp.exceptions import DomainError, NotFound
 from incidents.operations_selectors import hotspot_hexagons
 from incidents.page_selectors import categories_for_pages
-from ioc import charts, hotspot_tiles, permissions, selectors, services
+from ioc import area_selectors, charts, hotspot_tiles, permissions, selectors, services
 from ioc.models import WeeklyReport
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -144,7 +144,7 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
     assert filters.area is not None
     if not permissions.sees_area(request.user, filters.area):
         return _forbidden(request)
-    page = selectors.area_page(filters=filters, now=timezone.now())
+    page = area_selectors.area_page(filters=filters, now=timezone.now())
     history = charts.bar_chart(
         labels=[point.start.strftime("%m/%y") for point in page.history],
         values=[point.filed for point in page.history],
