@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from incidents import views
+from incidents import reporter_action_views, views
 from incidents.api import map as map_api
 
 urlpatterns = [
@@ -16,15 +16,27 @@ urlpatterns = [
         views.report_confirmation,
         name="incident-report-confirmation",
     ),
-    path("phan-anh/<str:tracking_code>/danh-gia/", views.rate, name="incident-rate"),
-    path("phan-anh/<str:tracking_code>/mo-lai/", views.reopen, name="incident-reopen"),
+    path(
+        "phan-anh/<str:tracking_code>/danh-gia/", reporter_action_views.rate, name="incident-rate"
+    ),
+    path(
+        "phan-anh/<str:tracking_code>/mo-lai/", reporter_action_views.reopen, name="incident-reopen"
+    ),
     path(
         "phan-anh/<str:tracking_code>/bo-sung/",
-        views.provide_information,
+        reporter_action_views.provide_information,
         name="incident-provide-information",
     ),
-    path("phan-anh/<str:tracking_code>/ung-ho/", views.support, name="incident-support"),
-    path("phan-anh/<str:tracking_code>/theo-doi/", views.follow, name="incident-follow"),
+    path(
+        "phan-anh/<str:tracking_code>/ung-ho/",
+        reporter_action_views.support,
+        name="incident-support",
+    ),
+    path(
+        "phan-anh/<str:tracking_code>/theo-doi/",
+        reporter_action_views.follow,
+        name="incident-follow",
+    ),
     path("phan-anh/<str:tracking_code>/anh/<int:photo_id>/", views.photo, name="incident-photo"),
     path(
         "phan-anh/<str:tracking_code>/anh/<int:photo_id>/nho/",

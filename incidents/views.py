@@ -1,6 +1,7 @@
-"""The citizens' pages: the public map, filing a report, its confirmation, tracking, rating,
-reopening, supporting, and public photos. Each view parses the request, calls one service or
-selector, and renders.
+"""The citizens' pages: the public map, filing a report, its confirmation, tracking, the lookup
+by code, and public photos (the actions on a tracking page are in
+`incidents.reporter_action_views`). Each view parses the request, calls one service or selector,
+and renders.
 
 The reporter's secret (handed over once, when the report is filed) proves "I sent this report":
 the confirmation page shows it as a private link `/phan-anh/<code>/?khoa=<secret>`; following the
@@ -16,27 +17,23 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from geoapp.clock import vietnam_today
 from geoapp.exceptions import DomainError, ErrorKind, NotFound
 from geoapp.throttling import (
     IncidentCreateContactThrottle,
     IncidentCreateThrottle,
-    IncidentSupportThrottle,
-    ReporterActionThrottle,
     client_identity,
     throttles_allow,
 )
 from incidents import events, page_selectors, permissions, selectors, services
 from incidents.following.forms import FollowForm
-from incidents.following.views import follow_form_submit
 from incidents.forms import (
     IncidentReportForm,
     LookupForm,
@@ -91,12 +88,12 @@ def _remember_reporter_token(request: HttpRequest, tracking_code: str, token: st
     request.session[SESSION_REPORTER_TOKENS] = tokens
 
 
-def _remembered_reporter_token(request: HttpRequest, tracking_code: str) -> str | None:
+def remembered_reporter_token(request: HttpRequest, tracking_code: str) -> str | None:
     return request.session.get(SESSION_REPORTER_TOKENS, {}).get(tracking_code)
 
 
 def _is_reporter(request: HttpRequest, incident: Incident) -> bool:
-    token = _remembered_reporter_token(request, incident.tracking_code)
+    token = remembered_reporter_token(request, incident.tracking_code)
     return permissions.reporter_token_matches(incident, token)
 
 
@@ -265,7 +262,7 @@ def report_confirmation(request: HttpRequest, tracking_code: str) -> HttpRespons
         incident = selectors.incident_get_by_code(tracking_code=tracking_code)
     except NotFound:
         raise Http404 from None
-    token = _remembered_reporter_token(request, incident.tracking_code)
+    token = remembered_reporter_token(request, incident.tracking_code)
     if not permissions.reporter_token_matches(incident, token):
         # Another browser, or a forgotten session: the public page is all there is to show.
         return redirect("incident-tracking", tracking_code=incident.tracking_code)
@@ -331,7 +328,7 @@ def _actor_labels() -> dict[str, str]:
     }
 
 
-def _tracking_page(
+def tracking_page_render(
     request: HttpRequest,
     report: TrackingReport,
     *,
@@ -397,13 +394,13 @@ def _tracking_page(
     )
 
 
-def _incident_for_page(request: HttpRequest, tracking_code: str) -> TrackingReport:
+def incident_for_page(request: HttpRequest, tracking_code: str) -> TrackingReport:
     """The public report, or, for its proven reporter, the report even when it is not public."""
     try:
         return tracking_report_get(tracking_code=tracking_code, public_only=True)
     except NotFound:
         code = tracking_code_normalize(tracking_code) or ""
-        token = _remembered_reporter_token(request, code)
+        token = remembered_reporter_token(request, code)
         if token:
             report = tracking_report_get(tracking_code=code, public_only=False)
             if permissions.reporter_token_matches(report.incident, token):
@@ -411,7 +408,7 @@ def _incident_for_page(request: HttpRequest, tracking_code: str) -> TrackingRepo
         raise
 
 
-def _not_found_page(request: HttpRequest, tracking_code: str, error: NotFound) -> HttpResponse:
+def not_found_page(request: HttpRequest, tracking_code: str, error: NotFound) -> HttpResponse:
     form = LookupForm(data={"code": tracking_code})
     form.is_valid()
     form.add_error("code", error.message)
@@ -433,164 +430,16 @@ def tracking(request: HttpRequest, tracking_code: str) -> HttpResponse:
         try:
             candidate = selectors.incident_get_by_code(tracking_code=code)
         except NotFound as error:
-            return _not_found_page(request, tracking_code, error)
+            return not_found_page(request, tracking_code, error)
         if permissions.reporter_token_matches(candidate, token):
             _remember_reporter_token(request, code, token)
             return redirect("incident-tracking", tracking_code=code)
         token_rejected = True
     try:
-        incident = _incident_for_page(request, tracking_code)
+        incident = incident_for_page(request, tracking_code)
     except NotFound as error:
-        return _not_found_page(request, tracking_code, error)
-    return _tracking_page(request, incident, token_rejected=token_rejected)
-
-
-def _too_many_requests() -> str:
-    return _("Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn; vui lòng thử lại sau ít phút.")
-
-
-def _reporter_action(
-    request: HttpRequest,
-    tracking_code: str,
-    *,
-    form_class: type,
-    form_argument: str,
-    perform: Any,
-    success_message: str,
-) -> HttpResponse:
-    try:
-        incident = selectors.incident_get_by_code(tracking_code=tracking_code)
-    except NotFound as error:
-        return _not_found_page(request, tracking_code, error)
-    form = form_class(request.POST)
-    status = 400
-    action_error = ""
-    if not throttles_allow(request, [ReporterActionThrottle()]):
-        # Said above the page like the service's refusals; the form comes back as it was filled.
-        action_error = _too_many_requests()
-        status = TOO_MANY_REQUESTS
-    elif form.is_valid():
-        try:
-            perform(
-                incident=incident,
-                reporter_token=_remembered_reporter_token(request, incident.tracking_code),
-                data=form.cleaned_data,
-            )
-        except DomainError as error:
-            # Refusals (not the reporter, already rated, too late) are said above the page: the
-            # form they came from may no longer be offered.
-            action_error = error.message
-            status = HTTP_STATUS_OF_ERROR[error.kind]
-        else:
-            messages.success(request, success_message)
-            return redirect("incident-tracking", tracking_code=incident.tracking_code)
-    try:
-        page_incident = _incident_for_page(request, incident.tracking_code)
-    except NotFound as error:
-        return _not_found_page(request, tracking_code, error)
-    return _tracking_page(
-        request,
-        page_incident,
-        status=status,
-        action_error=action_error,
-        **{form_argument: form},
-    )
-
-
-@require_POST
-def rate(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    return _reporter_action(
-        request,
-        tracking_code,
-        form_class=RatingForm,
-        form_argument="rating_form",
-        perform=lambda incident, reporter_token, data: services.incident_rate(
-            incident=incident,
-            reporter_token=reporter_token,
-            rating=data["rating"],
-            comment=data["comment"],
-        ),
-        success_message=_("Cảm ơn bạn đã đánh giá kết quả xử lý."),
-    )
-
-
-@require_POST
-def reopen(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    return _reporter_action(
-        request,
-        tracking_code,
-        form_class=ReopenForm,
-        form_argument="reopen_form",
-        perform=lambda incident, reporter_token, data: services.incident_reopen(
-            incident=incident, reporter_token=reporter_token, reason=data["reason"]
-        ),
-        success_message=_("Phản ánh đã được mở lại; đơn vị sẽ tiếp tục xử lý."),
-    )
-
-
-@require_POST
-def provide_information(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    return _reporter_action(
-        request,
-        tracking_code,
-        form_class=ProvideInformationForm,
-        form_argument="information_form",
-        perform=lambda incident, reporter_token, data: services.incident_provide_information(
-            incident=incident, reporter_token=reporter_token, information=data["information"]
-        ),
-        success_message=_("Đã gửi thông tin bổ sung cho đơn vị xử lý."),
-    )
-
-
-@require_POST
-def support(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    """ "Ủng hộ phản ánh này": counted once per client, as the API counts it."""
-    try:
-        incident = selectors.incident_get_public_by_code(tracking_code=tracking_code)
-    except NotFound as error:
-        return _not_found_page(request, tracking_code, error)
-    if not throttles_allow(request, [IncidentSupportThrottle()]):
-        return _tracking_page(
-            request,
-            _incident_for_page(request, incident.tracking_code),
-            status=TOO_MANY_REQUESTS,
-            action_error=_too_many_requests(),
-        )
-    try:
-        services.incident_support(
-            incident=incident,
-            supporter_identity=client_identity(request),
-        )
-    except DomainError as error:
-        messages.warning(request, error.message)
-    else:
-        messages.success(
-            request,
-            _(
-                "Cảm ơn bạn đã ủng hộ phản ánh %(code)s; đơn vị xử lý sẽ thấy thêm một người quan tâm."
-            )
-            % {"code": incident.tracking_code},
-        )
-    return redirect("incident-tracking", tracking_code=incident.tracking_code)
-
-
-@require_POST
-def follow(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    """ "Theo dõi qua e-mail" (incidents/following/views.py): a public report only."""
-    try:
-        incident = selectors.incident_get_public(tracking_code=tracking_code)
-    except NotFound as error:
-        return _not_found_page(request, tracking_code, error)
-    form = FollowForm(request.POST)
-    status = follow_form_submit(request, form, tracking_code=incident.tracking_code)
-    if status is None:
-        return redirect(reverse("incident-tracking", args=[incident.tracking_code]) + "#theo-doi")
-    return _tracking_page(
-        request,
-        _incident_for_page(request, incident.tracking_code),
-        follow_form=form,
-        status=status,
-    )
+        return not_found_page(request, tracking_code, error)
+    return tracking_page_render(request, incident, token_rejected=token_rejected)
 
 
 @require_GET

@@ -7,7 +7,7 @@
 - `views.py` and `forms.py`: the "Theo dõi qua e-mail" form of the pages, through the same service
   and limits as the API: an area's page (`/khu-vuc/<area_id>/`, its form posting to
   `/khu-vuc/<area_id>/theo-doi/`), and the part of the tracking page's form
-  (`/phan-anh/<code>/theo-doi/`, answered by `incidents.views.follow`) that both forms share.
+  (`/phan-anh/<code>/theo-doi/`, answered by `incidents.reporter_action_views.follow`) that both forms share.
 
 The subscriptions themselves, their confirm and unsubscribe links and the messages to
 followers' addresses belong to the `notifications` app, which knows nothing of reports: a

@@ -8,7 +8,7 @@ unsubscribe of every later e-mail are the notifications app's, as for the API.
 
 Without JavaScript: an accepted request is redirected to the page with a message (POST, redirect,
 GET); a refused one gets the page again with the reason and the address as typed. The tracking
-page's form is answered by `incidents.views.follow`, which renders that page; this module has
+page's form is answered by `incidents.reporter_action_views.follow`, which renders that page; this module has
 the part both forms share, and the area's page.
 """
 
