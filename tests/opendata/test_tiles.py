@@ -70,6 +70,22 @@ def test_low_zoom_tiles_count_the_reports_on_the_grid_and_follow_its_refresh(
     assert sum(f["properties"]["report_count"] for f in features("phan-anh", *street)) == 1
 
 
+def test_a_refresh_leaves_the_planner_the_grids_new_statistics(reports: Reports) -> None:
+    # ANALYZE sets pg_class.reltuples at once, in this transaction; a refresh alone leaves the
+    # statistics of the grid as it was (here: never counted, -1).
+    from django.db import connection
+
+    report_grid_refresh()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples, (SELECT count(*) FROM opendata_report_grid) FROM pg_class "
+            "WHERE relname = 'opendata_report_grid'"
+        )
+        estimated, counted = cursor.fetchone()
+    # Four public reports in four distinct cells at the three finest sizes, two at 0.25°.
+    assert (estimated, counted) == (14, 14)
+
+
 def test_the_country_wide_zooms_read_the_quarter_degree_cells(reports: Reports) -> None:
     # The four public reports lie in the same tile at zooms 6 and 7. Snapped to 0.25° (zooms up
     # to 6, migration 0004) three of them share the cell at 108.75°E 15.00°N and the one at
