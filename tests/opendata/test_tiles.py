@@ -86,6 +86,26 @@ def test_a_refresh_leaves_the_planner_the_grids_new_statistics(reports: Reports)
     assert (estimated, counted) == (14, 14)
 
 
+@pytest.mark.parametrize(("z", "index"), [(5, "0_25"), (8, "0_05"), (10, "0_005"), (14, "0_0005")])
+def test_a_tile_reads_its_cell_size_through_that_sizes_own_index(z: int, index: str) -> None:
+    # Each cell size has its own partial GiST index (migration 0005), which the planner may use
+    # only when it can prove the index's condition from the statement. Sequential scans are put
+    # aside, as the planner puts them aside on the cells of a million reports.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from opendata.tile_selectors import report_tile
+
+    with CaptureQueriesContext(connection) as captured:
+        _, x, y = tile_of(108.80, 15.05, z)
+        report_tile(z=z, x=x, y=y)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + captured.captured_queries[-1]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"opendata_report_grid_location_{index} on opendata_report_grid" in plan, plan
+
+
 def test_the_country_wide_zooms_read_the_quarter_degree_cells(reports: Reports) -> None:
     # The four public reports lie in the same tile at zooms 6 and 7. Snapped to 0.25° (zooms up
     # to 6, migration 0004) three of them share the cell at 108.75°E 15.00°N and the one at
