@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from geoapp.sql import SqlParameters
+from geoapp.vector_tiles import vector_tile_fetch
 from incidents.operations_selectors import (
     HOTSPOT_HEXAGON_SIDE_METRES,
     METRES_PER_DEGREE_EAST,
@@ -131,10 +132,7 @@ def hotspot_tile(*, z: int, x: int, y: int, query: HotspotQuery) -> bytes:
         ) AS features
         WHERE features.geometry IS NOT NULL
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        row = cursor.fetchone()
-    return bytes(row[0]) if row and row[0] is not None else b""
+    return vector_tile_fetch(sql, parameters)
 
 
 @dataclass(frozen=True)

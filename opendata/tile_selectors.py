@@ -17,6 +17,7 @@ import datetime
 from django.db import connection
 
 from geoapp.sql import SqlParameters
+from geoapp.vector_tiles import vector_tile_fetch
 
 POINTS_FROM_ZOOM = 16
 # The grid's cell size per zoom below POINTS_FROM_ZOOM: some 10–50 cells across a tile (the
@@ -34,13 +35,6 @@ _BOUNDS = """
                    AS search
     )
 """
-
-
-def _tile(sql: str, parameters: SqlParameters) -> bytes:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        row = cursor.fetchone()
-    return bytes(row[0]) if row and row[0] is not None else b""
 
 
 def report_tile(*, z: int, x: int, y: int) -> bytes:
@@ -72,7 +66,7 @@ def report_tile(*, z: int, x: int, y: int) -> bytes:
                 WHERE g.cell_degrees = {cell!r}::float8 AND g.location && bounds.search
             ) AS features
         """
-    return _tile(sql, parameters)
+    return vector_tile_fetch(sql, parameters)
 
 
 def commune_tile(*, z: int, x: int, y: int, day: datetime.date) -> bytes:
@@ -88,7 +82,7 @@ def commune_tile(*, z: int, x: int, y: int, day: datetime.date) -> bytes:
         ) AS features
         WHERE features.geometry IS NOT NULL
     """
-    return _tile(sql, parameters)
+    return vector_tile_fetch(sql, parameters)
 
 
 def communes_version() -> str:

@@ -101,7 +101,8 @@ def test_a_tile_reads_its_cell_size_through_that_sizes_own_index(z: int, index: 
         report_tile(z=z, x=x, y=y)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + captured.captured_queries[-1]["sql"])
+        (statement,) = (q["sql"] for q in captured.captured_queries if "ST_AsMVT" in q["sql"])
+        cursor.execute("EXPLAIN " + statement)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert f"opendata_report_grid_location_{index} on opendata_report_grid" in plan, plan
 
