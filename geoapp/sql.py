@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Field, Model
+from django.db.models import BooleanField, CharField, Field, Model, TextField
 
 ModelType = TypeVar("ModelType", bound=Model)
 
@@ -46,14 +46,17 @@ def server_binding_cursor() -> CursorWrapper:
     connection (settings: DATABASE_PREPARE_THRESHOLD). Django's wrapper still reports the
     statement to execute wrappers and the query log, and turns errors into django.db errors.
     """
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor = psycopg.Cursor(connection.connection)
+    # The wrapper looked up once: every attribute read through `django.db.connection` is a
+    # lookup in the connections' thread-local store, and this runs several times per report.
+    database = connections[DEFAULT_DB_ALIAS]
+    database.close_if_health_check_failed()
+    database.ensure_connection()
+    with database.wrap_database_errors:
+        cursor = psycopg.Cursor(database.connection)
     # django-stubs type these with Django's cursor wrapper, but Django passes the driver's cursor.
-    if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)  # type: ignore[arg-type]
-    return connection.make_cursor(cursor)  # type: ignore[arg-type]
+    if database.queries_logged:
+        return database.make_debug_cursor(cursor)  # type: ignore[arg-type]
+    return database.make_cursor(cursor)  # type: ignore[arg-type]
 
 
 def column_of(model: type[Model], field_name: str) -> str:
@@ -76,12 +79,13 @@ def model_from_row(
 ) -> ModelType:
     """An instance as the ORM would build it from these columns (JSON decoded, and so on), for
     rows read by a hand-written statement in `model_columns` order."""
+    database = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy per field
     converted = []
     for field, value in zip(fields, values, strict=True):
-        for converter in field.get_db_converters(connection):
-            value = converter(value, None, connection)
+        for converter in field.get_db_converters(database):
+            value = converter(value, None, database)
         converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+    return model.from_db(database.alias, [field.attname for field in fields], converted)
 
 
 def valid_on(day_parameter: str, *, table: str = "") -> str:
@@ -120,6 +124,32 @@ def feature_collection(features: str, *, order_by: str = "", members: str = "") 
     )
 
 
+# Text and booleans that the ORM's preparation hands to the driver unchanged: for a field whose
+# class keeps Django's own pre_save and get_db_prep_* and prepares values with one of these, a
+# value of exactly these types is its own database value (`CharField.get_prep_value` returns a
+# str as it is; `BooleanField`'s, a bool). Skipping the five calls per field that confirm it is
+# a third of the Python of an INSERT of a report (docs/benchmarks.md, "Filing in one process,
+# CPU per report (issue 10)"). Any other field or value goes through the ORM's preparation.
+_PLAIN_PREPARATIONS: dict[Any, tuple[type, ...]] = {
+    CharField.get_prep_value: (str, type(None)),
+    TextField.get_prep_value: (str, type(None)),
+    BooleanField.get_prep_value: (bool, type(None)),
+}
+
+
+def _plain_value_types(field: Field[Any, Any]) -> tuple[type, ...] | None:
+    """The value types that `field` stores unchanged, or None when its values must be prepared."""
+    kind = type(field)
+    if (
+        kind.pre_save is not Field.pre_save
+        or kind.get_db_prep_save is not Field.get_db_prep_save
+        or kind.get_db_prep_value is not Field.get_db_prep_value
+        or hasattr(field, "get_placeholder")
+    ):
+        return None
+    return _PLAIN_PREPARATIONS.get(kind.get_prep_value)
+
+
 class InsertUnlessExists:
     """Insert a model instance unless it collides with a unique key; True (with its id set) when
     it was written.
@@ -155,17 +185,23 @@ class InsertUnlessExists:
             "VALUES ({placeholders}) "
             f"ON CONFLICT {target} DO NOTHING RETURNING {quote(column_of(model, primary_key))}"
         )
+        # Fields with a placeholder of their own (a geometry in another SRID is transformed by
+        # the statement); "%s" for every other field and, as a rule, for these too.
+        self._placed = {
+            position
+            for position, field in enumerate(self.fields)
+            if hasattr(field, "get_placeholder")
+        }
+        self._default_placeholders = ["%s"] * len(self.fields)
+        self._default_statement = self.statement.format(
+            placeholders=", ".join(self._default_placeholders)
+        )
+        self._preparation = [(field, _plain_value_types(field)) for field in self.fields]
 
     def __call__(self, instance: Model) -> bool:
-        database = connections[DEFAULT_DB_ALIAS]  # once, rather than through the proxy per field
-        placeholders, values = [], []
-        for field in self.fields:
-            value = field.pre_save(instance, add=True)
-            placeholder = getattr(field, "get_placeholder", None)
-            placeholders.append(placeholder(value, None, database) if placeholder else "%s")
-            values.append(field.get_db_prep_save(value, connection=database))
+        statement, values = self.statement_and_values(instance)
         with server_binding_cursor() as cursor:
-            cursor.execute(self.statement.format(placeholders=", ".join(placeholders)), values)
+            cursor.execute(statement, values)
             row = cursor.fetchone()
         if row is None:
             return False
@@ -173,3 +209,26 @@ class InsertUnlessExists:
         instance._state.adding = False
         instance._state.db = DEFAULT_DB_ALIAS
         return True
+
+    def statement_and_values(self, instance: Model) -> tuple[str, list[Any]]:
+        """The statement for `instance` and its values, as `__call__` sends them."""
+        database = connections[DEFAULT_DB_ALIAS]  # once, rather than through the proxy per field
+        placeholders = self._default_placeholders
+        values = []
+        for position, (field, plain_types) in enumerate(self._preparation):
+            if plain_types is not None:
+                value = getattr(instance, field.attname)  # Field.pre_save
+                if type(value) in plain_types:
+                    values.append(value)
+                    continue
+            else:
+                value = field.pre_save(instance, add=True)
+                if position in self._placed:
+                    placeholder = field.get_placeholder(value, None, database)  # type: ignore[attr-defined]
+                    if placeholder != placeholders[position]:
+                        placeholders = placeholders.copy()
+                        placeholders[position] = placeholder
+            values.append(field.get_db_prep_save(value, connection=database))
+        if placeholders is self._default_placeholders:
+            return self._default_statement, values
+        return self.statement.format(placeholders=", ".join(placeholders)), values
