@@ -24,8 +24,9 @@ from typing import Any, TypeVar
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
-from django.db.models import BooleanField, CharField, Field, Model, TextField
+from django.db.models import BooleanField, CharField, DateTimeField, Field, Model, TextField
 
 ModelType = TypeVar("ModelType", bound=Model)
 
@@ -124,30 +125,40 @@ def feature_collection(features: str, *, order_by: str = "", members: str = "") 
     )
 
 
-# Text and booleans that the ORM's preparation hands to the driver unchanged: for a field whose
-# class keeps Django's own pre_save and get_db_prep_* and prepares values with one of these, a
-# value of exactly these types is its own database value (`CharField.get_prep_value` returns a
-# str as it is; `BooleanField`'s, a bool). Skipping the five calls per field that confirm it is
-# a third of the Python of an INSERT of a report (docs/benchmarks.md, "Filing in one process,
-# CPU per report (issue 10)"). Any other field or value goes through the ORM's preparation.
-_PLAIN_PREPARATIONS: dict[Any, tuple[type, ...]] = {
-    CharField.get_prep_value: (str, type(None)),
-    TextField.get_prep_value: (str, type(None)),
-    BooleanField.get_prep_value: (bool, type(None)),
+# Values that the ORM's preparation hands to the driver unchanged, skipped by InsertUnlessExists:
+# the five calls per field that confirm it were a third of the Python of an INSERT of a report
+# (docs/benchmarks.md, "Filing in one process, the CPU per report (issue 10)"). Only for fields
+# whose class keeps Django's own preparation steps, and only for values that those steps return
+# as they are: a str (choices included) for CharField and TextField (`to_python` returns any str
+# as it is; a lazy translation is not a str and is prepared), a bool for BooleanField, an aware
+# datetime for a DateTimeField that stamps nothing (PostgreSQL's adapt_datetimefield_value
+# returns it as it is: checked when the statement is built). Any other value is prepared.
+_AS_IS_NEVER, _AS_IS_TEXT, _AS_IS_BOOLEAN, _AS_IS_AWARE_MOMENT = range(4)
+_AS_IS_BY_PREPARATION = {
+    CharField.get_prep_value: _AS_IS_TEXT,
+    TextField.get_prep_value: _AS_IS_TEXT,
+    BooleanField.get_prep_value: _AS_IS_BOOLEAN,
 }
 
 
-def _plain_value_types(field: Field[Any, Any]) -> tuple[type, ...] | None:
-    """The value types that `field` stores unchanged, or None when its values must be prepared."""
+def _passed_as_is(field: Field[Any, Any], database: BaseDatabaseWrapper) -> int:
+    """Which values of `field` are their own database value (one of the _AS_IS_ kinds)."""
     kind = type(field)
+    if hasattr(field, "get_placeholder") or kind.get_db_prep_save is not Field.get_db_prep_save:
+        return _AS_IS_NEVER
     if (
-        kind.pre_save is not Field.pre_save
-        or kind.get_db_prep_save is not Field.get_db_prep_save
-        or kind.get_db_prep_value is not Field.get_db_prep_value
-        or hasattr(field, "get_placeholder")
+        kind.pre_save is DateTimeField.pre_save
+        and kind.get_prep_value is DateTimeField.get_prep_value
+        and kind.get_db_prep_value is DateTimeField.get_db_prep_value
     ):
-        return None
-    return _PLAIN_PREPARATIONS.get(kind.get_prep_value)
+        assert isinstance(field, DateTimeField)
+        probe = datetime.datetime(2025, 7, 1, tzinfo=datetime.UTC)
+        stamps = field.auto_now or field.auto_now_add
+        passed = database.ops.adapt_datetimefield_value(probe) is probe
+        return _AS_IS_AWARE_MOMENT if passed and not stamps else _AS_IS_NEVER
+    if kind.pre_save is not Field.pre_save or kind.get_db_prep_value is not Field.get_db_prep_value:
+        return _AS_IS_NEVER
+    return _AS_IS_BY_PREPARATION.get(kind.get_prep_value, _AS_IS_NEVER)
 
 
 class InsertUnlessExists:
@@ -196,7 +207,8 @@ class InsertUnlessExists:
         self._default_statement = self.statement.format(
             placeholders=", ".join(self._default_placeholders)
         )
-        self._preparation = [(field, _plain_value_types(field)) for field in self.fields]
+        database = connections[DEFAULT_DB_ALIAS]
+        self._preparation = [(field, _passed_as_is(field, database)) for field in self.fields]
 
     def __call__(self, instance: Model) -> bool:
         statement, values = self.statement_and_values(instance)
@@ -215,10 +227,18 @@ class InsertUnlessExists:
         database = connections[DEFAULT_DB_ALIAS]  # once, rather than through the proxy per field
         placeholders = self._default_placeholders
         values = []
-        for position, (field, plain_types) in enumerate(self._preparation):
-            if plain_types is not None:
-                value = getattr(instance, field.attname)  # Field.pre_save
-                if type(value) in plain_types:
+        for position, (field, as_is) in enumerate(self._preparation):
+            if as_is:
+                value = getattr(instance, field.attname)  # what Field.pre_save reads
+                if (
+                    (as_is == _AS_IS_TEXT and isinstance(value, str))
+                    or (as_is == _AS_IS_BOOLEAN and type(value) is bool)
+                    or (
+                        as_is == _AS_IS_AWARE_MOMENT
+                        and type(value) is datetime.datetime
+                        and value.utcoffset() is not None
+                    )
+                ):
                     values.append(value)
                     continue
             else:

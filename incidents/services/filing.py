@@ -40,6 +40,9 @@ from incidents.tracking_codes import tracking_code_generate
 from wards.selectors import route_point
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 100
+# The choices' values once: `Choices.values` builds its list anew on every read.
+_CHANNELS = frozenset(IncidentChannel.values)
+_PRIORITIES = frozenset(IncidentPriority.values)
 # A report dated in the future by more than clock drift is a mistake, not a plan.
 ALLOWED_CLOCK_SKEW = timedelta(minutes=5)
 
@@ -163,9 +166,9 @@ def incident_create(
     )
     address = steps.optional_text(address, field=_("địa chỉ"), limit=500)
     media_url = steps.optional_text(media_url, field=_("đường dẫn ảnh (media_url)"), limit=1000)
-    if channel not in IncidentChannel.values:
+    if channel not in _CHANNELS:
         raise InvalidInput(_("Kênh tiếp nhận “%(channel)s” không hợp lệ.") % {"channel": channel})
-    if priority not in IncidentPriority.values:
+    if priority not in _PRIORITIES:
         raise InvalidInput(_("Mức độ “%(priority)s” không hợp lệ.") % {"priority": priority})
     answers = attribute_answers_clean(questions=questions, answers=attributes)
     reporter_name, reporter_phone, reporter_email = _clean_reporter(
@@ -222,9 +225,8 @@ def incident_create(
     )
     for _attempt in range(5):
         incident.tracking_code = tracking_code_generate()
-        incident.reporter_token_hash = reporter_token_hash(
-            reporter_token_for(incident.tracking_code)
-        )
+        reporter_token = reporter_token_for(incident.tracking_code)
+        incident.reporter_token_hash = reporter_token_hash(reporter_token)
         if _incident_insert(incident):
             break
         # A unique key collided: a tracking code drawn twice, or the same idempotency key sent
@@ -254,9 +256,7 @@ def incident_create(
         else events.REPORTER_LABEL,
     )
     notifications.notify_incident_created(incident.id, incident=incident)
-    return IncidentCreation(
-        incident=incident, reporter_token=reporter_token_for(incident.tracking_code), created=True
-    )
+    return IncidentCreation(incident=incident, reporter_token=reporter_token, created=True)
 
 
 # Hand-written instead of `save()` in a savepoint: `ON CONFLICT DO NOTHING` leaves the transaction
