@@ -276,8 +276,8 @@ class InsertUnlessExistsWithChild:
             raise ValueError(f"{child.__name__} has a field with a placeholder of its own")
         link_field = child._meta.get_field(link)
         self._link_position = self.child.fields.index(link_field)  # type: ignore[arg-type]
-        parent_key = quote(column_of(parent.model, parent.model._meta.pk.name))  # type: ignore[union-attr]
-        child_key = quote(column_of(child, child._meta.pk.name))  # type: ignore[union-attr]
+        parent_key = quote(column_of(parent.model, parent.model._meta.pk.name))
+        child_key = quote(column_of(child, child._meta.pk.name))
         selected = [
             f"parent.{parent_key}"
             if position == self._link_position
