@@ -11,6 +11,7 @@ statement that runs on every request (each such statement says why beside it). W
 - `feature` and `feature_collection`: GeoJSON assembled by PostgreSQL (json_build_object and
   ST_AsGeoJSON are about 50 times faster than a serializer at 10,000 features);
 - `InsertUnlessExists`: one INSERT … ON CONFLICT DO NOTHING for a model instance.
+- `InsertUnlessExistsWithChild`: the same, with one child row pointing at it, in one statement.
 
 Every value goes in as a parameter; the only text these functions interpolate is table aliases,
 column names from the models and SQL expressions chosen by the calling code, never user input.
