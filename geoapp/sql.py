@@ -11,6 +11,7 @@ statement that runs on every request (each such statement says why beside it). W
 - `feature` and `feature_collection`: GeoJSON assembled by PostgreSQL (json_build_object and
   ST_AsGeoJSON are about 50 times faster than a serializer at 10,000 features);
 - `InsertUnlessExists`: one INSERT … ON CONFLICT DO NOTHING for a model instance.
+- `InsertUnlessExistsWithChild`: the same, with one child row pointing at it, in one statement.
 
 Every value goes in as a parameter; the only text these functions interpolate is table aliases,
 column names from the models and SQL expressions chosen by the calling code, never user input.
@@ -24,8 +25,9 @@ from typing import Any, TypeVar
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Field, Model
+from django.db.models import BooleanField, CharField, DateTimeField, Field, Model, TextField
 
 ModelType = TypeVar("ModelType", bound=Model)
 
@@ -46,14 +48,17 @@ def server_binding_cursor() -> CursorWrapper:
     connection (settings: DATABASE_PREPARE_THRESHOLD). Django's wrapper still reports the
     statement to execute wrappers and the query log, and turns errors into django.db errors.
     """
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor = psycopg.Cursor(connection.connection)
+    # The wrapper looked up once: every attribute read through `django.db.connection` is a
+    # lookup in the connections' thread-local store, and this runs several times per report.
+    database = connections[DEFAULT_DB_ALIAS]
+    database.close_if_health_check_failed()
+    database.ensure_connection()
+    with database.wrap_database_errors:
+        cursor = psycopg.Cursor(database.connection)
     # django-stubs type these with Django's cursor wrapper, but Django passes the driver's cursor.
-    if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)  # type: ignore[arg-type]
-    return connection.make_cursor(cursor)  # type: ignore[arg-type]
+    if database.queries_logged:
+        return database.make_debug_cursor(cursor)  # type: ignore[arg-type]
+    return database.make_cursor(cursor)  # type: ignore[arg-type]
 
 
 def column_of(model: type[Model], field_name: str) -> str:
@@ -76,12 +81,13 @@ def model_from_row(
 ) -> ModelType:
     """An instance as the ORM would build it from these columns (JSON decoded, and so on), for
     rows read by a hand-written statement in `model_columns` order."""
+    database = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy per field
     converted = []
     for field, value in zip(fields, values, strict=True):
-        for converter in field.get_db_converters(connection):
-            value = converter(value, None, connection)
+        for converter in field.get_db_converters(database):
+            value = converter(value, None, database)
         converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+    return model.from_db(database.alias, [field.attname for field in fields], converted)
 
 
 def valid_on(day_parameter: str, *, table: str = "") -> str:
@@ -120,6 +126,42 @@ def feature_collection(features: str, *, order_by: str = "", members: str = "") 
     )
 
 
+# Values that the ORM's preparation hands to the driver unchanged, skipped by InsertUnlessExists:
+# the five calls per field that confirm it were a third of the Python of an INSERT of a report
+# (docs/benchmarks.md, "Filing in one process, the CPU per report (issue 10)"). Only for fields
+# whose class keeps Django's own preparation steps, and only for values that those steps return
+# as they are: a str (choices included) for CharField and TextField (`to_python` returns any str
+# as it is; a lazy translation is not a str and is prepared), a bool for BooleanField, an aware
+# datetime for a DateTimeField that stamps nothing (PostgreSQL's adapt_datetimefield_value
+# returns it as it is: checked when the statement is built). Any other value is prepared.
+_AS_IS_NEVER, _AS_IS_TEXT, _AS_IS_BOOLEAN, _AS_IS_AWARE_MOMENT = range(4)
+_AS_IS_BY_PREPARATION = {
+    CharField.get_prep_value: _AS_IS_TEXT,
+    TextField.get_prep_value: _AS_IS_TEXT,
+    BooleanField.get_prep_value: _AS_IS_BOOLEAN,
+}
+
+
+def _passed_as_is(field: Field[Any, Any], database: BaseDatabaseWrapper) -> int:
+    """Which values of `field` are their own database value (one of the _AS_IS_ kinds)."""
+    kind = type(field)
+    if hasattr(field, "get_placeholder") or kind.get_db_prep_save is not Field.get_db_prep_save:
+        return _AS_IS_NEVER
+    if (
+        kind.pre_save is DateTimeField.pre_save
+        and kind.get_prep_value is DateTimeField.get_prep_value
+        and kind.get_db_prep_value is DateTimeField.get_db_prep_value
+    ):
+        assert isinstance(field, DateTimeField)
+        probe = datetime.datetime(2025, 7, 1, tzinfo=datetime.UTC)
+        stamps = field.auto_now or field.auto_now_add
+        passed = database.ops.adapt_datetimefield_value(probe) is probe
+        return _AS_IS_AWARE_MOMENT if passed and not stamps else _AS_IS_NEVER
+    if kind.pre_save is not Field.pre_save or kind.get_db_prep_value is not Field.get_db_prep_value:
+        return _AS_IS_NEVER
+    return _AS_IS_BY_PREPARATION.get(kind.get_prep_value, _AS_IS_NEVER)
+
+
 class InsertUnlessExists:
     """Insert a model instance unless it collides with a unique key; True (with its id set) when
     it was written.
@@ -139,6 +181,7 @@ class InsertUnlessExists:
         meta = model._meta
         primary_key = next(field.name for field in meta.concrete_fields if field.primary_key)
         # Every column but the id and those PostgreSQL generates.
+        self.model = model
         self.fields: list[Field[Any, Any]] = [
             field
             for field in meta.concrete_fields
@@ -155,17 +198,24 @@ class InsertUnlessExists:
             "VALUES ({placeholders}) "
             f"ON CONFLICT {target} DO NOTHING RETURNING {quote(column_of(model, primary_key))}"
         )
+        # Fields with a placeholder of their own (a geometry in another SRID is transformed by
+        # the statement); "%s" for every other field and, as a rule, for these too.
+        self._placed = {
+            position
+            for position, field in enumerate(self.fields)
+            if hasattr(field, "get_placeholder")
+        }
+        self._default_placeholders = ["%s"] * len(self.fields)
+        self._default_statement = self.statement.format(
+            placeholders=", ".join(self._default_placeholders)
+        )
+        database = connections[DEFAULT_DB_ALIAS]
+        self._preparation = [(field, _passed_as_is(field, database)) for field in self.fields]
 
     def __call__(self, instance: Model) -> bool:
-        database = connections[DEFAULT_DB_ALIAS]  # once, rather than through the proxy per field
-        placeholders, values = [], []
-        for field in self.fields:
-            value = field.pre_save(instance, add=True)
-            placeholder = getattr(field, "get_placeholder", None)
-            placeholders.append(placeholder(value, None, database) if placeholder else "%s")
-            values.append(field.get_db_prep_save(value, connection=database))
+        statement, values = self.statement_and_values(instance)
         with server_binding_cursor() as cursor:
-            cursor.execute(self.statement.format(placeholders=", ".join(placeholders)), values)
+            cursor.execute(statement, values)
             row = cursor.fetchone()
         if row is None:
             return False
@@ -173,3 +223,117 @@ class InsertUnlessExists:
         instance._state.adding = False
         instance._state.db = DEFAULT_DB_ALIAS
         return True
+
+    def statement_and_values(self, instance: Model) -> tuple[str, list[Any]]:
+        """The statement for `instance` and its values, as `__call__` sends them."""
+        database = connections[DEFAULT_DB_ALIAS]  # once, rather than through the proxy per field
+        placeholders = self._default_placeholders
+        values = []
+        for position, (field, as_is) in enumerate(self._preparation):
+            if as_is:
+                value = getattr(instance, field.attname)  # what Field.pre_save reads
+                if (
+                    (as_is == _AS_IS_TEXT and isinstance(value, str))
+                    or (as_is == _AS_IS_BOOLEAN and type(value) is bool)
+                    or (
+                        as_is == _AS_IS_AWARE_MOMENT
+                        and type(value) is datetime.datetime
+                        and value.utcoffset() is not None
+                    )
+                ):
+                    values.append(value)
+                    continue
+            else:
+                value = field.pre_save(instance, add=True)
+                if position in self._placed:
+                    placeholder = field.get_placeholder(value, None, database)  # type: ignore[attr-defined]
+                    if placeholder != placeholders[position]:
+                        placeholders = placeholders.copy()
+                        placeholders[position] = placeholder
+            values.append(field.get_db_prep_save(value, connection=database))
+        if placeholders is self._default_placeholders:
+            return self._default_statement, values
+        return self.statement.format(placeholders=", ".join(placeholders)), values
+
+
+class InsertUnlessExistsWithChild:
+    """A parent row inserted unless it collides with a unique key (as InsertUnlessExists) and,
+    when it was written, one child row pointing at it, in one statement: True (both ids set)
+    when they were written, False (nothing written) on a collision.
+
+    For a row that always comes with a first child (a report and its first event): one round
+    trip instead of two. The child's values are cast to their columns' types, since in
+    `INSERT … SELECT` PostgreSQL cannot take a parameter's type from its column, as `VALUES`
+    lets it; text goes in as `text`, so that a value too long for its column is refused as an
+    INSERT refuses it, not cut by a cast.
+    """
+
+    def __init__(self, parent: InsertUnlessExists, child: type[Model], *, link: str) -> None:
+        quote = connection.ops.quote_name
+        database = connections[DEFAULT_DB_ALIAS]
+        self.parent = parent
+        self.child = InsertUnlessExists(child)
+        if self.child._placed:
+            raise ValueError(f"{child.__name__} has a field with a placeholder of its own")
+        link_field = child._meta.get_field(link)
+        self._link_position = self.child.fields.index(link_field)  # type: ignore[arg-type]
+        parent_key = quote(column_of(parent.model, parent.model._meta.pk.name))
+        child_key = quote(column_of(child, child._meta.pk.name))
+        selected = [
+            f"parent.{parent_key}"
+            if position == self._link_position
+            else f"%s::{_parameter_type(field, database)}"
+            for position, field in enumerate(self.child.fields)
+        ]
+        columns = ", ".join(quote(column_of(child, field.name)) for field in self.child.fields)
+        _parsing_cached_up_to(len(parent.fields) + len(self.child.fields) - 1)
+        self._statement_after_parent = (
+            f"), child AS (INSERT INTO {quote(child._meta.db_table)} ({columns}) "
+            f"SELECT {', '.join(selected)} FROM parent RETURNING {child_key}) "
+            f"SELECT parent.{parent_key}, child.{child_key} FROM parent CROSS JOIN child"
+        )
+
+    def __call__(self, parent: Model, child: Model) -> bool:
+        parent_statement, parent_values = self.parent.statement_and_values(parent)
+        _child_statement, child_values = self.child.statement_and_values(child)
+        del child_values[self._link_position]
+        with server_binding_cursor() as cursor:
+            cursor.execute(
+                f"WITH parent AS ({parent_statement}{self._statement_after_parent}",
+                parent_values + child_values,
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return False
+        for instance, key in zip((parent, child), row, strict=True):
+            instance.pk = key
+            instance._state.adding = False
+            instance._state.db = DEFAULT_DB_ALIAS
+        return True
+
+
+def _parsing_cached_up_to(parameter_count: int) -> None:
+    """Let psycopg cache the parsing of statements of up to `parameter_count` parameters.
+
+    psycopg turns a statement's `%s` into PostgreSQL's `$1…$n` on every execute, and caches the
+    result only for statements of at most 50 parameters (psycopg._queries, to keep the long
+    `INSERT … VALUES (…), (…)` of bulk writes out of its cache of 128 statements). A report and
+    its first event are 55: parsing them anew cost about 0.3 ms of CPU per filing, more than the
+    round trip the one statement saves. Only raised, never lowered; if a psycopg release drops
+    the setting, statements are parsed as before (slower, not different).
+    """
+    import psycopg._queries as queries
+
+    current = getattr(queries, "MAX_CACHED_STATEMENT_PARAMS", None)
+    if isinstance(current, int) and current < parameter_count:
+        queries.MAX_CACHED_STATEMENT_PARAMS = parameter_count
+
+
+def _parameter_type(field: Field[Any, Any], database: BaseDatabaseWrapper) -> str:
+    """The type a parameter for `field`'s column is cast to (text for text of any length)."""
+    column_type = field.db_type(database)
+    if column_type is None:
+        raise ValueError(f"{field} has no column type")
+    if column_type.startswith(("varchar", "char")):
+        return "text"
+    return column_type

@@ -15,7 +15,6 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from geoapp.clock import VIETNAM_TIME_ZONE
-from geoapp.sql import InsertUnlessExists
 from incidents.models import Incident, IncidentAction, IncidentEvent, IncidentStatus
 
 # Stored labels are data, in Vietnamese like the rest of the records, not interface text.
@@ -56,14 +55,16 @@ def _record(
     )
 
 
-def incident_created_event(
+def incident_created_event_unsaved(
     *,
     incident: Incident,
     actor: User | None,
     actor_label: str,
     at: datetime | None = None,
 ) -> IncidentEvent:
-    event = IncidentEvent(
+    """The first event of a report, not yet written: the filing writes it with the report, in
+    the report's own INSERT (incidents/services/filing.py), which sets its `incident_id`."""
+    return IncidentEvent(
         incident=incident,
         created_at=at or timezone.now(),
         actor=actor,
@@ -81,15 +82,6 @@ def incident_created_event(
             "channel": incident.channel,
         },
     )
-    _created_event_insert(event)
-    return event
-
-
-# The first event is written for every filed report: a statement prepared once per connection
-# (geoapp/sql.py) instead of the ORM's `create`, which compiles the INSERT anew each time, 0.3 ms
-# of the filing (docs/benchmarks.md, "Filing in one process (issue 9)"). An event has no unique
-# key but its id, so the ON CONFLICT of the statement never applies.
-_created_event_insert = InsertUnlessExists(IncidentEvent)
 
 
 def incident_status_changed_event(

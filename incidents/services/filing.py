@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import Conflict, InvalidInput
 from geoapp.selectors import working_calendar
-from geoapp.sql import InsertUnlessExists
+from geoapp.sql import InsertUnlessExists, InsertUnlessExistsWithChild
 from incidents import events, notifications, selectors
 from incidents.attribute_answers import attribute_answers_clean
 from incidents.deadlines import deadlines_compute
@@ -28,6 +28,7 @@ from incidents.models import (
     DESCRIPTION_MAX_LENGTH,
     Incident,
     IncidentChannel,
+    IncidentEvent,
     IncidentPriority,
     IncidentStatus,
     PhotoKind,
@@ -40,6 +41,9 @@ from incidents.tracking_codes import tracking_code_generate
 from wards.selectors import route_point
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 100
+# The choices' values once: `Choices.values` builds its list anew on every read.
+_CHANNELS = frozenset(IncidentChannel.values)
+_PRIORITIES = frozenset(IncidentPriority.values)
 # A report dated in the future by more than clock drift is a mistake, not a plan.
 ALLOWED_CLOCK_SKEW = timedelta(minutes=5)
 
@@ -163,9 +167,9 @@ def incident_create(
     )
     address = steps.optional_text(address, field=_("địa chỉ"), limit=500)
     media_url = steps.optional_text(media_url, field=_("đường dẫn ảnh (media_url)"), limit=1000)
-    if channel not in IncidentChannel.values:
+    if channel not in _CHANNELS:
         raise InvalidInput(_("Kênh tiếp nhận “%(channel)s” không hợp lệ.") % {"channel": channel})
-    if priority not in IncidentPriority.values:
+    if priority not in _PRIORITIES:
         raise InvalidInput(_("Mức độ “%(priority)s” không hợp lệ.") % {"priority": priority})
     answers = attribute_answers_clean(questions=questions, answers=attributes)
     reporter_name, reporter_phone, reporter_email = _clean_reporter(
@@ -220,12 +224,20 @@ def incident_create(
         acknowledge_by=deadlines.acknowledge_by,
         resolve_by=deadlines.resolve_by,
     )
+    first_event = events.incident_created_event_unsaved(
+        at=now,
+        incident=incident,
+        actor=actor,
+        actor_label=steps.staff_label(actor, incident)
+        if actor is not None
+        else events.REPORTER_LABEL,
+    )
     for _attempt in range(5):
         incident.tracking_code = tracking_code_generate()
-        incident.reporter_token_hash = reporter_token_hash(
-            reporter_token_for(incident.tracking_code)
-        )
-        if _incident_insert(incident):
+        reporter_token = reporter_token_for(incident.tracking_code)
+        incident.reporter_token_hash = reporter_token_hash(reporter_token)
+        if _incident_with_first_event_insert(incident, first_event):
+            first_event.incident = incident  # the id the INSERT gave it, and the cached report
             break
         # A unique key collided: a tracking code drawn twice, or the same idempotency key sent
         # twice at the same moment.
@@ -245,22 +257,15 @@ def incident_create(
 
     for prepared in prepared_photos:
         steps.photo_store(at=now, incident=incident, prepared=prepared, kind=PhotoKind.REPORT)
-    events.incident_created_event(
-        at=now,
-        incident=incident,
-        actor=actor,
-        actor_label=steps.staff_label(actor, incident)
-        if actor is not None
-        else events.REPORTER_LABEL,
-    )
     notifications.notify_incident_created(incident.id, incident=incident)
-    return IncidentCreation(
-        incident=incident, reporter_token=reporter_token_for(incident.tracking_code), created=True
-    )
+    return IncidentCreation(incident=incident, reporter_token=reporter_token, created=True)
 
 
 # Hand-written instead of `save()` in a savepoint: `ON CONFLICT DO NOTHING` leaves the transaction
 # usable after a collision (a tracking code drawn twice, or the same idempotency key sent twice at
-# once) without one, which saves two statements and the ORM's compiling for every report
-# (docs/benchmarks.md).
-_incident_insert = InsertUnlessExists(Incident)
+# once) without one, which saves two statements and the ORM's compiling for every report; and the
+# first event goes in the same statement, written only when the report is: one round trip for
+# both (docs/benchmarks.md, "Filing in one process, the CPU per report (issue 10)").
+_incident_with_first_event_insert = InsertUnlessExistsWithChild(
+    InsertUnlessExists(Incident), IncidentEvent, link="incident"
+)
