@@ -334,16 +334,17 @@ def _apply_sql(
     are cached by PL/pgSQL (the same statement run by EXECUTE, replanned each time, costs 2.3 ms).
     """
     returning = "\n        RETURNING summary.id, summary.reports" if may_empty else ""
-    upserts = ",\n".join(
+    parts = [
         f"""    upserted_{number} AS (
         INSERT INTO {summary.table} AS summary ({", ".join(summary.columns)})
         {summary.delta_sql("signed")}
         {_added_on_conflict(summary)}{returning}
     )"""
         for number, summary in enumerate(summaries)
-    )
+    ]
     if map_changes_of is not None:
-        upserts += ",\n" + _map_changes_sql(map_changes_of)
+        parts.append(_map_changes_sql(map_changes_of))
+    upserts = ",\n".join(parts)
     if not may_empty:
         return f"""
     WITH signed AS ({signed_rows}),

@@ -211,9 +211,7 @@ def test_a_fold_while_another_transaction_is_open_takes_only_what_is_committed(
 
 
 def test_the_triggers_installed_are_those_the_generator_writes() -> None:
-    frozen = (
-        Path(migrations.__file__).parent / "sql" / "0018_summaries_triggers.sql"
-    ).read_text()
+    frozen = (Path(migrations.__file__).parent / "sql" / "0018_summaries_triggers.sql").read_text()
     assert frozen.split("\n", 1)[1] == current_triggers_install_sql().lstrip("\n")
 
 
