@@ -206,7 +206,7 @@ _PINS_SQL = """
 # (one day's deadlines, however old and large the table).
 # The grids lag the reports by the changes not yet folded into them (IncidentMapChange, folded
 # every few seconds): those are added here, computed to the band's cells as the fold computes
-# them (the same floor of the same doubles, the same exact decimals), so every answer is exact
+# them (the same floor of the same doubles, the exact decimals the trigger stored), so every answer is exact
 # whether or not the fold has run. The pending table has no index and is read whole: it holds
 # a few seconds of changes (the nightly rebuild folds it if the beat stops). A cell whose
 # pending changes take its last reports away sums to zero and is left out.
@@ -222,8 +222,8 @@ _GRID_CLUSTERS_SQL = """
           {cell_conditions}
         UNION ALL
         SELECT m.cell_column >> %(shift)s, m.cell_row >> %(shift)s,
-               m.status, m.resolve_day, m.sign, m.sign * round(m.longitude::numeric, 12),
-               m.sign * round(m.latitude::numeric, 12), m.sign * m.incident_id
+               m.status, m.resolve_day, m.sign, m.sign * m.exact_longitude,
+               m.sign * m.exact_latitude, m.sign * m.incident_id
         FROM (
             SELECT c.*,
                    floor(c.longitude / %(band_cell)s)::bigint AS cell_column,

@@ -253,25 +253,29 @@ SUMMARIES_KEPT_BY_TRIGGERS = (DAILY, UNIT, HOTSPOTS)
 MAP_GRIDS = (MAP_CELLS, MAP_OVERVIEW_CELLS)
 
 MAP_CHANGES_TABLE = "incidents_incidentmapchange"
-_MAP_CHANGE_COLUMNS = "sign, incident_id, category_id, status, resolve_day, longitude, latitude"
+_MAP_CHANGE_COLUMNS = (
+    "sign, incident_id, category_id, status, resolve_day, longitude, latitude, "
+    "exact_longitude, exact_latitude"
+)
 # A signed report row as a pending change: what the grids' keys and sums need, with the resolve
-# deadline day as the grids compute it, and the point's own doubles.
+# deadline day and the exact decimals as the grids compute them, and the point's own doubles.
 _MAP_CHANGE_VALUES = (
     f"c.id, c.category_id, c.status, {_deadline_day('resolve_by')}, "
-    "ST_X(c.location), ST_Y(c.location)"
+    f"ST_X(c.location), ST_Y(c.location), {_LONGITUDE}, {_LATITUDE}"
 )
 
 
 def _from_map_changes(grid: Summary) -> Summary:
     """`grid` computed from pending change rows `c` (IncidentMapChange) rather than from report
-    rows: the same cells (the same floor of the same double by the same cell side), the same
-    exact decimals, the resolve day the trigger computed; only public reports are pending."""
+    rows: the same cells (the same floor of the same double by the same cell side), the exact
+    decimals and the resolve day the trigger computed as the grids do; only public reports are
+    pending."""
     over_changes = {
         "cell_column": f"floor(c.longitude / {_CELL})::bigint",
         "cell_row": f"floor(c.latitude / {_CELL})::bigint",
         "resolve_day": "c.resolve_day",
-        "longitude_total": "round(c.longitude::numeric, 12)",
-        "latitude_total": "round(c.latitude::numeric, 12)",
+        "longitude_total": "c.exact_longitude",
+        "latitude_total": "c.exact_latitude",
         "incident_id_total": "c.incident_id",
     }
     return replace(
@@ -305,7 +309,7 @@ def _map_changes_sql(event: str) -> str:
     if event == "update":
         selected = (
             f"SELECT sum(c.sign), {_MAP_CHANGE_VALUES} FROM signed AS c "
-            f"WHERE {_PUBLICLY_VISIBLE} GROUP BY 2, 3, 4, 5, 6, 7 HAVING sum(c.sign) <> 0"
+            f"WHERE {_PUBLICLY_VISIBLE} GROUP BY 2, 3, 4, 5, 6, 7, 8, 9 HAVING sum(c.sign) <> 0"
         )
     else:
         selected = f"SELECT c.sign, {_MAP_CHANGE_VALUES} FROM signed AS c WHERE {_PUBLICLY_VISIBLE}"

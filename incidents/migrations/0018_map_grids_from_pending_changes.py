@@ -48,6 +48,18 @@ class Migration(migrations.Migration):
                 ("resolve_day", models.DateField(verbose_name="ngày hạn giải quyết")),
                 ("longitude", models.FloatField(verbose_name="kinh độ")),
                 ("latitude", models.FloatField(verbose_name="vĩ độ")),
+                (
+                    "exact_longitude",
+                    models.DecimalField(
+                        decimal_places=12, max_digits=24, verbose_name="kinh độ thập phân"
+                    ),
+                ),
+                (
+                    "exact_latitude",
+                    models.DecimalField(
+                        decimal_places=12, max_digits=24, verbose_name="vĩ độ thập phân"
+                    ),
+                ),
             ],
             options={
                 "verbose_name": "thay đổi chờ gộp vào lưới bản đồ",

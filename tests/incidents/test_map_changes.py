@@ -35,6 +35,8 @@ from tests.incidents.conftest import FileReport
 from tests.incidents.test_summaries import assert_summaries_equal_recomputation
 
 WHOLE_TERRITORY = (108.6, 14.9, 109.0, 15.3)
+# 108.80° E, 15.05° N: the doubles, then the exact decimals.
+POINT = (108.80, 15.05, Decimal("108.800000000000"), Decimal("15.050000000000"))
 MIGRATION = ("incidents", "0018_map_grids_from_pending_changes")
 BEFORE = ("incidents", "0017_map_overview_cells")
 
@@ -42,7 +44,15 @@ BEFORE = ("incidents", "0017_map_overview_cells")
 def pending() -> list[tuple[Any, ...]]:
     return sorted(
         IncidentMapChange.objects.values_list(
-            "sign", "incident_id", "category_id", "status", "resolve_day", "longitude", "latitude"
+            "sign",
+            "incident_id",
+            "category_id",
+            "status",
+            "resolve_day",
+            "longitude",
+            "latitude",
+            "exact_longitude",
+            "exact_latitude",
         )
     )
 
@@ -77,7 +87,7 @@ def test_a_filing_appends_one_pending_change_and_the_fold_moves_it_into_both_gri
     incident.refresh_from_db()
 
     assert pending() == [
-        (1, incident.pk, incident.category_id, "new", resolve_day(incident), 108.80, 15.05)
+        (1, incident.pk, incident.category_id, "new", resolve_day(incident), *POINT)
     ]
     assert grid_rows() == 0
 
@@ -109,8 +119,8 @@ def test_a_step_appends_the_report_as_it_was_and_as_it_is(
 
     day = resolve_day(incident)
     assert pending() == [
-        (-1, incident.pk, incident.category_id, "new", day, 108.80, 15.05),
-        (1, incident.pk, incident.category_id, "acknowledged", day, 108.80, 15.05),
+        (-1, incident.pk, incident.category_id, "new", day, *POINT),
+        (1, incident.pk, incident.category_id, "acknowledged", day, *POINT),
     ]
     # The grids wait for the fold.
     assert (

@@ -36,8 +36,8 @@ BEGIN
         ON CONFLICT (day, hexagon_column, hexagon_row, category_id, area_id) DO UPDATE SET reports = summary.reports + EXCLUDED.reports
     ),
     map_changed AS (
-        INSERT INTO incidents_incidentmapchange (sign, incident_id, category_id, status, resolve_day, longitude, latitude)
-        SELECT c.sign, c.id, c.category_id, c.status, CASE WHEN c.status IN ('acknowledged', 'answered', 'in_progress', 'information_requested', 'new') THEN (c.resolve_by AT TIME ZONE 'Asia/Ho_Chi_Minh')::date ELSE DATE '0001-01-01' END, ST_X(c.location), ST_Y(c.location) FROM signed AS c WHERE (c.is_public AND NOT (c.status = 'rejected' AND c.rejection_reason = 'spam'))
+        INSERT INTO incidents_incidentmapchange (sign, incident_id, category_id, status, resolve_day, longitude, latitude, exact_longitude, exact_latitude)
+        SELECT c.sign, c.id, c.category_id, c.status, CASE WHEN c.status IN ('acknowledged', 'answered', 'in_progress', 'information_requested', 'new') THEN (c.resolve_by AT TIME ZONE 'Asia/Ho_Chi_Minh')::date ELSE DATE '0001-01-01' END, ST_X(c.location), ST_Y(c.location), round(ST_X(c.location)::numeric, 12), round(ST_Y(c.location)::numeric, 12) FROM signed AS c WHERE (c.is_public AND NOT (c.status = 'rejected' AND c.rejection_reason = 'spam'))
     )
     SELECT 1 INTO statement_done;
 
@@ -90,8 +90,8 @@ BEGIN
         RETURNING summary.id, summary.reports
     ),
     map_changed AS (
-        INSERT INTO incidents_incidentmapchange (sign, incident_id, category_id, status, resolve_day, longitude, latitude)
-        SELECT c.sign, c.id, c.category_id, c.status, CASE WHEN c.status IN ('acknowledged', 'answered', 'in_progress', 'information_requested', 'new') THEN (c.resolve_by AT TIME ZONE 'Asia/Ho_Chi_Minh')::date ELSE DATE '0001-01-01' END, ST_X(c.location), ST_Y(c.location) FROM signed AS c WHERE (c.is_public AND NOT (c.status = 'rejected' AND c.rejection_reason = 'spam'))
+        INSERT INTO incidents_incidentmapchange (sign, incident_id, category_id, status, resolve_day, longitude, latitude, exact_longitude, exact_latitude)
+        SELECT c.sign, c.id, c.category_id, c.status, CASE WHEN c.status IN ('acknowledged', 'answered', 'in_progress', 'information_requested', 'new') THEN (c.resolve_by AT TIME ZONE 'Asia/Ho_Chi_Minh')::date ELSE DATE '0001-01-01' END, ST_X(c.location), ST_Y(c.location), round(ST_X(c.location)::numeric, 12), round(ST_Y(c.location)::numeric, 12) FROM signed AS c WHERE (c.is_public AND NOT (c.status = 'rejected' AND c.rejection_reason = 'spam'))
     )
     SELECT (SELECT coalesce(array_agg(id) FILTER (WHERE reports = 0), '{}') FROM upserted_0), (SELECT coalesce(array_agg(id) FILTER (WHERE reports = 0), '{}') FROM upserted_1), (SELECT coalesce(array_agg(id) FILTER (WHERE reports = 0), '{}') FROM upserted_2)
     INTO emptied_0, emptied_1, emptied_2;
@@ -155,8 +155,8 @@ BEGIN
         RETURNING summary.id, summary.reports
     ),
     map_changed AS (
-        INSERT INTO incidents_incidentmapchange (sign, incident_id, category_id, status, resolve_day, longitude, latitude)
-        SELECT sum(c.sign), c.id, c.category_id, c.status, CASE WHEN c.status IN ('acknowledged', 'answered', 'in_progress', 'information_requested', 'new') THEN (c.resolve_by AT TIME ZONE 'Asia/Ho_Chi_Minh')::date ELSE DATE '0001-01-01' END, ST_X(c.location), ST_Y(c.location) FROM signed AS c WHERE (c.is_public AND NOT (c.status = 'rejected' AND c.rejection_reason = 'spam')) GROUP BY 2, 3, 4, 5, 6, 7 HAVING sum(c.sign) <> 0
+        INSERT INTO incidents_incidentmapchange (sign, incident_id, category_id, status, resolve_day, longitude, latitude, exact_longitude, exact_latitude)
+        SELECT sum(c.sign), c.id, c.category_id, c.status, CASE WHEN c.status IN ('acknowledged', 'answered', 'in_progress', 'information_requested', 'new') THEN (c.resolve_by AT TIME ZONE 'Asia/Ho_Chi_Minh')::date ELSE DATE '0001-01-01' END, ST_X(c.location), ST_Y(c.location), round(ST_X(c.location)::numeric, 12), round(ST_Y(c.location)::numeric, 12) FROM signed AS c WHERE (c.is_public AND NOT (c.status = 'rejected' AND c.rejection_reason = 'spam')) GROUP BY 2, 3, 4, 5, 6, 7, 8, 9 HAVING sum(c.sign) <> 0
     )
     SELECT (SELECT coalesce(array_agg(id) FILTER (WHERE reports = 0), '{}') FROM upserted_0), (SELECT coalesce(array_agg(id) FILTER (WHERE reports = 0), '{}') FROM upserted_1), (SELECT coalesce(array_agg(id) FILTER (WHERE reports = 0), '{}') FROM upserted_2)
     INTO emptied_0, emptied_1, emptied_2;
