@@ -184,11 +184,11 @@ def test_a_fold_while_another_transaction_is_open_takes_only_what_is_committed(
             "UPDATE incidents_incident SET status = 'resolved', resolved_at = now() WHERE id = %s",
             [committed[0].pk],
         )
-        (invisible,) = other.execute(
+        seen_by_other = other.execute(
             "SELECT count(*) FROM incidents_incidentmapchange WHERE incident_id = %s",
             [committed[0].pk],
         ).fetchone()
-        assert invisible == 2
+        assert seen_by_other == (2,)
 
         # Neither waits for the other: the fold does not see the open rows at all.
         assert summaries_fold_map_changes() == 1
