@@ -529,7 +529,8 @@ def tables_vacuum_analyze() -> None:
 
     from incidents.summaries import summaries_fold_past_days, summaries_reindex
 
-    # As the nightly rebuild would have done on every day of the history just loaded.
+    # As the nightly rebuild would have done on every day of the history just loaded; first of
+    # all, the map grids' changes the COPY left pending (the beat folds them every few seconds).
     summaries_fold_past_days()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE incidents_incident")
@@ -542,6 +543,8 @@ def tables_vacuum_analyze() -> None:
             "incidents_incidentmapcell",
             "incidents_incidentmapoverviewcell",
             "incidents_incidenthotspotcell",
+            # Emptied by the fold above: every row of the load is dead there.
+            "incidents_incidentmapchange",
         ):
             cursor.execute(f"VACUUM ANALYZE {table}")  # a fixed name
     # As the nightly maintenance does after the rebuild: the load's updates left the summaries'

@@ -763,6 +763,7 @@ from incidents.summary_models import (  # noqa: E402
     IncidentDailySummary,
     IncidentHotspotCell,
     IncidentMapCell,
+    IncidentMapChange,
     IncidentMapOverviewCell,
     IncidentUnitSummary,
 )
@@ -771,6 +772,7 @@ __all__ = [
     "IncidentDailySummary",
     "IncidentHotspotCell",
     "IncidentMapCell",
+    "IncidentMapChange",
     "IncidentMapOverviewCell",
     "IncidentUnitSummary",
 ]

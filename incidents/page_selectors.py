@@ -196,7 +196,7 @@ _PINS_SQL = """
 """
 
 
-# The grouped map from the grids the triggers keep (IncidentMapOverviewCell without a category
+# The grouped map from the grids (IncidentMapOverviewCell without a category
 # filter, IncidentMapCell with one): the band at or above the
 # zoom, its cells regrouped into the zoom's (a right shift of column and row, see
 # MAP_ZOOM_BANDS), so the work is bounded by the cells on screen, not the reports under them.
@@ -204,6 +204,12 @@ _PINS_SQL = """
 # deadline, so a cell's overdue reports are its rows of the days before today plus the reports
 # due earlier today, read from the reports through the partial index incident_open_resolve_by
 # (one day's deadlines, however old and large the table).
+# The grids lag the reports by the changes not yet folded into them (IncidentMapChange, folded
+# every few seconds): those are added here, computed to the band's cells as the fold computes
+# them (the same floor of the same doubles, the exact decimals the trigger stored), so every answer is exact
+# whether or not the fold has run. The pending table has no index and is read whole: it holds
+# a few seconds of changes (the nightly rebuild folds it if the beat stops). A cell whose
+# pending changes take its last reports away sums to zero and is left out.
 _GRID_CLUSTERS_SQL = """
     WITH band_cells AS (
         SELECT m.cell_column >> %(shift)s AS cell_column, m.cell_row >> %(shift)s AS cell_row,
@@ -212,6 +218,19 @@ _GRID_CLUSTERS_SQL = """
         FROM {grid} m
         WHERE m.zoom = %(band)s
           AND m.cell_column BETWEEN %(band_column_min)s AND %(band_column_max)s
+          AND m.cell_row BETWEEN %(band_row_min)s AND %(band_row_max)s
+          {cell_conditions}
+        UNION ALL
+        SELECT m.cell_column >> %(shift)s, m.cell_row >> %(shift)s,
+               m.status, m.resolve_day, m.sign, m.sign * m.exact_longitude,
+               m.sign * m.exact_latitude, m.sign * m.incident_id
+        FROM (
+            SELECT c.*,
+                   floor(c.longitude / %(band_cell)s)::bigint AS cell_column,
+                   floor(c.latitude / %(band_cell)s)::bigint AS cell_row
+            FROM incidents_incidentmapchange c
+        ) m
+        WHERE m.cell_column BETWEEN %(band_column_min)s AND %(band_column_max)s
           AND m.cell_row BETWEEN %(band_row_min)s AND %(band_row_max)s
           {cell_conditions}
     ),
@@ -237,6 +256,7 @@ _GRID_CLUSTERS_SQL = """
                sum(incident_id_total)::bigint AS first_id
         FROM band_cells
         GROUP BY 1, 2
+        HAVING sum(reports) <> 0
     ),
     cells AS (
         SELECT grouped.cell_column, grouped.cell_row, grouped.reports, grouped.x, grouped.y,
@@ -290,6 +310,8 @@ def _grid_parameters(
         band_column_max=((last_column + 1) << shift) - 1,
         band_row_min=first_row << shift,
         band_row_max=((last_row + 1) << shift) - 1,
+        # 90/2^band, exactly the grids' _CELL (a power of two: no rounding either side).
+        band_cell=cell_size_degrees(band),
     )
 
 
@@ -307,9 +329,11 @@ def incidents_map_features(
     that zoom on, one feature per report, newest first. Built in PostgreSQL (json_build_object):
     at 10,000 reports a Python serializer costs tens of times more.
 
-    Grouped, without a filter by area or period, the answer comes from the grids the triggers
-    keep (`IncidentMapOverviewCell`, or `IncidentMapCell` by category), so its work is bounded by the cells on screen, whatever the number
-    of reports under them; with those filters, from the reports the filters select.
+    Grouped, without a filter by area or period, the answer comes from the grids
+    (`IncidentMapOverviewCell`, or `IncidentMapCell` by category) plus their pending changes
+    (`IncidentMapChange`), so its work is bounded by the cells on screen and a few seconds of
+    changes, whatever the number of reports under them; with those filters, from the reports
+    the filters select.
 
     A bounding box is required; in grouped mode it is widened to whole cells, so that a cell's
     count never depends on where the screen's edge is. Either way the answer holds at most

@@ -245,6 +245,50 @@ MAP_OVERVIEW_CELLS = replace(
 
 SUMMARIES = (DAILY, UNIT, MAP_CELLS, MAP_OVERVIEW_CELLS, HOTSPOTS)
 
+# Since migration 0018 the triggers keep these in the same statement; the two map grids get one
+# pending change row per changed public report instead (IncidentMapChange), folded into them
+# by `summaries_fold_map_changes`: the grids' 12 upserts were over half of what the summaries
+# added to a filing (issue 13).
+SUMMARIES_KEPT_BY_TRIGGERS = (DAILY, UNIT, HOTSPOTS)
+MAP_GRIDS = (MAP_CELLS, MAP_OVERVIEW_CELLS)
+
+MAP_CHANGES_TABLE = "incidents_incidentmapchange"
+_MAP_CHANGE_COLUMNS = (
+    "sign, incident_id, category_id, status, resolve_day, longitude, latitude, "
+    "exact_longitude, exact_latitude"
+)
+# A signed report row as a pending change: what the grids' keys and sums need, with the resolve
+# deadline day and the exact decimals as the grids compute them, and the point's own doubles.
+_MAP_CHANGE_VALUES = (
+    f"c.id, c.category_id, c.status, {_deadline_day('resolve_by')}, "
+    f"ST_X(c.location), ST_Y(c.location), {_LONGITUDE}, {_LATITUDE}"
+)
+
+
+def _from_map_changes(grid: Summary) -> Summary:
+    """`grid` computed from pending change rows `c` (IncidentMapChange) rather than from report
+    rows: the same cells (the same floor of the same double by the same cell side), the exact
+    decimals and the resolve day the trigger computed as the grids do; only public reports are
+    pending."""
+    over_changes = {
+        "cell_column": f"floor(c.longitude / {_CELL})::bigint",
+        "cell_row": f"floor(c.latitude / {_CELL})::bigint",
+        "resolve_day": "c.resolve_day",
+        "longitude_total": "c.exact_longitude",
+        "latitude_total": "c.exact_latitude",
+        "incident_id_total": "c.incident_id",
+    }
+    return replace(
+        grid,
+        keys=tuple((name, over_changes.get(name, sql)) for name, sql in grid.keys),
+        values=tuple((name, over_changes.get(name, sql)) for name, sql in grid.values),
+        condition="true",
+        day_keys=(),
+    )
+
+
+MAP_GRIDS_FROM_CHANGES = tuple(_from_map_changes(grid) for grid in MAP_GRIDS)
+
 
 # The triggers (installed by migration 0011)
 
@@ -257,7 +301,31 @@ def _added_on_conflict(summary: Summary) -> str:
     return f"ON CONFLICT ({', '.join(summary.key_columns)}) DO UPDATE SET {additions}"
 
 
-def _apply_sql(summaries: tuple[Summary, ...], signed_rows: str, *, may_empty: bool) -> str:
+def _map_changes_sql(event: str) -> str:
+    """The CTE that appends the statement's pending map changes (IncidentMapChange): one row
+    per public report inserted or deleted; for an update, the old and new rows of a report
+    cancel out unless something the grids count changed (a status, a deadline day, a point),
+    so a step that changes none of it writes nothing."""
+    if event == "update":
+        selected = (
+            f"SELECT sum(c.sign), {_MAP_CHANGE_VALUES} FROM signed AS c "
+            f"WHERE {_PUBLICLY_VISIBLE} GROUP BY 2, 3, 4, 5, 6, 7, 8, 9 HAVING sum(c.sign) <> 0"
+        )
+    else:
+        selected = f"SELECT c.sign, {_MAP_CHANGE_VALUES} FROM signed AS c WHERE {_PUBLICLY_VISIBLE}"
+    return f"""    map_changed AS (
+        INSERT INTO {MAP_CHANGES_TABLE} ({_MAP_CHANGE_COLUMNS})
+        {selected}
+    )"""
+
+
+def _apply_sql(
+    summaries: tuple[Summary, ...],
+    signed_rows: str,
+    *,
+    may_empty: bool,
+    map_changes_of: str | None = None,
+) -> str:
     """PL/pgSQL that adds the delta of `signed_rows` to every summary in one statement (one
     executor start per filing rather than one per summary: issue 13's filing overhead), then,
     when `may_empty`, deletes the rows it brought to zero (a row counts reports and subsets of
@@ -270,14 +338,17 @@ def _apply_sql(summaries: tuple[Summary, ...], signed_rows: str, *, may_empty: b
     are cached by PL/pgSQL (the same statement run by EXECUTE, replanned each time, costs 2.3 ms).
     """
     returning = "\n        RETURNING summary.id, summary.reports" if may_empty else ""
-    upserts = ",\n".join(
+    parts = [
         f"""    upserted_{number} AS (
         INSERT INTO {summary.table} AS summary ({", ".join(summary.columns)})
         {summary.delta_sql("signed")}
         {_added_on_conflict(summary)}{returning}
     )"""
         for number, summary in enumerate(summaries)
-    )
+    ]
+    if map_changes_of is not None:
+        parts.append(_map_changes_sql(map_changes_of))
+    upserts = ",\n".join(parts)
     if not may_empty:
         return f"""
     WITH signed AS ({signed_rows}),
@@ -323,12 +394,19 @@ _REFERENCING = {
 }
 
 
-def triggers_install_sql(summaries: tuple[Summary, ...] = SUMMARIES) -> str:
-    """The trigger functions and triggers that keep `summaries` up to date."""
+def triggers_install_sql(summaries: tuple[Summary, ...], *, map_changes: bool = False) -> str:
+    """The trigger functions and triggers that keep `summaries` up to date; with `map_changes`,
+    they also append the pending changes of the map grids (migration 0018 on: `summaries` is
+    then SUMMARIES_KEPT_BY_TRIGGERS, see `current_triggers_install_sql`)."""
     statements = []
     for event, signed_rows in _SIGNED_ROWS.items():
         may_empty = event != "insert"
-        body = _apply_sql(summaries, signed_rows, may_empty=may_empty)
+        body = _apply_sql(
+            summaries,
+            signed_rows,
+            may_empty=may_empty,
+            map_changes_of=event if map_changes else None,
+        )
         statements.append(
             f"""
 CREATE FUNCTION incidents_summaries_after_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -345,7 +423,10 @@ CREATE TRIGGER incidents_summaries_after_{event}
         )
     # DELETE, not TRUNCATE: a TRUNCATE of the reports that names the summaries too (Django's flush
     # does) would otherwise truncate a table its own statement is still using, which PostgreSQL refuses.
-    deletes = "".join(f"    DELETE FROM {summary.table};\n" for summary in summaries)
+    emptied = [summary.table for summary in summaries]
+    if map_changes:
+        emptied += [grid.table for grid in MAP_GRIDS] + [MAP_CHANGES_TABLE]
+    deletes = "".join(f"    DELETE FROM {table};\n" for table in emptied)
     statements.append(
         f"""
 CREATE FUNCTION incidents_summaries_after_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -361,12 +442,69 @@ CREATE TRIGGER incidents_summaries_after_truncate
     return "".join(statements)
 
 
+def current_triggers_install_sql() -> str:
+    """The triggers as the latest migration installs them (frozen in
+    migrations/sql/0018_summaries_triggers.sql; a test holds the two equal)."""
+    return triggers_install_sql(SUMMARIES_KEPT_BY_TRIGGERS, map_changes=True)
+
+
 def triggers_remove_sql() -> str:
     return "".join(
         f"DROP TRIGGER IF EXISTS incidents_summaries_after_{event} ON incidents_incident;"
         f"DROP FUNCTION IF EXISTS incidents_summaries_after_{event}();"
         for event in (*_SIGNED_ROWS, "truncate")
     )
+
+
+# The fold of the map grids' pending changes (migration 0018)
+
+# Folds wait for each other (a transaction-level advisory lock, this key): two at once would
+# otherwise lock pending rows and grid rows in orders of their own, and could deadlock.
+_MAP_CHANGES_FOLD_LOCK = 2026_0013
+
+
+def map_changes_fold_sql() -> str:
+    """One statement that moves every pending map change its snapshot sees into both grids:
+    the DELETE takes only committed rows (rows of transactions still open are invisible to it,
+    stay, and are folded next time), grouped per grid key, added to the grid rows; it returns
+    the number of changes moved and the ids of the grid rows it brought to zero."""
+    upserts = ",\n".join(
+        f"""    upserted_{number} AS (
+        INSERT INTO {grid.table} AS summary ({", ".join(grid.columns)})
+        {grid.delta_sql("moved")}
+        {_added_on_conflict(grid)}
+        RETURNING summary.id, summary.reports
+    )"""
+        for number, grid in enumerate(MAP_GRIDS_FROM_CHANGES)
+    )
+    emptied = ", ".join(
+        f"(SELECT coalesce(array_agg(id) FILTER (WHERE reports = 0), '{{}}') FROM upserted_{number})"
+        for number in range(len(MAP_GRIDS_FROM_CHANGES))
+    )
+    return f"""
+    WITH moved AS (DELETE FROM {MAP_CHANGES_TABLE} RETURNING {_MAP_CHANGE_COLUMNS}),
+{upserts}
+    SELECT (SELECT count(*) FROM moved), {emptied}
+"""
+
+
+def _fold_map_changes(cursor: CursorWrapper) -> int:
+    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_MAP_CHANGES_FOLD_LOCK])
+    cursor.execute(map_changes_fold_sql())
+    moved, *emptied = cursor.fetchone()
+    # A second statement: a statement cannot delete the rows its own upsert wrote.
+    for grid, ids in zip(MAP_GRIDS, emptied, strict=True):
+        if ids:
+            cursor.execute(f"DELETE FROM {grid.table} WHERE id = ANY(%s)", [ids])  # a fixed name
+    return int(moved)
+
+
+def summaries_fold_map_changes() -> int:
+    """Move the committed pending map changes (IncidentMapChange) into the two map grids, in
+    one transaction: a reader sees them either pending or folded, never both or neither. The
+    number of changes moved. Every few seconds from Celery beat; the rebuild does it first."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        return _fold_map_changes(cursor)
 
 
 # The rebuild
@@ -414,11 +552,13 @@ def _fold(cursor: CursorWrapper, summary: Summary, before: datetime.date) -> Non
 
 
 def summaries_fold_past_days(*, today: datetime.date | None = None) -> None:
-    """Only the fold of the nightly rebuild (see PAST_DAY): for a bulk load that has just
-    written years of reports, whose summaries then hold a row per past deadline day."""
+    """Only the folds of the nightly rebuild (the map grids' pending changes, then PAST_DAY):
+    for a bulk load that has just written years of reports, whose map changes are all pending
+    and whose summaries then hold a row per past deadline day."""
     before = today or timezone.localdate(timezone.now(), VIETNAM_TIME_ZONE)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("LOCK TABLE incidents_incident IN SHARE MODE")
+        _fold_map_changes(cursor)
         for summary in SUMMARIES:
             _fold(cursor, summary, before)
 
@@ -426,11 +566,11 @@ def summaries_fold_past_days(*, today: datetime.date | None = None) -> None:
 def summaries_rebuild(
     summaries: tuple[Summary, ...] = SUMMARIES, *, today: datetime.date | None = None
 ) -> list[Correction]:
-    """Fold the deadline days before `today` (Vietnam's, by default) into PAST_DAY, then
-    recompute every summary from the reports and correct the rows that differ: remove the rows
-    the reports do not justify, write the ones missing or wrong. Returns what was corrected (all
-    zeros when the triggers kept the summaries right, which is what the nightly run expects;
-    the fold is not a correction).
+    """Fold the map grids' pending changes, and the deadline days before `today` (Vietnam's, by
+    default) into PAST_DAY; then recompute every summary from the reports and correct the rows
+    that differ: remove the rows the reports do not justify, write the ones missing or wrong.
+    Returns what was corrected (all zeros when the triggers kept the summaries right, which is
+    what the nightly run expects; the folds are not corrections).
 
     The reports are locked in SHARE mode for the duration: writers wait (a few seconds at a
     million reports) so that the recomputation and the summaries see the same reports.
@@ -439,6 +579,11 @@ def summaries_rebuild(
     corrections = []
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("LOCK TABLE incidents_incident IN SHARE MODE")
+        # The map grids' pending changes first (today's schema only: the migrations before 0018
+        # rebuild sets of their own, and have no such table). Once the lock is held no writer
+        # is left open, so every pending change is committed and the fold leaves none.
+        if summaries == SUMMARIES:
+            _fold_map_changes(cursor)
         for summary in summaries:
             _fold(cursor, summary, fold_before)
             expected = summary.delta_sql(

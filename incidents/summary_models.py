@@ -223,6 +223,42 @@ class IncidentMapOverviewCell(models.Model):
         ]
 
 
+class IncidentMapChange(models.Model):
+    """A change to the two map grids not yet folded into them (issue 13): one row per public
+    report a statement changed, +1 as it is after it, -1 as it was before (an update writes
+    both; one that changes nothing the grids count writes neither).
+
+    Why: upserting 12 grid rows (6 bands, 2 grids) was over half of what keeping the summaries
+    added to each filing. The triggers now append this one narrow row instead, and
+    `incidents.summaries.summaries_fold_map_changes` moves the committed rows into both grids
+    in one grouped statement every few seconds (INCIDENT_MAP_CHANGES_FOLD_SECONDS), in the
+    nightly rebuild, and after a bulk load. The map reads the grids plus these rows, computed to
+    their cells at read time, so its answers stay exact between folds. The table stays small
+    (a few seconds of filings); if the beat stops it grows, the map reads it whole on every
+    grouped answer, and the nightly rebuild folds it.
+
+    No index but the primary key's, and no foreign keys: each one would be another write per
+    filing, and the table is only ever read whole. The coordinates are the point's own doubles
+    (ST_X, ST_Y), from which the cell is computed as the grids compute it."""
+
+    sign = models.SmallIntegerField(_("dấu"))
+    incident_id = models.BigIntegerField(_("mã phản ánh"))
+    category_id = models.BigIntegerField(_("mã lĩnh vực"))
+    status = models.CharField(_("trạng thái"), max_length=24)
+    # The day of an open report's resolve deadline (PAST_DAY when finished).
+    resolve_day = models.DateField(_("ngày hạn giải quyết"))
+    longitude = models.FloatField(_("kinh độ"))
+    latitude = models.FloatField(_("vĩ độ"))
+    # The grids' exact decimals of the same coordinates, computed once by the trigger: the map
+    # reads every pending row, and converting each double there cost it three times as much.
+    exact_longitude = models.DecimalField(_("kinh độ thập phân"), max_digits=24, decimal_places=12)
+    exact_latitude = models.DecimalField(_("vĩ độ thập phân"), max_digits=24, decimal_places=12)
+
+    class Meta:
+        verbose_name = _("thay đổi chờ gộp vào lưới bản đồ")
+        verbose_name_plural = _("thay đổi chờ gộp vào lưới bản đồ")
+
+
 class IncidentHotspotCell(models.Model):
     """Reports per day filed (Vietnam's calendar), hotspot hexagon, category and area: the
     operations centre's hotspot layer sums at most days × occupied hexagons, whatever the number

@@ -2,7 +2,8 @@
 
 `incidents_escalate_overdue` is in CELERY_BEAT_SCHEDULE (geoapp/settings/base.py), every five
 minutes. The messages it plans are sent by the notifications app's own tasks.
-`incidents_summaries_rebuild` is there too, nightly, and `incidents_summaries_reindex` after it.
+`incidents_summaries_rebuild` is there too, nightly, and `incidents_summaries_reindex` after it;
+`incidents_fold_map_changes` every INCIDENT_MAP_CHANGES_FOLD_SECONDS.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ def incidents_summaries_rebuild() -> int:
         correction.rows_removed + correction.rows_written
         for correction in summaries.summaries_rebuild()
     )
+
+
+@shared_task(name="incidents.fold_map_changes", ignore_result=True)
+def incidents_fold_map_changes() -> int:
+    """Fold the map grids' committed pending changes into them; the number moved. Idempotent:
+    a second run finds only what was committed since. In CELERY_BEAT_SCHEDULE."""
+    return summaries.summaries_fold_map_changes()
 
 
 @shared_task(name="incidents.summaries_reindex", ignore_result=True)

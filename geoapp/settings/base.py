@@ -362,6 +362,16 @@ CELERY_BEAT_SCHEDULE["incidents_summaries_rebuild"] = {
     "task": "incidents.summaries_rebuild",
     "schedule": crontab(hour=2, minute=30),
 }
+# The map grids' pending changes folded into them (incidents.summaries.summaries_fold_map_changes):
+# the map reads the pending ones at each grouped answer, so the interval bounds how many it reads,
+# not how stale it is. A run the workers could not start before the next is due expires: the next
+# folds everything anyway.
+INCIDENT_MAP_CHANGES_FOLD_SECONDS = env.float("INCIDENT_MAP_CHANGES_FOLD_SECONDS", default=5.0)
+CELERY_BEAT_SCHEDULE["incidents_fold_map_changes"] = {
+    "task": "incidents.fold_map_changes",
+    "schedule": INCIDENT_MAP_CHANGES_FOLD_SECONDS,
+    "options": {"expires": INCIDENT_MAP_CHANGES_FOLD_SECONDS},
+}
 # Then their indexes rebuilt without blocking writers (incidents.summaries.summaries_reindex).
 CELERY_BEAT_SCHEDULE["incidents_summaries_reindex"] = {
     "task": "incidents.summaries_reindex",

@@ -20,9 +20,16 @@ from django.utils import timezone
 
 from geoapp.clock import VIETNAM_TIME_ZONE
 from incidents import page_selectors, services, staff_queue_selectors
-from incidents.models import OPEN_STATUSES, Incident, IncidentStatus, incident_current_deadline
+from incidents.models import (
+    OPEN_STATUSES,
+    Incident,
+    IncidentMapChange,
+    IncidentStatus,
+    incident_current_deadline,
+)
 from incidents.selectors import PublicIncidentFilters
 from incidents.staff_queue_selectors import QueueFilters
+from incidents.summaries import summaries_fold_map_changes
 from tests.conftest import Territory
 from tests.incidents.conftest import FileReport
 
@@ -81,10 +88,13 @@ def rounded_positions(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+@pytest.mark.parametrize("folded", [False, True], ids=["changes pending", "changes folded"])
 @pytest.mark.parametrize("zoom", range(0, 16))
 def test_the_grouped_map_from_the_grids_is_the_map_from_the_reports_at_every_zoom(
-    varied: list[Incident], zoom: int
+    varied: list[Incident], zoom: int, folded: bool
 ) -> None:
+    if folded:
+        summaries_fold_map_changes()
     now = timezone.now()
     for category, status in ((None, None), ("chieu-sang", None), (None, "acknowledged")):
         with CaptureQueriesContext(connection) as queries:
@@ -114,6 +124,33 @@ def test_the_grouped_map_from_the_grids_is_the_map_from_the_reports_at_every_zoo
             and (status is None or incident.status == status)
         )
         assert from_grids["numberMatched"] == expected
+
+
+def test_the_grouped_map_answer_is_the_same_bytes_before_and_after_the_fold(
+    varied: list[Incident],
+) -> None:
+    """The map adds the pending changes to the grids at read time, with the fold's own
+    arithmetic: folding them moves nothing on screen, to the byte."""
+    now = timezone.now()
+    filter_sets = [
+        PublicIncidentFilters(bbox=WHOLE_TERRITORY, category=category, status=status)
+        for category, status in ((None, None), ("chieu-sang", None), (None, "acknowledged"))
+    ]
+    assert IncidentMapChange.objects.count() > 40
+    before = [
+        page_selectors.incidents_map_features(filters=filters, zoom=zoom, now=now)
+        for filters in filter_sets
+        for zoom in range(0, 16)
+    ]
+
+    assert summaries_fold_map_changes() > 40
+
+    assert not IncidentMapChange.objects.exists()
+    assert [
+        page_selectors.incidents_map_features(filters=filters, zoom=zoom, now=now)
+        for filters in filter_sets
+        for zoom in range(0, 16)
+    ] == before
 
 
 def test_the_grouped_map_counts_overdue_reports_by_the_clock(varied: list[Incident]) -> None:

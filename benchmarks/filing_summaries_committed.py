@@ -1,0 +1,118 @@
+"""What keeping the summaries adds to a filing committed on its own (issue 13), beside
+`benchmarks/incidents.py --only summaries`, which files 2,000 reports in one rolled-back
+transaction.
+
+Why a second figure: inside one transaction every filing that adds to the same summary row
+(the same unit and deadline day, say) writes a new version of it that no other transaction may
+yet see, so the next upsert walks past all of them; a committed filing's old versions are
+pruned. The one-transaction figure therefore charges the triggers more than the API's filings
+pay. Here `incident_create` runs in autocommit, as the API calls it (its own transaction and
+commit; the planning of notifications skipped, whose broker round trips are the noisiest part of
+a filing and the same with or without triggers), 1,000 reports per turn, with the summaries' triggers, with those
+of migration 0017 (both map grids upserted by every filing) and with none (the triggers
+disabled for the turn, then enabled again), in turns, five of each, median; CPU per report of
+this process and its PostgreSQL backend.
+
+    .venv/bin/python -m benchmarks.filing_summaries_committed
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+from benchmarks.common import Figure, figures_table, load_average
+from benchmarks.incidents import (
+    DATASET_KEY,
+    POINT_SEED,
+    _backend_cpu_meter,
+    _incident_create,
+    database_prepare,
+    filings,
+    notification_planning_skipped,
+    reports_delete,
+)
+
+REPORTS_PER_TURN = 1_000
+TURNS = 5
+TRIGGERS_OF_0017 = Path(__file__).resolve().parent.parent / (
+    "incidents/migrations/sql/0017_summaries_triggers.sql"
+)
+
+
+def _turn(reports: list, *, triggers: str) -> float:
+    """CPU milliseconds per report filing `reports` one committed transaction each."""
+    from django.db import connection
+
+    from incidents.summaries import (
+        MAP_CHANGES_TABLE,
+        SUMMARIES,
+        current_triggers_install_sql,
+        summaries_fold_map_changes,
+        triggers_remove_sql,
+    )
+
+    reports_delete()
+    summaries_fold_map_changes()
+    with connection.cursor() as cursor:
+        for table in (*(summary.table for summary in SUMMARIES), MAP_CHANGES_TABLE):
+            cursor.execute(f"VACUUM {table}")  # a fixed name
+        if triggers == "none":
+            cursor.execute("ALTER TABLE incidents_incident DISABLE TRIGGER USER")
+        elif triggers == "0017":
+            cursor.execute(triggers_remove_sql() + TRIGGERS_OF_0017.read_text())
+    try:
+        backend_cpu = _backend_cpu_meter(connection)
+        cpu_started, backend_started = time.process_time(), backend_cpu()
+        with notification_planning_skipped():
+            for filing in reports:
+                _incident_create(filing)
+        cpu = time.process_time() - cpu_started + backend_cpu() - backend_started
+    finally:
+        with connection.cursor() as cursor:
+            if triggers == "none":
+                cursor.execute("ALTER TABLE incidents_incident ENABLE TRIGGER USER")
+            elif triggers == "0017":
+                cursor.execute(triggers_remove_sql() + current_triggers_install_sql())
+    return 1000 * cpu / len(reports)
+
+
+def main() -> None:
+    database_prepare()
+    reports = filings(REPORTS_PER_TURN, seed=POINT_SEED)
+    _turn(reports[:200], triggers="current")  # warm-up, and the broker connection
+    print(f"one-minute load average before measuring: {load_average():.2f}", flush=True)
+    measured: dict[str, list[float]] = {"current": [], "0017": [], "none": []}
+    for _turn_number in range(TURNS):
+        for triggers, figures in measured.items():
+            figures.append(_turn(reports, triggers=triggers))
+    print(f"one-minute load average after measuring: {load_average():.2f}")
+    reports_delete()
+    current, before, floor = (statistics.median(measured[name]) for name in measured)
+    count = f"{REPORTS_PER_TURN:,}"
+    figures = [
+        Figure(
+            dataset=DATASET_KEY,
+            name=f"incident_create, {count} committed one by one, CPU per report, summaries kept",
+            unit="ms",
+            project=current,
+            floor=floor,
+            note=f"floor: the summaries' triggers disabled; +{100 * (current / floor - 1):.1f} %",
+        ),
+        Figure(
+            dataset=DATASET_KEY,
+            name="the same, with the triggers of migration 0017 (grids upserted per filing)",
+            unit="ms",
+            project=before,
+            floor=floor,
+            note=f"diagnostic, the same turns: +{100 * (before / floor - 1):.1f} %",
+        ),
+    ]
+    print(f"\n{figures_table(figures)}")
+    for name, values in measured.items():
+        print(f"{name}: {', '.join(f'{value:.2f}' for value in values)} ms")
+
+
+if __name__ == "__main__":
+    main()
