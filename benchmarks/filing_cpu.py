@@ -65,7 +65,7 @@ def _filing_turn(
     enables them again)."""
     from django.db import connection, transaction
 
-    from incidents.summaries import SUMMARIES
+    from incidents.summary_definitions import SUMMARIES
 
     # A rolled-back upsert leaves its index entries behind: without a vacuum, every turn would
     # search the summaries' indexes through the dead entries of the turns before it.

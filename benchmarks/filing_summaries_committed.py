@@ -46,12 +46,11 @@ def _turn(reports: list, *, triggers: str) -> float:
     from django.db import connection
 
     from incidents.summaries import (
-        MAP_CHANGES_TABLE,
-        SUMMARIES,
         current_triggers_install_sql,
         summaries_fold_map_changes,
         triggers_remove_sql,
     )
+    from incidents.summary_definitions import MAP_CHANGES_TABLE, SUMMARIES
 
     reports_delete()
     summaries_fold_map_changes()

@@ -446,12 +446,8 @@ def _filing_cpu_per_report(reports: list[Filing], *, triggers: str) -> tuple[flo
     transaction, before its rollback)."""
     from django.db import connection, transaction
 
-    from incidents.summaries import (
-        MAP_CHANGES_TABLE,
-        SUMMARIES,
-        summaries_fold_map_changes,
-        triggers_remove_sql,
-    )
+    from incidents.summaries import summaries_fold_map_changes, triggers_remove_sql
+    from incidents.summary_definitions import MAP_CHANGES_TABLE, SUMMARIES
 
     # Each turn is rolled back, and a rolled-back upsert leaves its index entries behind: without
     # a vacuum, every turn with the triggers would search the summaries' indexes through the

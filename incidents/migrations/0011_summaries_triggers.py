@@ -8,7 +8,8 @@ migration of its own that drops and re-creates the triggers (`triggers_remove_sq
 
 from django.db import migrations
 
-from incidents.summaries import SUMMARIES_OF_0011, triggers_install_sql, triggers_remove_sql
+from incidents.summaries import triggers_install_sql, triggers_remove_sql
+from incidents.summary_definitions import SUMMARIES_OF_0011
 
 
 class Migration(migrations.Migration):

@@ -7,7 +7,8 @@ from django.db.migrations.state import StateApps
 
 
 def summaries_fill(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    from incidents.summaries import SUMMARIES_OF_0011, summaries_rebuild
+    from incidents.summaries import summaries_rebuild
+    from incidents.summary_definitions import SUMMARIES_OF_0011
 
     summaries_rebuild(SUMMARIES_OF_0011)
 

@@ -11,12 +11,8 @@ from django.db import migrations, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
-from incidents.summaries import (
-    SUMMARIES_OF_0011,
-    SUMMARIES_OF_0014,
-    triggers_install_sql,
-    triggers_remove_sql,
-)
+from incidents.summaries import triggers_install_sql, triggers_remove_sql
+from incidents.summary_definitions import SUMMARIES_OF_0011, SUMMARIES_OF_0014
 from incidents.summary_models import PAST_DAY
 
 _EMPTY_THE_DAY_SUMMARIES = "TRUNCATE incidents_incidentunitsummary, incidents_incidentmapcell"

@@ -15,14 +15,8 @@ from django.db import migrations, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
-from incidents.summaries import (
-    DAILY,
-    HOTSPOTS,
-    SUMMARIES_OF_0014,
-    SUMMARIES_OF_0015,
-    triggers_install_sql,
-    triggers_remove_sql,
-)
+from incidents.summaries import triggers_install_sql, triggers_remove_sql
+from incidents.summary_definitions import DAILY, HOTSPOTS, SUMMARIES_OF_0014, SUMMARIES_OF_0015
 from incidents.summary_models import PAST_DAY
 
 _EMPTY_THE_DAILY_SUMMARY = "TRUNCATE incidents_incidentdailysummary"
@@ -35,7 +29,8 @@ def summaries_fill(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> 
 
 
 def daily_summary_of_0014_fill(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    from incidents.summaries import DAILY_BEFORE_RESOLVE_DAY, summaries_rebuild
+    from incidents.summaries import summaries_rebuild
+    from incidents.summary_definitions import DAILY_BEFORE_RESOLVE_DAY
 
     summaries_rebuild((DAILY_BEFORE_RESOLVE_DAY,))
 
