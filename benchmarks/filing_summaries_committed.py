@@ -13,11 +13,16 @@ of migration 0017 (both map grids upserted by every filing) and with none (the t
 disabled for the turn, then enabled again), in turns, five of each, median; CPU per report of
 this process and its PostgreSQL backend.
 
-    .venv/bin/python -m benchmarks.filing_summaries_committed
+    .venv/bin/python -m benchmarks.filing_summaries_committed [--with-notifications]
+
+`--with-notifications` files as the API does (the planning of the unit's and followers' messages
+included: its outbox rows in the filing's transaction), the whole of what a filing costs.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import statistics
 import time
 from pathlib import Path
@@ -41,7 +46,7 @@ TRIGGERS_OF_0017 = Path(__file__).resolve().parent.parent / (
 )
 
 
-def _turn(reports: list, *, triggers: str) -> float:
+def _turn(reports: list, *, triggers: str, notifications: bool = False) -> float:
     """CPU milliseconds per report filing `reports` one committed transaction each."""
     from django.db import connection
 
@@ -64,7 +69,8 @@ def _turn(reports: list, *, triggers: str) -> float:
     try:
         backend_cpu = _backend_cpu_meter(connection)
         cpu_started, backend_started = time.process_time(), backend_cpu()
-        with notification_planning_skipped():
+        planning = contextlib.nullcontext() if notifications else notification_planning_skipped()
+        with planning:
             for filing in reports:
                 _incident_create(filing)
         cpu = time.process_time() - cpu_started + backend_cpu() - backend_started
@@ -78,22 +84,33 @@ def _turn(reports: list, *, triggers: str) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--with-notifications",
+        action="store_true",
+        help="file as the API does, the unit's and followers' messages planned (outbox rows)",
+    )
+    parser.add_argument("--turns", type=int, default=TURNS, help=f"turns of each (default {TURNS})")
+    arguments = parser.parse_args()
+    notifications = arguments.with_notifications
     database_prepare()
     reports = filings(REPORTS_PER_TURN, seed=POINT_SEED)
-    _turn(reports[:200], triggers="current")  # warm-up, and the broker connection
+    # Warm-up, and the broker connection.
+    _turn(reports[:200], triggers="current", notifications=notifications)
     print(f"one-minute load average before measuring: {load_average():.2f}", flush=True)
     measured: dict[str, list[float]] = {"current": [], "0017": [], "none": []}
-    for _turn_number in range(TURNS):
+    for _turn_number in range(arguments.turns):
         for triggers, figures in measured.items():
-            figures.append(_turn(reports, triggers=triggers))
+            figures.append(_turn(reports, triggers=triggers, notifications=notifications))
     print(f"one-minute load average after measuring: {load_average():.2f}")
     reports_delete()
     current, before, floor = (statistics.median(measured[name]) for name in measured)
     count = f"{REPORTS_PER_TURN:,}"
+    planned = ", notifications planned" if notifications else ""
     figures = [
         Figure(
             dataset=DATASET_KEY,
-            name=f"incident_create, {count} committed one by one, CPU per report, summaries kept",
+            name=f"incident_create, {count} committed one by one{planned}, CPU per report, summaries kept",
             unit="ms",
             project=current,
             floor=floor,
