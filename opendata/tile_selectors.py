@@ -6,6 +6,8 @@
   province reads a few thousand cells, not a million reports.
 - `xa-phuong` (communes valid on a day): the boundaries, simplified by ST_AsMVTGeom to the
   tile's grid.
+- `chi-tieu` (an indicator's choropleth): the same outlines with each commune's value, class and
+  colour, as `indicators.selectors.choropleth.choropleth_area_classes` classifies them.
 
 Every value is a parameter; the only interpolated text is fixed SQL chosen here.
 """
@@ -25,7 +27,7 @@ POINTS_FROM_ZOOM = 16
 GRID_CELL_DEGREES = ((6, 0.25), (9, 0.05), (12, 0.005), (15, 0.0005))
 MIN_ZOOM = 0
 MAX_ZOOM = 20
-LAYERS = ("phan-anh", "xa-phuong")
+LAYERS = ("phan-anh", "xa-phuong", "chi-tieu")
 EXTENT = 4096
 # Rows of the tile's own box, in SRID 4326, for the index (3857 → 4326 once per tile).
 _BOUNDS = """
@@ -77,6 +79,29 @@ def commune_tile(*, z: int, x: int, y: int, day: datetime.date) -> bytes:
                                 {EXTENT}, 64, true) AS geometry,
                    c.code, c.name, c.area_type
             FROM opendata_commune c, bounds
+            WHERE c.boundary && bounds.search
+              AND c.valid_from <= %(day)s AND (c.valid_to IS NULL OR c.valid_to >= %(day)s)
+        ) AS features
+        WHERE features.geometry IS NOT NULL
+    """
+    return vector_tile_fetch(sql, parameters)
+
+
+def indicator_tile(*, z: int, x: int, y: int, day: datetime.date, areas_json: str) -> bytes:
+    """The communes valid on `day` under the tile, each with its value, class and colour from
+    `areas_json` (a JSON array of {area_code, value, class, colour}: one parameter, whatever the
+    number of communes); a commune the choropleth does not hold is left out."""
+    parameters: SqlParameters = {"z": z, "x": x, "y": y, "day": day, "areas": areas_json}
+    sql = f"""{_BOUNDS}
+        SELECT ST_AsMVT(features, 'chi-tieu', {EXTENT}, 'geometry') FROM (
+            SELECT ST_AsMVTGeom(ST_Transform(c.boundary, 3857), bounds.tile,
+                                {EXTENT}, 64, true) AS geometry,
+                   c.code AS area_code, c.name AS area_name, a.value, a.class, a.colour
+            FROM opendata_commune c
+            JOIN json_to_recordset(%(areas)s::json)
+                 AS a (area_code text, value double precision, class integer, colour text)
+                 ON a.area_code = c.code,
+                 bounds
             WHERE c.boundary && bounds.search
               AND c.valid_from <= %(day)s AND (c.valid_to IS NULL OR c.valid_to >= %(day)s)
         ) AS features

@@ -1,15 +1,17 @@
 """Vector tiles at /tiles/<layer>/<z>/<x>/<y>.mvt (and .pbf) and a TileJSON document per layer.
 
 Caching: each tile carries an ETag (its content's hash; If-None-Match gets 304) and
-Cache-Control. Low-zoom report tiles and commune tiles are kept in the cache under the version
-of what they are drawn from (the grid's refresh, the set of communes), so new data makes the old
-entries unreachable instead of being served stale; point tiles from zoom 13 are built fresh.
+Cache-Control. Low-zoom report tiles, commune tiles and choropleth tiles are kept in the cache
+under the version of what they are drawn from (the grid's refresh, the set of communes, the
+indicators' answers' revision), so new data makes the old entries unreachable instead of being
+served stale; point tiles from zoom 16 are built fresh.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -17,6 +19,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from geoapp.clock import vietnam_today
+from geoapp.coordinates import parse_date
+from geoapp.exceptions import DomainError, NotFound
+from indicators.periods import period_of, period_parse
+from indicators.selectors.catalogue import indicator_get
+from indicators.selectors.choropleth import (
+    answers_revision,
+    choropleth_area_classes,
+    choropleth_query,
+)
 from opendata.services import report_grid_version
 from opendata.tile_selectors import (
     LAYERS,
@@ -25,10 +36,13 @@ from opendata.tile_selectors import (
     POINTS_FROM_ZOOM,
     commune_tile,
     communes_version,
+    indicator_tile,
     report_tile,
 )
 
 MVT = "application/vnd.mapbox-vector-tile"
+# The choropleth layer takes the indicators' values API's parameters (docs/indicators.md).
+CHOROPLETH_PARAMETERS = {"indicator", "period", "boundaries", "classification", "classes", "breaks"}
 CACHE_SECONDS = 3600
 BROWSER_CACHE_SECONDS = 60
 
@@ -47,7 +61,7 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
             _("Ô bản đồ %(z)d/%(x)d/%(y)d nằm ngoài phạm vi (mức phóng %(min)d–%(max)d).")
             % {"z": z, "x": x, "y": y, "min": MIN_ZOOM, "max": MAX_ZOOM}
         )
-    unknown = set(request.GET) - {"ngay"}
+    unknown = set(request.GET) - (CHOROPLETH_PARAMETERS if layer == "chi-tieu" else {"ngay"})
     if unknown:
         return _refusal(
             _("Tham số không được hỗ trợ: %(names)s.") % {"names": ", ".join(sorted(unknown))}
@@ -58,6 +72,11 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
         else:
             key = f"opendata:tile:phan-anh:{report_grid_version()}:{z}/{x}/{y}"
             content = _cached(key, lambda: report_tile(z=z, x=x, y=y))
+    elif layer == "chi-tieu":
+        try:
+            content = _indicator_tile(request, z=z, x=x, y=y)
+        except DomainError as error:
+            return _refusal(error.message, status=404 if isinstance(error, NotFound) else 400)
     else:
         text = request.GET.get("ngay")
         try:
@@ -75,6 +94,34 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
     response["Cache-Control"] = f"public, max-age={BROWSER_CACHE_SECONDS}"
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _indicator_tile(request: HttpRequest, *, z: int, x: int, y: int) -> bytes:
+    """A tile of an indicator's choropleth on the communes, classified as the indicators' map
+    classifies it; cached under the answers' revision, which every write of values, targets,
+    indicators, areas or successions renews (built fresh inside a transaction that wrote them)."""
+    code = request.GET.get("indicator") or ""
+    indicator = indicator_get(code=code)
+    period_text = (
+        request.GET.get("period") or period_of(indicator.period_type, vietnam_today()).text
+    )
+    query = choropleth_query(
+        indicator=indicator,
+        period=period_parse(period_text),
+        level="commune",
+        boundaries=parse_date(request.GET.get("boundaries"), default=vietnam_today()),
+        parameters=request.GET,
+    )
+    revision = answers_revision()
+
+    def build() -> bytes:
+        areas = choropleth_area_classes(query, revision=revision)
+        areas_json = json.dumps([area.as_json() for area in areas])
+        return indicator_tile(z=z, x=x, y=y, day=query.boundaries, areas_json=areas_json)
+
+    if revision is None:
+        return build()
+    return _cached(f"opendata:tile:chi-tieu:{query.key(revision)}:{z}/{x}/{y}", build)
 
 
 def _cached(key: str, build: object) -> bytes:
@@ -95,6 +142,9 @@ def tilejson(request: HttpRequest, layer: str) -> HttpResponse:
         {"report_count": "Number", "tracking_code": "String", "category": "String",
          "status": "String", "reported_at": "String", "supporters_count": "Number"}
         if layer == "phan-anh"
+        else {"area_code": "String", "area_name": "String", "value": "Number",
+              "class": "Number", "colour": "String"}
+        if layer == "chi-tieu"
         else {"code": "String", "name": "String", "area_type": "String"}
     )  # fmt: skip
     return JsonResponse(

@@ -36,9 +36,11 @@ from indicators.models import Direction, Indicator
 from indicators.periods import Period
 from indicators.selectors.aggregation import (
     aggregation_request_check,
+    indicator_aggregates,
     indicator_aggregates_geojson,
 )
 from indicators.selectors.classification import (
+    NO_DATA_COLOUR,
     Classification,
     classification_check,
     classification_parameters,
@@ -175,3 +177,45 @@ def choropleth_compressed(query: ChoroplethQuery, *, revision: int | None) -> by
     if key is not None:
         cache.set(key, compressed, timeout=CACHE_SECONDS)
     return compressed
+
+
+@dataclass(frozen=True)
+class AreaClass:
+    """One area of the choropleth without its outline: what its vector tiles colour."""
+
+    area_code: str
+    value: float | None
+    class_index: int | None  # None: no data, or no classification asked for
+    colour: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"area_code": self.area_code, "value": self.value,
+                "class": self.class_index, "colour": self.colour}  # fmt: skip
+
+
+def choropleth_area_classes(query: ChoroplethQuery, *, revision: int | None) -> list[AreaClass]:
+    """Each area's value and class under the same classification as the choropleth's document
+    (the indicators' map), without geometry: the vector tiles join it to the outlines of the
+    tile. Cached beside the document under the same revision (not stored when it is None)."""
+    key = None if revision is None else query.key(revision) + ":areas"
+    stored = None if key is None else cache.get(key)
+    if isinstance(stored, list):
+        return stored
+    rows = indicator_aggregates(
+        indicator=query.indicator, period=query.period, level=query.level,
+        boundaries=query.boundaries,
+    )  # fmt: skip
+    classification = _classification(query, [row.value for row in rows]) if query.method else None
+    areas = []
+    for index, row in enumerate(rows):
+        class_index = classification.classes[index] if classification else None
+        colour = (
+            classification.colours[class_index]
+            if classification and class_index is not None
+            else NO_DATA_COLOUR
+        )
+        value = None if row.value is None else float(row.value)
+        areas.append(AreaClass(row.area_code, value, class_index, colour))
+    if key is not None:
+        cache.set(key, areas, timeout=CACHE_SECONDS)
+    return areas
