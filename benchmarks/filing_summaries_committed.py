@@ -1,6 +1,6 @@
-"""What keeping the summaries adds to a filing committed on its own (issue 13), beside
-`benchmarks/incidents.py --only summaries`, which files 2,000 reports in one rolled-back
-transaction.
+"""What keeping the summaries adds to a filing committed on its own (issue 13), and beside it
+the same in one rolled-back transaction of 2,000 reports (`filing_summaries_share_figures`, run
+by `benchmarks/incidents.py --only summaries`).
 
 Why a second figure: inside one transaction every filing that adds to the same summary row
 (the same unit and deadline day, say) writes a new version of it that no other transaction may
@@ -31,6 +31,7 @@ from benchmarks.common import Figure, figures_table, load_average
 from benchmarks.incidents import (
     DATASET_KEY,
     POINT_SEED,
+    Filing,
     _backend_cpu_meter,
     _incident_create,
     database_prepare,
@@ -81,6 +82,92 @@ def _turn(reports: list, *, triggers: str, notifications: bool = False) -> float
             elif triggers == "0017":
                 cursor.execute(triggers_remove_sql() + current_triggers_install_sql())
     return 1000 * cpu / len(reports)
+
+
+# The triggers before issue 13's pending map changes (migration 0017: both map grids upserted by
+# every filing), installed inside a measured transaction (DDL is transactional: its rollback
+# puts the current triggers back), so that both are measured in the same turns.
+
+
+def _filing_cpu_per_report(reports: list[Filing], *, triggers: str) -> tuple[float, float]:
+    """CPU milliseconds per report (this process + its backend) filing `reports` in one
+    transaction, rolled back; `triggers`: "current", "0017" (the triggers of migration 0017 in
+    their place inside that transaction) or "none" (disabled inside it). With "current", also
+    the backend CPU per report of folding the map changes the filings left pending (the same
+    transaction, before its rollback)."""
+    from django.db import connection, transaction
+
+    from incidents.summaries import summaries_fold_map_changes, triggers_remove_sql
+    from incidents.summary_definitions import MAP_CHANGES_TABLE, SUMMARIES
+
+    # Each turn is rolled back, and a rolled-back upsert leaves its index entries behind: without
+    # a vacuum, every turn with the triggers would search the summaries' indexes through the
+    # dead entries of the turns before it (in production, filings commit and autovacuum passes).
+    with connection.cursor() as cursor:
+        for table in (*(summary.table for summary in SUMMARIES), MAP_CHANGES_TABLE):
+            cursor.execute(f"VACUUM {table}")  # a fixed name
+    fold = 0.0
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if triggers == "none":
+                cursor.execute("ALTER TABLE incidents_incident DISABLE TRIGGER USER")
+            elif triggers == "0017":
+                cursor.execute(triggers_remove_sql() + TRIGGERS_OF_0017.read_text())
+        backend_cpu = _backend_cpu_meter(connection)
+        cpu_started, backend_started = time.process_time(), backend_cpu()
+        for filing in reports:
+            _incident_create(filing)
+        cpu = time.process_time() - cpu_started + backend_cpu() - backend_started
+        if triggers == "current":
+            fold_started = backend_cpu()
+            summaries_fold_map_changes()
+            fold = backend_cpu() - fold_started
+        transaction.set_rollback(True)
+    return 1000 * cpu / len(reports), 1000 * fold / len(reports)
+
+
+def filing_summaries_share_figures(reports: list[Filing]) -> list[Figure]:
+    """What keeping the summaries (issue 10) adds to a filing: the CPU per report with their
+    triggers, with those of migration 0017 (before the map changes were left pending, issue 13)
+    and without any, in turns (three of each, median), so that the machine's load falls on all
+    alike; and what the fold of the pending map changes costs per report it moves."""
+    reports_delete()
+    _filing_cpu_per_report(reports[:200], triggers="current")  # warm-up
+    measured: dict[str, list[float]] = {"current": [], "0017": [], "none": []}
+    folds = []
+    for _turn in range(3):
+        for triggers, figures in measured.items():
+            cpu, fold = _filing_cpu_per_report(reports, triggers=triggers)
+            figures.append(cpu)
+            if triggers == "current":
+                folds.append(fold)
+    current, before, floor = (statistics.median(measured[name]) for name in measured)
+    count = f"{len(reports):,}"
+    return [
+        Figure(
+            dataset=DATASET_KEY,
+            name=f"incident_create, {count} in one transaction, CPU per report, summaries kept",
+            unit="ms",
+            project=current,
+            floor=floor,
+            note=f"floor: the summaries' triggers disabled; +{100 * (current / floor - 1):.1f} %",
+        ),
+        Figure(
+            dataset=DATASET_KEY,
+            name="the same, with the triggers of migration 0017 (grids upserted per filing)",
+            unit="ms",
+            project=before,
+            floor=floor,
+            note=f"diagnostic, the same turns: +{100 * (before / floor - 1):.1f} %",
+        ),
+        Figure(
+            dataset=DATASET_KEY,
+            name=f"fold of the map changes, {count} at once, backend CPU per report",
+            unit="ms",
+            project=statistics.median(folds),
+            note="paid by the beat's fold, not by the filing",
+        ),
+    ]
 
 
 def main() -> None:

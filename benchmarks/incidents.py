@@ -38,33 +38,25 @@ emptied after the run, so that no worker of the machine's development set-up rec
 from __future__ import annotations
 
 import argparse
-import http.client
 import multiprocessing
 import os
-import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
-
-from psycopg.adapt import Loader
 
 from benchmarks.common import (
-    RESULTS_DIRECTORY,
     Figure,
     database_ensure,
     database_migrate,
     django_setup,
     figures_table,
     figures_write,
-    percentile,
     processes_cpu_seconds,
 )
 from benchmarks.datasets import Dataset
-from benchmarks.lookup_api import ServerShape, gunicorn_serving
 from benchmarks.routing import floor_connection, statements_capture
 from benchmarks.sample_reports import CATEGORY_ATTRIBUTES
 
@@ -79,11 +71,6 @@ DIAGNOSTIC_REPORT_COUNT = 2_000
 SUMMARIES_REPORT_COUNT = 2_000
 POINT_SEED = 3
 TARGET_REPORTS_PER_SECOND = 500.0
-MAP_TARGET_P50_MILLISECONDS = 40.0
-MAP_TARGET_FLOOR_RATIO = 3.0
-OPEN311_TARGET_P50_MILLISECONDS = 200.0
-WARM_UP_REQUESTS = 5
-MEASURED_REQUESTS = 30
 # Redis database 13 of the local server: the broker of this benchmark alone.
 BROKER_REDIS_DATABASE = 13
 BROKER_URL = f"redis://127.0.0.1:6379/{BROKER_REDIS_DATABASE}"
@@ -430,95 +417,6 @@ def filing_without_notifications_figures(reports: list[Filing]) -> list[Figure]:
     ]
 
 
-# The triggers before issue 13's pending map changes (migration 0017: both map grids upserted by
-# every filing), installed inside a measured transaction (DDL is transactional: its rollback
-# puts the current triggers back), so that both are measured in the same turns.
-_TRIGGERS_OF_0017 = Path(__file__).resolve().parent.parent / (
-    "incidents/migrations/sql/0017_summaries_triggers.sql"
-)
-
-
-def _filing_cpu_per_report(reports: list[Filing], *, triggers: str) -> tuple[float, float]:
-    """CPU milliseconds per report (this process + its backend) filing `reports` in one
-    transaction, rolled back; `triggers`: "current", "0017" (the triggers of migration 0017 in
-    their place inside that transaction) or "none" (disabled inside it). With "current", also
-    the backend CPU per report of folding the map changes the filings left pending (the same
-    transaction, before its rollback)."""
-    from django.db import connection, transaction
-
-    from incidents.summaries import summaries_fold_map_changes, triggers_remove_sql
-    from incidents.summary_definitions import MAP_CHANGES_TABLE, SUMMARIES
-
-    # Each turn is rolled back, and a rolled-back upsert leaves its index entries behind: without
-    # a vacuum, every turn with the triggers would search the summaries' indexes through the
-    # dead entries of the turns before it (in production, filings commit and autovacuum passes).
-    with connection.cursor() as cursor:
-        for table in (*(summary.table for summary in SUMMARIES), MAP_CHANGES_TABLE):
-            cursor.execute(f"VACUUM {table}")  # a fixed name
-    fold = 0.0
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            if triggers == "none":
-                cursor.execute("ALTER TABLE incidents_incident DISABLE TRIGGER USER")
-            elif triggers == "0017":
-                cursor.execute(triggers_remove_sql() + _TRIGGERS_OF_0017.read_text())
-        backend_cpu = _backend_cpu_meter(connection)
-        cpu_started, backend_started = time.process_time(), backend_cpu()
-        for filing in reports:
-            _incident_create(filing)
-        cpu = time.process_time() - cpu_started + backend_cpu() - backend_started
-        if triggers == "current":
-            fold_started = backend_cpu()
-            summaries_fold_map_changes()
-            fold = backend_cpu() - fold_started
-        transaction.set_rollback(True)
-    return 1000 * cpu / len(reports), 1000 * fold / len(reports)
-
-
-def filing_summaries_share_figures(reports: list[Filing]) -> list[Figure]:
-    """What keeping the summaries (issue 10) adds to a filing: the CPU per report with their
-    triggers, with those of migration 0017 (before the map changes were left pending, issue 13)
-    and without any, in turns (three of each, median), so that the machine's load falls on all
-    alike; and what the fold of the pending map changes costs per report it moves."""
-    reports_delete()
-    _filing_cpu_per_report(reports[:200], triggers="current")  # warm-up
-    measured: dict[str, list[float]] = {"current": [], "0017": [], "none": []}
-    folds = []
-    for _turn in range(3):
-        for triggers, figures in measured.items():
-            cpu, fold = _filing_cpu_per_report(reports, triggers=triggers)
-            figures.append(cpu)
-            if triggers == "current":
-                folds.append(fold)
-    current, before, floor = (statistics.median(measured[name]) for name in measured)
-    count = f"{len(reports):,}"
-    return [
-        Figure(
-            dataset=DATASET_KEY,
-            name=f"incident_create, {count} in one transaction, CPU per report, summaries kept",
-            unit="ms",
-            project=current,
-            floor=floor,
-            note=f"floor: the summaries' triggers disabled; +{100 * (current / floor - 1):.1f} %",
-        ),
-        Figure(
-            dataset=DATASET_KEY,
-            name="the same, with the triggers of migration 0017 (grids upserted per filing)",
-            unit="ms",
-            project=before,
-            floor=floor,
-            note=f"diagnostic, the same turns: +{100 * (before / floor - 1):.1f} %",
-        ),
-        Figure(
-            dataset=DATASET_KEY,
-            name=f"fold of the map changes, {count} at once, backend CPU per report",
-            unit="ms",
-            project=statistics.median(folds),
-            note="paid by the beat's fold, not by the filing",
-        ),
-    ]
-
-
 # --- figure 2: one transaction per report, as the API files them --------------------------------
 
 
@@ -605,176 +503,6 @@ def broker_empty() -> None:
         client.delete(key)
 
 
-# --- figures 3 and 4: reads through gunicorn ----------------------------------------------------
-
-
-def territory_bbox() -> tuple[float, float, float, float]:
-    from wards.models import Area, AreaLevel
-
-    province = Area.objects.get(level=AreaLevel.PROVINCE, valid_to__isnull=True)
-    min_x, min_y, max_x, max_y = province.boundary.extent
-    return (round(min_x, 4), round(min_y, 4), round(max_x, 4), round(max_y, 4))
-
-
-def http_milliseconds(
-    base_url: str, path: str, *, check: Callable[[bytes], None], count: int
-) -> list[float]:
-    """`count` GET requests, one at a time on one kept-alive connection; each in milliseconds,
-    from sending the request to having read the whole body."""
-    parts = urlsplit(base_url)
-    assert parts.hostname is not None, f"no host in {base_url}"
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-    timings = []
-    try:
-        for _request in range(count):
-            started = time.perf_counter_ns()
-            connection.request("GET", path, headers={"Accept-Encoding": "identity"})
-            response = connection.getresponse()
-            body = response.read()
-            timings.append((time.perf_counter_ns() - started) / 1e6)
-            if response.status != 200:
-                raise RuntimeError(f"GET {path} answered {response.status}: {body[:300]!r}")
-            check(body)
-    finally:
-        connection.close()
-    return timings
-
-
-class _Utf8BytesLoader(Loader):
-    """Text as the bytes PostgreSQL sent, as the map list's selector fetches its document."""
-
-    def load(self, data: Any) -> bytes:
-        return bytes(data)
-
-
-def statements_replay_timings(
-    statements: list[tuple[str, Any]], *, count: int, text_as_bytes: bool = False
-) -> list[float]:
-    """Replay the statements `count` times (plus a warm-up) on a psycopg connection, prepared,
-    fetching every row (text undecoded with `text_as_bytes`); each replay in milliseconds."""
-    timings = []
-    with floor_connection(DATASET) as floor:
-        if text_as_bytes:
-            floor.adapters.register_loader("text", _Utf8BytesLoader)
-        for replay in range(WARM_UP_REQUESTS + count):
-            started = time.perf_counter_ns()
-            for sql, parameters in statements:
-                floor.execute(sql, parameters, prepare=True).fetchall()
-            if replay >= WARM_UP_REQUESTS:
-                timings.append((time.perf_counter_ns() - started) / 1e6)
-    return timings
-
-
-@contextmanager
-def serving() -> Iterator[str]:
-    from django.contrib.gis.geos import Point
-
-    from geoapp.clock import vietnam_today
-    from wards.models import Area
-
-    centre = Area.objects.get(code="21025", valid_to__isnull=True).label_point
-    assert isinstance(centre, Point)
-    probe = urlencode(
-        {"lat": f"{centre.y:.6f}", "lon": f"{centre.x:.6f}", "date": vietnam_today().isoformat()}
-    )
-    RESULTS_DIRECTORY.mkdir(parents=True, exist_ok=True)  # gunicorn's log goes there
-    with gunicorn_serving(DATASET, ServerShape(workers=2, connections=1), probe) as base_url:
-        yield base_url
-
-
-def map_list_figures(base_url: str, expected_features: int) -> list[Figure]:
-    import json
-
-    from incidents import selectors
-
-    bbox = territory_bbox()
-    path = "/api/v1/incidents/?" + urlencode(
-        {"bbox": ",".join(str(value) for value in bbox), "limit": expected_features}
-    )
-
-    def check(body: bytes) -> None:
-        returned = json.loads(body)["numberReturned"]
-        if returned != expected_features:
-            raise RuntimeError(
-                f"the map list returned {returned} features, not {expected_features}"
-            )
-
-    http_milliseconds(base_url, path, check=check, count=WARM_UP_REQUESTS)
-    project = http_milliseconds(base_url, path, check=check, count=MEASURED_REQUESTS)
-    statements = statements_capture(
-        lambda: selectors.incidents_public_feature_collection(
-            filters=selectors.PublicIncidentFilters(bbox=bbox), limit=expected_features
-        )
-    )
-    floor = statements_replay_timings(statements, count=MEASURED_REQUESTS, text_as_bytes=True)
-    size = len(
-        selectors.incidents_public_feature_collection(
-            filters=selectors.PublicIncidentFilters(bbox=bbox), limit=expected_features
-        )
-    )
-    project_p50, floor_p50 = percentile(project, 50), percentile(floor, 50)
-    return [
-        Figure(
-            dataset=DATASET_KEY,
-            name=f"public map list, {expected_features:,} points, p50",
-            unit="ms",
-            project=project_p50,
-            floor=floor_p50,
-            target_operator="≤",
-            target_value=MAP_TARGET_P50_MILLISECONDS,
-            note=f"{project_p50 / floor_p50:.1f}× the floor (target ≤ "
-            f"{MAP_TARGET_FLOOR_RATIO:.0f}×); {size / 1e6:.1f} MB of GeoJSON",
-        ),
-        Figure(
-            dataset=DATASET_KEY,
-            name=f"public map list, {expected_features:,} points, p95",
-            unit="ms",
-            project=percentile(project, 95),
-            floor=percentile(floor, 95),
-        ),
-    ]
-
-
-def open311_figures(base_url: str) -> list[Figure]:
-    import json
-
-    from django.test import RequestFactory
-
-    from incidents.open311.views import ServiceRequestsView
-
-    path = "/open311/v2/requests.json"
-
-    def check(body: bytes) -> None:
-        returned = len(json.loads(body))
-        if returned != 1000:
-            raise RuntimeError(f"requests.json returned {returned} requests, not 1,000")
-
-    http_milliseconds(base_url, path, check=check, count=WARM_UP_REQUESTS)
-    project = http_milliseconds(base_url, path, check=check, count=MEASURED_REQUESTS)
-    request = RequestFactory().get(path, HTTP_HOST="127.0.0.1")
-    statements = statements_capture(lambda: ServiceRequestsView.as_view()(request))
-    floor = statements_replay_timings(statements, count=MEASURED_REQUESTS)
-    return [
-        Figure(
-            dataset=DATASET_KEY,
-            name="Open311 requests.json, 1,000 requests, p50",
-            unit="ms",
-            project=percentile(project, 50),
-            floor=percentile(floor, 50),
-            target_operator="≤",
-            target_value=OPEN311_TARGET_P50_MILLISECONDS,
-            note=f"floor: the view's {len(statements)} statement(s) replayed",
-        ),
-        Figure(
-            dataset=DATASET_KEY,
-            name="Open311 requests.json, 1,000 requests, p95",
-            unit="ms",
-            project=percentile(project, 95),
-            floor=percentile(floor, 95),
-        ),
-    ]
-
-
 PARTS = ("filing", "summaries", "map", "open311")
 
 
@@ -792,9 +520,15 @@ def incidents_figures(parts: tuple[str, ...] = PARTS) -> list[Figure]:
         finally:
             broker_empty()
     if "summaries" in parts:
+        # Here, not at the top: that module takes this one's helpers.
+        from benchmarks.filing_summaries_committed import filing_summaries_share_figures
+
         reports = filings(SUMMARIES_REPORT_COUNT, seed=POINT_SEED)
         figures += _shown(filing_summaries_share_figures(reports))
     if "map" in parts or "open311" in parts:
+        # Here, not at the top: the reads' module takes this one's constants.
+        from benchmarks.incidents_reads import map_list_figures, open311_figures, serving
+
         with serving() as base_url:
             if "map" in parts:
                 figures += _shown(map_list_figures(base_url, REPORT_COUNT))
