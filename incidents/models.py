@@ -1,4 +1,6 @@
-"""Citizen feedback (phản ánh, kiến nghị): categories, reports, photos, events, supporters, escalations.
+"""Citizen feedback (phản ánh, kiến nghị): reports, photos, events, supporters, escalations (the
+categories and their questions are in `incidents.category_models`, the summaries in
+`incidents.summary_models`; both are imported here, so `incidents.models` names every model).
 
 A report (`Incident`) moves through a small state machine. Every move is a service in
 `incidents/services.py` that locks the row, checks the actor's role and the current state, and
@@ -40,7 +42,7 @@ from django.db.models.functions import Concat, Left
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wards.models import AgencyKind
+from incidents.category_models import LIST_DATATYPES, AttributeDatatype, Category, CategoryAttribute
 
 DESCRIPTION_MAX_LENGTH = 4000
 # The public map shows the start of a description; the whole text is in the report's detail.
@@ -63,117 +65,6 @@ class VietnamMomentText(models.Func):
 
     function = "incidents_vietnam_moment_text"
     output_field = models.TextField()
-
-
-class Category(models.Model):
-    """A kind of problem a citizen can report; also the Open311 service."""
-
-    code = models.SlugField(_("mã lĩnh vực"), max_length=60, unique=True)
-    name = models.CharField(_("tên"), max_length=200)
-    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
-    group = models.CharField(_("nhóm"), max_length=200, blank=True)
-    group_en = models.CharField(_("nhóm (tiếng Anh)"), max_length=200, blank=True)
-    description = models.TextField(_("mô tả"), blank=True)
-    description_en = models.TextField(_("mô tả tiếng Anh"), blank=True)
-    keywords = models.CharField(
-        _("từ khóa"),
-        max_length=500,
-        blank=True,
-        help_text=_("Các từ khóa, cách nhau bởi dấu phẩy."),
-    )
-    acknowledge_within_hours = models.PositiveSmallIntegerField(
-        _("tiếp nhận trong (giờ làm việc)"), default=8
-    )
-    urgent_acknowledge_within_hours = models.PositiveSmallIntegerField(
-        _("tiếp nhận khẩn trong (giờ làm việc)"), default=4
-    )
-    urgent_resolve_within_hours = models.PositiveSmallIntegerField(
-        _("xử lý khẩn trong (giờ làm việc)"), default=8
-    )
-    normal_resolve_within_days = models.PositiveSmallIntegerField(
-        _("xử lý thông thường trong (ngày làm việc)"), default=3
-    )
-    complex_resolve_within_days = models.PositiveSmallIntegerField(
-        _("xử lý phức tạp trong (ngày làm việc)"), default=10
-    )
-    default_agency_kind = models.CharField(
-        _("loại đơn vị xử lý mặc định"),
-        max_length=20,
-        choices=AgencyKind.choices,
-        default=AgencyKind.PEOPLES_COMMITTEE,
-    )
-    duplicate_radius_metres = models.PositiveIntegerField(
-        _("bán kính tìm phản ánh trùng (m)"), default=250
-    )
-    duplicate_window_days = models.PositiveSmallIntegerField(
-        _("khoảng thời gian tìm phản ánh trùng (ngày)"), default=30
-    )
-    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
-    is_active = models.BooleanField(_("đang sử dụng"), default=True)
-
-    class Meta:
-        verbose_name = _("lĩnh vực phản ánh")
-        verbose_name_plural = _("lĩnh vực phản ánh")
-        ordering = ["order", "code"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class AttributeDatatype(models.TextChoices):
-    """The Open311 GeoReport v2 attribute datatypes."""
-
-    STRING = "string", _("Chuỗi ngắn")
-    NUMBER = "number", _("Số")
-    DATETIME = "datetime", _("Ngày giờ")
-    TEXT = "text", _("Văn bản")
-    SINGLE_VALUE_LIST = "singlevaluelist", _("Chọn một")
-    MULTI_VALUE_LIST = "multivaluelist", _("Chọn nhiều")
-
-
-LIST_DATATYPES = frozenset(
-    {AttributeDatatype.SINGLE_VALUE_LIST, AttributeDatatype.MULTI_VALUE_LIST}
-)
-
-
-class CategoryAttribute(models.Model):
-    """An extra question of a category (an Open311 attribute).
-
-    `values` lists the choices of a list datatype as `{"key", "name", "name_en"}` objects; the
-    answer stored on a report is the key (a list of keys for a multivaluelist).
-    """
-
-    category = models.ForeignKey(
-        Category, verbose_name=_("lĩnh vực"), on_delete=models.CASCADE, related_name="attributes"
-    )
-    code = models.SlugField(_("mã"), max_length=60)
-    datatype = models.CharField(_("kiểu dữ liệu"), max_length=20, choices=AttributeDatatype.choices)
-    description = models.CharField(_("câu hỏi"), max_length=255)
-    description_en = models.CharField(_("câu hỏi (tiếng Anh)"), max_length=255, blank=True)
-    required = models.BooleanField(_("bắt buộc"), default=False)
-    variable = models.BooleanField(
-        _("người dân nhập"),
-        default=True,
-        help_text=_("Open311: câu hỏi người dân trả lời (không phải thông tin cố định)."),
-    )
-    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
-    values = models.JSONField(_("các lựa chọn"), default=list, blank=True)
-
-    class Meta:
-        verbose_name = _("câu hỏi bổ sung")
-        verbose_name_plural = _("câu hỏi bổ sung")
-        ordering = ["category", "order", "code"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["category", "code"], name="category_attribute_code_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.category.code}: {self.code}"
-
-    def value_keys(self) -> list[str]:
-        return [str(choice["key"]) for choice in self.values or []]
 
 
 class IncidentStatus(models.TextChoices):
@@ -570,43 +461,6 @@ class Incident(models.Model):
         return original if original is not None and original.is_publicly_visible else None
 
 
-class PhotoKind(models.TextChoices):
-    REPORT = "report", _("Ảnh phản ánh")
-    EVIDENCE = "evidence", _("Ảnh kết quả xử lý")
-
-
-class IncidentPhoto(models.Model):
-    """A photo re-encoded without any metadata; the EXIF position and time were read first."""
-
-    incident = models.ForeignKey(
-        Incident, verbose_name=_("phản ánh"), on_delete=models.CASCADE, related_name="photos"
-    )
-    kind = models.CharField(
-        _("loại ảnh"), max_length=10, choices=PhotoKind.choices, default=PhotoKind.REPORT
-    )
-    image = models.FileField(_("ảnh"), upload_to="incidents/photos/%Y/%m/")
-    thumbnail = models.FileField(_("ảnh thu nhỏ"), upload_to="incidents/thumbnails/%Y/%m/")
-    content_type = models.CharField(_("định dạng"), max_length=20)
-    width = models.PositiveIntegerField(_("chiều rộng (px)"))
-    height = models.PositiveIntegerField(_("chiều cao (px)"))
-    # Read from the EXIF before stripping it; internal (public outputs never carry EXIF data).
-    taken_at = models.DateTimeField(_("thời điểm chụp (EXIF)"), null=True, blank=True)
-    exif_location = models.PointField(
-        _("vị trí chụp (EXIF)"), srid=4326, null=True, blank=True, spatial_index=False
-    )
-    is_hidden = models.BooleanField(_("ẩn khỏi công khai"), default=False)
-    hidden_reason = models.CharField(_("lý do ẩn"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("tải lên lúc"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("ảnh phản ánh")
-        verbose_name_plural = _("ảnh phản ánh")
-        ordering = ["incident", "created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.incident_id}: {self.image.name}"
-
-
 class IncidentAction(models.TextChoices):
     CREATED = "created", _("Gửi phản ánh")
     ACKNOWLEDGED = "acknowledged", _("Tiếp nhận")
@@ -679,86 +533,15 @@ class IncidentEvent(models.Model):
         return f"{self.incident_id}: {self.action}"
 
 
-class IncidentSupporter(models.Model):
-    """One "+1" on a report; the identity is a hash so no personal data is kept for it."""
-
-    incident = models.ForeignKey(
-        Incident, verbose_name=_("phản ánh"), on_delete=models.CASCADE, related_name="supporters"
-    )
-    identity_hash = models.CharField(_("danh tính (băm)"), max_length=64)
-    created_at = models.DateTimeField(_("thời điểm"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("người ủng hộ")
-        verbose_name_plural = _("người ủng hộ")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["incident", "identity_hash"], name="incident_supporter_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.incident_id}: {self.identity_hash[:8]}"
-
-
-class EscalationStage(models.TextChoices):
-    ACKNOWLEDGE = "acknowledge", _("Quá hạn tiếp nhận")
-    RESOLVE = "resolve", _("Quá hạn giải quyết")
-
-
-class IncidentEscalation(models.Model):
-    """A report found past a deadline and reported to the parent unit and the leaders
-    (`incidents/escalation.py`).
-
-    Unique per report, stage and missed deadline: the job may run any number of times and a
-    report is escalated once for each deadline it misses. A transfer or a reopening gives the
-    report a new deadline; missing that one is a new lateness, of a new unit, and is escalated
-    again.
-    """
-
-    incident = models.ForeignKey(
-        Incident,
-        verbose_name=_("phản ánh"),
-        on_delete=models.CASCADE,
-        related_name="escalations",
-    )
-    stage = models.CharField(_("giai đoạn"), max_length=12, choices=EscalationStage.choices)
-    deadline = models.DateTimeField(_("hạn đã lỡ"))
-    escalated_at = models.DateTimeField(_("báo cáo lúc"))
-    agency = models.ForeignKey(
-        "wards.Agency",
-        verbose_name=_("đơn vị để quá hạn"),
-        on_delete=models.PROTECT,
-        related_name="incident_escalations",
-    )
-    event = models.ForeignKey(
-        IncidentEvent,
-        verbose_name=_("diễn biến ghi nhận"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    notified_addresses = models.PositiveSmallIntegerField(_("số địa chỉ được báo"), default=0)
-
-    class Meta:
-        verbose_name = _("báo cáo quá hạn")
-        verbose_name_plural = _("báo cáo quá hạn")
-        ordering = ["-escalated_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["incident", "stage", "deadline"],
-                name="incident_escalation_once_per_stage_and_deadline",
-            ),
-        ]
-        indexes = [models.Index(fields=["agency", "escalated_at"], name="escalation_agency")]
-
-    def __str__(self) -> str:
-        return f"{self.incident_id}: {self.stage} ({self.deadline.isoformat()})"
-
-
-# The summaries are models of this app, kept in a module of their own; importing them here
-# registers them when Django loads the app's models.
+# The summaries and the parts of a report are models of this app, kept in modules of their own;
+# importing them here registers them when Django loads the app's models.
+from incidents.report_part_models import (  # noqa: E402
+    EscalationStage,
+    IncidentEscalation,
+    IncidentPhoto,
+    IncidentSupporter,
+    PhotoKind,
+)
 from incidents.summary_models import (  # noqa: E402
     IncidentDailySummary,
     IncidentHotspotCell,
@@ -769,6 +552,15 @@ from incidents.summary_models import (  # noqa: E402
 )
 
 __all__ = [
+    "LIST_DATATYPES",
+    "EscalationStage",
+    "IncidentEscalation",
+    "IncidentPhoto",
+    "IncidentSupporter",
+    "PhotoKind",
+    "AttributeDatatype",
+    "Category",
+    "CategoryAttribute",
     "IncidentDailySummary",
     "IncidentHotspotCell",
     "IncidentMapCell",
