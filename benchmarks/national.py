@@ -17,7 +17,8 @@ each is measured):
   ward's point;
 - an OGC API items page of 1,000 features;
 - the report builder's summary per commune of all the reports of a year (3,321 rows);
-- a GeoPackage of about 100,000 reports (every report of the latest days holding that many).
+- a GeoPackage of about 100,000 reports (every report of the latest days holding that many);
+- the indicators' choropleth as tiles (`/tiles/chi-tieu/…`), one approved value per commune.
 
 No polygon figure: the report builder refuses a polygon that does not meet the province of
 settings.TERRITORY_ROOT_CODE (Quảng Ngãi), and the synthetic territory is elsewhere.
@@ -182,11 +183,105 @@ def _busiest_ward_point() -> tuple[float, float]:
     return float(row[0]), float(row[1])
 
 
+# The choropleth tiles' indicator: one approved value per commune for 2025, written once.
+CHOROPLETH_INDICATOR = "bench-population"
+CHOROPLETH_QUERY = (
+    f"indicator={CHOROPLETH_INDICATOR}&period=2025&classification=quantiles&classes=5"
+)
+
+
+def _choropleth_values() -> None:
+    from django.db import connection
+
+    from indicators.models import Indicator
+
+    if Indicator.objects.filter(code=CHOROPLETH_INDICATOR).exists():
+        return
+    indicator = Indicator.objects.create(
+        code=CHOROPLETH_INDICATOR, name_vi="Dân số", name_en="Population", unit="người",
+        kind="value", area_aggregation="sum", time_aggregation="last", direction="higher",
+        period_type="year",
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO indicators_indicatorvalue
+                (indicator_id, area_id, period, period_start, period_end, value, status,
+                 comment, updated_at)
+            SELECT %(indicator)s, id, '2025', DATE '2025-01-01', DATE '2025-12-31',
+                   1000 + (id * 37) %% 9000, 'approved', '', now()
+            FROM wards_area WHERE level = 'commune'
+            """,
+            {"indicator": indicator.pk},
+        )
+        cursor.execute("ANALYZE indicators_indicatorvalue")
+
+
+def choropleth_tile_figures(dataset: Dataset, centre: tuple[float, float]) -> list[Figure]:
+    """The indicators' choropleth as tiles over the 3,321 communes: each zoom's tile built anew
+    (its cache entry removed before each request; the communes' classes cached, as for every tile
+    after the first of a revision), and the first tile after a value changed (classes computed
+    again over every commune)."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    from benchmarks.open_data import TILE_ZOOMS, request_figure, tile_of
+    from geoapp.clock import vietnam_today
+    from indicators.periods import period_parse
+    from indicators.selectors.catalogue import indicator_get
+    from indicators.selectors.choropleth import answers_revision, choropleth_query
+
+    _choropleth_values()
+    query = choropleth_query(
+        indicator=indicator_get(code=CHOROPLETH_INDICATOR), period=period_parse("2025"),
+        level="commune", boundaries=vietnam_today(),
+        parameters={"classification": "quantiles", "classes": "5"},
+    )  # fmt: skip
+    figures = []
+    for z in TILE_ZOOMS:
+        z, x, y = tile_of(*centre, z)
+
+        def forget_tile(z: int = z, x: int = x, y: int = y) -> None:
+            cache.delete(f"opendata:tile:chi-tieu:{query.key(answers_revision() or 0)}:{z}/{x}/{y}")
+
+        figures.append(
+            request_figure(
+                dataset,
+                f"choropleth tile z{z} (centre, fresh tile)",
+                f"/tiles/chi-tieu/{z}/{x}/{y}.pbf?{CHOROPLETH_QUERY}",
+                target=50,
+                before=forget_tile,
+            )  # fmt: skip
+        )
+
+    def change_a_value() -> None:
+        # A write that changes nothing still renews the answers' revision (statement triggers).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE indicators_indicatorvalue SET value = value WHERE id = "
+                "(SELECT min(id) FROM indicators_indicatorvalue)"
+            )
+
+    z, x, y = tile_of(*centre, 8)
+    figures.append(
+        request_figure(
+            dataset,
+            "choropleth tile z8, the first after a value changed",
+            f"/tiles/chi-tieu/{z}/{x}/{y}.pbf?{CHOROPLETH_QUERY}",
+            target=50,
+            before=change_a_value,
+        )  # fmt: skip
+    )
+    return figures
+
+
 def national_figures(dataset: Dataset) -> list[Figure]:
     from benchmarks.open_data import open_data_figures
     from benchmarks.spatial_reports import spatial_report_figures
 
-    figures: list[Any] = open_data_figures(dataset, centre=_busiest_ward_point())
+    centre = _busiest_ward_point()
+    figures: list[Any] = open_data_figures(dataset, centre=centre)
+    figures += choropleth_tile_figures(dataset, centre)
     figures += spatial_report_figures(dataset, territory_wide=True)
     return figures
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.citizen_pages import database_prepare
@@ -39,8 +40,14 @@ def tile_of(longitude: float, latitude: float, z: int) -> tuple[int, int, int]:
     return z, x, y
 
 
-def _request_figure(
-    dataset: Dataset, name: str, path: str, *, target: float | None, fresh_grid: bool = False
+def request_figure(
+    dataset: Dataset,
+    name: str,
+    path: str,
+    *,
+    target: float | None,
+    fresh_grid: bool = False,
+    before: Callable[[], None] | None = None,
 ) -> Figure:
     from django.core.cache import cache
     from django.test import Client
@@ -52,6 +59,8 @@ def _request_figure(
     def call() -> None:
         if fresh_grid:
             cache.set(GRID_VERSION_KEY, f"benchmark-{time.time_ns()}", timeout=None)
+        if before is not None:
+            before()
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code, response.content[:300])
 
@@ -99,10 +108,10 @@ def open_data_figures(
     ]
     items = "/ogc/collections/phan-anh/items"
     figures.append(
-        _request_figure(dataset, "OGC items, 1,000 features", f"{items}?limit=1000", target=150)
+        request_figure(dataset, "OGC items, 1,000 features", f"{items}?limit=1000", target=150)
     )
     figures.append(
-        _request_figure(
+        request_figure(
             dataset,
             "OGC items, 1,000 in a city bbox, EPSG:3406",
             f"{items}?limit=1000&bbox=108.75,15.05,108.85,15.2"
@@ -111,7 +120,7 @@ def open_data_figures(
         )
     )
     figures.append(
-        _request_figure(
+        request_figure(
             dataset, "OGC items, 1,000 at offset 10,000", f"{items}?limit=1000&offset=10000",
             target=150,
         )
@@ -119,7 +128,7 @@ def open_data_figures(
     for z in TILE_ZOOMS:
         z, x, y = tile_of(*centre, z)
         figures.append(
-            _request_figure(
+            request_figure(
                 dataset,
                 f"report tile z{z} ({'city centre' if centre == CITY_CENTRE else 'centre'}, fresh)",
                 f"/tiles/phan-anh/{z}/{x}/{y}.mvt",
@@ -129,7 +138,7 @@ def open_data_figures(
         )
     z, x, y = tile_of(*centre, 8)
     figures.append(
-        _request_figure(
+        request_figure(
             dataset, "commune tile z8 (cached)", f"/tiles/xa-phuong/{z}/{x}/{y}.mvt", target=50
         )
     )

@@ -7,7 +7,7 @@
 - `xa-phuong` (communes valid on a day): the boundaries, simplified by ST_AsMVTGeom to the
   tile's grid.
 - `chi-tieu` (an indicator's choropleth): the same outlines with each commune's value, class and
-  colour, as `indicators.selectors.choropleth.choropleth_area_classes` classifies them.
+  colour, as `indicators.selectors.choropleth.choropleth_area_classes_json` classifies them.
 
 Every value is a parameter; the only interpolated text is fixed SQL chosen here.
 """
@@ -29,6 +29,18 @@ MIN_ZOOM = 0
 MAX_ZOOM = 20
 LAYERS = ("phan-anh", "xa-phuong", "chi-tieu")
 EXTENT = 4096
+# An outline simplified to the tile's own unit (its width over EXTENT) before it is projected and
+# clipped, from the stored 0.0005° outline below zoom 11 (wards.Area.outline, in the view since
+# migration 0006; a pixel of a 512-pixel zoom-10 tile is 0.0007°, so a finer one would not show):
+# ST_AsMVTGeom would otherwise transform and clip every vertex of every commune under a low-zoom
+# tile (1.8 s for a zoom-5 tile of the 3,321 communes). Collapsed outlines are kept (a commune
+# smaller than a unit stays a dot, not a hole).
+OUTLINE_BELOW_ZOOM = 11
+_OUTLINE = (
+    "ST_AsMVTGeom(ST_Transform(ST_Simplify("
+    f"CASE WHEN %(z)s < {OUTLINE_BELOW_ZOOM} THEN c.outline ELSE c.boundary END,"
+    f" 360.0 / (2 ^ %(z)s) / {EXTENT}, true), 3857), bounds.tile, {EXTENT}, 64, true)"
+)
 # Rows of the tile's own box, in SRID 4326, for the index (3857 → 4326 once per tile).
 _BOUNDS = """
     WITH bounds AS (
@@ -75,8 +87,7 @@ def commune_tile(*, z: int, x: int, y: int, day: datetime.date) -> bytes:
     parameters: SqlParameters = {"z": z, "x": x, "y": y, "day": day}
     sql = f"""{_BOUNDS}
         SELECT ST_AsMVT(features, 'xa-phuong', {EXTENT}, 'geometry') FROM (
-            SELECT ST_AsMVTGeom(ST_Transform(c.boundary, 3857), bounds.tile,
-                                {EXTENT}, 64, true) AS geometry,
+            SELECT {_OUTLINE} AS geometry,
                    c.code, c.name, c.area_type
             FROM opendata_commune c, bounds
             WHERE c.boundary && bounds.search
@@ -94,8 +105,7 @@ def indicator_tile(*, z: int, x: int, y: int, day: datetime.date, areas_json: st
     parameters: SqlParameters = {"z": z, "x": x, "y": y, "day": day, "areas": areas_json}
     sql = f"""{_BOUNDS}
         SELECT ST_AsMVT(features, 'chi-tieu', {EXTENT}, 'geometry') FROM (
-            SELECT ST_AsMVTGeom(ST_Transform(c.boundary, 3857), bounds.tile,
-                                {EXTENT}, 64, true) AS geometry,
+            SELECT {_OUTLINE} AS geometry,
                    c.code AS area_code, c.name AS area_name, a.value, a.class, a.colour
             FROM opendata_commune c
             JOIN json_to_recordset(%(areas)s::json)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -25,7 +24,7 @@ from indicators.periods import period_of, period_parse
 from indicators.selectors.catalogue import indicator_get
 from indicators.selectors.choropleth import (
     answers_revision,
-    choropleth_area_classes,
+    choropleth_area_classes_json,
     choropleth_query,
 )
 from opendata.services import report_grid_version
@@ -115,8 +114,7 @@ def _indicator_tile(request: HttpRequest, *, z: int, x: int, y: int) -> bytes:
     revision = answers_revision()
 
     def build() -> bytes:
-        areas = choropleth_area_classes(query, revision=revision)
-        areas_json = json.dumps([area.as_json() for area in areas])
+        areas_json = choropleth_area_classes_json(query, revision=revision)
         return indicator_tile(z=z, x=x, y=y, day=query.boundaries, areas_json=areas_json)
 
     if revision is None:

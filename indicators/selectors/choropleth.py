@@ -179,27 +179,15 @@ def choropleth_compressed(query: ChoroplethQuery, *, revision: int | None) -> by
     return compressed
 
 
-@dataclass(frozen=True)
-class AreaClass:
-    """One area of the choropleth without its outline: what its vector tiles colour."""
-
-    area_code: str
-    value: float | None
-    class_index: int | None  # None: no data, or no classification asked for
-    colour: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {"area_code": self.area_code, "value": self.value,
-                "class": self.class_index, "colour": self.colour}  # fmt: skip
-
-
-def choropleth_area_classes(query: ChoroplethQuery, *, revision: int | None) -> list[AreaClass]:
-    """Each area's value and class under the same classification as the choropleth's document
-    (the indicators' map), without geometry: the vector tiles join it to the outlines of the
-    tile. Cached beside the document under the same revision (not stored when it is None)."""
-    key = None if revision is None else query.key(revision) + ":areas"
+def choropleth_area_classes_json(query: ChoroplethQuery, *, revision: int | None) -> str:
+    """Each area's value, class and colour under the same classification as the choropleth's
+    document (the indicators' map), without geometry, as a JSON array of {area_code, value,
+    class, colour}: the vector tiles join it to the outlines under the tile. Cached as text
+    beside the document under the same revision (not stored when it is None), so that a tile
+    neither rebuilds nor re-encodes it."""
+    key = None if revision is None else query.key(revision) + ":areas-json"
     stored = None if key is None else cache.get(key)
-    if isinstance(stored, list):
+    if isinstance(stored, str):
         return stored
     rows = indicator_aggregates(
         indicator=query.indicator, period=query.period, level=query.level,
@@ -215,7 +203,10 @@ def choropleth_area_classes(query: ChoroplethQuery, *, revision: int | None) -> 
             else NO_DATA_COLOUR
         )
         value = None if row.value is None else float(row.value)
-        areas.append(AreaClass(row.area_code, value, class_index, colour))
+        areas.append(
+            {"area_code": row.area_code, "value": value, "class": class_index, "colour": colour}
+        )
+    text = json.dumps(areas)
     if key is not None:
-        cache.set(key, areas, timeout=CACHE_SECONDS)
-    return areas
+        cache.set(key, text, timeout=CACHE_SECONDS)
+    return text

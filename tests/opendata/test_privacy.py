@@ -18,7 +18,7 @@ ALLOWED_COLUMNS = {
     ],
     "opendata_commune": [
         "id", "code", "name", "area_type", "valid_from", "valid_to", "area_km2",
-        "is_approximate", "boundary",
+        "is_approximate", "boundary", "outline",
     ],
     "opendata_report_grid": ["cell_degrees", "cell", "report_count", "location"],
     "opendata_dossier_month": [
