@@ -100,20 +100,25 @@ def commune_tile(*, z: int, x: int, y: int, day: datetime.date) -> bytes:
 
 def indicator_tile(*, z: int, x: int, y: int, day: datetime.date, areas_json: str) -> bytes:
     """The communes valid on `day` under the tile, each with its value, class and colour from
-    `areas_json` (a JSON array of {area_code, value, class, colour}: one parameter, whatever the
-    number of communes); a commune the choropleth does not hold is left out."""
+    `areas_json` (a JSON object {area code: {value, class, colour}}: one parameter, whatever the
+    number of communes); a commune the choropleth does not hold is left out. The communes come
+    from the tile's box through the GiST index and each looks itself up in the object (parsed
+    once per statement): joining the object's 3,321 rows to the communes by code cost 3,321
+    index lookups for a tile of any size."""
     parameters: SqlParameters = {"z": z, "x": x, "y": y, "day": day, "areas": areas_json}
     sql = f"""{_BOUNDS}
         SELECT ST_AsMVT(features, 'chi-tieu', {EXTENT}, 'geometry') FROM (
             SELECT {_OUTLINE} AS geometry,
-                   c.code AS area_code, c.name AS area_name, a.value, a.class, a.colour
+                   c.code AS area_code, c.name AS area_name,
+                   (area.entry ->> 'value')::double precision AS value,
+                   (area.entry ->> 'class')::integer AS class,
+                   area.entry ->> 'colour' AS colour
             FROM opendata_commune c
-            JOIN json_to_recordset(%(areas)s::json)
-                 AS a (area_code text, value double precision, class integer, colour text)
-                 ON a.area_code = c.code,
+                 CROSS JOIN LATERAL (SELECT %(areas)s::jsonb -> c.code AS entry) AS area,
                  bounds
             WHERE c.boundary && bounds.search
               AND c.valid_from <= %(day)s AND (c.valid_to IS NULL OR c.valid_to >= %(day)s)
+              AND area.entry IS NOT NULL
         ) AS features
         WHERE features.geometry IS NOT NULL
     """

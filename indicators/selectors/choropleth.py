@@ -181,11 +181,11 @@ def choropleth_compressed(query: ChoroplethQuery, *, revision: int | None) -> by
 
 def choropleth_area_classes_json(query: ChoroplethQuery, *, revision: int | None) -> str:
     """Each area's value, class and colour under the same classification as the choropleth's
-    document (the indicators' map), without geometry, as a JSON array of {area_code, value,
-    class, colour}: the vector tiles join it to the outlines under the tile. Cached as text
+    document (the indicators' map), without geometry, as a JSON object {area code: {value,
+    class, colour}}: the vector tiles look each commune under the tile up in it. Cached as text
     beside the document under the same revision (not stored when it is None), so that a tile
     neither rebuilds nor re-encodes it."""
-    key = None if revision is None else query.key(revision) + ":areas-json"
+    key = None if revision is None else query.key(revision) + ":areas-by-code"
     stored = None if key is None else cache.get(key)
     if isinstance(stored, str):
         return stored
@@ -194,7 +194,7 @@ def choropleth_area_classes_json(query: ChoroplethQuery, *, revision: int | None
         boundaries=query.boundaries,
     )  # fmt: skip
     classification = _classification(query, [row.value for row in rows]) if query.method else None
-    areas = []
+    areas = {}
     for index, row in enumerate(rows):
         class_index = classification.classes[index] if classification else None
         colour = (
@@ -203,9 +203,7 @@ def choropleth_area_classes_json(query: ChoroplethQuery, *, revision: int | None
             else NO_DATA_COLOUR
         )
         value = None if row.value is None else float(row.value)
-        areas.append(
-            {"area_code": row.area_code, "value": value, "class": class_index, "colour": colour}
-        )
+        areas[row.area_code] = {"value": value, "class": class_index, "colour": colour}
     text = json.dumps(areas)
     if key is not None:
         cache.set(key, text, timeout=CACHE_SECONDS)
