@@ -22,13 +22,13 @@ from geoapp.clock import vietnam_today
 from geoapp.coordinates import parse_date
 from geoapp.exceptions import InvalidInput
 from indicators.models import Indicator
-from indicators.periods import period_of, period_parse
+from indicators.periods import period_parse
 from indicators.selectors.aggregation import (
     AggregateRow,
     indicator_aggregates,
     indicator_series,
 )
-from indicators.selectors.catalogue import indicator_get, indicator_list
+from indicators.selectors.catalogue import indicator_current_period, indicator_get, indicator_list
 from indicators.selectors.choropleth import (
     ChoroplethQuery,
     answers_revision,
@@ -83,10 +83,6 @@ def _row_json(row: AggregateRow) -> dict[str, Any]:
     }
 
 
-def _default_period(indicator: Indicator) -> str:
-    return period_of(indicator.period_type, vietnam_today()).text
-
-
 class GeoJsonRenderer(JSONRenderer):
     """Lets `?format=geojson` through DRF's content negotiation, which reads `format` as the
     name of a renderer; the collection itself comes from PostgreSQL as text, and errors are
@@ -120,7 +116,7 @@ class IndicatorValuesApi(APIView):
     def get(self, request: Request, code: str) -> HttpResponse:
         indicator = indicator_get(code=code)
         parameters = request.query_params
-        period = period_parse(parameters.get("period") or _default_period(indicator))
+        period = period_parse(parameters.get("period") or indicator_current_period(indicator))
         level = parameters.get("level") or "commune"
         boundaries = parse_date(parameters.get("boundaries"), default=vietnam_today())
         answer_format = parameters.get("format") or "json"
@@ -207,7 +203,7 @@ class IndicatorSeriesApi(APIView):
                 % {"code": area_code, "date": boundaries.strftime("%d/%m/%Y")},
                 code="unknown_area",
             )
-        end = period_parse(parameters.get("to") or _default_period(indicator))
+        end = period_parse(parameters.get("to") or indicator_current_period(indicator))
         start = period_parse(parameters.get("from") or str(end.start.year - 4))
         if start.start > end.end:
             raise InvalidInput(_("Kỳ bắt đầu phải trước kỳ kết thúc."), code="invalid_period")

@@ -78,7 +78,7 @@ def choropleth_html(
     features = document["features"]
     for feature, index, text in zip(features, classification.classes, value_texts, strict=True):
         properties = feature["properties"]
-        properties["fill"] = NO_DATA_COLOUR if index is None else classification.colours[index]
+        properties["fill"] = classification.colour_of(index)
         properties["value_text"] = text
     figure = folium.Map(location=[15.0, 108.0], zoom_start=8, tiles=None, prefer_canvas=True)
     # Nothing from a CDN: the app's Leaflet is written into the file below.

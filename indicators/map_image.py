@@ -85,7 +85,7 @@ def choropleth_png(
             )
 
         for feature, index in zip(features, classification.classes, strict=True):
-            colour = NO_DATA_COLOUR if index is None else classification.colours[index]
+            colour = classification.colour_of(index)
             for ring in _rings(feature["geometry"]):
                 draw.polygon([pixel(p) for p in ring], fill=colour, outline="#555555")
     font = _font(16)

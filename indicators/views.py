@@ -12,7 +12,7 @@ from geoapp.clock import vietnam_today
 from geoapp.coordinates import parse_date
 from geoapp.exceptions import InvalidInput
 from indicators.periods import period_of, period_parse
-from indicators.selectors.catalogue import indicator_list
+from indicators.selectors.catalogue import indicator_current_period, indicator_list
 from indicators.selectors.classification import METHODS
 
 
@@ -28,7 +28,7 @@ def indicator_map(request: HttpRequest) -> HttpResponse:
     try:
         boundaries = parse_date(request.GET.get("boundaries"), default=vietnam_today())
         period_text = request.GET.get("period") or (
-            period_of(chosen.period_type, vietnam_today()).text if chosen else ""
+            indicator_current_period(chosen) if chosen else ""
         )
         period = period_parse(period_text).text if chosen else ""
     except InvalidInput as invalid:

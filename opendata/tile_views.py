@@ -17,11 +17,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from geoapp.api import HTTP_STATUS_OF_ERROR
 from geoapp.clock import vietnam_today
 from geoapp.coordinates import parse_date
-from geoapp.exceptions import DomainError, NotFound
-from indicators.periods import period_of, period_parse
-from indicators.selectors.catalogue import indicator_get
+from geoapp.exceptions import DomainError
+from indicators.periods import period_parse
+from indicators.selectors.catalogue import indicator_current_period, indicator_get
 from indicators.selectors.choropleth import (
     answers_revision,
     choropleth_area_classes_json,
@@ -75,7 +76,7 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
         try:
             content = _indicator_tile(request, z=z, x=x, y=y)
         except DomainError as error:
-            return _refusal(error.message, status=404 if isinstance(error, NotFound) else 400)
+            return _refusal(error.message, status=HTTP_STATUS_OF_ERROR[error.kind])
     else:
         text = request.GET.get("ngay")
         try:
@@ -101,9 +102,7 @@ def _indicator_tile(request: HttpRequest, *, z: int, x: int, y: int) -> bytes:
     indicators, areas or successions renews (built fresh inside a transaction that wrote them)."""
     code = request.GET.get("indicator") or ""
     indicator = indicator_get(code=code)
-    period_text = (
-        request.GET.get("period") or period_of(indicator.period_type, vietnam_today()).text
-    )
+    period_text = request.GET.get("period") or indicator_current_period(indicator)
     query = choropleth_query(
         indicator=indicator,
         period=period_parse(period_text),

@@ -6,9 +6,17 @@ import datetime
 
 from django.utils.translation import gettext as _
 
+from geoapp.clock import vietnam_today
 from geoapp.exceptions import NotFound
 from indicators.models import Indicator
+from indicators.periods import PeriodType, period_of
 from wards.models import Area, AreaLevel
+
+
+def indicator_current_period(indicator: Indicator) -> str:
+    """The period of the indicator's kind that holds today (Vietnam's calendar): what a map, an
+    API answer or a tile shows when no period is asked for."""
+    return period_of(PeriodType(indicator.period_type), vietnam_today()).text
 
 
 def indicator_list() -> list[Indicator]:

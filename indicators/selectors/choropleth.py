@@ -197,11 +197,7 @@ def choropleth_area_classes_json(query: ChoroplethQuery, *, revision: int | None
     areas = {}
     for index, row in enumerate(rows):
         class_index = classification.classes[index] if classification else None
-        colour = (
-            classification.colours[class_index]
-            if classification and class_index is not None
-            else NO_DATA_COLOUR
-        )
+        colour = classification.colour_of(class_index) if classification else NO_DATA_COLOUR
         value = None if row.value is None else float(row.value)
         areas[row.area_code] = {"value": value, "class": class_index, "colour": colour}
     text = json.dumps(areas)

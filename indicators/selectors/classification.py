@@ -27,6 +27,10 @@ class Classification:
     no_data: int
     classes: list[int | None]  # per value: its class, or None for no data
 
+    def colour_of(self, class_index: int | None) -> str:
+        """The fill of a class, the no-data grey for None."""
+        return NO_DATA_COLOUR if class_index is None else self.colours[class_index]
+
     def as_json(self) -> dict[str, Any]:
         return {
             "method": self.method,
