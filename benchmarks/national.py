@@ -24,6 +24,7 @@ No polygon figure: the report builder refuses a polygon that does not meet the p
 settings.TERRITORY_ROOT_CODE (Quảng Ngãi), and the synthetic territory is elsewhere.
 
     .venv/bin/python -m benchmarks.national --reports N [--json figures.json] [--load-only]
+        [--only open-data choropleth spatial-reports]
 """
 
 from __future__ import annotations
@@ -275,14 +276,21 @@ def choropleth_tile_figures(dataset: Dataset, centre: tuple[float, float]) -> li
     return figures
 
 
-def national_figures(dataset: Dataset) -> list[Figure]:
+FIGURE_GROUPS = ("open-data", "choropleth", "spatial-reports")
+
+
+def national_figures(dataset: Dataset, groups: tuple[str, ...] = FIGURE_GROUPS) -> list[Figure]:
     from benchmarks.open_data import open_data_figures
     from benchmarks.spatial_reports import spatial_report_figures
 
     centre = _busiest_ward_point()
-    figures: list[Any] = open_data_figures(dataset, centre=centre)
-    figures += choropleth_tile_figures(dataset, centre)
-    figures += spatial_report_figures(dataset, territory_wide=True)
+    figures: list[Any] = []
+    if "open-data" in groups:
+        figures += open_data_figures(dataset, centre=centre)
+    if "choropleth" in groups:
+        figures += choropleth_tile_figures(dataset, centre)
+    if "spatial-reports" in groups:
+        figures += spatial_report_figures(dataset, territory_wide=True)
     return figures
 
 
@@ -292,12 +300,13 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--reload", action="store_true")
     parser.add_argument("--load-only", action="store_true")
+    parser.add_argument("--only", nargs="+", choices=FIGURE_GROUPS, default=FIGURE_GROUPS)
     arguments = parser.parse_args()
     dataset = national_prepare(reports=arguments.reports, reload=arguments.reload)
     if arguments.load_only:
         return
     print(f"one-minute load average before measuring: {load_average():.2f}", flush=True)
-    figures = national_figures(dataset)
+    figures = national_figures(dataset, tuple(arguments.only))
     print(f"one-minute load average after measuring: {load_average():.2f}")
     if arguments.json:
         figures_write(figures, arguments.json)

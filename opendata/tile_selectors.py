@@ -4,8 +4,8 @@
   read through the GiST index of the reports' positions; below zoom 16 the cells of the grid
   `opendata_report_grid` (migrations 0002 and 0004) with their counts, so that a tile of the whole
   province reads a few thousand cells, not a million reports.
-- `xa-phuong` (communes valid on a day): the boundaries, simplified by ST_AsMVTGeom to the
-  tile's grid.
+- `xa-phuong` (communes valid on a day): the boundaries, simplified to the tile's grid; up to
+  zoom 7 read as kept ready per tile (`opendata_commune_tile_outline`, migration 0007).
 - `chi-tieu` (an indicator's choropleth): the same outlines with each commune's value, class and
   colour, as `indicators.selectors.choropleth.choropleth_area_classes_json` classifies them.
 
@@ -83,17 +83,39 @@ def report_tile(*, z: int, x: int, y: int) -> bytes:
     return vector_tile_fetch(sql, parameters)
 
 
+# Zooms up to this one read the communes' outlines kept ready per tile (migration 0007: already
+# simplified, projected and clipped as _OUTLINE would make them, so the tile only encodes them):
+# a zoom-5 tile holds all 3,321 communes of the country and spent half its time on that work.
+TILE_OUTLINES_UNTIL_ZOOM = 7
+_VALID_ON_DAY = "c.valid_from <= %(day)s AND (c.valid_to IS NULL OR c.valid_to >= %(day)s)"
+
+
+def _communes_of_tile(z: int) -> str:
+    """The communes under tile (z, x, y) as rows `c` with their tile `geometry`, `code`, `name`
+    and `area_type`, whatever their validity: from the outlines kept ready at low zooms (the
+    statement's `bounds` then go unused, which costs nothing), else from the public view through
+    its GiST index."""
+    if z <= TILE_OUTLINES_UNTIL_ZOOM:
+        return """(
+            SELECT geometry, code, name, area_type, valid_from, valid_to
+            FROM opendata_commune_tile_outline
+            WHERE zoom = %(z)s AND tile_x = %(x)s AND tile_y = %(y)s
+        ) AS c"""
+    return f"""(
+        SELECT {_OUTLINE} AS geometry, c.code, c.name, c.area_type, c.valid_from, c.valid_to
+        FROM opendata_commune c, bounds
+        WHERE c.boundary && bounds.search
+    ) AS c"""
+
+
 def commune_tile(*, z: int, x: int, y: int, day: datetime.date) -> bytes:
     parameters: SqlParameters = {"z": z, "x": x, "y": y, "day": day}
     sql = f"""{_BOUNDS}
         SELECT ST_AsMVT(features, 'xa-phuong', {EXTENT}, 'geometry') FROM (
-            SELECT {_OUTLINE} AS geometry,
-                   c.code, c.name, c.area_type
-            FROM opendata_commune c, bounds
-            WHERE c.boundary && bounds.search
-              AND c.valid_from <= %(day)s AND (c.valid_to IS NULL OR c.valid_to >= %(day)s)
+            SELECT c.geometry, c.code, c.name, c.area_type
+            FROM {_communes_of_tile(z)}
+            WHERE {_VALID_ON_DAY} AND c.geometry IS NOT NULL
         ) AS features
-        WHERE features.geometry IS NOT NULL
     """
     return vector_tile_fetch(sql, parameters)
 
@@ -101,26 +123,20 @@ def commune_tile(*, z: int, x: int, y: int, day: datetime.date) -> bytes:
 def indicator_tile(*, z: int, x: int, y: int, day: datetime.date, areas_json: str) -> bytes:
     """The communes valid on `day` under the tile, each with its value, class and colour from
     `areas_json` (a JSON object {area code: {value, class, colour}}: one parameter, whatever the
-    number of communes); a commune the choropleth does not hold is left out. The communes come
-    from the tile's box through the GiST index and each looks itself up in the object (parsed
-    once per statement): joining the object's 3,321 rows to the communes by code cost 3,321
-    index lookups for a tile of any size."""
+    number of communes); a commune the choropleth does not hold is left out. Each commune of the
+    tile looks itself up in the object (parsed once per statement): joining the object's 3,321
+    rows to the communes by code cost 3,321 index lookups for a tile of any size."""
     parameters: SqlParameters = {"z": z, "x": x, "y": y, "day": day, "areas": areas_json}
     sql = f"""{_BOUNDS}
         SELECT ST_AsMVT(features, 'chi-tieu', {EXTENT}, 'geometry') FROM (
-            SELECT {_OUTLINE} AS geometry,
-                   c.code AS area_code, c.name AS area_name,
+            SELECT c.geometry, c.code AS area_code, c.name AS area_name,
                    (area.entry ->> 'value')::double precision AS value,
                    (area.entry ->> 'class')::integer AS class,
                    area.entry ->> 'colour' AS colour
-            FROM opendata_commune c
-                 CROSS JOIN LATERAL (SELECT %(areas)s::jsonb -> c.code AS entry) AS area,
-                 bounds
-            WHERE c.boundary && bounds.search
-              AND c.valid_from <= %(day)s AND (c.valid_to IS NULL OR c.valid_to >= %(day)s)
-              AND area.entry IS NOT NULL
+            FROM {_communes_of_tile(z)}
+                 CROSS JOIN LATERAL (SELECT %(areas)s::jsonb -> c.code AS entry) AS area
+            WHERE {_VALID_ON_DAY} AND c.geometry IS NOT NULL AND area.entry IS NOT NULL
         ) AS features
-        WHERE features.geometry IS NOT NULL
     """
     return vector_tile_fetch(sql, parameters)
 

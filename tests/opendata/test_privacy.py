@@ -20,6 +20,10 @@ ALLOWED_COLUMNS = {
         "id", "code", "name", "area_type", "valid_from", "valid_to", "area_km2",
         "is_approximate", "boundary", "outline",
     ],
+    "opendata_commune_tile_outline": [
+        "zoom", "tile_x", "tile_y", "area_id", "code", "name", "area_type", "valid_from",
+        "valid_to", "geometry",
+    ],
     "opendata_report_grid": ["cell_degrees", "cell", "report_count", "location"],
     "opendata_dossier_month": [
         "id", "commune_code", "commune_name", "month", "valid_from", "valid_to", "received",
