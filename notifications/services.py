@@ -28,6 +28,7 @@ for staff to check with the provider. The window is the provider's round trip.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,8 +48,8 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from geoapp.celery import app as celery_app
 from geoapp.exceptions import InvalidInput, NotFound
-from geoapp.sql import InsertUnlessExists
-from notifications import message_texts, selectors, subscription_tokens
+from geoapp.sql import InsertUnlessExists, server_binding_cursor
+from notifications import message_composers, message_texts, selectors, subscription_tokens
 from notifications.address_masks import text_without_address
 from notifications.channels import PermanentDeliveryError, channel_for
 from notifications.models import (
@@ -140,6 +141,88 @@ def notification_enqueue(
 _outbox_insert = InsertUnlessExists(Notification, conflict_fields=["dedupe_key"])
 
 
+@dataclass(frozen=True)
+class MessageToCompose:
+    """One message planned without its words (`notifications/message_composers.py`): its kind
+    and recipient; the app that planned it composes it when the worker sends it."""
+
+    dedupe_key: str
+    kind: str
+    channel: NotificationChannel | str
+    recipient_role: RecipientRole | str
+    address: str
+    subscription_id: int | None = None
+
+
+# No savepoint, as notification_enqueue: one INSERT that a taken dedupe key cannot make fail.
+@transaction.atomic(savepoint=False)
+def notifications_enqueue_to_compose(
+    *,
+    messages: Sequence[MessageToCompose],
+    about: Model,
+    occasioned_by: Model | None = None,
+) -> list[int]:
+    """Write `messages` to the outbox, all about `about`, to be composed when they are sent;
+    the ids of the rows written (a message already planned, by its dedupe key, is skipped), each
+    sent after the commit.
+
+    The values are the caller's, already checked (kinds, channels and roles are constants; an
+    address came from a column of the same length or a validated address): the one statement
+    does not fail on them, and a taken dedupe key writes nothing.
+    """
+    if not messages:
+        return []
+    occasion_type_id = (
+        ContentType.objects.get_for_model(occasioned_by).pk if occasioned_by is not None else None
+    )
+    with server_binding_cursor() as cursor:
+        cursor.execute(
+            _TO_COMPOSE_INSERT_SQL,
+            {
+                "kinds": [message.kind for message in messages],
+                "channels": [str(message.channel) for message in messages],
+                "roles": [str(message.recipient_role) for message in messages],
+                "addresses": [message.address for message in messages],
+                "subscriptions": [message.subscription_id for message in messages],
+                "keys": [message.dedupe_key for message in messages],
+                "about_type": ContentType.objects.get_for_model(about).pk,
+                "about_id": about.pk,
+                "occasion_type": occasion_type_id,
+                "occasion_id": occasioned_by.pk if occasioned_by is not None else None,
+                "created_at": timezone.now(),
+            },
+        )
+        written = [row[0] for row in cursor.fetchall()]
+
+    def dispatch_after_commit() -> None:  # a named function: see notification_enqueue
+        for notification_id in written:
+            notification_dispatch(notification_id)
+
+    if written:
+        transaction.on_commit(dispatch_after_commit, robust=True)
+    return written
+
+
+# Hand-written for the messages of every filed report: all of them in one INSERT (the unit's,
+# the reporter's receipt, the area's followers), with the same text whatever their number, so
+# that it is prepared once per connection; ON CONFLICT as `_outbox_insert`. Arrays of text go
+# into the varchar columns by assignment: a value too long is refused, not cut.
+_TO_COMPOSE_INSERT_SQL = """
+    INSERT INTO notifications_notification
+        (kind, channel, recipient_role, address, subject, body, headers, about_type_id, about_id,
+         occasion_type_id, occasion_id, subscription_id, dedupe_key, status, attempts,
+         last_error, created_at)
+    SELECT planned.kind, planned.channel, planned.recipient_role, planned.address, '', '',
+           '{}'::jsonb, %(about_type)s, %(about_id)s, %(occasion_type)s, %(occasion_id)s,
+           planned.subscription_id, planned.dedupe_key, 'pending', 0, '', %(created_at)s
+    FROM unnest(%(kinds)s::text[], %(channels)s::text[], %(roles)s::text[],
+                %(addresses)s::text[], %(subscriptions)s::bigint[], %(keys)s::text[])
+         AS planned(kind, channel, recipient_role, address, subscription_id, dedupe_key)
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING id
+"""
+
+
 def notification_dispatch(notification_id: int) -> bool:
     """Put the send task on the broker; False (logged) when the broker cannot be reached."""
     try:
@@ -209,7 +292,13 @@ def notification_send(*, notification_id: int) -> NotificationStatus | None:
     if notification is None:
         return None
     failure: Exception | None = None
+    saved = ["status", "last_error", "sent_at"]
     try:
+        if message_composers.is_composed_when_sent(notification):
+            # Composed now, by the app that planned it, and kept in the row whatever the
+            # outcome: a retry sends the same words, and the row says what was sent.
+            message_composers.message_compose(notification)
+            saved += ["subject", "body", "headers"]
         _send_through_channel(notification)
     except PermanentDeliveryError as error:
         notification.status = NotificationStatus.FAILED
@@ -228,7 +317,7 @@ def notification_send(*, notification_id: int) -> NotificationStatus | None:
         notification.last_error = ""
     # Whatever the sweeper decided meanwhile (a send slower than its delay), the provider's
     # answer is the truth and is recorded.
-    notification.save(update_fields=["status", "last_error", "sent_at"])
+    notification.save(update_fields=saved)
     if failure is not None:
         # Raised after the outcome is saved, so that the attempt and its error are recorded.
         # The row keeps the provider's error whole, for the administrators who read the outbox;
