@@ -15,6 +15,10 @@ otherwise by SMS or Zalo (NOTIFICATION_PHONE_CHANNEL) when they gave a phone. Fo
 of public reports, get one message per address and event (following a report and its area at
 once does not double it), and every message to them carries a one-click unsubscribe link.
 
+A filed report's messages are written without their words, composed by the worker when it
+sends them (`incidents/message_composers.py`), from the report as filed; the other hooks'
+messages are composed here, when they are planned.
+
 Each message's dedupe key names the report, the event (or "created") and the recipient, so that
 running a hook twice (a retried request, a replayed callback) plans every message once.
 

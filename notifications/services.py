@@ -8,11 +8,14 @@ The outbox protocol ("nothing lost"):
 
 1. `notification_enqueue` writes the message as a pending row inside the caller's transaction;
    its unique `dedupe_key` makes planning idempotent (the same message planned twice is one row).
+   `notifications_enqueue_to_compose` writes several at once without their words, which the
+   planning app composes when the worker sends them (`message_composers.py`).
 2. After the commit, `notification_dispatch` puts `send_notification(id)` on the broker. If the
    broker is down, the error is logged and the row stays pending: the user's request never fails
    because of it.
-3. The task calls `notification_send`, which claims the row (pending → sending, committed), sends
-   it through its channel, then records the outcome: sent; or a failure, retried with exponential
+3. The task calls `notification_send`, which claims the row (pending → sending, committed),
+   composes it if it was planned without its words, sends it through its channel, then records
+   the outcome (and the words sent): sent; or a failure, retried with exponential
    backoff until NOTIFICATION_MAX_ATTEMPTS (the row pending again meanwhile), then failed.
 4. Every five minutes `notifications_sweep` enqueues again the rows still pending
    NOTIFICATION_SWEEP_AFTER_MINUTES after they were last touched (what a broker outage dropped),
