@@ -74,7 +74,11 @@ def incident_created_event_unsaved(
         to_status=incident.status,
         note="",
         is_public=True,
+        # The report as filed, for the messages announcing it, which are composed when they
+        # are sent (incidents/message_composers.py): a correction may change its category,
+        # area and unit, and a transfer or a new priority its deadlines, before then.
         data={
+            "category_id": incident.category_id,
             "agency_id": incident.agency_id,
             "area_id": incident.area_id,
             "acknowledge_by": moment_text(incident.acknowledge_by),

@@ -15,6 +15,10 @@ otherwise by SMS or Zalo (NOTIFICATION_PHONE_CHANNEL) when they gave a phone. Fo
 of public reports, get one message per address and event (following a report and its area at
 once does not double it), and every message to them carries a one-click unsubscribe link.
 
+A filed report's messages are written without their words, composed by the worker when it
+sends them (`incidents/message_composers.py`), from the report as filed; the other hooks'
+messages are composed here, when they are planned.
+
 Each message's dedupe key names the report, the event (or "created") and the recipient, so that
 running a hook twice (a retried request, a replayed callback) plans every message once.
 
@@ -41,7 +45,11 @@ from notifications.models import (
     RecipientRole,
     Subscription,
 )
-from notifications.services import notification_enqueue
+from notifications.services import (
+    MessageToCompose,
+    notification_enqueue,
+    notifications_enqueue_to_compose,
+)
 from notifications.subscription_links import unsubscribe_headers, unsubscribe_url
 from wards.models import Agency
 
@@ -188,44 +196,59 @@ def _to_followers(
 @transaction.atomic(savepoint=False)
 def incident_created_notices_enqueue(
     *, incident_id: int, incident: Incident | None = None
-) -> list[Notification]:
-    """A report was filed: its unit, its reporter (a receipt) and the followers of its area.
+) -> list[int]:
+    """A report was filed: its unit, its reporter (a receipt) and the followers of its area; the
+    ids of the messages written.
 
     `incident` is the report as the filing service holds it (category, unit and area loaded);
-    without it, the report is read by `incident_id`.
+    without it, the report is read by `incident_id`. The messages are written without their
+    words, in one statement: the worker composes them when it sends them, from the report as
+    filed (`incidents/message_composers.py`).
     """
     if incident is None:
         incident = _incident(incident_id)
     if incident is None:
         return []
-    planned = _to_unit(
-        incident=incident,
-        agency=incident.agency,
-        kind=IncidentNoticeKind.INCIDENT_NEW_FOR_UNIT,
-        context=texts.unit_context(incident),
-        occasion="created",
-    )
-    followers = (
-        [
-            (subscription, IncidentNoticeKind.FOLLOWED_AREA_NEW_INCIDENT)
-            for subscription in selectors.area_followers(incident=incident)
-        ]
-        if incident.is_publicly_visible
-        else []
-    )
-    if not followers and not _reporter_contacts(incident):
-        return planned  # an anonymous report no one follows: no public context to build
-    context = texts.incident_context(incident)
-    planned += _to_reporter(
-        incident=incident,
-        kind=IncidentNoticeKind.INCIDENT_RECEIVED,
-        context=context,
-        occasion="created",
-    )
-    planned += _to_followers(
-        incident=incident, followers=followers, context=context, occasion="created"
-    )
-    return planned
+    key = f"incident:{incident.pk}:created"
+    messages = []
+    agency = incident.agency
+    if agency.email:
+        messages.append(
+            MessageToCompose(
+                dedupe_key=f"{key}:unit:{agency.pk}:email",
+                kind=IncidentNoticeKind.INCIDENT_NEW_FOR_UNIT,
+                channel=NotificationChannel.EMAIL,
+                recipient_role=RecipientRole.UNIT,
+                address=agency.email,
+            )
+        )
+    messages += [
+        MessageToCompose(
+            dedupe_key=f"{key}:reporter:{channel}",
+            kind=IncidentNoticeKind.INCIDENT_RECEIVED,
+            channel=channel,
+            recipient_role=RecipientRole.REPORTER,
+            address=address,
+        )
+        for channel, address in _reporter_contacts(incident)
+    ]
+    if incident.is_publicly_visible:
+        told: set[str] = set()  # one message per address: the oldest subscription wins
+        for subscription in selectors.area_followers(incident=incident):
+            if subscription.email in told:
+                continue
+            told.add(subscription.email)
+            messages.append(
+                MessageToCompose(
+                    dedupe_key=f"{key}:subscription:{subscription.pk}",
+                    kind=IncidentNoticeKind.FOLLOWED_AREA_NEW_INCIDENT,
+                    channel=NotificationChannel.EMAIL,
+                    recipient_role=RecipientRole.FOLLOWER,
+                    address=subscription.email,
+                    subscription_id=subscription.pk,
+                )
+            )
+    return notifications_enqueue_to_compose(messages=messages, about=incident)
 
 
 @transaction.atomic(savepoint=False)

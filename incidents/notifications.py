@@ -17,6 +17,13 @@ task enqueued on commit. If the broker is down, the rows stay pending and the sw
 
 Planning runs in a savepoint: an error here is logged and rolled back to the savepoint, never
 raised, so that a fault in planning messages cannot refuse a citizen's report.
+
+The savepoint stays even for a filing, whose planning is now one read and one INSERT of checked
+values (issue 10; docs/benchmarks.md, "Composing in the worker"): the read, the area's followers,
+tests the boundaries of every area covering the point, at every level, and a database error there
+(or in the INSERT: a lock, a fault nobody foresaw) aborts the transaction. Without a savepoint it
+would refuse the report; worse, caught here without one, it would leave the service's own block to
+roll the report back silently on exit while the citizen is given its tracking code.
 """
 
 from __future__ import annotations

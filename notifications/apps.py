@@ -11,3 +11,6 @@ class NotificationsConfig(AppConfig):
         # Each app that lets people follow its rows says how its pages name them
         # (notifications/subjects.py); this app imports no app by name.
         autodiscover_modules("subscription_subjects")
+        # ... and composes the messages it planned without their words
+        # (notifications/message_composers.py).
+        autodiscover_modules("message_composers")

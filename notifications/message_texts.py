@@ -1,11 +1,12 @@
-"""How a message is worded: Vietnamese first, English below, composed once when it is planned.
+"""How a message is worded: Vietnamese first, English below, composed once.
 
-A message is composed when it is planned and stored in the outbox: what was sent is what the row
-says. Its body is a plain-text template extending `notifications/messages/base.txt` (both
-languages in one file, so an editor sees the pair), its subject a (Vietnamese, English) pair
-formatted with the same context. The app that plans a message owns its template and subject:
-citizen feedback's are in `templates/incidents/messages/` and `incidents/notice_texts.py`; this
-app's own (the subscription confirmation) are here.
+A message is composed when it is planned, or, for a filed report's messages, by the worker just
+before it sends them (`notifications/message_composers.py`); either way its words are stored in
+the outbox row: what was sent is what the row says. Its body is a plain-text template extending
+`notifications/messages/base.txt` (both languages in one file, so an editor sees the pair), its
+subject a (Vietnamese, English) pair formatted with the same context. The app that plans a
+message owns its template and subject: citizen feedback's are in `templates/incidents/messages/`
+and `incidents/notice_texts.py`; this app's own (the subscription confirmation) are here.
 """
 
 from __future__ import annotations

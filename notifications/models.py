@@ -71,7 +71,9 @@ class Notification(models.Model):
     )
     address = models.CharField(_("địa chỉ nhận"), max_length=254)
     subject = models.CharField(_("tiêu đề"), max_length=255, blank=True)
-    body = models.TextField(_("nội dung"))
+    # Empty while the message waits to be composed when it is sent, by the app that planned it
+    # (notifications/message_composers.py); the words are stored here when they are.
+    body = models.TextField(_("nội dung"), blank=True)
     headers = models.JSONField(
         _("tiêu đề thư bổ sung"),
         default=dict,

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from geoapp.exceptions import InvalidInput, NotFound
@@ -70,21 +71,23 @@ def clean_text(value: object) -> str:
     return str(value or "").replace("\x00", "").strip()
 
 
-def optional_text(value: object, *, field: str, limit: int) -> str:
+# `field` names the field in the error, in the user's language: a lazy translation is translated
+# only when there is an error to tell (filing checks four fields per report).
+def optional_text(value: object, *, field: str | Promise, limit: int) -> str:
     text = clean_text(value)
     if len(text) > limit:
         raise InvalidInput(
             _("%(field)s dài tối đa %(limit)d ký tự.")
-            % {"field": field.capitalize(), "limit": limit},
+            % {"field": str(field).capitalize(), "limit": limit},
             code="too_long",
         )
     return text
 
 
-def required_text(value: object, *, field: str, limit: int = TEXT_MAX_LENGTH) -> str:
+def required_text(value: object, *, field: str | Promise, limit: int = TEXT_MAX_LENGTH) -> str:
     text = optional_text(value, field=field, limit=limit)
     if not text:
-        raise InvalidInput(_("Vui lòng nhập %(field)s.") % {"field": field}, code="required")
+        raise InvalidInput(_("Vui lòng nhập %(field)s.") % {"field": str(field)}, code="required")
     return text
 
 

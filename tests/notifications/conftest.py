@@ -34,7 +34,8 @@ from geoapp.selectors import working_calendar_cache_clear
 from incidents import services as incident_services
 from incidents.category_catalogue import CATEGORIES
 from incidents.models import Incident, IncidentChannel
-from notifications.models import Notification
+from notifications.models import Notification, NotificationStatus
+from notifications.services import notification_send
 from tests.conftest import Territory
 from wards.models import Agency, AgencyKind, AgencyMembership, AgencyRole
 
@@ -83,6 +84,14 @@ def queued_tasks(queue: str) -> list[tuple[str, str]]:
     """(task name, arguments) of the messages waiting in `queue`, oldest first."""
     messages = [json.loads(raw) for raw in reversed(_redis().lrange(queue, 0, -1))]
     return [(message["headers"]["task"], message["headers"]["argsrepr"]) for message in messages]
+
+
+def messages_sent() -> None:
+    """What the worker does with every pending message, oldest first: compose it if it was
+    planned without its words (a filed report's), send it, store what was sent."""
+    pending = Notification.objects.filter(status=NotificationStatus.PENDING).order_by("id")
+    for notification_id in pending.values_list("pk", flat=True):
+        notification_send(notification_id=notification_id)
 
 
 @pytest.fixture(autouse=True)

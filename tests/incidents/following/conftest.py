@@ -17,6 +17,7 @@ from tests.notifications.conftest import (  # noqa: F401 (fixtures and helpers t
     _private_cache,
     categories,
     file_report,
+    messages_sent,
     officer_a,
     queued_tasks,
     units,

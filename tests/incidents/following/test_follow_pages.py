@@ -24,7 +24,14 @@ from notifications.models import Notification, Subscription
 from tests.conftest import ClientResponse, Territory
 from wards.models import AreaSuccession
 
-from .conftest import AN_PHU_POINT, REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, FileReport
+from .conftest import (
+    AN_PHU_POINT,
+    REPORTER_EMAIL,
+    REPORTER_NAME,
+    REPORTER_PHONE,
+    FileReport,
+    messages_sent,
+)
 
 FOLLOWER = "theo.doi@example.vn"
 ACCEPTED = (
@@ -443,6 +450,7 @@ def test_an_area_followed_from_its_page_sends_news_with_a_one_click_unsubscribe(
 
     with django_capture_on_commit_callbacks(execute=True):
         file_report(keep_notices=True)
+    messages_sent()  # a filed report's messages are composed by the worker
 
     notice = Notification.objects.get(kind="followed_area_new_incident")
     unsubscribe_path = notice.headers["List-Unsubscribe"].strip("<>").removeprefix(SITE)

@@ -13,7 +13,7 @@ from notifications.models import Notification
 from notifications.subscription_tokens import confirmation_token_for
 from tests.conftest import Territory
 
-from .conftest import FileReport
+from .conftest import FileReport, messages_sent
 
 DESCRIPTION = "Ổ gà trước nhà bà Nguyễn Thị Riêng, gọi 0912 000 111"
 ADDRESS = "Số 7 ngõ Riêng Tư, Hùng Vương"
@@ -46,6 +46,7 @@ def test_followers_emails_carry_no_text_written_by_the_reporter(
     with django_capture_on_commit_callbacks(execute=True):
         incident_services.incident_acknowledge(actor=officer_a, incident=report)
         incident_services.incident_resolve(actor=officer_a, incident=report, answer="Đã vá ổ gà.")
+    messages_sent()  # a filed report's messages are composed by the worker
 
     to_followers = Notification.objects.filter(recipient_role="follower").exclude(
         kind="subscription_confirmation"

@@ -21,7 +21,14 @@ from notifications.models import Notification, NotificationQuerySet, Subscriptio
 from notifications.subscription_tokens import confirmation_token_for, unsubscribe_token_for
 from tests.conftest import ClientResponse, Territory
 
-from .conftest import AN_PHU_POINT, REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, FileReport
+from .conftest import (
+    AN_PHU_POINT,
+    REPORTER_EMAIL,
+    REPORTER_NAME,
+    REPORTER_PHONE,
+    FileReport,
+    messages_sent,
+)
 
 ACCEPTED = (
     "Đã ghi nhận. Nếu cần, một thư xác nhận đã được gửi đến địa chỉ của bạn: hãy mở liên kết "
@@ -365,6 +372,7 @@ def test_followers_of_an_area_hear_of_new_public_reports_located_in_it(
         inside = file_report(keep_notices=True)
         file_report(keep_notices=True, point=AN_PHU_POINT)
         file_report(keep_notices=True, is_public=False)
+    messages_sent()  # a filed report's messages are composed by the worker
 
     assert list(
         follower_notices().values_list(

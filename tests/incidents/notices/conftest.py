@@ -22,6 +22,7 @@ from tests.notifications.conftest import (  # noqa: F401 (fixtures and helpers t
     _staff_user,
     categories,
     file_report,
+    messages_sent,
     officer_a,
     queued_tasks,
     units,

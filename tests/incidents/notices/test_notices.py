@@ -14,7 +14,15 @@ from incidents.models import Incident, IncidentEvent
 from incidents.reporter_tokens import reporter_token_for
 from notifications.models import Notification
 
-from .conftest import REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, FileReport, Units, queued_tasks
+from .conftest import (
+    REPORTER_EMAIL,
+    REPORTER_NAME,
+    REPORTER_PHONE,
+    FileReport,
+    Units,
+    messages_sent,
+    queued_tasks,
+)
 
 TRACKING_PAGE = "http://127.0.0.1:8000/phan-anh/{code}/"
 
@@ -70,6 +78,7 @@ def test_a_new_report_tells_its_unit_and_gives_the_reporter_a_receipt(
 def test_the_units_email_carries_the_report_but_not_the_reporters_contact(
     filed: Incident,
 ) -> None:
+    messages_sent()  # composed by the worker (incidents/message_composers.py)
     notification = Notification.objects.get(kind="incident_new_for_unit")
 
     code = filed.tracking_code
@@ -91,6 +100,7 @@ def test_the_units_email_carries_the_report_but_not_the_reporters_contact(
 def test_the_receipt_is_in_vietnamese_then_english_with_the_tracking_link(
     filed: Incident,
 ) -> None:
+    messages_sent()
     notification = Notification.objects.get(kind="incident_received")
 
     code = filed.tracking_code
@@ -129,6 +139,7 @@ def test_a_reporter_who_gave_only_a_phone_gets_a_short_text_message(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         incident = file_report(keep_notices=True, reporter_email="")
+    messages_sent()
 
     notification = Notification.objects.get(recipient_role="reporter")
     code = incident.tracking_code
