@@ -7,7 +7,7 @@ resolve deadline is still ahead, read from the daily summary's resolve deadline 
 reports due later today (through the partial index of the open reports, one day's deadlines).
 The overdue list is read from the reports through that index; the hotspot hexagons are summed
 from their own summary (`IncidentHotspotCell`) plus the changes not yet folded into it
-(`HOTSPOT_CELLS_WITH_PENDING_SQL`), so they are exact between folds.
+(`hotspot_counts_sql`), so they are exact between folds.
 
 The period figures are those of the reports *filed* in the period (the summaries' day is the
 filing day): of them, how many were resolved, how many by their deadline, how many were rated and
@@ -33,7 +33,7 @@ from django.utils import timezone
 from geoapp.clock import VIETNAM_TIME_ZONE, start_of_vietnam_day
 from geoapp.sql import SqlParameters
 from incidents.models import OPEN_STATUSES, Incident, IncidentStatus
-from incidents.summary_definitions import HOTSPOT_CELLS_WITH_PENDING_SQL
+from incidents.summary_definitions import HOTSPOT_PENDING_CELLS_SQL
 from incidents.summary_models import (
     HOTSPOT_HEXAGON_SIDE_METRES,
     METRES_PER_DEGREE_EAST,
@@ -305,22 +305,42 @@ def hotspot_hexagons(
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            SELECT hexagon_column, hexagon_row, sum(reports)::integer
-            FROM {HOTSPOT_CELLS_WITH_PENDING_SQL} AS cells
-            WHERE {where}
-            GROUP BY hexagon_column, hexagon_row
-            -- A hexagon whose pending changes took its last reports away.
-            HAVING sum(reports) <> 0
-            ORDER BY hexagon_column, hexagon_row
-            """,
-            parameters,
+            f"{hotspot_counts_sql(where)} ORDER BY hexagon_column, hexagon_row", parameters
         )
         rows = cursor.fetchall()
     return [
         Hexagon(column=q, row=r, reports=count, corners=hexagon_corners(q, r))
         for q, r, count in rows
     ]
+
+
+def hotspot_counts_sql(where: str) -> str:
+    """The reports per hotspot hexagon (hexagon_column, hexagon_row, reports) of the summary
+    rows and the pending changes that meet `where` (conditions on the summary's columns; see
+    `hotspot_cells_conditions`); only the hexagons that hold a report.
+
+    The summary's sums are taken on their own (a materialized CTE), so its plan is the one it
+    had before changes were pending (an index-only range of its key, in parallel when the
+    planner sees fit: a UNION ALL of the two relations made it serial), and the pending changes
+    add a row per hexagon they touch; the pending table has no index and is read whole (a few
+    seconds of changes, computed to their hexagons as the fold computes them)."""
+    return f"""
+        WITH summary AS MATERIALIZED (
+            SELECT hexagon_column, hexagon_row, sum(reports) AS reports
+            FROM incidents_incidenthotspotcell
+            WHERE {where}
+            GROUP BY hexagon_column, hexagon_row
+        ), pending AS (
+            SELECT hexagon_column, hexagon_row, sum(reports) AS reports
+            FROM {HOTSPOT_PENDING_CELLS_SQL} AS changes
+            WHERE {where}
+            GROUP BY hexagon_column, hexagon_row
+        )
+        SELECT hexagon_column, hexagon_row, sum(reports)::integer AS reports
+        FROM (SELECT * FROM summary UNION ALL SELECT * FROM pending) AS counts
+        GROUP BY hexagon_column, hexagon_row
+        -- A hexagon whose pending changes took its last reports away.
+        HAVING sum(reports) <> 0"""
 
 
 def hotspot_cells_conditions(
@@ -331,7 +351,7 @@ def hotspot_cells_conditions(
     category_id: int | None,
     area_ids: tuple[int, ...] | None,
 ) -> str:
-    """The conditions on HOTSPOT_CELLS_WITH_PENDING_SQL of the operations centre's filters,
+    """The conditions on the hotspot summary's columns of the operations centre's filters,
     their values added to `parameters` (the hotspot layer, its tiles and their overview)."""
     parameters["date_from"] = date_from
     parameters["date_to"] = date_to

@@ -310,16 +310,11 @@ SUMMARIES_FOLDED_FROM_CHANGES = (
     HOTSPOTS_FROM_CHANGES,
 )
 
-# The hotspot summary as its readers see it (the operations centre's layer, tiles and overview):
-# its rows plus the pending changes not yet folded into it, computed to their hexagons as the
-# fold computes them, so that every answer is exact whether or not the fold has run. The
-# pending table has no index and is read whole (a few seconds of changes); the conditions a
-# reader puts on this relation reach both branches (PostgreSQL pushes them into a UNION ALL),
-# so the summary's branch stays an index-only range of its key.
-HOTSPOT_CELLS_WITH_PENDING_SQL = f"""(
-    SELECT day, hexagon_column, hexagon_row, category_id, area_id, reports
-    FROM {HOTSPOTS.table}
-    UNION ALL
-    SELECT c.reported_day, hexagon.q, hexagon.r, c.category_id, c.area_id, c.sign
+# The pending changes as hotspot summary rows (day, hexagon_column, hexagon_row, category_id,
+# area_id, reports), for the readers that add them to the summary's (the operations centre's
+# layer, tiles and overview: `incidents.operations_selectors.hotspot_counts_sql`).
+HOTSPOT_PENDING_CELLS_SQL = f"""(
+    SELECT c.reported_day AS day, hexagon.q AS hexagon_column, hexagon.r AS hexagon_row,
+           c.category_id, c.area_id, c.sign AS reports
     FROM {MAP_CHANGES_TABLE} AS c {HOTSPOT_HEXAGON_OF_CHANGE}
 )"""

@@ -23,11 +23,11 @@ from django.db import connection
 from geoapp.sql import SqlParameters
 from geoapp.vector_tiles import vector_tile_fetch
 from incidents.operations_selectors import (
-    HOTSPOT_CELLS_WITH_PENDING_SQL,
     HOTSPOT_HEXAGON_SIDE_METRES,
     METRES_PER_DEGREE_EAST,
     METRES_PER_DEGREE_NORTH,
     hotspot_cells_conditions,
+    hotspot_counts_sql,
 )
 
 LAYER = "hotspots"
@@ -111,8 +111,13 @@ def hotspot_tile(*, z: int, x: int, y: int, query: HotspotQuery) -> bytes:
     parameters: SqlParameters = {
         "z": z, "x": x, "y": y, "q_min": q_min, "q_max": q_max, "r_min": r_min, "r_max": r_max,
     }  # fmt: skip
-    where = _filters(query, parameters)
+    where = (
+        _filters(query, parameters)
+        + " AND hexagon_column BETWEEN %(q_min)s AND %(q_max)s"
+        + " AND hexagon_row BETWEEN %(r_min)s AND %(r_max)s"
+    )
     sql = f"""
+        WITH hexagons AS ({hotspot_counts_sql(where)})
         SELECT ST_AsMVT(features, '{LAYER}', {EXTENT}, 'geometry') FROM (
             SELECT ST_AsMVTGeom(
                        ST_Transform(ST_Translate(
@@ -122,13 +127,7 @@ def hotspot_tile(*, z: int, x: int, y: int, query: HotspotQuery) -> bytes:
                    ) AS geometry,
                    cells.q AS "column", cells.r AS "row", cells.reports
             FROM (
-                SELECT hexagon_column AS q, hexagon_row AS r, sum(reports)::integer AS reports
-                FROM {HOTSPOT_CELLS_WITH_PENDING_SQL} AS hotspot_cells
-                WHERE {where}
-                  AND hexagon_column BETWEEN %(q_min)s AND %(q_max)s
-                  AND hexagon_row BETWEEN %(r_min)s AND %(r_max)s
-                GROUP BY hexagon_column, hexagon_row
-                HAVING sum(reports) <> 0
+                SELECT hexagon_column AS q, hexagon_row AS r, reports FROM hexagons
             ) AS cells
         ) AS features
         WHERE features.geometry IS NOT NULL
@@ -150,13 +149,7 @@ def hotspot_overview(*, query: HotspotQuery) -> HotspotOverview:
     where = _filters(query, parameters)
     # counts[n·k // 5] for k = 1..4 (0-based), as hotspot_colours takes them.
     sql = f"""
-        WITH hexagons AS (
-            SELECT sum(reports)::integer AS reports
-            FROM {HOTSPOT_CELLS_WITH_PENDING_SQL} AS hotspot_cells
-            WHERE {where}
-            GROUP BY hexagon_column, hexagon_row
-            HAVING sum(reports) <> 0
-        ), sorted AS (
+        WITH hexagons AS ({hotspot_counts_sql(where)}), sorted AS (
             SELECT count(*) AS n, array_agg(reports ORDER BY reports) AS counts FROM hexagons
         )
         SELECT n, CASE WHEN n = 0 THEN ARRAY[]::integer[] ELSE ARRAY[
