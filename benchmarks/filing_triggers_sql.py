@@ -8,7 +8,9 @@ upserts plus the map change row, with the hotspot tiles' version trigger of ioc 
 hotspot upsert fired); the current triggers (daily and unit upserts plus the change row that
 carries the hotspots too, migration 0019); and two parts alone, to say where the rest goes:
 the daily and unit upserts without the change row, and the hotspot upsert of 0018 with its
-version trigger. On the incidents benchmark's database (`benchmarks.incidents`, demo territory):
+version trigger. Beside it, what the fold of the changes those INSERTs left pending costs per
+change (the same transaction, before its rollback): 0018's into the grids, the current one
+into the grids and the hexagons. On the incidents benchmark's database (`benchmarks.incidents`, demo territory):
 one report is filed there first, as the template every INSERT copies with a new tracking code
 and point.
 
@@ -107,8 +109,18 @@ def _inserts_sql() -> str:
     )
 
 
-def _turn(install: str) -> float:
-    """Backend CPU milliseconds per INSERT with `install` run first, all rolled back."""
+def _folds() -> dict[str, str]:
+    from incidents.summaries import map_changes_fold_sql
+
+    return {
+        "0018": (_SQL / "0018_map_changes_fold.sql").read_text(),
+        "current (0019)": map_changes_fold_sql(),
+    }
+
+
+def _turn(install: str, fold: str | None) -> tuple[float, float | None]:
+    """Backend CPU milliseconds per INSERT with `install` run first, and per change folded with
+    `fold` after them; all rolled back."""
     from django.db import connection, transaction
 
     from incidents.summaries import triggers_remove_sql
@@ -126,8 +138,15 @@ def _turn(install: str) -> float:
         started = backend_cpu()
         cursor.execute(_inserts_sql())
         spent = backend_cpu() - started
+        folded = None
+        if fold is not None:
+            cursor.execute(f"SELECT count(*) FROM {MAP_CHANGES_TABLE}")  # a fixed name
+            (changes,) = cursor.fetchone()
+            started = backend_cpu()
+            cursor.execute(fold)
+            folded = 1000 * (backend_cpu() - started) / changes
         transaction.set_rollback(True)
-    return 1000 * spent / INSERTS
+    return 1000 * spent / INSERTS, folded
 
 
 def main() -> None:
@@ -139,13 +158,18 @@ def main() -> None:
     with notification_planning_skipped():
         _incident_create(filings(1, seed=POINT_SEED)[0])
     variants = _variants()
-    for install in variants.values():  # warm-up: plans and caches
-        _turn(install)
+    folds = _folds()
+    for name, install in variants.items():  # warm-up: plans and caches
+        _turn(install, folds.get(name))
     print(f"one-minute load average before measuring: {load_average():.2f}", flush=True)
     measured: dict[str, list[float]] = {name: [] for name in variants}
+    folded: dict[str, list[float]] = {name: [] for name in folds}
     for _number in range(arguments.turns):
         for name, install in variants.items():
-            measured[name].append(_turn(install))
+            per_insert, per_change = _turn(install, folds.get(name))
+            measured[name].append(per_insert)
+            if per_change is not None:
+                folded[name].append(per_change)
     print(f"one-minute load average after measuring: {load_average():.2f}")
     reports_delete()
     floor = statistics.median(measured["none"])
@@ -153,8 +177,13 @@ def main() -> None:
     for name, values in measured.items():
         median = statistics.median(values)
         print(f"{name:<52} {median:>21.3f} ms {median - floor:>+7.3f} ms")
+    for name, values in folded.items():
+        median = statistics.median(values)
+        print(f"{'the fold of ' + name + ', per change':<52} {median:>21.3f} ms")
     for name, values in measured.items():
         print(f"{name}: {', '.join(f'{value:.3f}' for value in values)} ms")
+    for name, values in folded.items():
+        print(f"fold, {name}: {', '.join(f'{value:.3f}' for value in values)} ms")
 
 
 if __name__ == "__main__":
