@@ -11,7 +11,8 @@ commit; the planning of notifications skipped, whose broker round trips are the 
 a filing and the same with or without triggers), 1,000 reports per turn, with the summaries' triggers, with those
 of migration 0017 (both map grids upserted by every filing) and with none (the triggers
 disabled for the turn, then enabled again), in turns, five of each, median; CPU per report of
-this process and its PostgreSQL backend.
+this process and its PostgreSQL backend. Also in the same turns: the triggers of migration 0018
+(before the hotspot hexagons went through the pending changes too).
 
     .venv/bin/python -m benchmarks.filing_summaries_committed [--with-notifications]
 
@@ -45,6 +46,34 @@ TURNS = 5
 TRIGGERS_OF_0017 = Path(__file__).resolve().parent.parent / (
     "incidents/migrations/sql/0017_summaries_triggers.sql"
 )
+TRIGGERS_OF_0018 = TRIGGERS_OF_0017.parent / "0018_summaries_triggers.sql"
+# The triggers of migration 0018 (the hotspot hexagons upserted by every filing, with the hotspot
+# tiles' version advanced by ioc 0003's statement trigger at each), for a turn: 0018's change row
+# names only its own columns, so those 0019 added get defaults for the turn (its rows are
+# emptied by the next turn's TRUNCATE, never folded into a summary that stays).
+_INSTALL_0018 = """
+ALTER TABLE incidents_incidentmapchange
+    ALTER COLUMN publicly_visible SET DEFAULT true,
+    ALTER COLUMN area_id SET DEFAULT 0,
+    ALTER COLUMN reported_day SET DEFAULT '0001-01-01';
+ALTER TABLE incidents_incidenthotspotcell DISABLE TRIGGER ioc_hotspot_tiles_version_insert;
+ALTER TABLE incidents_incidenthotspotcell DISABLE TRIGGER ioc_hotspot_tiles_version_update;
+ALTER TABLE incidents_incidenthotspotcell DISABLE TRIGGER ioc_hotspot_tiles_version_delete;
+CREATE TRIGGER benchmark_hotspot_tiles_version_of_0003
+AFTER INSERT OR UPDATE OR DELETE ON incidents_incidenthotspotcell
+FOR EACH STATEMENT EXECUTE FUNCTION ioc_hotspot_tiles_version_advance();
+{triggers}
+"""
+_REMOVE_0018 = """
+DROP TRIGGER benchmark_hotspot_tiles_version_of_0003 ON incidents_incidenthotspotcell;
+ALTER TABLE incidents_incidenthotspotcell ENABLE TRIGGER ioc_hotspot_tiles_version_insert;
+ALTER TABLE incidents_incidenthotspotcell ENABLE TRIGGER ioc_hotspot_tiles_version_update;
+ALTER TABLE incidents_incidenthotspotcell ENABLE TRIGGER ioc_hotspot_tiles_version_delete;
+ALTER TABLE incidents_incidentmapchange
+    ALTER COLUMN publicly_visible DROP DEFAULT,
+    ALTER COLUMN area_id DROP DEFAULT,
+    ALTER COLUMN reported_day DROP DEFAULT;
+"""
 
 
 def _turn(reports: list, *, triggers: str, notifications: bool = False) -> float:
@@ -67,6 +96,11 @@ def _turn(reports: list, *, triggers: str, notifications: bool = False) -> float
             cursor.execute("ALTER TABLE incidents_incident DISABLE TRIGGER USER")
         elif triggers == "0017":
             cursor.execute(triggers_remove_sql() + TRIGGERS_OF_0017.read_text())
+        elif triggers == "0018":
+            cursor.execute(
+                triggers_remove_sql()
+                + _INSTALL_0018.replace("{triggers}", TRIGGERS_OF_0018.read_text())
+            )
     try:
         backend_cpu = _backend_cpu_meter(connection)
         cpu_started, backend_started = time.process_time(), backend_cpu()
@@ -81,6 +115,10 @@ def _turn(reports: list, *, triggers: str, notifications: bool = False) -> float
                 cursor.execute("ALTER TABLE incidents_incident ENABLE TRIGGER USER")
             elif triggers == "0017":
                 cursor.execute(triggers_remove_sql() + current_triggers_install_sql())
+            elif triggers == "0018":
+                cursor.execute(
+                    _REMOVE_0018 + triggers_remove_sql() + current_triggers_install_sql()
+                )
     return 1000 * cpu / len(reports)
 
 
@@ -185,13 +223,13 @@ def main() -> None:
     # Warm-up, and the broker connection.
     _turn(reports[:200], triggers="current", notifications=notifications)
     print(f"one-minute load average before measuring: {load_average():.2f}", flush=True)
-    measured: dict[str, list[float]] = {"current": [], "0017": [], "none": []}
+    measured: dict[str, list[float]] = {"current": [], "0018": [], "0017": [], "none": []}
     for _turn_number in range(arguments.turns):
         for triggers, figures in measured.items():
             figures.append(_turn(reports, triggers=triggers, notifications=notifications))
     print(f"one-minute load average after measuring: {load_average():.2f}")
     reports_delete()
-    current, before, floor = (statistics.median(measured[name]) for name in measured)
+    current, of_0018, before, floor = (statistics.median(measured[name]) for name in measured)
     count = f"{REPORTS_PER_TURN:,}"
     planned = ", notifications planned" if notifications else ""
     figures = [
@@ -202,6 +240,14 @@ def main() -> None:
             project=current,
             floor=floor,
             note=f"floor: the summaries' triggers disabled; +{100 * (current / floor - 1):.1f} %",
+        ),
+        Figure(
+            dataset=DATASET_KEY,
+            name="the same, with the triggers of migration 0018 (hotspots upserted per filing)",
+            unit="ms",
+            project=of_0018,
+            floor=floor,
+            note=f"before issue 13's hotspot changes, the same turns: +{100 * (of_0018 / floor - 1):.1f} %",
         ),
         Figure(
             dataset=DATASET_KEY,

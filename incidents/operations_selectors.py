@@ -6,7 +6,8 @@ from the reports: a period's figures are a sum over `IncidentDailySummary`, what
 resolve deadline is still ahead, read from the daily summary's resolve deadline days, plus the
 reports due later today (through the partial index of the open reports, one day's deadlines).
 The overdue list is read from the reports through that index; the hotspot hexagons are summed
-from their own summary (`IncidentHotspotCell`).
+from their own summary (`IncidentHotspotCell`) plus the changes not yet folded into it
+(`hotspot_counts_sql`), so they are exact between folds.
 
 The period figures are those of the reports *filed* in the period (the summaries' day is the
 filing day): of them, how many were resolved, how many by their deadline, how many were rated and
@@ -24,18 +25,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from geoapp.clock import VIETNAM_TIME_ZONE, start_of_vietnam_day
+from geoapp.sql import SqlParameters
 from incidents.models import OPEN_STATUSES, Incident, IncidentStatus
+from incidents.summary_definitions import HOTSPOT_PENDING_CELLS_SQL
 from incidents.summary_models import (
     HOTSPOT_HEXAGON_SIDE_METRES,
     METRES_PER_DEGREE_EAST,
     METRES_PER_DEGREE_NORTH,
     IncidentDailySummary,
-    IncidentHotspotCell,
 )
 
 FINISHED_STATUSES = (IncidentStatus.RESOLVED, IncidentStatus.CLOSED)
@@ -291,21 +294,75 @@ def hotspot_hexagons(
     """Reports filed from `date_from` to `date_to` (Vietnam's days) counted per hotspot hexagon
     (HOTSPOT_HEXAGON_SIDE_METRES); only the hexagons that hold a report. Summed from the
     hotspot summary (at most days × occupied hexagons × categories × areas rows, an index-only
-    scan of its key), not from the reports."""
-    cells = IncidentHotspotCell.objects.filter(day__gte=date_from, day__lte=date_to)
-    if category_id is not None:
-        cells = cells.filter(category_id=category_id)
-    if area_ids is not None:
-        cells = cells.filter(area_id__in=area_ids)
-    rows = (
-        cells.values_list("hexagon_column", "hexagon_row")
-        .annotate(count=Sum("reports"))
-        .order_by("hexagon_column", "hexagon_row")
+    scan of its key) and the changes pending for it, not from the reports."""
+    parameters: SqlParameters = {}
+    where = hotspot_cells_conditions(
+        parameters,
+        date_from=date_from,
+        date_to=date_to,
+        category_id=category_id,
+        area_ids=area_ids,
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{hotspot_counts_sql(where)} ORDER BY hexagon_column, hexagon_row", parameters
+        )
+        rows = cursor.fetchall()
     return [
         Hexagon(column=q, row=r, reports=count, corners=hexagon_corners(q, r))
         for q, r, count in rows
     ]
+
+
+def hotspot_counts_sql(where: str) -> str:
+    """The reports per hotspot hexagon (hexagon_column, hexagon_row, reports) of the summary
+    rows and the pending changes that meet `where` (conditions on the summary's columns; see
+    `hotspot_cells_conditions`); only the hexagons that hold a report.
+
+    The summary's sums are taken on their own (a materialized CTE), so its plan is the one it
+    had before changes were pending (an index-only range of its key, in parallel when the
+    planner sees fit: a UNION ALL of the two relations made it serial), and the pending changes
+    add a row per hexagon they touch; the pending table has no index and is read whole (a few
+    seconds of changes, computed to their hexagons as the fold computes them)."""
+    return f"""
+        WITH summary AS MATERIALIZED (
+            SELECT hexagon_column, hexagon_row, sum(reports) AS reports
+            FROM incidents_incidenthotspotcell
+            WHERE {where}
+            GROUP BY hexagon_column, hexagon_row
+        ), pending AS (
+            SELECT hexagon_column, hexagon_row, sum(reports) AS reports
+            FROM {HOTSPOT_PENDING_CELLS_SQL} AS changes
+            WHERE {where}
+            GROUP BY hexagon_column, hexagon_row
+        )
+        SELECT hexagon_column, hexagon_row, sum(reports)::integer AS reports
+        FROM (SELECT * FROM summary UNION ALL SELECT * FROM pending) AS counts
+        GROUP BY hexagon_column, hexagon_row
+        -- A hexagon whose pending changes took its last reports away.
+        HAVING sum(reports) <> 0"""
+
+
+def hotspot_cells_conditions(
+    parameters: SqlParameters,
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    category_id: int | None,
+    area_ids: tuple[int, ...] | None,
+) -> str:
+    """The conditions on the hotspot summary's columns of the operations centre's filters,
+    their values added to `parameters` (the hotspot layer, its tiles and their overview)."""
+    parameters["date_from"] = date_from
+    parameters["date_to"] = date_to
+    sql = "day BETWEEN %(date_from)s AND %(date_to)s"
+    if category_id is not None:
+        parameters["category_id"] = category_id
+        sql += " AND category_id = %(category_id)s"
+    if area_ids is not None:
+        parameters["area_ids"] = list(area_ids)
+        sql += " AND area_id = ANY(%(area_ids)s)"
+    return sql
 
 
 def hexagon_corners(q: int, r: int) -> tuple[tuple[float, float], ...]:

@@ -205,7 +205,8 @@ _PINS_SQL = """
 # due earlier today, read from the reports through the partial index incident_open_resolve_by
 # (one day's deadlines, however old and large the table).
 # The grids lag the reports by the changes not yet folded into them (IncidentMapChange, folded
-# every few seconds): those are added here, computed to the band's cells as the fold computes
+# every few seconds; of public reports: the table holds the hotspots' changes of every report
+# too): those are added here, computed to the band's cells as the fold computes
 # them (the same floor of the same doubles, the exact decimals the trigger stored), so every answer is exact
 # whether or not the fold has run. The pending table has no index and is read whole: it holds
 # a few seconds of changes (the nightly rebuild folds it if the beat stops). A cell whose
@@ -229,6 +230,8 @@ _GRID_CLUSTERS_SQL = """
                    floor(c.longitude / %(band_cell)s)::bigint AS cell_column,
                    floor(c.latitude / %(band_cell)s)::bigint AS cell_row
             FROM incidents_incidentmapchange c
+            -- The hotspots' changes of reports the public does not see (migration 0019).
+            WHERE c.publicly_visible
         ) m
         WHERE m.cell_column BETWEEN %(band_column_min)s AND %(band_column_max)s
           AND m.cell_row BETWEEN %(band_row_min)s AND %(band_row_max)s

@@ -29,11 +29,10 @@ from incidents.summary_definitions import (
     MAP_CHANGE_COLUMNS,
     MAP_CHANGE_VALUES,
     MAP_CHANGES_TABLE,
-    MAP_GRIDS,
-    MAP_GRIDS_FROM_CHANGES,
     PAST_DAY_SQL,
-    PUBLICLY_VISIBLE_SQL,
     SUMMARIES,
+    SUMMARIES_FOLDED,
+    SUMMARIES_FOLDED_FROM_CHANGES,
     SUMMARIES_KEPT_BY_TRIGGERS,
     Summary,
 )
@@ -50,19 +49,21 @@ def _added_on_conflict(summary: Summary) -> str:
 
 
 def _map_changes_sql(event: str) -> str:
-    """The CTE that appends the statement's pending map changes (IncidentMapChange): one row
-    per public report inserted or deleted; for an update, the old and new rows of a report
-    cancel out unless something the grids count changed (a status, a deadline day, a point),
-    so a step that changes none of it writes nothing."""
+    """The CTE that appends the statement's pending changes (IncidentMapChange) of the map
+    grids and the hotspot hexagons: one row per report inserted or deleted, public or not (the
+    hotspots count every report; the fold and the map skip those the public does not see); for
+    an update, the old and new rows of a report cancel out unless something the grids or the
+    hotspots count changed (a status, a deadline day, a point, the visibility, the category,
+    the area), so a step that changes none of it writes nothing."""
     if event == "update":
+        columns = MAP_CHANGE_COLUMNS.count(",") + 1
+        grouped = ", ".join(str(position) for position in range(2, columns + 1))
         selected = (
             f"SELECT sum(c.sign), {MAP_CHANGE_VALUES} FROM signed AS c "
-            f"WHERE {PUBLICLY_VISIBLE_SQL} GROUP BY 2, 3, 4, 5, 6, 7, 8, 9 HAVING sum(c.sign) <> 0"
+            f"GROUP BY {grouped} HAVING sum(c.sign) <> 0"
         )
     else:
-        selected = (
-            f"SELECT c.sign, {MAP_CHANGE_VALUES} FROM signed AS c WHERE {PUBLICLY_VISIBLE_SQL}"
-        )
+        selected = f"SELECT c.sign, {MAP_CHANGE_VALUES} FROM signed AS c"
     return f"""    map_changed AS (
         INSERT INTO {MAP_CHANGES_TABLE} ({MAP_CHANGE_COLUMNS})
         {selected}
@@ -146,8 +147,8 @@ _REFERENCING = {
 
 def triggers_install_sql(summaries: tuple[Summary, ...], *, map_changes: bool = False) -> str:
     """The trigger functions and triggers that keep `summaries` up to date; with `map_changes`,
-    they also append the pending changes of the map grids (migration 0018 on: `summaries` is
-    then SUMMARIES_KEPT_BY_TRIGGERS, see `current_triggers_install_sql`)."""
+    they also append the pending changes of the summaries kept through them (migration 0019 on:
+    `summaries` is then SUMMARIES_KEPT_BY_TRIGGERS, see `current_triggers_install_sql`)."""
     statements = []
     for event, signed_rows in _SIGNED_ROWS.items():
         may_empty = event != "insert"
@@ -175,7 +176,7 @@ CREATE TRIGGER incidents_summaries_after_{event}
     # does) would otherwise truncate a table its own statement is still using, which PostgreSQL refuses.
     emptied = [summary.table for summary in summaries]
     if map_changes:
-        emptied += [grid.table for grid in MAP_GRIDS] + [MAP_CHANGES_TABLE]
+        emptied += [summary.table for summary in SUMMARIES_FOLDED] + [MAP_CHANGES_TABLE]
     deletes = "".join(f"    DELETE FROM {table};\n" for table in emptied)
     statements.append(
         f"""
@@ -194,7 +195,7 @@ CREATE TRIGGER incidents_summaries_after_truncate
 
 def current_triggers_install_sql() -> str:
     """The triggers as the latest migration installs them (frozen in
-    migrations/sql/0018_summaries_triggers.sql; a test holds the two equal)."""
+    migrations/sql/0019_summaries_triggers.sql; a test holds the two equal)."""
     return triggers_install_sql(SUMMARIES_KEPT_BY_TRIGGERS, map_changes=True)
 
 
@@ -206,7 +207,8 @@ def triggers_remove_sql() -> str:
     )
 
 
-# The fold of the map grids' pending changes (migration 0018)
+# The fold of the pending changes into the map grids (migration 0018) and the hotspot
+# hexagons (migration 0019)
 
 # Folds wait for each other (a transaction-level advisory lock, this key): two at once would
 # otherwise lock pending rows and grid rows in orders of their own, and could deadlock.
@@ -214,22 +216,24 @@ _MAP_CHANGES_FOLD_LOCK = 2026_0013
 
 
 def map_changes_fold_sql() -> str:
-    """One statement that moves every pending map change its snapshot sees into both grids:
-    the DELETE takes only committed rows (rows of transactions still open are invisible to it,
-    stay, and are folded next time), grouped per grid key, added to the grid rows; it returns
-    the number of changes moved and the ids of the grid rows it brought to zero."""
+    """One statement that moves every pending change its snapshot sees into both map grids
+    and the hotspot hexagons: the DELETE takes only committed rows (rows of transactions still
+    open are invisible to it, stay, and are folded next time), grouped per summary key, added to
+    the summary rows; it returns the number of changes moved and the ids of the summary rows it
+    brought to zero. A summary none of whose keys changed gets no row written (its upsert's
+    SELECT is empty), so the hotspot tiles' version moves only when a hexagon's count does."""
     upserts = ",\n".join(
         f"""    upserted_{number} AS (
-        INSERT INTO {grid.table} AS summary ({", ".join(grid.columns)})
-        {grid.delta_sql("moved")}
-        {_added_on_conflict(grid)}
+        INSERT INTO {summary.table} AS summary ({", ".join(summary.columns)})
+        {summary.delta_sql("moved")}
+        {_added_on_conflict(summary)}
         RETURNING summary.id, summary.reports
     )"""
-        for number, grid in enumerate(MAP_GRIDS_FROM_CHANGES)
+        for number, summary in enumerate(SUMMARIES_FOLDED_FROM_CHANGES)
     )
     emptied = ", ".join(
         f"(SELECT coalesce(array_agg(id) FILTER (WHERE reports = 0), '{{}}') FROM upserted_{number})"
-        for number in range(len(MAP_GRIDS_FROM_CHANGES))
+        for number in range(len(SUMMARIES_FOLDED_FROM_CHANGES))
     )
     return f"""
     WITH moved AS (DELETE FROM {MAP_CHANGES_TABLE} RETURNING {MAP_CHANGE_COLUMNS}),
@@ -243,16 +247,17 @@ def _fold_map_changes(cursor: CursorWrapper) -> int:
     cursor.execute(map_changes_fold_sql())
     moved, *emptied = cursor.fetchone()
     # A second statement: a statement cannot delete the rows its own upsert wrote.
-    for grid, ids in zip(MAP_GRIDS, emptied, strict=True):
+    for summary, ids in zip(SUMMARIES_FOLDED, emptied, strict=True):
         if ids:
-            cursor.execute(f"DELETE FROM {grid.table} WHERE id = ANY(%s)", [ids])  # a fixed name
+            cursor.execute(f"DELETE FROM {summary.table} WHERE id = ANY(%s)", [ids])  # a fixed name
     return int(moved)
 
 
 def summaries_fold_map_changes() -> int:
-    """Move the committed pending map changes (IncidentMapChange) into the two map grids, in
-    one transaction: a reader sees them either pending or folded, never both or neither. The
-    number of changes moved. Every few seconds from Celery beat; the rebuild does it first."""
+    """Move the committed pending changes (IncidentMapChange) into the two map grids and the
+    hotspot hexagons, in one transaction: a reader sees them either pending or folded, never
+    both or neither. The number of changes moved. Every few seconds from Celery beat; the
+    rebuild does it first."""
     with transaction.atomic(), connection.cursor() as cursor:
         return _fold_map_changes(cursor)
 
@@ -304,9 +309,9 @@ def _fold(cursor: CursorWrapper, summary: Summary, before: datetime.date) -> Non
 
 
 def summaries_fold_past_days(*, today: datetime.date | None = None) -> None:
-    """Only the folds of the nightly rebuild (the map grids' pending changes, then PAST_DAY):
-    for a bulk load that has just written years of reports, whose map changes are all pending
-    and whose summaries then hold a row per past deadline day."""
+    """Only the folds of the nightly rebuild (the pending changes of the map grids and the
+    hotspots, then PAST_DAY): for a bulk load that has just written years of reports, whose
+    changes are all pending and whose summaries then hold a row per past deadline day."""
     before = today or timezone.localdate(timezone.now(), VIETNAM_TIME_ZONE)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("LOCK TABLE incidents_incident IN SHARE MODE")
@@ -318,8 +323,8 @@ def summaries_fold_past_days(*, today: datetime.date | None = None) -> None:
 def summaries_rebuild(
     summaries: tuple[Summary, ...] = SUMMARIES, *, today: datetime.date | None = None
 ) -> list[Correction]:
-    """Fold the map grids' pending changes, and the deadline days before `today` (Vietnam's, by
-    default) into PAST_DAY; then recompute every summary from the reports and correct the rows
+    """Fold the pending changes (map grids, hotspots), and the deadline days before `today`
+    (Vietnam's, by default) into PAST_DAY; then recompute every summary from the reports and correct the rows
     that differ: remove the rows the reports do not justify, write the ones missing or wrong.
     Returns what was corrected (all zeros when the triggers kept the summaries right, which is
     what the nightly run expects; the folds are not corrections).
@@ -331,8 +336,8 @@ def summaries_rebuild(
     corrections = []
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("LOCK TABLE incidents_incident IN SHARE MODE")
-        # The map grids' pending changes first (today's schema only: the migrations before 0018
-        # rebuild sets of their own, and have no such table). Once the lock is held no writer
+        # The pending changes first (today's schema only: the migrations before 0018 rebuild
+        # sets of their own, and have no such table). Once the lock is held no writer
         # is left open, so every pending change is committed and the fold leaves none.
         if summaries == SUMMARIES:
             _fold_map_changes(cursor)

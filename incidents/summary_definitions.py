@@ -186,11 +186,15 @@ def _double(value: float) -> str:
     return f"'{value!r}'::double precision"
 
 
-# The hotspot hexagon of a report's point (see HOTSPOT_HEXAGON_SIDE_METRES): the point in
-# hexagon sides east and north, its axial coordinates (q, r), then cube rounding (the hexagon
-# whose centre is nearest: round the three cube coordinates and recompute the one that moved
-# most from the other two).
-_HEXAGON = f"""CROSS JOIN LATERAL (
+def _hexagon_join(x: str, y: str) -> str:
+    """The hotspot hexagon (see HOTSPOT_HEXAGON_SIDE_METRES) of the point whose longitude and
+    latitude (doubles) are `x` and `y`, as a lateral relation `hexagon(q, r)`: the point in
+    hexagon sides east and north, its axial coordinates (q, r), then cube rounding (the hexagon
+    whose centre is nearest: round the three cube coordinates and recompute the one that moved
+    most from the other two). The same arithmetic on the same doubles wherever it runs (the
+    rebuild over the reports, the fold and the readers over the pending changes), so every
+    report lands in the same hexagon."""
+    return f"""CROSS JOIN LATERAL (
     SELECT CASE WHEN abs(rq - q) > abs(rr - r) AND abs(rq - q) > abs(rs - s) THEN -rr - rs
                 ELSE rq END::integer AS q,
            CASE WHEN abs(rq - q) > abs(rr - r) AND abs(rq - q) > abs(rs - s) THEN rr
@@ -199,13 +203,17 @@ _HEXAGON = f"""CROSS JOIN LATERAL (
     FROM (SELECT q, r, -q - r AS s, round(q) AS rq, round(r) AS rr, round(-q - r) AS rs
           FROM (SELECT {_double(2.0 / 3.0)} * x AS q,
                        {_double(-1.0 / 3.0)} * x + {_double(math.sqrt(3.0) / 3.0)} * y AS r
-                FROM (SELECT ST_X(c.location) * {_double(METRES_PER_DEGREE_EAST)}
+                FROM (SELECT {x} * {_double(METRES_PER_DEGREE_EAST)}
                              / {_double(HOTSPOT_HEXAGON_SIDE_METRES)} AS x,
-                             ST_Y(c.location) * {_double(METRES_PER_DEGREE_NORTH)}
+                             {y} * {_double(METRES_PER_DEGREE_NORTH)}
                              / {_double(HOTSPOT_HEXAGON_SIDE_METRES)} AS y) AS plane
                ) AS axial
          ) AS rounded
 ) AS hexagon"""
+
+
+# Of a report row (the rebuild, and the triggers of migrations 0015–0018).
+_HEXAGON = _hexagon_join("ST_X(c.location)", "ST_Y(c.location)")
 
 HOTSPOTS = Summary(
     table="incidents_incidenthotspotcell",
@@ -233,31 +241,37 @@ MAP_OVERVIEW_CELLS = replace(
 
 SUMMARIES = (DAILY, UNIT, MAP_CELLS, MAP_OVERVIEW_CELLS, HOTSPOTS)
 
-# Since migration 0018 the triggers keep these in the same statement; the two map grids get one
-# pending change row per changed public report instead (IncidentMapChange), folded into them
-# by `summaries_fold_map_changes`: the grids' 12 upserts were over half of what the summaries
-# added to a filing (issue 13).
-SUMMARIES_KEPT_BY_TRIGGERS = (DAILY, UNIT, HOTSPOTS)
+# Since migration 0019 the triggers keep these in the same statement; the two map grids (since
+# 0018) and the hotspot hexagons (since 0019) get one pending change row per changed report
+# instead (IncidentMapChange), folded into them by `summaries_fold_map_changes`: the grids' 12
+# upserts were over half of what the summaries added to a filing, the hotspot upsert (with the
+# hotspot tiles' version trigger it fired) half of what was left (issue 13).
+SUMMARIES_KEPT_BY_TRIGGERS = (DAILY, UNIT)
 MAP_GRIDS = (MAP_CELLS, MAP_OVERVIEW_CELLS)
+SUMMARIES_FOLDED = (*MAP_GRIDS, HOTSPOTS)
 
 MAP_CHANGES_TABLE = "incidents_incidentmapchange"
 MAP_CHANGE_COLUMNS = (
     "sign, incident_id, category_id, status, resolve_day, longitude, latitude, "
-    "exact_longitude, exact_latitude"
+    "exact_longitude, exact_latitude, publicly_visible, area_id, reported_day"
 )
-# A signed report row as a pending change: what the grids' keys and sums need, with the resolve
-# deadline day and the exact decimals as the grids compute them, and the point's own doubles.
+# A signed report row as a pending change: what the grids' and the hotspots' keys and sums
+# need, with the resolve deadline day, the exact decimals and the reported day as the summaries
+# compute them, the point's own doubles (from which the fold computes the grid cells and the
+# hexagon) and whether the public sees the report (the grids count only those, the hotspots
+# every report).
 MAP_CHANGE_VALUES = (
     f"c.id, c.category_id, c.status, {_deadline_day('resolve_by')}, "
-    f"ST_X(c.location), ST_Y(c.location), {_LONGITUDE}, {_LATITUDE}"
+    f"ST_X(c.location), ST_Y(c.location), {_LONGITUDE}, {_LATITUDE}, "
+    f"{PUBLICLY_VISIBLE_SQL}, c.area_id, {HOTSPOTS.keys[0][1]}"
 )
 
 
 def _from_map_changes(grid: Summary) -> Summary:
     """`grid` computed from pending change rows `c` (IncidentMapChange) rather than from report
     rows: the same cells (the same floor of the same double by the same cell side), the exact
-    decimals and the resolve day the trigger computed as the grids do; only public reports are
-    pending."""
+    decimals and the resolve day the trigger computed as the grids do; of the public reports
+    only."""
     over_changes = {
         "cell_column": f"floor(c.longitude / {_CELL})::bigint",
         "cell_row": f"floor(c.latitude / {_CELL})::bigint",
@@ -270,9 +284,37 @@ def _from_map_changes(grid: Summary) -> Summary:
         grid,
         keys=tuple((name, over_changes.get(name, sql)) for name, sql in grid.keys),
         values=tuple((name, over_changes.get(name, sql)) for name, sql in grid.values),
-        condition="true",
+        condition="c.publicly_visible",
         day_keys=(),
     )
 
 
-MAP_GRIDS_FROM_CHANGES = tuple(_from_map_changes(grid) for grid in MAP_GRIDS)
+# The hexagon of a pending change's point: the rebuild's arithmetic on the same doubles.
+HOTSPOT_HEXAGON_OF_CHANGE = _hexagon_join("c.longitude", "c.latitude")
+
+# The hotspot hexagons computed from pending change rows `c`: every report, public or not.
+HOTSPOTS_FROM_CHANGES = replace(
+    HOTSPOTS,
+    keys=(
+        ("day", "c.reported_day"),
+        ("hexagon_column", "hexagon.q"),
+        ("hexagon_row", "hexagon.r"),
+        ("category_id", "c.category_id"),
+        ("area_id", "c.area_id"),
+    ),
+    joins=HOTSPOT_HEXAGON_OF_CHANGE,
+)
+
+SUMMARIES_FOLDED_FROM_CHANGES = (
+    *(_from_map_changes(grid) for grid in MAP_GRIDS),
+    HOTSPOTS_FROM_CHANGES,
+)
+
+# The pending changes as hotspot summary rows (day, hexagon_column, hexagon_row, category_id,
+# area_id, reports), for the readers that add them to the summary's (the operations centre's
+# layer, tiles and overview: `incidents.operations_selectors.hotspot_counts_sql`).
+HOTSPOT_PENDING_CELLS_SQL = f"""(
+    SELECT c.reported_day AS day, hexagon.q AS hexagon_column, hexagon.r AS hexagon_row,
+           c.category_id, c.area_id, c.sign AS reports
+    FROM {MAP_CHANGES_TABLE} AS c {HOTSPOT_HEXAGON_OF_CHANGE}
+)"""

@@ -224,22 +224,27 @@ class IncidentMapOverviewCell(models.Model):
 
 
 class IncidentMapChange(models.Model):
-    """A change to the two map grids not yet folded into them (issue 13): one row per public
-    report a statement changed, +1 as it is after it, -1 as it was before (an update writes
-    both; one that changes nothing the grids count writes neither).
+    """A change to the two map grids and the hotspot hexagons not yet folded into them (issue
+    13): one row per report a statement changed, +1 as it is after it, -1 as it was before (an
+    update writes both; one that changes nothing the grids or the hotspots count writes
+    neither). The hotspots count every report, the grids only those the public sees
+    (`publicly_visible`); since migration 0019 (the grids alone before it).
 
     Why: upserting 12 grid rows (6 bands, 2 grids) was over half of what keeping the summaries
-    added to each filing. The triggers now append this one narrow row instead, and
-    `incidents.summaries.summaries_fold_map_changes` moves the committed rows into both grids
-    in one grouped statement every few seconds (INCIDENT_MAP_CHANGES_FOLD_SECONDS), in the
-    nightly rebuild, and after a bulk load. The map reads the grids plus these rows, computed to
-    their cells at read time, so its answers stay exact between folds. The table stays small
+    added to each filing, and the hotspot row (with the tiles' version it advanced) half of
+    the rest. The triggers now append this one narrow row instead, and
+    `incidents.summaries.summaries_fold_map_changes` moves the committed rows into the grids and
+    the hexagons in one grouped statement every few seconds (INCIDENT_MAP_CHANGES_FOLD_SECONDS),
+    in the nightly rebuild, and after a bulk load. The map and the operations centre's hotspot
+    layer read their summary plus these rows, computed to their cells or hexagons at read
+    time, so their answers stay exact between folds. The table stays small
     (a few seconds of filings); if the beat stops it grows, the map reads it whole on every
     grouped answer, and the nightly rebuild folds it.
 
     No index but the primary key's, and no foreign keys: each one would be another write per
     filing, and the table is only ever read whole. The coordinates are the point's own doubles
-    (ST_X, ST_Y), from which the cell is computed as the grids compute it."""
+    (ST_X, ST_Y), from which the cell and the hexagon are computed as the summaries compute
+    them."""
 
     sign = models.SmallIntegerField(_("dấu"))
     incident_id = models.BigIntegerField(_("mã phản ánh"))
@@ -253,6 +258,11 @@ class IncidentMapChange(models.Model):
     # reads every pending row, and converting each double there cost it three times as much.
     exact_longitude = models.DecimalField(_("kinh độ thập phân"), max_digits=24, decimal_places=12)
     exact_latitude = models.DecimalField(_("vĩ độ thập phân"), max_digits=24, decimal_places=12)
+    # What the hotspot hexagons need besides (migration 0019): the hexagon itself is computed
+    # from the doubles above at fold and read time, as the grid cells are.
+    publicly_visible = models.BooleanField(_("công khai"))
+    area_id = models.BigIntegerField(_("mã địa bàn"))
+    reported_day = models.DateField(_("ngày phản ánh"))
 
     class Meta:
         verbose_name = _("thay đổi chờ gộp vào lưới bản đồ")

@@ -32,8 +32,9 @@ def incidents_summaries_rebuild() -> int:
 
 @shared_task(name="incidents.fold_map_changes", ignore_result=True)
 def incidents_fold_map_changes() -> int:
-    """Fold the map grids' committed pending changes into them; the number moved. Idempotent:
-    a second run finds only what was committed since. In CELERY_BEAT_SCHEDULE."""
+    """Fold the committed pending changes into the map grids and the hotspot hexagons; the
+    number moved. Idempotent: a second run finds only what was committed since. In
+    CELERY_BEAT_SCHEDULE."""
     return summaries.summaries_fold_map_changes()
 
 

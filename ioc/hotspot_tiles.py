@@ -3,7 +3,8 @@ when the period holds many reports (settings.IOC_HOTSPOT_TILES_ABOVE): the page 
 no hexagon, the map asks for the tiles it shows.
 
 A tile is built by PostGIS (ST_AsMVT) from the hotspot summary (`IncidentHotspotCell`: reports
-per day, 1 km hexagon, category and area), summed per hexagon over the dashboard's filters,
+per day, 1 km hexagon, category and area) plus the changes not yet folded into it (so it is
+exact between folds, as the other hotspot answers), summed per hexagon over the dashboard's filters,
 reading only the hexagons whose key falls in the tile: the axial coordinates (q, r) of a hexagon
 are a linear function of its centre, so the tile's box bounds them (with one hexagon of margin).
 Each feature is the hexagon's polygon, made by moving one hexagon at the origin to its centre,
@@ -25,6 +26,8 @@ from incidents.operations_selectors import (
     HOTSPOT_HEXAGON_SIDE_METRES,
     METRES_PER_DEGREE_EAST,
     METRES_PER_DEGREE_NORTH,
+    hotspot_cells_conditions,
+    hotspot_counts_sql,
 )
 
 LAYER = "hotspots"
@@ -87,16 +90,13 @@ def _axial_ranges(
 
 
 def _filters(query: HotspotQuery, parameters: SqlParameters) -> str:
-    parameters["date_from"] = query.date_from
-    parameters["date_to"] = query.date_to
-    sql = "day BETWEEN %(date_from)s AND %(date_to)s"
-    if query.category_id is not None:
-        parameters["category_id"] = query.category_id
-        sql += " AND category_id = %(category_id)s"
-    if query.area_ids is not None:
-        parameters["area_ids"] = list(query.area_ids)
-        sql += " AND area_id = ANY(%(area_ids)s)"
-    return sql
+    return hotspot_cells_conditions(
+        parameters,
+        date_from=query.date_from,
+        date_to=query.date_to,
+        category_id=query.category_id,
+        area_ids=query.area_ids,
+    )
 
 
 def hotspot_tile(*, z: int, x: int, y: int, query: HotspotQuery) -> bytes:
@@ -111,8 +111,13 @@ def hotspot_tile(*, z: int, x: int, y: int, query: HotspotQuery) -> bytes:
     parameters: SqlParameters = {
         "z": z, "x": x, "y": y, "q_min": q_min, "q_max": q_max, "r_min": r_min, "r_max": r_max,
     }  # fmt: skip
-    where = _filters(query, parameters)
+    where = (
+        _filters(query, parameters)
+        + " AND hexagon_column BETWEEN %(q_min)s AND %(q_max)s"
+        + " AND hexagon_row BETWEEN %(r_min)s AND %(r_max)s"
+    )
     sql = f"""
+        WITH hexagons AS ({hotspot_counts_sql(where)})
         SELECT ST_AsMVT(features, '{LAYER}', {EXTENT}, 'geometry') FROM (
             SELECT ST_AsMVTGeom(
                        ST_Transform(ST_Translate(
@@ -122,12 +127,7 @@ def hotspot_tile(*, z: int, x: int, y: int, query: HotspotQuery) -> bytes:
                    ) AS geometry,
                    cells.q AS "column", cells.r AS "row", cells.reports
             FROM (
-                SELECT hexagon_column AS q, hexagon_row AS r, sum(reports)::integer AS reports
-                FROM incidents_incidenthotspotcell
-                WHERE {where}
-                  AND hexagon_column BETWEEN %(q_min)s AND %(q_max)s
-                  AND hexagon_row BETWEEN %(r_min)s AND %(r_max)s
-                GROUP BY hexagon_column, hexagon_row
+                SELECT hexagon_column AS q, hexagon_row AS r, reports FROM hexagons
             ) AS cells
         ) AS features
         WHERE features.geometry IS NOT NULL
@@ -149,11 +149,7 @@ def hotspot_overview(*, query: HotspotQuery) -> HotspotOverview:
     where = _filters(query, parameters)
     # counts[n·k // 5] for k = 1..4 (0-based), as hotspot_colours takes them.
     sql = f"""
-        WITH hexagons AS (
-            SELECT sum(reports)::integer AS reports FROM incidents_incidenthotspotcell
-            WHERE {where}
-            GROUP BY hexagon_column, hexagon_row
-        ), sorted AS (
+        WITH hexagons AS ({hotspot_counts_sql(where)}), sorted AS (
             SELECT count(*) AS n, array_agg(reports ORDER BY reports) AS counts FROM hexagons
         )
         SELECT n, CASE WHEN n = 0 THEN ARRAY[]::integer[] ELSE ARRAY[
@@ -169,11 +165,20 @@ def hotspot_overview(*, query: HotspotQuery) -> HotspotOverview:
     return HotspotOverview(hexagons=count, bounds=tuple(row[1]) if count else ())
 
 
-def hotspot_version() -> int:
-    """Advances with every write of the hotspot summary (migration ioc 0003): part of the
-    tiles' cache key, so new data makes the cached tiles unreachable."""
+def hotspot_version() -> str:
+    """Part of the tiles' cache key, so new data makes the cached tiles unreachable: the
+    hotspot summary's version, which advances with every statement that changes its rows (the
+    fold, the rebuild; migrations ioc 0003 and 0004), and the pending changes the tiles add to
+    it, by their newest id and their number (a filing appends one; a change of a transaction
+    that commits after a later one's raises the number but not the newest id; a fold empties
+    the table and advances the version). One statement: the primary key's last entry and a
+    count of the few seconds of changes the tile reads anyway."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT last_value FROM ioc_hotspot_tiles_version")
+        cursor.execute(
+            "SELECT (SELECT last_value FROM ioc_hotspot_tiles_version), max(id), count(*) "
+            "FROM incidents_incidentmapchange"
+        )
         row = cursor.fetchone()
     assert row is not None
-    return int(row[0])
+    version, newest, pending = row
+    return f"{version}.{newest or 0}.{pending}"

@@ -362,9 +362,9 @@ CELERY_BEAT_SCHEDULE["incidents_summaries_rebuild"] = {
     "task": "incidents.summaries_rebuild",
     "schedule": crontab(hour=2, minute=30),
 }
-# The map grids' pending changes folded into them (incidents.summaries.summaries_fold_map_changes):
-# the map reads the pending ones at each grouped answer, so the interval bounds how many it reads,
-# not how stale it is. A run the workers could not start before the next is due expires: the next
+# The pending changes folded into the map grids and the hotspot hexagons
+# (incidents.summaries.summaries_fold_map_changes): the map and the hotspot layer read the pending
+# ones at each answer, so the interval bounds how many they read, not how stale they are. A run the workers could not start before the next is due expires: the next
 # folds everything anyway.
 INCIDENT_MAP_CHANGES_FOLD_SECONDS = env.float("INCIDENT_MAP_CHANGES_FOLD_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE["incidents_fold_map_changes"] = {

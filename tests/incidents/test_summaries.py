@@ -37,6 +37,7 @@ from incidents.models import (
     IncidentStatus,
     IncidentUnitSummary,
 )
+from incidents.operations_selectors import hotspot_hexagons
 from incidents.summaries import (
     summaries_fold_map_changes,
     summaries_rebuild,
@@ -139,6 +140,9 @@ def expected_hotspots() -> Rows:
 
 
 def actual_hotspots() -> Rows:
+    """The hotspot summary once its pending changes are folded in (its readers add them at
+    read time: `assert_hotspot_readers_equal_recomputation`)."""
+    summaries_fold_map_changes()
     return {
         (row.day, row.hexagon_column, row.hexagon_row, row.category_id, row.area_id): (row.reports,)
         for row in IncidentHotspotCell.objects.all()
@@ -282,7 +286,43 @@ def actual_overview_cells() -> Rows:
     )
 
 
+def assert_hotspot_readers_equal_recomputation() -> None:
+    """The hotspot layer's answer (the summary plus the changes not yet folded into it), for
+    the whole period and for each day, category and area alone, equals the reports'
+    hexagons, whether or not the fold has run."""
+    expected = expected_hotspots()
+    if not expected:
+        assert hotspot_hexagons(date_from=PAST_DAY, date_to=datetime.date(9999, 12, 31)) == []
+        return
+    days = sorted({key[0] for key in expected})
+
+    def hexagons(selected: Rows) -> dict[tuple[int, int], int]:
+        counts: Counter[tuple[int, int]] = Counter()
+        for (_day, column, row, _category, _area), (reports,) in selected.items():
+            counts[(column, row)] += reports
+        return dict(counts)
+
+    def answered(**filters: Any) -> dict[tuple[int, int], int]:
+        return {(h.column, h.row): h.reports for h in hotspot_hexagons(**filters)}
+
+    assert answered(date_from=days[0], date_to=days[-1]) == hexagons(expected)
+    for day in days[:: max(1, len(days) // 4)]:
+        assert answered(date_from=day, date_to=day) == hexagons(
+            {key: value for key, value in expected.items() if key[0] == day}
+        )
+    for category in {key[3] for key in expected}:
+        assert answered(date_from=days[0], date_to=days[-1], category_id=category) == hexagons(
+            {key: value for key, value in expected.items() if key[3] == category}
+        )
+    for area in {key[4] for key in expected}:
+        assert answered(date_from=days[0], date_to=days[-1], area_ids=(area,)) == hexagons(
+            {key: value for key, value in expected.items() if key[4] == area}
+        )
+
+
 def assert_summaries_equal_recomputation() -> None:
+    # The readers first: the comparisons below fold the pending changes.
+    assert_hotspot_readers_equal_recomputation()
     assert actual_daily() == expected_daily()
     assert actual_units() == expected_units()
     assert actual_cells() == expected_cells()

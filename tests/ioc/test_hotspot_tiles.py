@@ -10,12 +10,16 @@ import math
 import mapbox_vector_tile
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
 from pytest_django import Settings
 
 from geoapp.clock import vietnam_today
-from incidents.models import IncidentHotspotCell
+from incidents import services
+from incidents.models import IncidentHotspotCell, IncidentMapChange
 from incidents.operations_selectors import hotspot_hexagons
+from incidents.summaries import summaries_fold_map_changes
+from ioc.hotspot_tiles import HotspotQuery, hotspot_overview
 from tests.incidents.conftest import AN_PHU_POINT, FileReport
 from tests.ioc.conftest import Reports
 
@@ -89,6 +93,64 @@ def test_a_new_report_makes_the_cached_tile_unreachable(
     file_report(point=AN_PHU_POINT)
 
     assert list(hexagons_in(client, *CITY_TILE, "?area=21034").values()) == [5]
+
+
+def sequence_value() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value FROM ioc_hotspot_tiles_version")
+        return int(cursor.fetchone()[0])
+
+
+def test_the_tiles_are_exact_before_the_fold_and_the_same_after_it(
+    reports: Reports, leader: User, file_report: FileReport
+) -> None:
+    client = signed_in(leader)
+    today = vietnam_today()
+    query = HotspotQuery(date_from=today, date_to=today, category_id=None, area_ids=None)
+    # The fixture's ten reports are all pending: the summary has no row yet.
+    assert IncidentHotspotCell.objects.count() == 0
+    pending_tile = client.get(f"/tiles/hotspots/{'/'.join(map(str, CITY_TILE))}.pbf").content
+    pending_overview = hotspot_overview(query=query)
+    assert sorted(hexagons_in(client, *CITY_TILE).values()) == [1, 1, 1, 1, 1, 1, 4]
+    assert pending_overview.hexagons == 7
+
+    # (the fixture's filings, and its updates as the reports were and are)
+    pending = IncidentMapChange.objects.count()
+    assert summaries_fold_map_changes() == pending
+    assert not IncidentMapChange.objects.exists()
+    assert IncidentHotspotCell.objects.count() == 7
+
+    folded_tile = client.get(f"/tiles/hotspots/{'/'.join(map(str, CITY_TILE))}.pbf").content
+    assert folded_tile == pending_tile
+    assert hotspot_overview(query=query) == pending_overview
+
+
+def test_the_tiles_version_moves_with_the_hotspot_rows_not_with_each_filing(
+    reports: Reports, leader: User, file_report: FileReport, administrator: User
+) -> None:
+    summaries_fold_map_changes()
+    version = sequence_value()
+
+    filed = file_report(point=AN_PHU_POINT).incident
+    # A filing writes no hotspot row: the sequence stays, the tiles' key moves with the
+    # pending change and the tile counts it.
+    assert sequence_value() == version
+    assert list(hexagons_in(signed_in(leader), *CITY_TILE, "?area=21034").values()) == [5]
+
+    # The fold writes the hexagon's row: the sequence moves.
+    assert summaries_fold_map_changes() == 1
+    assert sequence_value() > version
+    version = sequence_value()
+
+    # A step that changes nothing the hotspots count (the status) is pending for the grids;
+    # its fold, and a fold of nothing, leave the hexagons and the sequence as they were.
+    rows = sorted(IncidentHotspotCell.objects.values_list("id", "reports"))
+    services.incident_acknowledge(actor=administrator, incident=filed)
+    assert IncidentMapChange.objects.count() == 2
+    assert summaries_fold_map_changes() == 2
+    assert summaries_fold_map_changes() == 0
+    assert sorted(IncidentHotspotCell.objects.values_list("id", "reports")) == rows
+    assert sequence_value() == version
 
 
 @pytest.mark.parametrize(
