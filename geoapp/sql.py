@@ -12,6 +12,8 @@ statement that runs on every request (each such statement says why beside it). W
   ST_AsGeoJSON are about 50 times faster than a serializer at 10,000 features);
 - `InsertUnlessExists`: one INSERT … ON CONFLICT DO NOTHING for a model instance.
 - `InsertUnlessExistsWithChild`: the same, with one child row pointing at it, in one statement.
+- `array_literal`: a PostgreSQL array's input text, for passing thousands of values as one
+  parameter that PostgreSQL parses quickly.
 
 Every value goes in as a parameter; the only text these functions interpolate is table aliases,
 column names from the models and SQL expressions chosen by the calling code, never user input.
@@ -98,6 +100,18 @@ def valid_on(day_parameter: str, *, table: str = "") -> str:
     return (
         f"{prefix}valid_from <= {day} AND ({prefix}valid_to IS NULL OR {prefix}valid_to >= {day})"
     )
+
+
+def array_literal(items: Iterable[str | int | float | None]) -> str:
+    """The input text of a PostgreSQL array of `items` (cast it in the statement: `%(x)s::text[]`),
+    every element quoted (a backslash before `"` and `\\`), None as NULL. Passed as one parameter,
+    it reaches PostgreSQL as one string literal: three arrays of 3,321 values parse in about a
+    millisecond, where the same values as one JSON object took 8 ms."""
+    elements = (
+        "NULL" if item is None else '"' + str(item).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        for item in items
+    )
+    return "{" + ",".join(elements) + "}"
 
 
 def feature(*, geometry: str, properties: str, feature_id: str = "") -> str:

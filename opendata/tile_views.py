@@ -25,7 +25,7 @@ from indicators.periods import period_parse
 from indicators.selectors.catalogue import indicator_current_period, indicator_get
 from indicators.selectors.choropleth import (
     answers_revision,
-    choropleth_area_classes_json,
+    choropleth_area_classes,
     choropleth_query,
 )
 from opendata.services import report_grid_version
@@ -113,8 +113,8 @@ def _indicator_tile(request: HttpRequest, *, z: int, x: int, y: int) -> bytes:
     revision = answers_revision()
 
     def build() -> bytes:
-        areas_json = choropleth_area_classes_json(query, revision=revision)
-        return indicator_tile(z=z, x=x, y=y, day=query.boundaries, areas_json=areas_json)
+        classes = choropleth_area_classes(query, revision=revision)
+        return indicator_tile(z=z, x=x, y=y, day=query.boundaries, classes=classes)
 
     if revision is None:
         return build()

@@ -32,6 +32,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from geoapp.sql import array_literal
 from indicators.models import Direction, Indicator
 from indicators.periods import Period
 from indicators.selectors.aggregation import (
@@ -179,28 +180,44 @@ def choropleth_compressed(query: ChoroplethQuery, *, revision: int | None) -> by
     return compressed
 
 
-def choropleth_area_classes_json(query: ChoroplethQuery, *, revision: int | None) -> str:
+@dataclass(frozen=True)
+class AreaClasses:
+    """Each area's code, value, class and colour, as four PostgreSQL arrays' input texts (see
+    geoapp.sql.array_literal) in the same order: the vector tiles pass them as parameters and
+    join the communes under the tile to them by code."""
+
+    codes: str
+    values: str
+    classes: str
+    colours: str
+
+
+def choropleth_area_classes(query: ChoroplethQuery, *, revision: int | None) -> AreaClasses:
     """Each area's value, class and colour under the same classification as the choropleth's
-    document (the indicators' map), without geometry, as a JSON object {area code: {value,
-    class, colour}}: the vector tiles look each commune under the tile up in it. Cached as text
-    beside the document under the same revision (not stored when it is None), so that a tile
-    neither rebuilds nor re-encodes it."""
-    key = None if revision is None else query.key(revision) + ":areas-by-code"
+    document (the indicators' map), without geometry. Cached beside the document under the same
+    revision (not stored when it is None), so that a tile neither recomputes nor re-encodes
+    them."""
+    key = None if revision is None else query.key(revision) + ":area-classes"
     stored = None if key is None else cache.get(key)
-    if isinstance(stored, str):
+    if isinstance(stored, AreaClasses):
         return stored
     rows = indicator_aggregates(
         indicator=query.indicator, period=query.period, level=query.level,
         boundaries=query.boundaries,
     )  # fmt: skip
     classification = _classification(query, [row.value for row in rows]) if query.method else None
-    areas = {}
-    for index, row in enumerate(rows):
-        class_index = classification.classes[index] if classification else None
-        colour = classification.colour_of(class_index) if classification else NO_DATA_COLOUR
-        value = None if row.value is None else float(row.value)
-        areas[row.area_code] = {"value": value, "class": class_index, "colour": colour}
-    text = json.dumps(areas)
+    classes = [
+        classification.classes[index] if classification else None for index in range(len(rows))
+    ]
+    area_classes = AreaClasses(
+        codes=array_literal(row.area_code for row in rows),
+        values=array_literal(None if row.value is None else float(row.value) for row in rows),
+        classes=array_literal(classes),
+        colours=array_literal(
+            classification.colour_of(class_index) if classification else NO_DATA_COLOUR
+            for class_index in classes
+        ),
+    )
     if key is not None:
-        cache.set(key, text, timeout=CACHE_SECONDS)
-    return text
+        cache.set(key, area_classes, timeout=CACHE_SECONDS)
+    return area_classes

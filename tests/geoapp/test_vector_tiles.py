@@ -1,4 +1,5 @@
-"""A tile's statement runs without parallel workers or JIT, and leaves the connection as it was."""
+"""A tile's statement runs without parallel workers or JIT, planned with its parameters' values,
+and leaves the connection as it was."""
 
 from __future__ import annotations
 
@@ -12,25 +13,27 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 SETTINGS_AS_BYTES = (
     "SELECT convert_to(current_setting('max_parallel_workers_per_gather') || ',' "
-    "|| current_setting('jit'), 'UTF8')"
+    "|| current_setting('jit') || ',' || current_setting('plan_cache_mode'), 'UTF8')"
 )
 
 
-def _settings() -> tuple[str, str]:
+def _settings() -> tuple[str, str, str]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT current_setting('max_parallel_workers_per_gather'), current_setting('jit')"
+            "SELECT current_setting('max_parallel_workers_per_gather'), current_setting('jit'), "
+            "current_setting('plan_cache_mode')"
         )
-        workers, jit = cursor.fetchone()
-    return workers, jit
+        workers, jit, plan_cache_mode = cursor.fetchone()
+    return workers, jit, plan_cache_mode
 
 
 def test_the_tile_statement_runs_serial_and_uncompiled_and_the_connection_keeps_its_settings() -> (
     None
 ):
     before = _settings()
-    assert before[0] != "0"  # the server's default (2) lets other statements run in parallel
-    assert vector_tile_fetch(SETTINGS_AS_BYTES, {}) == b"0,off"
+    # The server's defaults: other statements run in parallel and may get generic plans.
+    assert before[0] != "0" and before[2] == "auto"
+    assert vector_tile_fetch(SETTINGS_AS_BYTES, {}) == b"0,off,force_custom_plan"
     assert _settings() == before
     assert connection.in_atomic_block is False
 

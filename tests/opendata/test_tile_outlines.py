@@ -13,6 +13,8 @@ import pytest
 from django.db import connection
 from shapely.geometry import box
 
+from geoapp.sql import array_literal
+from indicators.selectors.choropleth import AreaClasses
 from opendata import tile_selectors
 from tests.conftest import Territory
 from tests.opendata.test_tiles import tile_of
@@ -58,7 +60,7 @@ def both_ways(z: int, x: int, y: int, day: datetime.date, monkeypatch: pytest.Mo
         return (
             decoded(tile_selectors.commune_tile(z=z, x=x, y=y, day=day), "xa-phuong"),
             decoded(
-                tile_selectors.indicator_tile(z=z, x=x, y=y, day=day, areas_json=areas),
+                tile_selectors.indicator_tile(z=z, x=x, y=y, day=day, classes=areas),
                 "chi-tieu",
             ),
         )
@@ -70,16 +72,15 @@ def both_ways(z: int, x: int, y: int, day: datetime.date, monkeypatch: pytest.Mo
     return kept, built
 
 
-def _every_commune_classed() -> str:
-    """The choropleth tile's parameter with a value, a class and a colour for every code."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COALESCE(jsonb_object_agg(code, jsonb_build_object("
-            "'value', id, 'class', id % 5, 'colour', '#00000' || (id % 10))), '{}')::text "
-            "FROM wards_area WHERE level = 'commune'"
-        )
-        (areas,) = cursor.fetchone()
-    return areas
+def _every_commune_classed() -> AreaClasses:
+    """A value, a class and a colour for every code of a commune (once each)."""
+    codes = sorted(set(Area.objects.filter(level=AreaLevel.COMMUNE).values_list("code", flat=True)))
+    return AreaClasses(
+        codes=array_literal(codes),
+        values=array_literal(float(index) / 2 for index in range(len(codes))),
+        classes=array_literal(index % 5 for index in range(len(codes))),
+        colours=array_literal(f"#00000{index % 10}" for index in range(len(codes))),
+    )
 
 
 def kept_rows(area: Area) -> list[tuple]:
