@@ -18,7 +18,7 @@ import datetime
 
 from django.db import connection
 
-from geoapp.sql import SqlParameters
+from geoapp.sql import SqlParameters, valid_on
 from geoapp.vector_tiles import vector_tile_fetch
 from indicators.selectors.choropleth import AreaClasses
 
@@ -88,7 +88,7 @@ def report_tile(*, z: int, x: int, y: int) -> bytes:
 # simplified, projected and clipped as _OUTLINE would make them, so the tile only encodes them):
 # a zoom-5 tile holds all 3,321 communes of the country and spent half its time on that work.
 TILE_OUTLINES_UNTIL_ZOOM = 7
-_VALID_ON_DAY = "c.valid_from <= %(day)s AND (c.valid_to IS NULL OR c.valid_to >= %(day)s)"
+_VALID_ON_DAY = valid_on("day", table="c")
 
 
 def _communes_of_tile(z: int) -> str:
