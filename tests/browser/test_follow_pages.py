@@ -26,6 +26,7 @@ from incidents import services
 from incidents.category_catalogue import CATEGORIES
 from incidents.models import Incident, IncidentChannel
 from notifications.models import Notification, Subscription
+from notifications.services import notification_send
 from tests.conftest import Territory
 from wards.models import AgencyMembership, AgencyRole
 
@@ -92,9 +93,12 @@ def confirmation_path() -> str:
 
 
 def unsubscribe_path(kind: str) -> str:
-    """The one-click unsubscribe link of the first news e-mail of `kind`: in its headers (RFC
+    """The one-click unsubscribe link of the first news e-mail of `kind` as sent (a filed
+    report's messages are composed by the worker when it sends them): in its headers (RFC
     2369 and 8058) and in its text alike."""
     message = Notification.objects.get(kind=kind, address=FOLLOWER)
+    notification_send(notification_id=message.pk)
+    message.refresh_from_db()
     url = message.headers["List-Unsubscribe"].removeprefix("<").removesuffix(">")
     assert message.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert url in message.body
