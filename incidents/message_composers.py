@@ -23,7 +23,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 
 from incidents import notice_texts as texts
-from incidents.following.selectors import area_content_type_id
+from incidents.following.selectors import followed_area_name
 from incidents.models import Category, Incident, IncidentAction, IncidentEvent
 from incidents.notice_texts import IncidentNoticeKind
 from notifications.message_composers import (
@@ -111,11 +111,7 @@ def _new_in_followed_area(notification: Notification) -> ComposedWithHeaders:
     if subscription is None:  # deleted since: no unsubscribe link to give, no one to tell
         raise NothingToCompose(f"the subscription of message {notification.pk} no longer exists")
     context = texts.incident_context(incident)
-    followed_area = context["area"]
-    if subscription.subject_type_id == area_content_type_id():
-        area = Area.objects.filter(pk=subscription.subject_id).only("name").first()
-        if area is not None:
-            followed_area = area.name
+    followed_area = followed_area_name(subscription) or context["area"]
     url = unsubscribe_url(subscription)
     message = texts.compose_notice(
         IncidentNoticeKind.FOLLOWED_AREA_NEW_INCIDENT,

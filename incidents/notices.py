@@ -28,6 +28,7 @@ none takes a savepoint of its own (`savepoint=False`): a failure rolls back to t
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -95,6 +96,35 @@ def _reporter_contacts(incident: Incident) -> list[tuple[NotificationChannel, st
     return []
 
 
+def _key(incident: Incident, occasion: str, recipient: str) -> str:
+    """A message's dedupe key: its report, its occasion (an event, or "created") and recipient."""
+    return f"incident:{incident.pk}:{occasion}:{recipient}"
+
+
+def _reporter_key(channel: str) -> str:
+    return f"reporter:{channel}"
+
+
+def _unit_key(agency: Agency) -> str:
+    return f"unit:{agency.pk}:email"
+
+
+def _follower_key(subscription: Subscription) -> str:
+    return f"subscription:{subscription.pk}"
+
+
+def _one_per_address(
+    followers: Iterable[tuple[Subscription, IncidentNoticeKind]],
+) -> Iterator[tuple[Subscription, IncidentNoticeKind]]:
+    """The followers whose address was not listed before: one message per address, the first
+    subscription listed wins."""
+    told: set[str] = set()
+    for subscription, kind in followers:
+        if subscription.email not in told:
+            told.add(subscription.email)
+            yield subscription, kind
+
+
 def _body_for(channel: NotificationChannel, message: ComposedMessage) -> str:
     return message.body if channel == NotificationChannel.EMAIL else message.text
 
@@ -113,7 +143,7 @@ def _to_reporter(
     message = texts.compose_notice(kind, context)
     return [
         notification_enqueue(
-            dedupe_key=f"incident:{incident.pk}:{occasion}:reporter:{channel}",
+            dedupe_key=_key(incident, occasion, _reporter_key(channel)),
             kind=kind,
             channel=channel,
             recipient_role=RecipientRole.REPORTER,
@@ -141,7 +171,7 @@ def _to_unit(
     message = texts.compose_notice(kind, context)
     return [
         notification_enqueue(
-            dedupe_key=f"incident:{incident.pk}:{occasion}:unit:{agency.pk}:email",
+            dedupe_key=_key(incident, occasion, _unit_key(agency)),
             kind=kind,
             channel=NotificationChannel.EMAIL,
             recipient_role=RecipientRole.UNIT,
@@ -164,20 +194,15 @@ def _to_followers(
 ) -> list[Notification]:
     """One message per address: the first subscription listed for an address wins."""
     planned: list[Notification] = []
-    told: set[str] = set()
-    for subscription, kind in followers:
-        if subscription.email in told:
-            continue
-        told.add(subscription.email)
+    for subscription, kind in _one_per_address(followers):
         url = unsubscribe_url(subscription)
-        area = selectors.followed_area(subscription)
-        followed_area = area.name if area is not None else context["area"]
+        followed_area = selectors.followed_area_name(subscription) or context["area"]
         message = texts.compose_notice(
             kind, {**context, "unsubscribe_url": url, "followed_area": followed_area}
         )
         planned.append(
             notification_enqueue(
-                dedupe_key=f"incident:{incident.pk}:{occasion}:subscription:{subscription.pk}",
+                dedupe_key=_key(incident, occasion, _follower_key(subscription)),
                 kind=kind,
                 channel=NotificationChannel.EMAIL,
                 recipient_role=RecipientRole.FOLLOWER,
@@ -209,13 +234,12 @@ def incident_created_notices_enqueue(
         incident = _incident(incident_id)
     if incident is None:
         return []
-    key = f"incident:{incident.pk}:created"
     messages = []
     agency = incident.agency
     if agency.email:
         messages.append(
             MessageToCompose(
-                dedupe_key=f"{key}:unit:{agency.pk}:email",
+                dedupe_key=_key(incident, "created", _unit_key(agency)),
                 kind=IncidentNoticeKind.INCIDENT_NEW_FOR_UNIT,
                 channel=NotificationChannel.EMAIL,
                 recipient_role=RecipientRole.UNIT,
@@ -224,7 +248,7 @@ def incident_created_notices_enqueue(
         )
     messages += [
         MessageToCompose(
-            dedupe_key=f"{key}:reporter:{channel}",
+            dedupe_key=_key(incident, "created", _reporter_key(channel)),
             kind=IncidentNoticeKind.INCIDENT_RECEIVED,
             channel=channel,
             recipient_role=RecipientRole.REPORTER,
@@ -233,15 +257,16 @@ def incident_created_notices_enqueue(
         for channel, address in _reporter_contacts(incident)
     ]
     if incident.is_publicly_visible:
-        told: set[str] = set()  # one message per address: the oldest subscription wins
-        for subscription in selectors.area_followers(incident=incident):
-            if subscription.email in told:
-                continue
-            told.add(subscription.email)
+        # Oldest first: the oldest subscription of an address wins.
+        followers = (
+            (subscription, IncidentNoticeKind.FOLLOWED_AREA_NEW_INCIDENT)
+            for subscription in selectors.area_followers(incident=incident)
+        )
+        for subscription, kind in _one_per_address(followers):
             messages.append(
                 MessageToCompose(
-                    dedupe_key=f"{key}:subscription:{subscription.pk}",
-                    kind=IncidentNoticeKind.FOLLOWED_AREA_NEW_INCIDENT,
+                    dedupe_key=_key(incident, "created", _follower_key(subscription)),
+                    kind=kind,
                     channel=NotificationChannel.EMAIL,
                     recipient_role=RecipientRole.FOLLOWER,
                     address=subscription.email,

@@ -42,12 +42,16 @@ def area_content_type_id() -> int:
     return ContentType.objects.get_for_model(Area).pk
 
 
-def followed_area(subscription: Subscription) -> Area | None:
-    """The area a subscription follows (loaded by `area_followers`), or None for a report's."""
+def followed_area_name(subscription: Subscription) -> str | None:
+    """The name of the area a subscription follows, or None for a report's (or an area since
+    deleted): from the area `area_followers` loaded with it, else read alone (not the area's
+    boundary and label point, which the messages never need)."""
     if subscription.subject_type_id != area_content_type_id():
         return None
-    area: Area = subscription.subject  # type: ignore[assignment]
-    return area
+    if Subscription.subject.is_cached(subscription):
+        area: Area | None = subscription.subject
+        return area.name if area is not None else None
+    return Area.objects.filter(pk=subscription.subject_id).values_list("name", flat=True).first()
 
 
 def area_followers(*, incident: Incident) -> list[Subscription]:
