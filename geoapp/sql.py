@@ -11,7 +11,8 @@ statement that runs on every request (each such statement says why beside it). W
 - `feature` and `feature_collection`: GeoJSON assembled by PostgreSQL (json_build_object and
   ST_AsGeoJSON are about 50 times faster than a serializer at 10,000 features);
 - `InsertUnlessExists`: one INSERT … ON CONFLICT DO NOTHING for a model instance.
-- `InsertUnlessExistsWithChild`: the same, with one child row pointing at it, in one statement.
+- `InsertUnlessExistsWithChild`: the same, with one child row pointing at it, in one statement
+  (and, through `AlsoInStatement`, more rows that depend on them, in the same statement).
 - `array_literal`: a PostgreSQL array's input text, for passing thousands of values as one
   parameter that PostgreSQL parses quickly.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import psycopg
@@ -301,29 +303,51 @@ class InsertUnlessExistsWithChild:
         ]
         columns = ", ".join(quote(column_of(child, field.name)) for field in self.child.fields)
         _parsing_cached_up_to(len(parent.fields) + len(self.child.fields) - 1)
-        self._statement_after_parent = (
+        self._ctes_after_parent = (
             f"), child AS (INSERT INTO {quote(child._meta.db_table)} ({columns}) "
-            f"SELECT {', '.join(selected)} FROM parent RETURNING {child_key}) "
-            f"SELECT parent.{parent_key}, child.{child_key} FROM parent CROSS JOIN child"
+            f"SELECT {', '.join(selected)} FROM parent RETURNING {child_key})"
         )
+        self._selected = f"SELECT parent.{parent_key}, child.{child_key}"
+        self._from = "FROM parent CROSS JOIN child"
 
-    def __call__(self, parent: Model, child: Model) -> bool:
+    def __call__(
+        self, parent: Model, child: Model, *, also: AlsoInStatement | None = None
+    ) -> tuple[Any, ...] | None:
+        """Write both; the values of `also.selected` (an empty tuple without it) when they were
+        written, None on a collision."""
+        also = also or _NOTHING_ELSE
         parent_statement, parent_values = self.parent.statement_and_values(parent)
         _child_statement, child_values = self.child.statement_and_values(child)
         del child_values[self._link_position]
         with server_binding_cursor() as cursor:
             cursor.execute(
-                f"WITH parent AS ({parent_statement}{self._statement_after_parent}",
-                parent_values + child_values,
+                f"WITH parent AS ({parent_statement}{self._ctes_after_parent}{also.ctes} "
+                f"{self._selected}{also.selected} {self._from}",
+                [*parent_values, *child_values, *also.values],
             )
             row = cursor.fetchone()
         if row is None:
-            return False
-        for instance, key in zip((parent, child), row, strict=True):
+            return None
+        for instance, key in zip((parent, child), row[:2], strict=True):
             instance.pk = key
             instance._state.adding = False
             instance._state.db = DEFAULT_DB_ALIAS
-        return True
+        return tuple(row[2:])
+
+
+@dataclass(frozen=True)
+class AlsoInStatement:
+    """More work for the statement of `InsertUnlessExistsWithChild`: further common table
+    expressions (each starting with a comma; they may read `parent` and `child`, whose key
+    columns they return), their parameters' values, and expressions selected after the two keys
+    (each starting with a comma), whose values the call returns."""
+
+    ctes: str = ""
+    values: Sequence[Any] = ()
+    selected: str = ""
+
+
+_NOTHING_ELSE = AlsoInStatement()
 
 
 def _parsing_cached_up_to(parameter_count: int) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
@@ -82,6 +83,10 @@ def category_with_questions(*, code: str) -> CategoryWithQuestions | None:
     with server_binding_cursor() as cursor:
         cursor.execute(_CATEGORY_WITH_QUESTIONS_SQL, {"code": code})
         rows = cursor.fetchall()
+    return _category_from_rows(rows)
+
+
+def _category_from_rows(rows: Sequence[Sequence[Any]]) -> CategoryWithQuestions | None:
     if not rows:
         return None
     category = model_from_row(Category, _CATEGORY_FIELDS, rows[0][: len(_CATEGORY_FIELDS)])
@@ -99,12 +104,62 @@ def category_get_active(*, code: str) -> CategoryWithQuestions:
     """The active category a report is filed in (or moved to), with its questions; refused with
     the user's message when no active category has that code."""
     found = category_with_questions(code=str(code or "").strip())
+    return _active(found, code=code)
+
+
+def _active(found: CategoryWithQuestions | None, *, code: str) -> CategoryWithQuestions:
     if found is None or not found.category.is_active:
         raise InvalidInput(
             _("Lĩnh vực “%(code)s” không tồn tại hoặc đã ngừng sử dụng.") % {"code": code},
             code="unknown_category",
         )
     return found
+
+
+@dataclass(frozen=True)
+class FilingCategory:
+    """An active category with its questions, as of the catalogue's `revision`."""
+
+    found: CategoryWithQuestions
+    revision: int
+
+
+# The categories this process has filed reports in, by code: reading one cost a third of a
+# filing's CPU (docs/benchmarks.md, issue 10). Each is kept with the catalogue's revision it was
+# read at, and the filing statement reads the revision beside the report it writes
+# (CATALOGUE_REVISION_SQL): a report filed against a catalogue changed since is rolled back and
+# filed again on the category read anew, so a kept category never decides a report the database
+# would decide otherwise. Only active categories are kept: an unknown or closed code is read
+# every time, so a category opened elsewhere is found at once. A dict, whose reads and writes are
+# atomic for the threads of a process.
+_filing_categories: dict[str, FilingCategory] = {}
+
+# The catalogue's revision (incidents.0020): changes with every write to the categories or their
+# questions, never to a value it had before.
+CATALOGUE_REVISION_SQL = "(SELECT revision FROM incidents_catalogue_revision)"
+
+
+def category_for_filing(*, code: str, kept: bool = True) -> FilingCategory:
+    """The active category of `code` for a new report, with its questions and the catalogue's
+    revision it was read at: the one this process keeps, unless `kept` is False (then read anew,
+    and kept). Refused with the user's message when no active category has that code."""
+    code = str(code or "").strip()
+    if kept and (category := _filing_categories.get(code)) is not None:
+        return category
+    with server_binding_cursor() as cursor:
+        cursor.execute(_CATEGORY_WITH_QUESTIONS_AND_REVISION_SQL, {"code": code})
+        rows = cursor.fetchall()
+    category = FilingCategory(
+        found=_active(_category_from_rows([row[1:] for row in rows]), code=code),
+        revision=rows[0][0],
+    )
+    _filing_categories[code] = category
+    return category
+
+
+def filing_categories_forget() -> None:
+    """Forget every kept category (the catalogue changed: each is read anew when next filed in)."""
+    _filing_categories.clear()
 
 
 _CATEGORY_FIELDS = list(Category._meta.concrete_fields)
@@ -120,6 +175,11 @@ _CATEGORY_WITH_QUESTIONS_SQL = f"""
     WHERE category.code = %(code)s
     ORDER BY question."order", question.code
 """
+# The same rows, each led by the catalogue's revision (a category without questions: one row;
+# no category: none, and no revision needed).
+_CATEGORY_WITH_QUESTIONS_AND_REVISION_SQL = _CATEGORY_WITH_QUESTIONS_SQL.replace(
+    "SELECT", f"SELECT {CATALOGUE_REVISION_SQL},", 1
+)
 
 
 # One report

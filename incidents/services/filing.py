@@ -3,10 +3,12 @@ event and the messages announcing it, in one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import IO
+from typing import IO, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -21,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from geoapp.clock import VIETNAM_TIME_ZONE
 from geoapp.exceptions import Conflict, InvalidInput
 from geoapp.selectors import working_calendar
-from geoapp.sql import InsertUnlessExists, InsertUnlessExistsWithChild
+from geoapp.sql import AlsoInStatement, InsertUnlessExists, InsertUnlessExistsWithChild
 from incidents import events, notifications, selectors
 from incidents.attribute_answers import attribute_answers_clean
 from incidents.deadlines import deadlines_compute
@@ -118,6 +120,38 @@ def _idempotent_replay(
     )
 
 
+class _CatalogueChanged(Exception):
+    """The categories or their questions changed since this process kept the report's category:
+    the report written on it is rolled back, to be filed again on the category read anew."""
+
+
+# True while a report is filed again after _CatalogueChanged: its category is read in the
+# filing's own transaction, as it was before categories were kept, and not checked again.
+_category_read_anew: ContextVar[bool] = ContextVar("incidents_category_read_anew", default=False)
+
+_Parameters = ParamSpec("_Parameters")
+_Result = TypeVar("_Result")
+
+
+def _filed_again_if_catalogue_changed(
+    file: Callable[_Parameters, _Result],
+) -> Callable[_Parameters, _Result]:
+    @functools.wraps(file)
+    def filed(*args: _Parameters.args, **kwargs: _Parameters.kwargs) -> _Result:
+        try:
+            return file(*args, **kwargs)
+        except _CatalogueChanged:
+            selectors.filing_categories_forget()
+            token = _category_read_anew.set(True)
+            try:
+                return file(*args, **kwargs)
+            finally:
+                _category_read_anew.reset(token)
+
+    return filed
+
+
+@_filed_again_if_catalogue_changed
 @transaction.atomic
 def incident_create(
     *,
@@ -167,8 +201,9 @@ def incident_create(
         if replay is not None:
             return replay
 
-    filed_category = selectors.category_get_active(code=category_code)
-    category, questions = filed_category.category, filed_category.questions
+    read_anew = _category_read_anew.get()
+    filing_category = selectors.category_for_filing(code=category_code, kept=not read_anew)
+    category, questions = filing_category.found.category, filing_category.found.questions
     description = steps.required_text(
         description, field=_DESCRIPTION_FIELD, limit=DESCRIPTION_MAX_LENGTH
     )
@@ -243,7 +278,11 @@ def incident_create(
         incident.tracking_code = tracking_code_generate()
         reporter_token = reporter_token_for(incident.tracking_code)
         incident.reporter_token_hash = reporter_token_hash(reporter_token)
-        if _incident_with_first_event_insert(incident, first_event):
+        written = _incident_with_first_event_insert(incident, first_event, also=_REVISION)
+        if written is not None:
+            (revision,) = written
+            if revision != filing_category.revision and not read_anew:
+                raise _CatalogueChanged
             first_event.incident = incident  # the id the INSERT gave it, and the cached report
             break
         # A unique key collided: a tracking code drawn twice, or the same idempotency key sent
@@ -276,3 +315,6 @@ def incident_create(
 _incident_with_first_event_insert = InsertUnlessExistsWithChild(
     InsertUnlessExists(Incident), IncidentEvent, link="incident"
 )
+# The catalogue's revision read by the statement that writes the report: the category kept by
+# this process (selectors.category_for_filing) must be of the same revision.
+_REVISION = AlsoInStatement(selected=f", {selectors.CATALOGUE_REVISION_SQL}")

@@ -8,9 +8,11 @@ made-up squares: Cẩm Thành is 108.7–108.9 E × 15.0–15.1 N after the refo
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.utils import translation
 from PIL import Image
 from pytest_django import Settings
@@ -208,3 +211,25 @@ def snapshot(incident: Incident) -> dict[str, Any]:
         "supporters": sorted(incident.supporters.values_list("identity_hash", flat=True)),
         "photos": sorted(incident.photos.values_list("id", "is_hidden")),
     }
+
+
+def catalogue_revision() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT revision FROM incidents_catalogue_revision")
+        (revision,) = cursor.fetchone()
+    return int(revision)
+
+
+@contextmanager
+def catalogue_revision_while_migrated_back() -> Iterator[None]:
+    """The catalogue's revision of incidents.0020 (its own SQL), for filing while the database is
+    migrated back before it: today's filing statement reads it. Removed on leaving, so that
+    migrating forward again creates it."""
+    migration = importlib.import_module("incidents.migrations.0020_catalogue_revision")
+    with connection.cursor() as cursor:
+        cursor.execute(migration._FORWARD)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(migration._REVERSE)

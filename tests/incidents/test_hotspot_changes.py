@@ -25,7 +25,12 @@ from incidents.models import (
 from incidents.operations_selectors import hotspot_hexagons
 from incidents.selectors import PublicIncidentFilters
 from incidents.summaries import summaries_fold_map_changes
-from tests.incidents.conftest import AN_PHU_POINT, CAM_THANH_POINT, FileReport
+from tests.incidents.conftest import (
+    AN_PHU_POINT,
+    CAM_THANH_POINT,
+    FileReport,
+    catalogue_revision_while_migrated_back,
+)
 from tests.incidents.test_summaries import assert_summaries_equal_recomputation
 
 WHOLE_TERRITORY = (108.6, 14.9, 109.0, 15.3)
@@ -169,7 +174,8 @@ def test_the_migration_goes_back_and_forth_and_no_report_leaves_the_hotspots_or_
             (AN_PHU_HEXAGON[1], 1),
         ]
         assert grid_reports() == 1
-        file_report(point=CAM_THANH_POINT)
+        with catalogue_revision_while_migrated_back():
+            file_report(point=CAM_THANH_POINT)
         assert sorted(IncidentHotspotCell.objects.values_list("hexagon_row", "reports")) == [
             (CAM_THANH_HEXAGON[1], 2),
             (AN_PHU_HEXAGON[1], 1),

@@ -31,7 +31,7 @@ from incidents.models import (
 from incidents.selectors import PublicIncidentFilters
 from incidents.summaries import current_triggers_install_sql, summaries_fold_map_changes
 from incidents.tasks import incidents_fold_map_changes
-from tests.incidents.conftest import FileReport
+from tests.incidents.conftest import FileReport, catalogue_revision_while_migrated_back
 from tests.incidents.test_summaries import assert_summaries_equal_recomputation
 
 WHOLE_TERRITORY = (108.6, 14.9, 109.0, 15.3)
@@ -263,7 +263,8 @@ def test_the_migration_goes_back_and_forth_and_no_report_leaves_the_map(
         # grids themselves again.
         assert not _table_exists()
         assert IncidentMapOverviewCell.objects.filter(zoom=15).count() == 2
-        file_report(point=Point(108.80, 15.10, srid=4326))
+        with catalogue_revision_while_migrated_back():
+            file_report(point=Point(108.80, 15.10, srid=4326))
         assert IncidentMapOverviewCell.objects.filter(zoom=15).count() == 3
     finally:
         _migrate()
