@@ -32,6 +32,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.db.models import BooleanField, CharField, DateTimeField, Field, Model, TextField
+from psycopg import _queries as psycopg_queries
 
 ModelType = TypeVar("ModelType", bound=Model)
 
@@ -189,10 +190,17 @@ class InsertUnlessExists:
     savepoint's INSERT do. Values and placeholders are prepared by the fields as the ORM prepares
     them (defaults and auto_now stamps, JSON, a point in another SRID transformed by the
     statement). The statement text is the same on every call, so a server-binding cursor
-    prepares it once per connection.
+    prepares it once per connection. `also_returning`: more columns for the statement's
+    RETURNING, after the id, for a statement that reads them (`InsertUnlessExistsWithChild`).
     """
 
-    def __init__(self, model: type[Model], *, conflict_fields: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        model: type[Model],
+        *,
+        conflict_fields: Sequence[str] = (),
+        also_returning: Sequence[str] = (),
+    ) -> None:
         quote = connection.ops.quote_name
         meta = model._meta
         primary_key = next(field.name for field in meta.concrete_fields if field.primary_key)
@@ -212,7 +220,8 @@ class InsertUnlessExists:
             f"INSERT INTO {quote(meta.db_table)} "
             f"({', '.join(quote(column_of(model, field.name)) for field in self.fields)}) "
             "VALUES ({placeholders}) "
-            f"ON CONFLICT {target} DO NOTHING RETURNING {quote(column_of(model, primary_key))}"
+            f"ON CONFLICT {target} DO NOTHING RETURNING "
+            + ", ".join(quote(column_of(model, name)) for name in [primary_key, *also_returning])
         )
         # Fields with a placeholder of their own (a geometry in another SRID is transformed by
         # the statement); "%s" for every other field and, as a rule, for these too.
@@ -302,7 +311,6 @@ class InsertUnlessExistsWithChild:
             for position, field in enumerate(self.child.fields)
         ]
         columns = ", ".join(quote(column_of(child, field.name)) for field in self.child.fields)
-        _parsing_cached_up_to(len(parent.fields) + len(self.child.fields) - 1)
         self._ctes_after_parent = (
             f"), child AS (INSERT INTO {quote(child._meta.db_table)} ({columns}) "
             f"SELECT {', '.join(selected)} FROM parent RETURNING {child_key})"
@@ -319,11 +327,13 @@ class InsertUnlessExistsWithChild:
         parent_statement, parent_values = self.parent.statement_and_values(parent)
         _child_statement, child_values = self.child.statement_and_values(child)
         del child_values[self._link_position]
+        values = [*parent_values, *child_values, *also.values]
+        _parsing_cached_up_to(len(values))
         with server_binding_cursor() as cursor:
             cursor.execute(
                 f"WITH parent AS ({parent_statement}{self._ctes_after_parent}{also.ctes} "
                 f"{self._selected}{also.selected} {self._from}",
-                [*parent_values, *child_values, *also.values],
+                values,
             )
             row = cursor.fetchone()
         if row is None:
@@ -346,6 +356,14 @@ class AlsoInStatement:
     values: Sequence[Any] = ()
     selected: str = ""
 
+    def then(self, other: AlsoInStatement) -> AlsoInStatement:
+        """This work, then `other`'s."""
+        return AlsoInStatement(
+            ctes=self.ctes + other.ctes,
+            values=[*self.values, *other.values],
+            selected=self.selected + other.selected,
+        )
+
 
 _NOTHING_ELSE = AlsoInStatement()
 
@@ -355,16 +373,15 @@ def _parsing_cached_up_to(parameter_count: int) -> None:
 
     psycopg turns a statement's `%s` into PostgreSQL's `$1…$n` on every execute, and caches the
     result only for statements of at most 50 parameters (psycopg._queries, to keep the long
-    `INSERT … VALUES (…), (…)` of bulk writes out of its cache of 128 statements). A report and
-    its first event are 55: parsing them anew cost about 0.3 ms of CPU per filing, more than the
-    round trip the one statement saves. Only raised, never lowered; if a psycopg release drops
-    the setting, statements are parsed as before (slower, not different).
+    `INSERT … VALUES (…), (…)` of bulk writes out of its cache of 128 statements). A report, its
+    first event and its messages are 55 to about 80 (bounded: the messages' rows of values are at
+    most two, the followers' come from SQL): parsing them anew cost about 0.3 ms of CPU per
+    filing, more than a round trip. Only raised, never lowered; if a psycopg release drops the
+    setting, statements are parsed as before (slower, not different).
     """
-    import psycopg._queries as queries
-
-    current = getattr(queries, "MAX_CACHED_STATEMENT_PARAMS", None)
+    current = getattr(psycopg_queries, "MAX_CACHED_STATEMENT_PARAMS", None)
     if isinstance(current, int) and current < parameter_count:
-        queries.MAX_CACHED_STATEMENT_PARAMS = parameter_count
+        psycopg_queries.MAX_CACHED_STATEMENT_PARAMS = parameter_count
 
 
 def _parameter_type(field: Field[Any, Any], database: BaseDatabaseWrapper) -> str:

@@ -29,11 +29,15 @@ none takes a savepoint of its own (`savepoint=False`): a failure rolls back to t
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
 
+from geoapp.sql import AlsoInStatement, server_binding_cursor
 from incidents import notice_texts as texts
 from incidents.events import REPORTER_LABEL
 from incidents.following import selectors
@@ -47,9 +51,9 @@ from notifications.models import (
     Subscription,
 )
 from notifications.services import (
-    MessageToCompose,
     notification_enqueue,
-    notifications_enqueue_to_compose,
+    notifications_dispatch_after_commit,
+    to_compose_insert_sql,
 )
 from notifications.subscription_links import unsubscribe_headers, unsubscribe_url
 from wards.models import Agency
@@ -98,7 +102,14 @@ def _reporter_contacts(incident: Incident) -> list[tuple[NotificationChannel, st
 
 def _key(incident: Incident, occasion: str, recipient: str) -> str:
     """A message's dedupe key: its report, its occasion (an event, or "created") and recipient."""
-    return f"incident:{incident.pk}:{occasion}:{recipient}"
+    before, after = _key_around_id(occasion, recipient)
+    return f"{before}{incident.pk}{after}"
+
+
+def _key_around_id(occasion: str, recipient: str) -> tuple[str, str]:
+    """A message's dedupe key before and after its report's id: for a statement that knows the
+    id only in SQL (the one that writes the report)."""
+    return "incident:", f":{occasion}:{recipient}"
 
 
 def _reporter_key(channel: str) -> str:
@@ -109,8 +120,11 @@ def _unit_key(agency: Agency) -> str:
     return f"unit:{agency.pk}:email"
 
 
+_FOLLOWER_KEY_PREFIX = "subscription:"
+
+
 def _follower_key(subscription: Subscription) -> str:
-    return f"subscription:{subscription.pk}"
+    return f"{_FOLLOWER_KEY_PREFIX}{subscription.pk}"
 
 
 def _one_per_address(
@@ -218,62 +232,95 @@ def _to_followers(
     return planned
 
 
-@transaction.atomic(savepoint=False)
-def incident_created_notices_enqueue(
-    *, incident_id: int, incident: Incident | None = None
-) -> list[int]:
-    """A report was filed: its unit, its reporter (a receipt) and the followers of its area; the
-    ids of the messages written.
+def incident_created_messages(incident: Incident, *, at: datetime) -> AlsoInStatement | None:
+    """The messages announcing a filed report (its unit's, its reporter's receipt, its area's
+    followers'), for the statement that writes the report or names it; None when there are none.
 
-    `incident` is the report as the filing service holds it (category, unit and area loaded);
-    without it, the report is read by `incident_id`. The messages are written without their
-    words, in one statement: the worker composes them when it sends them, from the report as
-    filed (`incidents/message_composers.py`).
+    A common table expression `messages`, which reads the report's id and location from the
+    statement's `parent` and writes the messages without their words (the worker composes them
+    when it sends them, from the report as filed: `incidents/message_composers.py`); it selects
+    the ids written, as an array, for `notifications_dispatch_after_commit`. `incident` is the
+    report as filed, with its unit loaded.
     """
-    if incident is None:
-        incident = _incident(incident_id)
-    if incident is None:
-        return []
-    messages = []
+    fixed: list[str] = []  # kind, channel, recipient role, address, the key after the id
     agency = incident.agency
     if agency.email:
-        messages.append(
-            MessageToCompose(
-                dedupe_key=_key(incident, "created", _unit_key(agency)),
-                kind=IncidentNoticeKind.INCIDENT_NEW_FOR_UNIT,
-                channel=NotificationChannel.EMAIL,
-                recipient_role=RecipientRole.UNIT,
-                address=agency.email,
-            )
+        fixed += [
+            IncidentNoticeKind.INCIDENT_NEW_FOR_UNIT,
+            NotificationChannel.EMAIL,
+            RecipientRole.UNIT,
+            agency.email,
+            _key_around_id("created", _unit_key(agency))[1],
+        ]
+    for channel, address in _reporter_contacts(incident):
+        fixed += [
+            IncidentNoticeKind.INCIDENT_RECEIVED,
+            channel,
+            RecipientRole.REPORTER,
+            address,
+            _key_around_id("created", _reporter_key(channel))[1],
+        ]
+    about_type = ContentType.objects.get_for_model(Incident).pk
+    key_before_id, followers_key_after_id = _key_around_id("created", _FOLLOWER_KEY_PREFIX)
+    selects: list[str] = []
+    values: list[Any] = []
+    if fixed:
+        rows = ", ".join(["(%s::text, %s::text, %s::text, %s::text, %s::text)"] * (len(fixed) // 5))
+        selects.append(
+            "SELECT message.kind, message.channel, message.recipient_role, message.address, "
+            "%s::integer, parent.id, NULL::integer, %s::text || parent.id || message.key_after_id, "
+            f"%s::timestamptz FROM parent CROSS JOIN (VALUES {rows}) "
+            "AS message (kind, channel, recipient_role, address, key_after_id)"
         )
-    messages += [
-        MessageToCompose(
-            dedupe_key=_key(incident, "created", _reporter_key(channel)),
-            kind=IncidentNoticeKind.INCIDENT_RECEIVED,
-            channel=channel,
-            recipient_role=RecipientRole.REPORTER,
-            address=address,
-        )
-        for channel, address in _reporter_contacts(incident)
-    ]
+        values += [about_type, key_before_id, at, *(str(value) for value in fixed)]
     if incident.is_publicly_visible:
-        # Oldest first: the oldest subscription of an address wins.
-        followers = (
-            (subscription, IncidentNoticeKind.FOLLOWED_AREA_NEW_INCIDENT)
-            for subscription in selectors.area_followers(incident=incident)
+        followers, followers_values = selectors.area_followers_by_address_sql(
+            location="parent.location"
         )
-        for subscription, kind in _one_per_address(followers):
-            messages.append(
-                MessageToCompose(
-                    dedupe_key=_key(incident, "created", _follower_key(subscription)),
-                    kind=kind,
-                    channel=NotificationChannel.EMAIL,
-                    recipient_role=RecipientRole.FOLLOWER,
-                    address=subscription.email,
-                    subscription_id=subscription.pk,
-                )
-            )
-    return notifications_enqueue_to_compose(messages=messages, about=incident)
+        selects.append(
+            "SELECT %s::text, %s::text, %s::text, follower.email, %s::integer, parent.id, "
+            "follower.id, %s::text || parent.id || %s::text || follower.id, %s::timestamptz "
+            f"FROM parent CROSS JOIN LATERAL ({followers}) AS follower"
+        )
+        values += [
+            IncidentNoticeKind.FOLLOWED_AREA_NEW_INCIDENT.value,
+            NotificationChannel.EMAIL.value,
+            RecipientRole.FOLLOWER.value,
+            about_type,
+            key_before_id,
+            followers_key_after_id,
+            at,
+            *followers_values,
+        ]
+    if not selects:
+        return None
+    return AlsoInStatement(
+        ctes=f", messages AS ({to_compose_insert_sql(' UNION ALL '.join(selects))})",
+        values=values,
+        selected=", ARRAY(SELECT id FROM messages)",
+    )
+
+
+@transaction.atomic(savepoint=False)
+def incident_created_notices_enqueue(*, incident_id: int) -> list[int]:
+    """A report was filed: the messages of `incident_created_messages`, written for the report
+    of `incident_id` as it is now (the filing writes them itself, in its own statement); the ids
+    of the messages written, none twice."""
+    incident = _incident(incident_id)
+    if incident is None:
+        return []
+    messages = incident_created_messages(incident, at=timezone.now())
+    if messages is None:
+        return []
+    with server_binding_cursor() as cursor:
+        cursor.execute(
+            "WITH parent AS (SELECT id, location FROM incidents_incident WHERE id = %s)"
+            f"{messages.ctes} SELECT true{messages.selected}",
+            [incident.pk, *messages.values],
+        )
+        _true, written = cursor.fetchone()
+    notifications_dispatch_after_commit(written)
+    return list(written)
 
 
 @transaction.atomic(savepoint=False)

@@ -18,12 +18,14 @@ task enqueued on commit. If the broker is down, the rows stay pending and the sw
 Planning runs in a savepoint: an error here is logged and rolled back to the savepoint, never
 raised, so that a fault in planning messages cannot refuse a citizen's report.
 
-The savepoint stays even for a filing, whose planning is now one read and one INSERT of checked
-values (issue 10; docs/benchmarks.md, "Composing in the worker"): the read, the area's followers,
-tests the boundaries of every area covering the point, at every level, and a database error there
-(or in the INSERT: a lock, a fault nobody foresaw) aborts the transaction. Without a savepoint it
-would refuse the report; worse, caught here without one, it would leave the service's own block to
-roll the report back silently on exit while the citizen is given its tracking code.
+A filing is the exception (issue 10; docs/benchmarks.md, "Filing in one statement"): its
+messages are written by the statement that writes the report, its first event and reads the
+catalogue's revision, without a savepoint or a round trip of their own. What Python decides
+(who is told, in which channel) is decided before that statement, and a fault there is logged
+and the report filed without messages, as before; what is left is SQL of checked values (the
+area's followers, found by the report's location, and an INSERT that a taken key cannot make
+fail), whose database errors are those of the report's own INSERT, and refuse it as those do.
+A savepoint caught here could not save the report from them either: the statement is one.
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 
+from geoapp.sql import AlsoInStatement
 from incidents import notices
 from incidents.models import Incident
 
@@ -71,14 +75,24 @@ def _planned_safely(plan: Callable[..., Any], **arguments: Any) -> None:
         logger.exception("notifications for %s could not be planned", ids)
 
 
-def notify_incident_created(incident_id: int, *, incident: Incident | None = None) -> None:
-    """`incident`: the report as the service just wrote it, with its category, unit and area,
-    so that planning reads nothing back; without it, the report is read by its id."""
-    _planned_safely(
-        notices.incident_created_notices_enqueue,
-        incident_id=incident_id,
-        incident=incident,
-    )
+def incident_created_messages(incident: Incident, *, at: datetime) -> AlsoInStatement | None:
+    """The messages announcing a report being filed, for the statement that writes it
+    (`notices.incident_created_messages`); None when none is planned: inside
+    `history_recorded_silently`, or when choosing them failed (logged; the report is filed
+    without them, as a fault in planning never refuses a report)."""
+    if not _announcing.get():
+        return None
+    try:
+        return notices.incident_created_messages(incident, at=at)
+    except Exception:
+        logger.exception("notifications for a report being filed could not be planned")
+        return None
+
+
+def notify_incident_created(incident_id: int) -> None:
+    """The messages of a filed report, planned again (the filing writes them itself): those not
+    yet planned are written."""
+    _planned_safely(notices.incident_created_notices_enqueue, incident_id=incident_id)
 
 
 def notify_incident_transferred(incident_id: int, event_id: int) -> None:

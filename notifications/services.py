@@ -8,8 +8,9 @@ The outbox protocol ("nothing lost"):
 
 1. `notification_enqueue` writes the message as a pending row inside the caller's transaction;
    its unique `dedupe_key` makes planning idempotent (the same message planned twice is one row).
-   `notifications_enqueue_to_compose` writes several at once without their words, which the
-   planning app composes when the worker sends them (`message_composers.py`).
+   The planning app may also write rows without their words, in a statement of its own (an
+   INSERT from `to_compose_insert_sql`, then `notifications_dispatch_after_commit`), and compose
+   them when the worker sends them (`message_composers.py`).
 2. After the commit, `notification_dispatch` puts `send_notification(id)` on the broker. If the
    broker is down, the error is logged and the row stays pending: the user's request never fails
    because of it.
@@ -30,7 +31,6 @@ for staff to check with the provider. The window is the provider's round trip.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,7 +52,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from geoapp.celery import app as celery_app
 from geoapp.exceptions import InvalidInput, NotFound
-from geoapp.sql import InsertUnlessExists, server_binding_cursor
+from geoapp.sql import InsertUnlessExists
 from notifications import message_composers, message_texts, selectors, subscription_tokens
 from notifications.address_masks import text_without_address
 from notifications.channels import PermanentDeliveryError, channel_for
@@ -145,67 +145,36 @@ def notification_enqueue(
 _outbox_insert = InsertUnlessExists(Notification, conflict_fields=["dedupe_key"])
 
 
-@dataclass(frozen=True)
-class MessageToCompose:
-    """One message planned without its words (`notifications/message_composers.py`): its kind
-    and recipient; the app that planned it composes it when the worker sends it."""
+def to_compose_insert_sql(rows: str) -> str:
+    """An INSERT of messages to be composed when they are sent (`message_composers.py`), for a
+    statement of the planning app: `rows` is its query (it may read the statement's other common
+    table expressions) of each message's kind, channel, recipient role, address, about_type_id,
+    about_id, subscription_id, dedupe key and the moment it was planned, in this order. It
+    returns the ids of the rows written: a message already planned, by its dedupe key, is
+    skipped, and `notifications_dispatch_after_commit` sends the others.
 
-    dedupe_key: str
-    kind: str
-    channel: NotificationChannel | str
-    recipient_role: RecipientRole | str
-    address: str
-    subscription_id: int | None = None
-
-
-# No savepoint, as notification_enqueue: one INSERT that a taken dedupe key cannot make fail.
-@transaction.atomic(savepoint=False)
-def notifications_enqueue_to_compose(
-    *,
-    messages: Sequence[MessageToCompose],
-    about: Model,
-    occasioned_by: Model | None = None,
-) -> list[int]:
-    """Write `messages` to the outbox, all about `about`, to be composed when they are sent;
-    the ids of the rows written (a message already planned, by its dedupe key, is skipped), each
-    sent after the commit.
-
-    The values are the caller's, already checked (kinds, channels and roles are constants; an
-    address came from a column of the same length or a validated address): the one statement
-    does not fail on them, and a taken dedupe key writes nothing.
+    For the messages of every filed report, written by the statement that writes the report
+    (issue 10): no round trip of their own. The values are the planning app's, already checked
+    (kinds, channels and roles are constants; an address came from a column of the same length or
+    a validated address), so the INSERT does not fail on them.
     """
-    if not messages:
-        return []
-    about_type_id = ContentType.objects.get_for_model(about).pk
-    occasion_type_id, occasion_id = (
-        (ContentType.objects.get_for_model(occasioned_by).pk, occasioned_by.pk)
-        if occasioned_by is not None
-        else (None, None)
+    return (
+        f"INSERT INTO notifications_notification ({_TO_COMPOSE_COLUMNS}) "
+        f"SELECT to_compose.*, '', '', '{{}}'::jsonb, 'pending', 0, '' FROM ({rows}) AS to_compose "
+        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
     )
-    created_at = timezone.now()
-    written: list[int] = []
-    with server_binding_cursor() as cursor:
-        # In batches: an area followed by thousands of addresses stays under PostgreSQL's limit
-        # of 65,535 parameters a statement.
-        for start in range(0, len(messages), _TO_COMPOSE_BATCH):
-            batch = messages[start : start + _TO_COMPOSE_BATCH]
-            values: list[str | int | datetime | None] = []
-            for message in batch:
-                values += [
-                    message.kind,
-                    str(message.channel),
-                    str(message.recipient_role),
-                    message.address,
-                    about_type_id,
-                    about.pk,
-                    occasion_type_id,
-                    occasion_id,
-                    message.subscription_id,
-                    message.dedupe_key,
-                    created_at,
-                ]
-            cursor.execute(_to_compose_insert_statement(len(batch)), values)
-            written += [row[0] for row in cursor.fetchall()]
+
+
+_TO_COMPOSE_COLUMNS = (
+    "kind, channel, recipient_role, address, about_type_id, about_id, subscription_id, "
+    "dedupe_key, created_at, subject, body, headers, status, attempts, last_error"
+)
+
+
+def notifications_dispatch_after_commit(notification_ids: Sequence[int]) -> None:
+    """Send the messages of `notification_ids`, just written to the outbox, once the transaction
+    that wrote them commits (a rollback sends none)."""
+    written = list(notification_ids)
 
     def dispatch_after_commit() -> None:  # a named function: see notification_enqueue
         for notification_id in written:
@@ -213,29 +182,6 @@ def notifications_enqueue_to_compose(
 
     if written:
         transaction.on_commit(dispatch_after_commit, robust=True)
-    return written
-
-
-# Hand-written for the messages of every filed report: all of them in one INSERT (the unit's,
-# the reporter's receipt, the area's followers), ON CONFLICT as `_outbox_insert`. One text per
-# number of messages (one to three for nearly every report), each prepared once per connection;
-# scalar parameters, which psycopg adapts for a fraction of the CPU that arrays for `unnest` cost.
-_TO_COMPOSE_COLUMNS = (
-    "kind, channel, recipient_role, address, about_type_id, about_id, occasion_type_id, "
-    "occasion_id, subscription_id, dedupe_key, created_at, subject, body, headers, status, "
-    "attempts, last_error"
-)
-_TO_COMPOSE_BATCH = 500
-_TO_COMPOSE_ROW = "(" + "%s, " * 11 + "'', '', '{}'::jsonb, 'pending', 0, '')"
-
-
-@functools.cache
-def _to_compose_insert_statement(count: int) -> str:
-    rows = ", ".join([_TO_COMPOSE_ROW] * count)
-    return (
-        f"INSERT INTO notifications_notification ({_TO_COMPOSE_COLUMNS}) VALUES {rows} "
-        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
-    )
 
 
 def notification_dispatch(notification_id: int) -> bool:

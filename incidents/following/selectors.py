@@ -65,7 +65,7 @@ def area_followers(*, incident: Incident) -> list[Subscription]:
     with server_binding_cursor() as cursor:
         cursor.execute(
             _AREA_FOLLOWERS_SQL,
-            {"location": bytes(location.ewkb), "area_type": area_content_type_id()},
+            [*_area_followed_parameters(), bytes(location.ewkb)],
         )
         rows = cursor.fetchall()
     followers = []
@@ -90,22 +90,45 @@ _AREA_FIELD_NAMES = list(AREA_SUMMARY_FIELDS)
 # at all it skips the spatial test, which reads and tests the boundary of every area covering
 # the point (the province's among them). When some exist, the plan is the ORM's was: the GiST
 # index on the areas' boundaries first, then their subscriptions (by the subscriptions' index
-# on subject type and id).
+# on subject type and id). Its parameters: `_area_followed_parameters()`, then the location's.
+def _area_followed_sql(*, location: str) -> str:
+    return f"""
+        FROM notifications_subscription subscription
+        JOIN wards_area area
+          ON subscription.subject_type_id = %s AND area.id = subscription.subject_id
+        WHERE EXISTS (
+                SELECT FROM notifications_subscription
+                WHERE subject_type_id = %s
+                  AND confirmed_at IS NOT NULL AND unsubscribed_at IS NULL
+              )
+          AND subscription.confirmed_at IS NOT NULL AND subscription.unsubscribed_at IS NULL
+          AND ST_Covers(area.boundary, {location})
+    """  # an expression of the calling code's, never input
+
+
+def _area_followed_parameters() -> list[int]:
+    area_type = area_content_type_id()
+    return [area_type, area_type]
+
+
 _AREA_FOLLOWERS_SQL = f"""
     SELECT {model_columns(Subscription, _SUBSCRIPTION_FIELD_NAMES, table="subscription")},
            {model_columns(Area, _AREA_FIELD_NAMES, table="area")}
-    FROM notifications_subscription subscription
-    JOIN wards_area area
-      ON subscription.subject_type_id = %(area_type)s AND area.id = subscription.subject_id
-    WHERE EXISTS (
-            SELECT FROM notifications_subscription
-            WHERE subject_type_id = %(area_type)s
-              AND confirmed_at IS NOT NULL AND unsubscribed_at IS NULL
-          )
-      AND subscription.confirmed_at IS NOT NULL AND subscription.unsubscribed_at IS NULL
-      AND ST_Covers(area.boundary, ST_GeomFromEWKB(%(location)s))
+    {_area_followed_sql(location="ST_GeomFromEWKB(%s)")}
     ORDER BY subscription.id
 """
+
+
+def area_followers_by_address_sql(*, location: str) -> tuple[str, list[int]]:
+    """A query of (id, email) of the confirmed subscriptions to an area whose boundary covers
+    `location` (an SQL expression of the calling statement: a point in SRID 4326), one per
+    address, the oldest (the rule of the messages: one per address, the first subscription
+    wins); and its parameters' values. For a statement that writes a filed report's messages."""
+    return (
+        "SELECT DISTINCT ON (subscription.email) subscription.id, subscription.email "
+        f"{_area_followed_sql(location=location)} ORDER BY subscription.email, subscription.id",
+        _area_followed_parameters(),
+    )
 
 
 def incident_public_for_following(*, tracking_code: str) -> Incident:

@@ -41,6 +41,7 @@ from incidents.photos import photo_metadata_read as _photo_metadata_read
 from incidents.reporter_tokens import reporter_token_for, reporter_token_hash
 from incidents.services import steps
 from incidents.tracking_codes import tracking_code_generate
+from notifications.services import notifications_dispatch_after_commit
 from wards.selectors import route_point
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 100
@@ -274,16 +275,21 @@ def incident_create(
         if actor is not None
         else events.REPORTER_LABEL,
     )
+    # The report, its first event, its messages and the catalogue's revision: one statement.
+    messages = notifications.incident_created_messages(incident, at=now)
+    also = _REVISION if messages is None else _REVISION.then(messages)
     for _attempt in range(5):
         incident.tracking_code = tracking_code_generate()
         reporter_token = reporter_token_for(incident.tracking_code)
         incident.reporter_token_hash = reporter_token_hash(reporter_token)
-        written = _incident_with_first_event_insert(incident, first_event, also=_REVISION)
+        written = _incident_with_first_event_insert(incident, first_event, also=also)
         if written is not None:
-            (revision,) = written
+            revision, *message_ids = written
             if revision != filing_category.revision and not read_anew:
                 raise _CatalogueChanged
             first_event.incident = incident  # the id the INSERT gave it, and the cached report
+            if message_ids:
+                notifications_dispatch_after_commit(message_ids[0])
             break
         # A unique key collided: a tracking code drawn twice, or the same idempotency key sent
         # twice at the same moment.
@@ -303,7 +309,6 @@ def incident_create(
 
     for prepared in prepared_photos:
         steps.photo_store(at=now, incident=incident, prepared=prepared, kind=PhotoKind.REPORT)
-    notifications.notify_incident_created(incident.id, incident=incident)
     return IncidentCreation(incident=incident, reporter_token=reporter_token, created=True)
 
 
@@ -313,7 +318,10 @@ def incident_create(
 # first event goes in the same statement, written only when the report is: one round trip for
 # both (docs/benchmarks.md, "Filing in one process, the CPU per report (issue 10)").
 _incident_with_first_event_insert = InsertUnlessExistsWithChild(
-    InsertUnlessExists(Incident), IncidentEvent, link="incident"
+    # The location for the messages' search of the area's followers.
+    InsertUnlessExists(Incident, also_returning=["location"]),
+    IncidentEvent,
+    link="incident",
 )
 # The catalogue's revision read by the statement that writes the report: the category kept by
 # this process (selectors.category_for_filing) must be of the same revision.

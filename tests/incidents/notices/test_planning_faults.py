@@ -1,13 +1,15 @@
-"""A fault in planning a filed report's messages never refuses the report (the planning's
-savepoint, incidents/notifications.py): the report and its first event are stored, no message
-is, and the fault is logged."""
+"""A filed report's messages and the report commit together (issue 10: they are written by the
+statement that writes the report, incidents/notifications.py): a database error in writing them
+refuses the report and leaves nothing behind, as one in the report's own INSERT does; a fault in
+choosing them, before any statement, never refuses the report: it is filed without messages, and
+the fault is logged."""
 
 from __future__ import annotations
 
 import logging
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from incidents.models import Incident, IncidentEvent
@@ -31,28 +33,22 @@ def outbox_refusing_rows(db: None) -> None:
         )
 
 
-def test_a_database_error_in_planning_still_files_the_report(
+def test_a_database_error_in_writing_the_messages_refuses_the_report_and_writes_nothing(
     outbox_refusing_rows: None,
     file_report: FileReport,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
-    caplog: pytest.LogCaptureFixture,
 ) -> None:
     with (
-        caplog.at_level(logging.ERROR, logger="incidents.notifications"),
         django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(DatabaseError, match="the outbox refuses rows"),
+        transaction.atomic(),  # the request's transaction, which the error leaves aborted
     ):
-        incident = file_report(keep_notices=True)
+        file_report(keep_notices=True)
 
-    stored = Incident.objects.get(pk=incident.pk)
-    assert stored.tracking_code == incident.tracking_code
-    assert list(IncidentEvent.objects.filter(incident=stored).values_list("action", flat=True)) == [
-        "created"
-    ]
+    assert Incident.objects.count() == 0
+    assert IncidentEvent.objects.count() == 0
     assert Notification.objects.count() == 0
-    assert callbacks == []  # nothing to send: the rolled-back rows left no task behind
-    assert [record.getMessage() for record in caplog.records] == [
-        f"notifications for {{'incident_id': {incident.pk}}} could not be planned"
-    ]
+    assert callbacks == []
 
 
 def test_a_fault_in_planning_before_any_statement_still_files_the_report(
@@ -70,7 +66,10 @@ def test_a_fault_in_planning_before_any_statement_still_files_the_report(
         incident = file_report(keep_notices=True, reporter_email="")
 
     assert Incident.objects.filter(pk=incident.pk).count() == 1
+    assert list(
+        IncidentEvent.objects.filter(incident=incident).values_list("action", flat=True)
+    ) == ["created"]
     assert Notification.objects.count() == 0
     assert [record.getMessage() for record in caplog.records] == [
-        f"notifications for {{'incident_id': {incident.pk}}} could not be planned"
+        "notifications for a report being filed could not be planned"
     ]
