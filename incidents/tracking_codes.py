@@ -20,7 +20,12 @@ _CODE_SHAPE = re.compile(rf"^{TRACKING_CODE_PREFIX}([{CROCKFORD_ALPHABET}]{{{_RA
 
 
 def tracking_code_generate() -> str:
-    characters = "".join(secrets.choice(CROCKFORD_ALPHABET) for _ in range(_RANDOM_LENGTH))
+    # One draw of 40 random bits, five to a character (the alphabet has 32): the same uniform
+    # choice as eight `secrets.choice`, for a fifth of the CPU (a code for every filing).
+    bits = secrets.randbits(5 * _RANDOM_LENGTH)
+    characters = "".join(
+        CROCKFORD_ALPHABET[(bits >> (5 * position)) & 31] for position in range(_RANDOM_LENGTH)
+    )
     return f"{TRACKING_CODE_PREFIX}-{characters[:4]}-{characters[4:]}"
 
 

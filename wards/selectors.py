@@ -163,7 +163,11 @@ _AREAS_CONTAINING_POINT_SQL = f"""
 # One round trip for the whole decision: the areas, the most specific rule on any of them
 # (lowest level first, then a rule for the category before a rule for every category), and
 # the first area's People's Committee, which answers only when no rule does. Every row carries
-# the same rule and agency columns beside its area.
+# the same rule and agency columns beside its area. The committee is found from the units with
+# jurisdiction over the commune (the index on the jurisdictions' area, materialized first):
+# prepared, the statement's generic plan otherwise scanned every agency and probed its
+# jurisdictions, 0.09 ms of a filing's 0.16 ms of routing with 129 agencies, and growing with
+# the agencies of a national deployment.
 _ROUTE_POINT_SQL = f"""
     WITH {_AREAS_CTE},
     best_rule AS (
@@ -175,12 +179,16 @@ _ROUTE_POINT_SQL = f"""
         ORDER BY area.level_rank, routing_rule.category_code = '', area.code
         LIMIT 1
     ),
+    commune_units AS MATERIALIZED (
+        SELECT agency_id
+        FROM wards_agency_jurisdiction
+        WHERE area_id = (SELECT id FROM area ORDER BY level_rank, code LIMIT 1)
+    ),
     committee AS (
         SELECT agency.id
-        FROM wards_agency agency
-        JOIN wards_agency_jurisdiction jurisdiction ON jurisdiction.agency_id = agency.id
-        WHERE jurisdiction.area_id = (SELECT id FROM area ORDER BY level_rank, code LIMIT 1)
-          AND agency.kind = %(committee_kind)s AND agency.is_active
+        FROM commune_units
+        JOIN wards_agency agency ON agency.id = commune_units.agency_id
+        WHERE agency.kind = %(committee_kind)s AND agency.is_active
         ORDER BY agency.id
         LIMIT 1
     )
