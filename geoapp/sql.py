@@ -216,13 +216,14 @@ class InsertUnlessExists:
             if conflict_fields
             else ""
         )
-        self.statement = (
+        self.into = (
             f"INSERT INTO {quote(meta.db_table)} "
-            f"({', '.join(quote(column_of(model, field.name)) for field in self.fields)}) "
-            "VALUES ({placeholders}) "
-            f"ON CONFLICT {target} DO NOTHING RETURNING "
-            + ", ".join(quote(column_of(model, name)) for name in [primary_key, *also_returning])
+            f"({', '.join(quote(column_of(model, field.name)) for field in self.fields)})"
         )
+        self.on_conflict = f"ON CONFLICT {target} DO NOTHING RETURNING " + ", ".join(
+            quote(column_of(model, name)) for name in [primary_key, *also_returning]
+        )
+        self.statement = f"{self.into} VALUES ({{placeholders}}) {self.on_conflict}"
         # Fields with a placeholder of their own (a geometry in another SRID is transformed by
         # the statement); "%s" for every other field and, as a rule, for these too.
         self._placed = {
@@ -251,6 +252,14 @@ class InsertUnlessExists:
 
     def statement_and_values(self, instance: Model) -> tuple[str, list[Any]]:
         """The statement for `instance` and its values, as `__call__` sends them."""
+        placeholders, values = self.placeholders_and_values(instance)
+        if placeholders is self._default_placeholders:
+            return self._default_statement, values
+        return self.statement.format(placeholders=", ".join(placeholders)), values
+
+    def placeholders_and_values(self, instance: Model) -> tuple[list[str], list[Any]]:
+        """Each field's placeholder and value for `instance`, in `fields` order (the same list
+        as `_default_placeholders` when every placeholder is "%s")."""
         database = connections[DEFAULT_DB_ALIAS]  # once, rather than through the proxy per field
         placeholders = self._default_placeholders
         values = []
@@ -276,18 +285,17 @@ class InsertUnlessExists:
                         placeholders = placeholders.copy()
                         placeholders[position] = placeholder
             values.append(field.get_db_prep_save(value, connection=database))
-        if placeholders is self._default_placeholders:
-            return self._default_statement, values
-        return self.statement.format(placeholders=", ".join(placeholders)), values
+        return placeholders, values
 
 
 class InsertUnlessExistsWithChild:
-    """A parent row inserted unless it collides with a unique key (as InsertUnlessExists) and,
-    when it was written, one child row pointing at it, in one statement: True (both ids set)
-    when they were written, False (nothing written) on a collision.
+    """A parent row inserted unless it collides with a unique key (as InsertUnlessExists) or a
+    condition does not hold and, when it was written, one child row pointing at it, in one
+    statement.
 
     For a row that always comes with a first child (a report and its first event): one round
-    trip instead of two. The child's values are cast to their columns' types, since in
+    trip instead of two, and with `AlsoInStatement` more rows that depend on them, and values
+    read in the same snapshot. Both rows' values are cast to their columns' types, since in
     `INSERT … SELECT` PostgreSQL cannot take a parameter's type from its column, as `VALUES`
     lets it; text goes in as `text`, so that a value too long for its column is refused as an
     INSERT refuses it, not cut by a cast.
@@ -302,6 +310,8 @@ class InsertUnlessExistsWithChild:
             raise ValueError(f"{child.__name__} has a field with a placeholder of its own")
         link_field = child._meta.get_field(link)
         self._link_position = self.child.fields.index(link_field)  # type: ignore[arg-type]
+        self._parent_casts = [f"%s::{_parameter_type(field, database)}" for field in parent.fields]
+        self._default_parent_selected = ", ".join(self._parent_casts)
         parent_key = quote(column_of(parent.model, parent.model._meta.pk.name))
         child_key = quote(column_of(child, child._meta.pk.name))
         selected = [
@@ -316,52 +326,69 @@ class InsertUnlessExistsWithChild:
             f"SELECT {', '.join(selected)} FROM parent RETURNING {child_key})"
         )
         self._selected = f"SELECT parent.{parent_key}, child.{child_key}"
-        self._from = "FROM parent CROSS JOIN child"
+        # One row whether or not the rows were written, for `also.selected`'s values.
+        self._from = "FROM (SELECT) AS statement LEFT JOIN parent ON true LEFT JOIN child ON true"
 
     def __call__(
         self, parent: Model, child: Model, *, also: AlsoInStatement | None = None
-    ) -> tuple[Any, ...] | None:
-        """Write both; the values of `also.selected` (an empty tuple without it) when they were
-        written, None on a collision."""
+    ) -> tuple[bool, tuple[Any, ...]]:
+        """Write both unless a unique key collides or `also.condition` does not hold: whether
+        they were written (then both ids are set), and the values of `also.selected`."""
         also = also or _NOTHING_ELSE
-        parent_statement, parent_values = self.parent.statement_and_values(parent)
+        placeholders, parent_values = self.parent.placeholders_and_values(parent)
         _child_statement, child_values = self.child.statement_and_values(child)
         del child_values[self._link_position]
-        values = [*parent_values, *child_values, *also.values]
+        values = [*parent_values, *also.condition_values, *child_values, *also.values]
         _parsing_cached_up_to(len(values))
         with server_binding_cursor() as cursor:
             cursor.execute(
-                f"WITH parent AS ({parent_statement}{self._ctes_after_parent}{also.ctes} "
-                f"{self._selected}{also.selected} {self._from}",
+                f"WITH parent AS ({self.parent.into} SELECT {self._parent_selected(placeholders)} "
+                f"WHERE {also.condition} {self.parent.on_conflict}{self._ctes_after_parent}"
+                f"{also.ctes} {self._selected}{also.selected} {self._from}",
                 values,
             )
             row = cursor.fetchone()
-        if row is None:
-            return None
-        for instance, key in zip((parent, child), row[:2], strict=True):
-            instance.pk = key
-            instance._state.adding = False
-            instance._state.db = DEFAULT_DB_ALIAS
-        return tuple(row[2:])
+        written = row[0] is not None
+        if written:
+            for instance, key in zip((parent, child), row[:2], strict=True):
+                instance.pk = key
+                instance._state.adding = False
+                instance._state.db = DEFAULT_DB_ALIAS
+        return written, tuple(row[2:])
+
+    def _parent_selected(self, placeholders: list[str]) -> str:
+        if placeholders is self.parent._default_placeholders:
+            return self._default_parent_selected
+        # A placeholder of the field's own (a transforming function) has its type already.
+        return ", ".join(
+            cast if placeholder == "%s" else placeholder
+            for cast, placeholder in zip(self._parent_casts, placeholders, strict=True)
+        )
 
 
 @dataclass(frozen=True)
 class AlsoInStatement:
     """More work for the statement of `InsertUnlessExistsWithChild`: further common table
     expressions (each starting with a comma; they may read `parent` and `child`, whose key
-    columns they return), their parameters' values, and expressions selected after the two keys
-    (each starting with a comma), whose values the call returns."""
+    columns they return), their parameters' values, expressions selected after the two keys
+    (each starting with a comma), whose values the call returns, and a condition for writing."""
 
     ctes: str = ""
     values: Sequence[Any] = ()
     selected: str = ""
+    # What must hold for the parent to be written (read in the statement's snapshot), and its
+    # parameters' values.
+    condition: str = "true"
+    condition_values: Sequence[Any] = ()
 
     def then(self, other: AlsoInStatement) -> AlsoInStatement:
-        """This work, then `other`'s."""
+        """This work, then `other`'s; both conditions must hold."""
         return AlsoInStatement(
             ctes=self.ctes + other.ctes,
             values=[*self.values, *other.values],
             selected=self.selected + other.selected,
+            condition=f"({self.condition}) AND ({other.condition})",
+            condition_values=[*self.condition_values, *other.condition_values],
         )
 
 

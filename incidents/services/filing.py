@@ -1,8 +1,9 @@
 """Filing a report: validate, route it on its date, set its deadlines, store it with its first
-event and the messages announcing it, in one transaction."""
+event and the messages announcing it, in one statement (with its photos, in one transaction)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
@@ -123,11 +124,11 @@ def _idempotent_replay(
 
 class _CatalogueChanged(Exception):
     """The categories or their questions changed since this process kept the report's category:
-    the report written on it is rolled back, to be filed again on the category read anew."""
+    nothing was written, and the report is filed again on the category read anew."""
 
 
-# True while a report is filed again after _CatalogueChanged: its category is read in the
-# filing's own transaction, as it was before categories were kept, and not checked again.
+# True while a report is filed again after _CatalogueChanged: its category is read just before
+# the report is written, as it was before categories were kept, and not checked again.
 _category_read_anew: ContextVar[bool] = ContextVar("incidents_category_read_anew", default=False)
 
 _Parameters = ParamSpec("_Parameters")
@@ -153,7 +154,6 @@ def _filed_again_if_catalogue_changed(
 
 
 @_filed_again_if_catalogue_changed
-@transaction.atomic
 def incident_create(
     *,
     category_code: str,
@@ -275,40 +275,45 @@ def incident_create(
         if actor is not None
         else events.REPORTER_LABEL,
     )
-    # The report, its first event, its messages and the catalogue's revision: one statement.
+    # The report, its first event and its messages in one statement, written only if the
+    # catalogue is still of the kept category's revision: a statement is atomic by itself, so
+    # without photos the filing needs no transaction (or savepoint) of its own.
+    also = _REVISION if read_anew else _revision_is(filing_category.revision)
     messages = notifications.incident_created_messages(incident, at=now)
-    also = _REVISION if messages is None else _REVISION.then(messages)
-    for _attempt in range(5):
-        incident.tracking_code = tracking_code_generate()
-        reporter_token = reporter_token_for(incident.tracking_code)
-        incident.reporter_token_hash = reporter_token_hash(reporter_token)
-        written = _incident_with_first_event_insert(incident, first_event, also=also)
-        if written is not None:
-            revision, *message_ids = written
-            if revision != filing_category.revision and not read_anew:
-                raise _CatalogueChanged
-            first_event.incident = incident  # the id the INSERT gave it, and the cached report
-            if message_ids:
-                notifications_dispatch_after_commit(message_ids[0])
-            break
-        # A unique key collided: a tracking code drawn twice, or the same idempotency key sent
-        # twice at the same moment.
-        if idempotency_key:
-            # The concurrent twin has committed by now (the unique index made this insert wait
-            # for it), so the lookup sees it.
-            replay = _idempotent_replay(
-                fingerprint=fingerprint,
-                idempotency_key=idempotency_key,
-                category_code=category.code,
-                description=description,
+    if messages is not None:
+        also = also.then(messages)
+    with transaction.atomic() if prepared_photos else contextlib.nullcontext():
+        for _attempt in range(5):
+            incident.tracking_code = tracking_code_generate()
+            reporter_token = reporter_token_for(incident.tracking_code)
+            incident.reporter_token_hash = reporter_token_hash(reporter_token)
+            written, (revision, *message_ids) = _incident_with_first_event_insert(
+                incident, first_event, also=also
             )
-            if replay is not None:
-                return replay
-    else:  # pragma: no cover - 32⁸ codes; five collisions in a row mean something else is wrong
-        raise Conflict(_("Không tạo được mã tra cứu; vui lòng thử lại."), code="tracking_code")
-
-    for prepared in prepared_photos:
-        steps.photo_store(at=now, incident=incident, prepared=prepared, kind=PhotoKind.REPORT)
+            if written:
+                first_event.incident = incident  # the id the INSERT gave it, and the cached report
+                if message_ids:
+                    notifications_dispatch_after_commit(message_ids[0])
+                break
+            if revision != filing_category.revision and not read_anew:
+                raise _CatalogueChanged  # nothing was written
+            # A unique key collided: a tracking code drawn twice, or the same idempotency key sent
+            # twice at the same moment.
+            if idempotency_key:
+                # The concurrent twin has committed by now (the unique index made this insert
+                # wait for it), so the lookup sees it.
+                replay = _idempotent_replay(
+                    fingerprint=fingerprint,
+                    idempotency_key=idempotency_key,
+                    category_code=category.code,
+                    description=description,
+                )
+                if replay is not None:
+                    return replay
+        else:  # pragma: no cover - 32⁸ codes; five collisions in a row mean something else is wrong
+            raise Conflict(_("Không tạo được mã tra cứu; vui lòng thử lại."), code="tracking_code")
+        for prepared in prepared_photos:
+            steps.photo_store(at=now, incident=incident, prepared=prepared, kind=PhotoKind.REPORT)
     return IncidentCreation(incident=incident, reporter_token=reporter_token, created=True)
 
 
@@ -323,6 +328,15 @@ _incident_with_first_event_insert = InsertUnlessExistsWithChild(
     IncidentEvent,
     link="incident",
 )
-# The catalogue's revision read by the statement that writes the report: the category kept by
-# this process (selectors.category_for_filing) must be of the same revision.
+# The catalogue's revision, read by the statement that writes the report.
 _REVISION = AlsoInStatement(selected=f", {selectors.CATALOGUE_REVISION_SQL}")
+
+
+def _revision_is(revision: int) -> AlsoInStatement:
+    """The report written only if the catalogue is of `revision`, the kept category's
+    (selectors.category_for_filing)."""
+    return AlsoInStatement(
+        selected=_REVISION.selected,
+        condition=f"{selectors.CATALOGUE_REVISION_SQL} = %s",
+        condition_values=[revision],
+    )

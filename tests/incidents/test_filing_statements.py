@@ -18,8 +18,9 @@ from psycopg.types.json import Jsonb
 from geoapp.sql import InsertUnlessExists
 from incidents.models import Incident, IncidentEvent
 from notifications.models import Notification
+from tests.conftest import Territory
 
-from .conftest import FileReport
+from .conftest import CAM_THANH_POINT, FileReport
 
 
 def _comparable(value: Any) -> Any:
@@ -72,3 +73,20 @@ def test_a_point_in_another_reference_system_keeps_its_transforming_placeholder(
     assert expected[location] != "%s"
     assert statement == insert.statement.format(placeholders=", ".join(expected))
     assert [_comparable(value) for value in values] == _orm_prepared(insert, incident)
+
+
+def test_a_report_located_in_another_reference_system_is_filed_transformed(
+    territory: Territory, file_report: FileReport
+) -> None:
+    # Through the filing's one statement (INSERT … SELECT, the location's own placeholder kept),
+    # not only the plain INSERT above.
+    located = CAM_THANH_POINT.transform(3405, clone=True)  # VN-2000 / UTM 48N
+    assert located.srid == 3405
+
+    incident = file_report(point=located).incident
+
+    stored = Incident.objects.get(pk=incident.pk)
+    assert stored.location.srid == 4326
+    assert stored.location.distance(CAM_THANH_POINT) < 1e-7
+    assert (stored.area, stored.agency) == (territory.cam_thanh, territory.committee_cam_thanh)
+    assert IncidentEvent.objects.filter(incident=stored).count() == 1

@@ -5,6 +5,7 @@ back and filed again on the category read anew."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -27,17 +28,12 @@ def test_a_kept_category_is_not_read_again(file_report: FileReport) -> None:
     with CaptureQueriesContext(connection) as queries:
         incident = file_report().incident
 
-    # The filing's savepoint (inside the test's transaction), the routing, then one statement
-    # for the report, its first event, its messages and the catalogue's revision.
-    assert [query["sql"].split()[0] for query in queries] == [
-        "SAVEPOINT",
-        "WITH",
-        "WITH",
-        "RELEASE",
-    ]
-    assert "wards_areapiece" in queries[1]["sql"]
+    # The routing, then one statement for the report, its first event and its messages, written
+    # if the catalogue's revision is the kept category's: no savepoint, no read of the category.
+    assert [query["sql"].split()[0] for query in queries] == ["WITH", "WITH"]
+    assert "wards_areapiece" in queries[0]["sql"]
     assert "incidents_category " not in " ".join(query["sql"] for query in queries)
-    assert "INSERT INTO notifications_notification" in queries[2]["sql"]
+    assert "INSERT INTO notifications_notification" in queries[1]["sql"]
     assert incident.category is kept.found.category
     assert kept.revision == catalogue_revision()
 
@@ -126,3 +122,30 @@ def test_the_revision_moves_with_every_write_and_never_returns_to_a_value_it_had
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM incidents_catalogue_revision")
         assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_photos_a_filing_is_one_statement_committed_by_itself(
+    file_report: FileReport,
+) -> None:
+    file_report()  # the category kept
+
+    with CaptureQueriesContext(connection) as queries:
+        incident = file_report().incident
+
+    # No transaction of its own: the routing, then the statement that wrote and committed the
+    # report (seen from another connection at once).
+    assert [query["sql"].split()[0] for query in queries] == ["WITH", "WITH"]
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    with psycopg.connect(_psycopg_dsn(), autocommit=True) as other:
+        assert other.execute(
+            "SELECT count(*) FROM incidents_incident WHERE id = %s", [incident.pk]
+        ).fetchone() == (1,)
+
+
+def _psycopg_dsn() -> str:
+    settings = connection.settings_dict
+    return (
+        f"host={settings['HOST']} port={settings['PORT']} dbname={settings['NAME']} "
+        f"user={settings['USER']} password={settings['PASSWORD']}"
+    )
