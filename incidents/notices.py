@@ -23,7 +23,9 @@ Each message's dedupe key names the report, the event (or "created") and the rec
 running a hook twice (a retried request, a replayed callback) plans every message once.
 
 Every function here runs inside the savepoint of `incidents.notifications._planned_safely`, so
-none takes a savepoint of its own (`savepoint=False`): a failure rolls back to that one.
+none takes a savepoint of its own (`savepoint=False`): a failure rolls back to that one. The
+exception, `incident_created_messages`, writes nothing: it gives the filing's own statement the
+SQL that writes a filed report's messages with it (issue 10).
 """
 
 from __future__ import annotations
@@ -242,37 +244,39 @@ def incident_created_messages(incident: Incident, *, at: datetime) -> AlsoInStat
     the ids written, as an array, for `notifications_dispatch_after_commit`. `incident` is the
     report as filed, with its unit loaded.
     """
-    fixed: list[str] = []  # kind, channel, recipient role, address, the key after the id
+    # Each: kind, channel, recipient role, address, the dedupe key after the report's id.
+    fixed: list[tuple[str, str, str, str, str]] = []
     agency = incident.agency
     if agency.email:
-        fixed += [
+        fixed.append((
             IncidentNoticeKind.INCIDENT_NEW_FOR_UNIT,
             NotificationChannel.EMAIL,
             RecipientRole.UNIT,
             agency.email,
             _key_around_id("created", _unit_key(agency))[1],
-        ]
+        ))  # fmt: skip
     for channel, address in _reporter_contacts(incident):
-        fixed += [
+        fixed.append((
             IncidentNoticeKind.INCIDENT_RECEIVED,
             channel,
             RecipientRole.REPORTER,
             address,
             _key_around_id("created", _reporter_key(channel))[1],
-        ]
+        ))  # fmt: skip
     about_type = ContentType.objects.get_for_model(Incident).pk
     key_before_id, followers_key_after_id = _key_around_id("created", _FOLLOWER_KEY_PREFIX)
     selects: list[str] = []
     values: list[Any] = []
     if fixed:
-        rows = ", ".join(["(%s::text, %s::text, %s::text, %s::text, %s::text)"] * (len(fixed) // 5))
+        rows = ", ".join(["(%s::text, %s::text, %s::text, %s::text, %s::text)"] * len(fixed))
         selects.append(
             "SELECT message.kind, message.channel, message.recipient_role, message.address, "
             "%s::integer, parent.id, NULL::integer, %s::text || parent.id || message.key_after_id, "
             f"%s::timestamptz FROM parent CROSS JOIN (VALUES {rows}) "
             "AS message (kind, channel, recipient_role, address, key_after_id)"
         )
-        values += [about_type, key_before_id, at, *(str(value) for value in fixed)]
+        values += [about_type, key_before_id, at]
+        values += [str(value) for message in fixed for value in message]
     if incident.is_publicly_visible:
         followers, followers_values = selectors.area_followers_by_address_sql(
             location="parent.location"
