@@ -10,7 +10,8 @@ task enqueued on commit. If the broker is down, the rows stay pending and the sw
 
 | hook                         | when                                              | who is told (section 6)                   |
 |------------------------------|---------------------------------------------------|-------------------------------------------|
-| notify_incident_created      | a report was filed                                | the unit; the reporter (receipt); area followers |
+| incident_created_messages    | a report is being filed (in the filing's statement) | the unit; the reporter (receipt); area followers |
+| notify_incident_created      | a filed report's messages planned again           | the same, those not yet planned           |
 | notify_incident_transferred  | a report moved to another unit                    | the new unit                              |
 | notify_incident_updated      | any other public event (status change, answer...) | the reporter, followers                   |
 | notify_incident_moderated    | a report, its text or a photo hidden or re-shown  | the reporter                              |
