@@ -126,8 +126,8 @@ class FilingCategory:
 
 # The categories this process has filed reports in, by code: reading one cost a third of a
 # filing's CPU (docs/benchmarks.md, issue 10). Each is kept with the catalogue's revision it was
-# read at, and the filing statement reads the revision beside the report it writes
-# (CATALOGUE_REVISION_SQL): a report filed against a catalogue changed since is rolled back and
+# read at, and the filing statement writes the report only while the revision is still that one
+# (CATALOGUE_REVISION_SQL): against a catalogue changed since, it writes nothing and the report is
 # filed again on the category read anew, so a kept category never decides a report the database
 # would decide otherwise. Only active categories are kept: an unknown or closed code is read
 # every time, so a category opened elsewhere is found at once. A dict, whose reads and writes are

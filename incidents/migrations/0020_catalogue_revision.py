@@ -5,9 +5,9 @@ categories it files reports in and still file none against a catalogue that has 
 A one-row table, set by statement triggers on both tables (insert, update, delete, truncate) to
 the next value of a sequence: a sequence never gives a value twice, even when the transaction that
 took it rolls back, so a revision a process once saw, in a transaction later rolled back, never
-comes back to stand for another catalogue. The filing statement reads the revision beside the
-report it writes (`incidents.services.filing`); a report filed against a changed catalogue is
-rolled back and filed again on the categories read anew.
+comes back to stand for another catalogue. The filing statement writes the report only while the
+revision is the one its kept category was read at (`incidents.services.filing`); against a
+changed catalogue it writes nothing, and the report is filed again on the category read anew.
 """
 
 from django.db import migrations
