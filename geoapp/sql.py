@@ -336,7 +336,7 @@ class InsertUnlessExistsWithChild:
         they were written (then both ids are set), and the values of `also.selected`."""
         also = also or _NOTHING_ELSE
         placeholders, parent_values = self.parent.placeholders_and_values(parent)
-        _child_statement, child_values = self.child.statement_and_values(child)
+        _child_placeholders, child_values = self.child.placeholders_and_values(child)
         del child_values[self._link_position]
         values = [*parent_values, *also.condition_values, *child_values, *also.values]
         _parsing_cached_up_to(len(values))

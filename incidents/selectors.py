@@ -139,12 +139,12 @@ _filing_categories: dict[str, FilingCategory] = {}
 CATALOGUE_REVISION_SQL = "(SELECT revision FROM incidents_catalogue_revision)"
 
 
-def category_for_filing(*, code: str, kept: bool = True) -> FilingCategory:
+def category_for_filing(*, code: str) -> FilingCategory:
     """The active category of `code` for a new report, with its questions and the catalogue's
-    revision it was read at: the one this process keeps, unless `kept` is False (then read anew,
-    and kept). Refused with the user's message when no active category has that code."""
+    revision it was read at: the one this process keeps, else read (and kept). Refused with the
+    user's message when no active category has that code."""
     code = str(code or "").strip()
-    if kept and (category := _filing_categories.get(code)) is not None:
+    if (category := _filing_categories.get(code)) is not None:
         return category
     with server_binding_cursor() as cursor:
         cursor.execute(_CATEGORY_WITH_QUESTIONS_AND_REVISION_SQL, {"code": code})

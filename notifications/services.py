@@ -123,17 +123,7 @@ def notification_enqueue(
     )
     if not _outbox_insert(notification):
         return Notification.objects.get(dedupe_key=dedupe_key)
-    notification_id = notification.pk
-
-    # A function of its own, not a functools.partial: Django logs a robust hook's failure by the
-    # hook's __qualname__, which a partial lacks, and that AttributeError escaped into the request
-    # whose report was already committed (HTTP 500 for a stored report; issue 8, finding 14).
-    def dispatch_after_commit() -> None:
-        notification_dispatch(notification_id)
-
-    # robust: an unexpected error in the dispatch is logged, never raised into the request
-    # whose data is already committed.
-    transaction.on_commit(dispatch_after_commit, robust=True)
+    notifications_dispatch_after_commit([notification.pk])
     return notification
 
 
@@ -176,10 +166,15 @@ def notifications_dispatch_after_commit(notification_ids: Sequence[int]) -> None
     that wrote them commits (a rollback sends none)."""
     written = list(notification_ids)
 
-    def dispatch_after_commit() -> None:  # a named function: see notification_enqueue
+    # A function of its own, not a functools.partial: Django logs a robust hook's failure by the
+    # hook's __qualname__, which a partial lacks, and that AttributeError escaped into the request
+    # whose report was already committed (HTTP 500 for a stored report; issue 8, finding 14).
+    def dispatch_after_commit() -> None:
         for notification_id in written:
             notification_dispatch(notification_id)
 
+    # robust: an unexpected error in the dispatch is logged, never raised into the request
+    # whose data is already committed.
     if written:
         transaction.on_commit(dispatch_after_commit, robust=True)
 

@@ -127,8 +127,9 @@ class _CatalogueChanged(Exception):
     nothing was written, and the report is filed again on the category read anew."""
 
 
-# True while a report is filed again after _CatalogueChanged: its category is read just before
-# the report is written, as it was before categories were kept, and not checked again.
+# True while a report is filed again after _CatalogueChanged: the kept categories were forgotten,
+# so its category is read just before the report is written, as it was before categories were
+# kept, and the revision is not checked again (a second change in between would not refuse it).
 _category_read_anew: ContextVar[bool] = ContextVar("incidents_category_read_anew", default=False)
 
 _Parameters = ParamSpec("_Parameters")
@@ -203,7 +204,7 @@ def incident_create(
             return replay
 
     read_anew = _category_read_anew.get()
-    filing_category = selectors.category_for_filing(code=category_code, kept=not read_anew)
+    filing_category = selectors.category_for_filing(code=category_code)
     category, questions = filing_category.found.category, filing_category.found.questions
     description = steps.required_text(
         description, field=_DESCRIPTION_FIELD, limit=DESCRIPTION_MAX_LENGTH
@@ -287,13 +288,14 @@ def incident_create(
             incident.tracking_code = tracking_code_generate()
             reporter_token = reporter_token_for(incident.tracking_code)
             incident.reporter_token_hash = reporter_token_hash(reporter_token)
-            written, (revision, *message_ids) = _incident_with_first_event_insert(
+            # The revision, then (when messages were planned) the array of the messages' ids.
+            written, (revision, *messages_written) = _incident_with_first_event_insert(
                 incident, first_event, also=also
             )
             if written:
                 first_event.incident = incident  # the id the INSERT gave it, and the cached report
-                if message_ids:
-                    notifications_dispatch_after_commit(message_ids[0])
+                if messages_written:
+                    notifications_dispatch_after_commit(messages_written[0])
                 break
             if revision != filing_category.revision and not read_anew:
                 raise _CatalogueChanged  # nothing was written
